@@ -1,0 +1,1 @@
+COPY motion_neighbours (version, motion_id, rank, neighbour_id, score) FROM STDIN (FORMAT BINARY)

@@ -1,0 +1,1 @@
+COPY stage_refs (category, id, rel, target_id) FROM STDIN

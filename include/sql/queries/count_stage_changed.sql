@@ -1,0 +1,1 @@
+SELECT count(*) AS changed FROM stage_changed

@@ -1,0 +1,1 @@
+DELETE FROM motion_votes WHERE motion_id = %(id)s

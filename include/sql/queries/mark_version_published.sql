@@ -1,0 +1,1 @@
+UPDATE similarity_versions SET status = 'published', published_at = now() WHERE version = %(version)s

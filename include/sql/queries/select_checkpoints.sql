@@ -1,0 +1,1 @@
+SELECT category, skiptoken, updated_at FROM feed_checkpoints ORDER BY category

@@ -1,0 +1,1 @@
+SELECT v.* FROM similarity_current c JOIN similarity_versions v ON v.version = c.version

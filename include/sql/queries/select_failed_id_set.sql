@@ -1,0 +1,1 @@
+SELECT ids::text[] AS ids FROM failed_id_sets WHERE ref = %(ref)s

@@ -1,0 +1,4 @@
+SELECT m.id::text AS id, m.content_hash, m.title
+FROM motions m JOIN motion_embeddings e ON e.motion_id = m.id AND e.model = %(model)s AND e.content_hash = m.content_hash
+WHERE NOT m.deleted AND e.dims = %(dims)s
+ORDER BY m.id

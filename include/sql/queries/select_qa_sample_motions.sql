@@ -1,0 +1,2 @@
+SELECT id::text AS id, title, dossier, dossier_title, content_hash, started_on
+FROM motions WHERE id = ANY(%(ids)s::uuid[]) ORDER BY id

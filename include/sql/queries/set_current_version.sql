@@ -1,0 +1,1 @@
+UPDATE similarity_current SET version = %(version)s WHERE singleton

@@ -1,0 +1,202 @@
+"""Assemble motions (with their party votes) from the raw SyncFeed entities in the store.
+
+A motion is a Zaak with soort "Motie". Its text document is the newest live Document with soort
+"Motie" or "Motie (gewijzigd/nader)". Its votes are the Stemming rows of the Besluit that points
+at the Zaak with besluitSoort "Stemmen - …": rows cast by mistake (``vergissing``) are skipped,
+duplicates per (besluit, fractie) collapse to one, roll-call rows (one per member) are counted per
+party, and a party is named by its Fractie record's abbreviation (joined by Fractie id, not name).
+
+Only motions touched by entities that changed since the last assembly are rebuilt; a rebuilt
+motion whose assembled content is unchanged is not written (so nothing downstream re-runs).
+Simplification: a renamed Fractie (new abbreviation) does not trigger re-assembly of old motions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from motion_ops.store import Store, sql
+
+log = logging.getLogger(__name__)
+
+MOTION_DOC_KINDS = ("Motie", "Motie (gewijzigd/nader)")
+ASSEMBLY_CHECKPOINT = "__assembly__"
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A raw entity as stored: ``data`` is ``{"bijgewerkt", "deleted", "fields", "refs"}``."""
+
+    id: str
+    deleted: bool
+    data: dict[str, Any]
+
+    def f(self, name: str) -> str | None:
+        return (self.data.get("fields") or {}).get(name)
+
+    def ref(self, rel: str) -> str | None:
+        ids = (self.data.get("refs") or {}).get(rel) or []
+        return ids[0].lower() if ids else None
+
+    @property
+    def changed(self) -> str:
+        return self.data.get("bijgewerkt") or ""
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def aggregate_votes(rows: list[Raw], parties: dict[str, str]) -> list[dict[str, Any]]:
+    """Per-party votes of one Besluit's Stemming rows.
+
+    :param parties: Fractie id -> normalised abbreviation.
+    """
+    live = [r for r in rows if not r.deleted and (r.f("vergissing") or "false").lower() != "true" and r.f("soort")]
+    per_party: dict[str, dict[str, Any]] = {}
+    seen: set[tuple[str, str]] = set()
+    for r in sorted(live, key=lambda r: r.changed, reverse=True):  # newest duplicate wins
+        fid = r.ref("fractie")
+        party = parties.get(fid or "") or r.f("actorFractie") or r.f("actorNaam") or "?"
+        member = r.ref("persoon") or r.f("sidActorLid")
+        key = (party, member or "")
+        if key in seen:
+            continue
+        seen.add(key)
+        p = per_party.setdefault(party, {"party": party, "fractie_id": fid, "voor": 0, "tegen": 0, "seats": 0,
+                                         "roll_call": False, "vote": None})
+        soort = r.f("soort")
+        if member:  # roll call: one row per member
+            p["roll_call"] = True
+            p["voor"] += soort == "Voor"
+            p["tegen"] += soort == "Tegen"
+            p["seats"] += 1
+        else:
+            p["vote"] = soort
+            p["seats"] = int(r.f("fractieGrootte") or 0)
+            p["voor"] = p["seats"] if soort == "Voor" else 0
+            p["tegen"] = p["seats"] if soort == "Tegen" else 0
+    out = []
+    for p in per_party.values():
+        if p.pop("roll_call"):
+            p["vote"] = "Voor" if p["voor"] > p["tegen"] else "Tegen" if p["tegen"] > p["voor"] else "Niet deelgenomen"
+        out.append(p)
+    return sorted(out, key=lambda p: p["party"])
+
+
+def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw], actors: list[Raw],
+                    besluiten: list[Raw], stemmingen: dict[str, list[Raw]], parties: dict[str, str]) -> dict[str, Any] | None:
+    """The motion row (with ``votes``) for one Zaak, or None when the Zaak is not a motion."""
+    if zaak.deleted:
+        return {"id": zaak.id, "deleted": True}
+    if zaak.f("soort") != "Motie":
+        return None
+    docs = [d for d in documents if d.f("soort") in MOTION_DOC_KINDS]
+    live_docs = sorted((d for d in docs if not d.deleted), key=lambda d: (d.f("datum") or "", d.changed))
+    doc = live_docs[-1] if live_docs else None
+    dossier = dossiers.get(zaak.ref("kamerstukdossier") or "")
+    dossier_nr = None
+    if dossier is not None and not dossier.deleted:
+        dossier_nr = " ".join(x for x in (dossier.f("nummer"), dossier.f("toevoeging")) if x)
+    actors = sorted((a for a in actors if not a.deleted and (a.f("relatie") or "").endswith("ndiener")),
+                    key=lambda a: (a.f("relatie") != "Indiener", a.f("actorNaam") or ""))
+    votes: list[dict[str, Any]] = []
+    outcome = None
+    voted = sorted((b for b in besluiten if not b.deleted and (b.f("besluitSoort") or "").startswith("Stemmen -")
+                    and stemmingen.get(b.id)), key=lambda b: b.changed)
+    if voted:
+        besluit = voted[-1]
+        outcome = (besluit.f("besluitSoort") or "").split("-", 1)[1].strip() or None
+        votes = aggregate_votes(stemmingen[besluit.id], parties)
+    motion = {
+        "id": zaak.id,
+        "nummer": zaak.f("nummer"),
+        "title": zaak.f("onderwerp") or zaak.f("titel"),
+        "dossier_title": zaak.f("titel"),
+        "dossier": dossier_nr,
+        "submitters": [f"{a.f('actorNaam')} ({a.f('actorFractie')})" for a in actors],
+        "started_on": _date(zaak.f("gestartOp")),
+        "document_id": doc.id if doc else None,
+        "document_versie_id": doc.ref("huidigeDocumentVersie") if doc else None,
+        "document_nummer": doc.f("documentNummer") if doc else None,
+        "outcome": outcome,
+        # every motion document deleted (and none left): the motion is gone
+        "deleted": bool(docs) and doc is None,
+        "votes": votes,
+    }
+    motion["source_hash"] = hashlib.sha256(json.dumps(motion, sort_keys=True, default=str).encode()).hexdigest()
+    return motion
+
+
+def _rows(store: Store, name: str, **params: Any) -> list[dict[str, Any]]:
+    return store.fetch(name, params)
+
+
+def assemble_changed(store: Store, *, chunk: int = 500) -> dict[str, int]:
+    """Rebuild the motions touched since the assembly checkpoint; move the checkpoint at the end.
+
+    :returns: counts ``dirty`` (candidates), ``written`` (changed rows), ``deleted``.
+    """
+    cp = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
+    since = cp.get(ASSEMBLY_CHECKPOINT, 0)
+    upto = store.fetch_one("select_max_change_seq")["upto"]
+    dirty = [str(r["zaak_id"]) for r in store.fetch("select_dirty_motions", {"since": since, "upto": upto})]
+    parties = {r["id"]: r["afkorting"] or r["naam"] for r in store.fetch("select_fractie_abbreviations")}
+    written = deleted = 0
+    for start in range(0, max(len(dirty), 1), chunk):
+        ids = dirty[start:start + chunk]
+        motions = _build(store, ids, parties) if ids else []
+        last = start + chunk >= len(dirty)
+        with store.transaction() as cur:
+            for m in motions:
+                if m.get("deleted") and "source_hash" not in m:
+                    cur.execute(sql("mark_motion_deleted"), {"id": m["id"], "source_hash": "deleted"})
+                    deleted += cur.rowcount
+                    continue
+                cur.execute(sql("upsert_motion"), m)
+                if cur.fetchone() is None:
+                    continue  # unchanged
+                written += 1
+                deleted += bool(m["deleted"])
+                cur.execute(sql("delete_motion_votes"), {"id": m["id"]})
+                cur.executemany(sql("insert_motion_vote"), [{**v, "motion_id": m["id"]} for v in m["votes"]])
+            if last:
+                cur.execute(sql("upsert_checkpoint"), {"category": ASSEMBLY_CHECKPOINT, "skiptoken": upto})
+    log.info("assembly: %d candidate motions since change %d, %d written, %d deleted", len(dirty), since, written, deleted)
+    return {"dirty": len(dirty), "written": written, "deleted": deleted}
+
+
+def _build(store: Store, ids: list[str], parties: dict[str, str]) -> list[dict[str, Any]]:
+    def raws(rows: list[dict[str, Any]]) -> list[Raw]:
+        return [Raw(r["id"], r["deleted"], r["data"]) for r in rows]
+
+    def grouped(rows: list[dict[str, Any]]) -> dict[str, list[Raw]]:
+        out: dict[str, list[Raw]] = {}
+        for r in rows:
+            out.setdefault(r["target_id"], []).append(Raw(r["id"], r["deleted"], r["data"]))
+        return out
+
+    zaken = raws(_rows(store, "select_raw_by_ids", category="Zaak", ids=ids))
+    docs = grouped(_rows(store, "select_raw_referring", category="Document", rel="zaak", ids=ids))
+    actors = grouped(_rows(store, "select_raw_referring", category="ZaakActor", rel="zaak", ids=ids))
+    besluiten = grouped(_rows(store, "select_raw_referring", category="Besluit", rel="zaak", ids=ids))
+    besluit_ids = [b.id for bs in besluiten.values() for b in bs]
+    stemmingen = grouped(_rows(store, "select_raw_referring", category="Stemming", rel="besluit", ids=besluit_ids))
+    dossier_ids = list({z.ref("kamerstukdossier") for z in zaken if z.ref("kamerstukdossier")})
+    dossiers = {d.id: d for d in raws(_rows(store, "select_raw_by_ids", category="Kamerstukdossier", ids=dossier_ids))}
+    out = []
+    for z in zaken:
+        m = assemble_motion(z, documents=docs.get(z.id, []), dossiers=dossiers, actors=actors.get(z.id, []),
+                            besluiten=besluiten.get(z.id, []), stemmingen=stemmingen, parties=parties)
+        if m is not None:
+            out.append(m)
+    return out

@@ -1,0 +1,250 @@
+"""QA of a new similarity version: sample, check, report, and the verdict that gates publishing.
+
+A reproducible sample (seeded by the run id) stratified by recency and by having votes is
+checked motion by motion (neighbours present, no self-neighbour, scores in [-1, 1] and
+descending, neighbours live and embedded with the same model, not all trivially identical, no
+filtered pair slipped through); the version as a whole is checked for coverage, the run's
+embedding failure ratio, a score-distribution shift against the last published version, and a
+relevance proxy (share of sampled neighbours in the same dossier or the same dossier title, the
+closest thing to a policy topic the API offers). Every check reports value, threshold, pass/fail.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import random
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from motion_ops.similarity import SHORT_TITLE, TRIVIAL_SCORE, normalise_title
+from motion_ops.store import Store, sql
+
+log = logging.getLogger(__name__)
+
+
+class QaFailed(Exception):
+    """A check failed and ``qa_enforce`` is on: the version is not published."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Defaults of the ``qa_*`` DAG params."""
+
+    min_coverage: float = 0.95
+    max_failure_ratio: float = 0.05
+    max_score_shift: float = 0.15        # |change| of the rank-1 median vs the last published version
+    min_relevance: float = 0.10          # random neighbours would score about 1 / number of dossiers
+    trivial_score: float = 0.999
+
+
+@dataclass
+class Check:
+    name: str
+    value: float
+    threshold: float
+    passed: bool
+    detail: str = ""
+
+
+def stratified_sample(population: list[dict[str, Any]], size: int, seed: str, *, recent_days: int = 90) -> list[str]:
+    """``size`` ids from strata (recent or not) x (has votes or not), proportional, at least one
+    per non-empty stratum while the size allows; reproducible for the same ``seed``."""
+    if not population:
+        return []
+    rng = random.Random(seed)
+    dates = [p["started_on"] for p in population if p["started_on"]]
+    newest = max(dates) if dates else None
+    strata: dict[tuple[bool, bool], list[str]] = {}
+    for p in population:
+        recent = bool(newest and p["started_on"] and (newest - p["started_on"]).days <= recent_days)
+        strata.setdefault((recent, bool(p["has_votes"])), []).append(p["id"])
+    size = min(size, len(population))
+    chosen: list[str] = []
+    keys = sorted(strata)
+    quotas = {k: max(1, round(size * len(strata[k]) / len(population))) for k in keys}
+    while sum(quotas.values()) > size:  # trim the largest quota first
+        big = max(keys, key=lambda k: (quotas[k], k))
+        quotas[big] -= 1
+    for k in keys:
+        ids = sorted(strata[k])
+        chosen.extend(rng.sample(ids, min(quotas[k], len(ids))))
+    rest = sorted(set(p["id"] for p in population) - set(chosen))
+    chosen.extend(rng.sample(rest, size - len(chosen)) if size > len(chosen) else [])
+    return sorted(chosen)
+
+
+def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score: float) -> list[Check]:
+    """Per-motion checks; each check's value is the number of sampled motions violating it."""
+    bad: dict[str, list[str]] = {k: [] for k in ("has_neighbours", "no_self_neighbour", "scores_valid_and_sorted",
+                                                 "neighbours_live_same_model", "not_all_trivial", "filters_held")}
+    for m in sample:
+        nbs = m["neighbours"]
+        scores = [n["score"] for n in nbs]
+        if not nbs and population > 1:
+            bad["has_neighbours"].append(m["id"])
+        if any(n["neighbour_id"] == m["id"] for n in nbs):
+            bad["no_self_neighbour"].append(m["id"])
+        if any(not -1.0 <= s <= 1.0 for s in scores) or any(a < b for a, b in zip(scores, scores[1:])):
+            bad["scores_valid_and_sorted"].append(m["id"])
+        if any(n["neighbour_deleted"] or not n["neighbour_embedded"] for n in nbs):
+            bad["neighbours_live_same_model"].append(m["id"])
+        if nbs and all(s >= trivial_score for s in scores):
+            bad["not_all_trivial"].append(m["id"])
+        title = normalise_title(m.get("title"))
+        for n in nbs:
+            same_text = m.get("content_hash") and n.get("neighbour_hash") == m["content_hash"]
+            short_same = (0 < len(title) < SHORT_TITLE and normalise_title(n.get("neighbour_title")) == title
+                          and n["score"] >= TRIVIAL_SCORE)
+            if same_text or short_same:
+                bad["filters_held"].append(m["id"])
+                break
+    return [Check(name, len(ids), 0, not ids, ", ".join(ids[:5])) for name, ids in bad.items()]
+
+
+def relevance(sample: list[dict[str, Any]]) -> float:
+    """Share of sampled neighbours in the same dossier or with the same dossier title."""
+    hits = total = 0
+    for m in sample:
+        for n in m["neighbours"]:
+            total += 1
+            hits += bool((m.get("dossier") and n.get("neighbour_dossier") == m["dossier"]) or
+                         (m.get("dossier_title") and n.get("neighbour_dossier_title") == m["dossier_title"]))
+    return hits / total if total else 0.0
+
+
+def check_version(*, coverage: float, failure_ratio: float, dist: dict[str, list[float] | None],
+                  previous: dict[str, list[float] | None] | None, relevance_share: float,
+                  thresholds: Thresholds) -> list[Check]:
+    checks = [
+        Check("coverage", round(coverage, 4), thresholds.min_coverage, coverage >= thresholds.min_coverage,
+              "share of live motions with text that have a vector for the model"),
+        Check("failure_ratio", round(failure_ratio, 4), thresholds.max_failure_ratio,
+              failure_ratio <= thresholds.max_failure_ratio, "embedding failures of this run (retry_failed)"),
+        Check("relevance_proxy", round(relevance_share, 4), thresholds.min_relevance,
+              relevance_share >= thresholds.min_relevance, "sampled neighbours in the same dossier or dossier title"),
+    ]
+    cur = (dist.get("rank1") or [None] * 3)[1]
+    prev = ((previous or {}).get("rank1") or [None] * 3)[1]
+    if cur is not None and prev is not None:
+        shift = abs(cur - prev)
+        checks.append(Check("score_shift", round(shift, 4), thresholds.max_score_shift, shift <= thresholds.max_score_shift,
+                            f"rank-1 median {cur:.3f} vs {prev:.3f} in the last published version"))
+    else:
+        checks.append(Check("score_shift", 0.0, thresholds.max_score_shift, True, "no published version to compare with"))
+    return checks
+
+
+def _dist(store: Store, version: int, k: int) -> dict[str, list[float] | None]:
+    row = store.fetch_one("select_score_distribution", {"version": version, "k": k}) or {}
+    return {key: [round(float(v), 4) for v in row[key]] if row.get(key) else None for key in ("rank1", "rankk")}
+
+
+def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure_ratio: float,
+           thresholds: Thresholds, reports_dir: Path) -> dict[str, Any]:
+    """Check ``version``, store the report (table, JSON ledger, HTML) and return it."""
+    v = store.fetch_one("select_version", {"version": version})
+    if v is None:
+        raise ValueError(f"similarity version {version} does not exist")
+    model, k = v["model"], int(v["params"].get("top_n", 10))
+    population = store.fetch("select_qa_population", {"model": model})
+    ids = stratified_sample(population, sample_size, seed=run_id)
+    motions = {m["id"]: {**m, "neighbours": []} for m in store.fetch("select_qa_sample_motions", {"ids": ids})}
+    for n in store.fetch("select_qa_neighbours", {"version": version, "model": model, "ids": ids}):
+        motions[n["motion_id"]]["neighbours"].append(n)
+    sample = [motions[i] for i in ids if i in motions]
+    cov = store.fetch_one("select_coverage", {"model": model})
+    coverage = cov["embedded"] / cov["with_text"] if cov["with_text"] else 1.0
+    current = store.fetch_one("select_current_version")
+    previous = _dist(store, current["version"], k) if current and current["version"] != version else None
+    dist = _dist(store, version, k)
+    checks = check_sample(sample, population=len(population), trivial_score=thresholds.trivial_score)
+    checks += check_version(coverage=coverage, failure_ratio=failure_ratio, dist=dist, previous=previous,
+                            relevance_share=relevance(sample), thresholds=thresholds)
+    passed = all(c.passed for c in checks)
+    hist = {r["bucket"]: r["n"] for r in store.fetch("select_score_histogram", {"version": version, "rank": 1})}
+    metrics = {"version": version, "model": model, "top_n": k, "sample_size": len(sample), "population": len(population),
+               "checks": [asdict(c) for c in checks], "distribution": dist, "previous_distribution": previous,
+               "previous_version": current["version"] if current else None, "rank1_histogram": hist,
+               "thresholds": asdict(thresholds)}
+    store.execute("upsert_qa_report", {"run_id": run_id, "version": version, "metrics": json.dumps(metrics, default=str),
+                                       "passed": passed})
+    paths = write_reports(reports_dir, run_id, metrics, sample, passed)
+    log.info("QA of similarity version %d: %s\n%s", version, "PASSED" if passed else "FAILED", format_table(checks))
+    log.info("QA report: %s and %s", paths["json"], paths["html"])
+    return {"version": version, "passed": passed, "checks": [asdict(c) for c in checks], **{k2: str(p) for k2, p in paths.items()}}
+
+
+def format_table(checks: list[Check] | list[dict[str, Any]]) -> str:
+    rows = [asdict(c) if isinstance(c, Check) else c for c in checks]
+    lines = [f"{'check':<28} {'value':>10} {'threshold':>10}  result", "-" * 60]
+    lines += [f"{r['name']:<28} {r['value']:>10} {r['threshold']:>10}  {'pass' if r['passed'] else 'FAIL'}" for r in rows]
+    return "\n".join(lines)
+
+
+def _safe_name(run_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
+
+
+def write_reports(reports_dir: Path, run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any]],
+                  passed: bool) -> dict[str, Path]:
+    """The JSON ledger ``qa_similarity_<run_id>.json`` and a self-contained HTML report beside it."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"qa_similarity_{_safe_name(run_id)}"
+    ledger = {"run_id": run_id, "passed": passed, "created": dt.datetime.now(dt.timezone.utc).isoformat(), **metrics,
+              "sample": [{"id": m["id"], "title": m.get("title"),
+                          "neighbours": [{"id": n["neighbour_id"], "rank": n["rank"], "score": round(n["score"], 4)}
+                                         for n in m["neighbours"]]} for m in sample]}
+    jpath = reports_dir / f"{stem}.json"
+    tmp = jpath.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(ledger, indent=2, default=str), encoding="utf-8")
+    tmp.replace(jpath)
+    hpath = reports_dir / f"{stem}.html"
+    hpath.write_text(render_html(run_id, metrics, sample, passed), encoding="utf-8")
+    return {"json": jpath, "html": hpath}
+
+
+def _histogram_svg(hist: dict[Any, int]) -> str:
+    if not hist:
+        return "<p>No scores.</p>"
+    counts = {int(b): n for b, n in hist.items()}
+    top = max(counts.values())
+    bars = []
+    for b in range(1, 41):
+        h = 120 * counts.get(b, 0) / top
+        bars.append(f'<rect x="{(b - 1) * 12}" y="{130 - h:.1f}" width="10" height="{h:.1f}" fill="#3b6ea5">'
+                    f"<title>{-1 + (b - 1) * 0.05:.2f}..{-1 + b * 0.05:.2f}: {counts.get(b, 0)}</title></rect>")
+    return (f'<svg width="490" height="150" role="img" aria-label="rank-1 score histogram">{"".join(bars)}'
+            '<text x="0" y="145" font-size="10">-1</text><text x="234" y="145" font-size="10">0</text>'
+            '<text x="470" y="145" font-size="10">1</text></svg>')
+
+
+def render_html(run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any]], passed: bool) -> str:
+    e = html.escape
+    rows = "".join(f"<tr class={'ok' if c['passed'] else 'bad'}><td>{e(c['name'])}</td><td>{c['value']}</td>"
+                   f"<td>{c['threshold']}</td><td>{'pass' if c['passed'] else 'FAIL'}</td><td>{e(str(c['detail']))}</td></tr>"
+                   for c in metrics["checks"])
+    cards = []
+    for m in sample:
+        nbs = "".join(f"<li><span class=s>{n['score']:.3f}</span> {e(n.get('neighbour_title') or n['neighbour_id'])}"
+                      f" <small>{e(n.get('neighbour_dossier') or '')}</small></li>" for n in m["neighbours"])
+        cards.append(f"<div class=card><h3>{e(m.get('title') or m['id'])}</h3><small>{e(m.get('dossier') or '')} "
+                     f"{e(str(m.get('started_on') or ''))}</small><ol>{nbs or '<li>no neighbours</li>'}</ol></div>")
+    dist = metrics.get("distribution") or {}
+    prev = metrics.get("previous_distribution") or {}
+    verdict = "PASSED" if passed else "FAILED"
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>QA {e(run_id)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px}}tr.bad td{{background:#fde2e2}}tr.ok td:nth-child(4){{color:#176b2c}}
+.verdict{{font-size:1.6em;font-weight:bold;color:{'#176b2c' if passed else '#b00020'}}}
+.grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:12px}}
+.card{{border:1px solid #ddd;border-radius:6px;padding:8px}}.card h3{{font-size:1em;margin:0 0 4px}}.s{{font-family:monospace;color:#3b6ea5}}</style>
+</head><body><h1>Similarity QA, run {e(run_id)}</h1>
+<p class=verdict>{verdict}: version {metrics['version']} ({e(metrics['model'])}, top {metrics['top_n']}),
+{metrics['sample_size']} of {metrics['population']} motions sampled</p>
+<h2>Checks</h2><table><tr><th>check</th><th>value</th><th>threshold</th><th>result</th><th>detail</th></tr>{rows}</table>
+<h2>Score distribution</h2><p>p10 / p50 / p90 of rank-1 scores: {dist.get('rank1')} (last published: {prev.get('rank1')});
+rank-{metrics['top_n']}: {dist.get('rankk')} (last published: {prev.get('rankk')})</p>{_histogram_svg(metrics.get('rank1_histogram') or {})}
+<h2>Sampled motions and their neighbours</h2><div class=grid>{''.join(cards)}</div></body></html>"""

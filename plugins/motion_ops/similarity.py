@@ -1,0 +1,154 @@
+"""Exact top-N related motions by cosine similarity, optionally fused with party votes.
+
+**Fusion.** Per motion a text vector ``t`` (unit length) and a party-vote vector ``v`` over a
+stable party index (Voor +1, Tegen -1, otherwise 0; optionally times seats). The fused vector is
+the L2-normalised concatenation ``[sqrt(1-w) * t, sqrt(w) * v/|v|]`` with ``w = vote_weight``.
+For two motions that both have votes the score is ``(1-w) * cos(t_a, t_b) + w * cos(v_a, v_b)``:
+``w`` is the share of the score that comes from voting behaviour (0 = text only; the default
+0.25 = a quarter). A motion without votes has a zero vote part and is re-normalised to its text,
+so its score against a voted motion is ``sqrt(1-w) * cos(t_a, t_b)`` and against another
+unvoted motion plain ``cos(t_a, t_b)``.
+
+**Exactness.** Scores are full matrix products in row blocks (extra memory about
+``block x N x 4`` bytes); per row the top ``k`` are selected with ``argpartition`` and ties at
+the boundary are resolved by the smaller index. Rows are ordered by motion id, so the tie-break
+is by id and the result is deterministic.
+
+**Safety filter.** Masked before selection (so the lists stay exact): pairs of motions with the
+same content hash (recorded as duplicates, not related), and pairs scoring >= 0.999999 whose
+normalised titles are identical and shorter than 12 characters.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+TRIVIAL_SCORE = 0.999999
+SHORT_TITLE = 12
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32, copy=False)
+
+
+def fuse(text: np.ndarray, votes: np.ndarray | None, vote_weight: float) -> np.ndarray:
+    """The fused, unit-length vectors (see the module docstring)."""
+    t = l2_normalise(np.asarray(text, dtype=np.float32))
+    if votes is None or vote_weight <= 0 or votes.shape[1] == 0:
+        return t
+    if not 0 <= vote_weight < 1:
+        raise ValueError(f"vote_weight must be in [0, 1), got {vote_weight}")
+    v = l2_normalise(np.asarray(votes, dtype=np.float32))
+    fused = np.hstack([np.sqrt(1 - vote_weight) * t, np.sqrt(vote_weight) * v]).astype(np.float32)
+    return l2_normalise(fused)
+
+
+def normalise_title(title: str | None) -> str:
+    return re.sub(r"\W+", " ", (title or "").lower()).strip()
+
+
+@dataclass
+class Exclusions:
+    """Pairs that must not become neighbours, as groups of row indices."""
+
+    duplicate_groups: list[np.ndarray] = field(default_factory=list)   # same content hash
+    short_title_groups: list[np.ndarray] = field(default_factory=list)  # same short normalised title
+    removed: dict[str, int] = field(default_factory=lambda: {"duplicate_text": 0, "trivial_short_title": 0})
+
+    @classmethod
+    def build(cls, content_hashes: list[str] | None, titles: list[str | None] | None) -> "Exclusions":
+        ex = cls()
+        for values, target, keep in ((content_hashes, ex.duplicate_groups, lambda s: bool(s)),
+                                     ([normalise_title(t) for t in titles] if titles else None,
+                                      ex.short_title_groups, lambda s: 0 < len(s) < SHORT_TITLE)):
+            if not values:
+                continue
+            groups: dict[str, list[int]] = {}
+            for i, v in enumerate(values):
+                if keep(v):
+                    groups.setdefault(v, []).append(i)
+            target.extend(np.array(g) for g in groups.values() if len(g) > 1)
+        return ex
+
+    def duplicate_pairs(self) -> list[tuple[int, int]]:
+        return [(int(a), int(b)) for g in self.duplicate_groups for a in g for b in g if a != b]
+
+    def apply(self, scores: np.ndarray, rows: np.ndarray) -> None:
+        """Mask excluded pairs in a score block whose rows are the global indices ``rows``."""
+        lo, hi = int(rows[0]), int(rows[-1]) + 1
+        for g in self.duplicate_groups:
+            inside = g[(g >= lo) & (g < hi)]
+            for r in inside:
+                cols = g[g != r]
+                self.removed["duplicate_text"] += len(cols)
+                scores[r - lo, cols] = -np.inf
+        for g in self.short_title_groups:
+            inside = g[(g >= lo) & (g < hi)]
+            for r in inside:
+                cols = g[g != r]
+                trivial = cols[scores[r - lo, cols] >= TRIVIAL_SCORE]
+                self.removed["trivial_short_title"] += len(trivial)
+                scores[r - lo, trivial] = -np.inf
+
+
+def _select_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k per row of ``scores`` (descending, ties by smaller column index)."""
+    b, n = scores.shape
+    if k >= n:
+        order = np.lexsort((np.broadcast_to(np.arange(n), (b, n)), -scores), axis=1)
+        return order.astype(np.int32), np.take_along_axis(scores, order, axis=1)
+    part = np.argpartition(scores, n - k, axis=1)[:, n - k:]
+    vals = np.take_along_axis(scores, part, axis=1)
+    kth = vals.min(axis=1)
+    # rows where more columns tie with the k-th value than were taken need the id tie-break
+    at_kth = (scores == kth[:, None]).sum(axis=1)
+    taken_at_kth = (vals == kth[:, None]).sum(axis=1)
+    for r in np.nonzero(at_kth > taken_at_kth)[0]:
+        above = np.nonzero(scores[r] > kth[r])[0]
+        ties = np.nonzero(scores[r] == kth[r])[0][: k - len(above)]
+        part[r] = np.concatenate([above, ties])
+        vals[r] = scores[r, part[r]]
+    order = np.lexsort((part, -vals), axis=1)
+    return np.take_along_axis(part, order, axis=1).astype(np.int32), np.take_along_axis(vals, order, axis=1)
+
+
+def top_k_neighbours(x: np.ndarray, k: int, *, block: int = 1024, rows: np.ndarray | None = None,
+                     exclusions: Exclusions | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of unit-length ``x`` (or each index in ``rows``), its ``k`` most similar other rows.
+
+    :returns: ``(indices, scores)``, each ``len(rows) x k``; a missing neighbour (fewer than
+        ``k`` candidates, or masked) has index -1 and score -inf.
+    """
+    n = x.shape[0]
+    rows = np.arange(n) if rows is None else np.asarray(rows)
+    kk = min(k, max(n - 1, 0))
+    out_idx = np.full((len(rows), k), -1, dtype=np.int32)
+    out_val = np.full((len(rows), k), -np.inf, dtype=np.float32)
+    if kk == 0 or len(rows) == 0:
+        return out_idx, out_val
+    log.info("top-%d over %d x %d: block %d rows, ~%.0f MiB per score block", k, len(rows), n, block,
+             block * n * 4 / 2**20)
+    for start in range(0, len(rows), block):
+        r = rows[start:start + block]
+        s = x[r] @ x.T
+        s[np.arange(len(r)), r] = -np.inf  # never your own neighbour
+        if exclusions is not None:
+            # exclusion groups are in global indices and need contiguous rows
+            if len(r) and np.all(np.diff(r) == 1):
+                exclusions.apply(s, r)
+            else:
+                for j, gi in enumerate(r):
+                    exclusions.apply(s[j:j + 1], np.array([gi]))
+        idx, val = _select_rows(s, kk)
+        out_idx[start:start + len(r), :kk] = idx
+        out_val[start:start + len(r), :kk] = val
+    masked = ~np.isfinite(out_val)
+    out_idx[masked] = -1
+    return out_idx, out_val

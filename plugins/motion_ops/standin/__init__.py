@@ -1,0 +1,1 @@
+"""The project's local stand-in for the Tweede Kamer open-data API (demo, tests, benchmarks)."""

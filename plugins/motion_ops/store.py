@@ -1,0 +1,136 @@
+"""PostgreSQL + pgvector store: connections, migrations and the named-query loader.
+
+All SQL lives in ``include/sql`` (``migrations/NNN_name.sql`` and ``queries/verb_noun.sql``);
+this module only loads it and runs it with bound parameters. Writes happen inside
+:meth:`Store.transaction`, so a crash leaves either all or nothing of a unit of work.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import psycopg
+from psycopg.rows import dict_row
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(os.environ.get("MOTION_OPS_SQL_DIR", Path(__file__).resolve().parents[2] / "include" / "sql"))
+_MIGRATION_LOCK = 7_300_001  # pg advisory lock key: one migrator at a time
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@functools.lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """Return the text of the named query ``include/sql/queries/<name>.sql``."""
+    path = SQL_DIR / "queries" / f"{name}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"named query {name!r} not found at {path}") from None
+
+
+def migration_files(sql_dir: Path = SQL_DIR) -> list[tuple[str, Path]]:
+    """Migrations as ``(version, path)``, ordered by version; other files are an error."""
+    found = []
+    for path in sorted((sql_dir / "migrations").glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise ValueError(f"migration file name {path.name!r} is not NNN_name.sql")
+        found.append((path.stem, path))
+    return found
+
+
+class Store:
+    """A connection to the motion store.
+
+    :param dsn: a libpq connection string or URI (``postgresql://…``).
+    """
+
+    def __init__(self, dsn: str, *, application_name: str = "motion_ops"):
+        self.dsn = dsn
+        self.application_name = application_name
+        self._conn: psycopg.Connection | None = None
+
+    @property
+    def conn(self) -> psycopg.Connection:
+        """The open connection (opened on first use, with pgvector types registered)."""
+        if self._conn is None or self._conn.closed:
+            conn = psycopg.connect(self.dsn, application_name=self.application_name, connect_timeout=15)
+            try:
+                from pgvector.psycopg import register_vector
+
+                register_vector(conn)
+            except psycopg.ProgrammingError:
+                # the extension is created by the first migration; register after migrate()
+                conn.rollback()
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Cursor]:
+        """A cursor (dict rows) inside one transaction: commit on success, roll back on error."""
+        conn = self.conn
+        with conn.transaction():
+            with conn.cursor(row_factory=dict_row) as cur:
+                yield cur
+
+    def fetch(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run the named query and return all rows as dicts."""
+        with self.transaction() as cur:
+            cur.execute(sql(name), params or {})
+            return cur.fetchall() if cur.description else []
+
+    def fetch_one(self, name: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        rows = self.fetch(name, params)
+        return rows[0] if rows else None
+
+    def execute(self, name: str, params: dict[str, Any] | None = None) -> int:
+        """Run the named statement in its own transaction; return the row count."""
+        with self.transaction() as cur:
+            cur.execute(sql(name), params or {})
+            return cur.rowcount
+
+    def execute_many(self, cur: psycopg.Cursor, name: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Run the named statement for every row, inside the caller's transaction."""
+        if rows:
+            cur.executemany(sql(name), rows)
+
+    def migrate(self, sql_dir: Path = SQL_DIR) -> list[str]:
+        """Apply the migrations not yet recorded in ``schema_migrations``; return what ran."""
+        applied: list[str] = []
+        conn = self.conn
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            cur.execute("SELECT version FROM schema_migrations")
+            done = {r[0] for r in cur.fetchall()}
+            for version, path in migration_files(sql_dir):
+                if version in done:
+                    continue
+                log.info("applying migration %s", path.name)
+                cur.execute(path.read_text(encoding="utf-8"))
+                cur.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                applied.append(version)
+        from pgvector.psycopg import register_vector
+
+        register_vector(conn)
+        return applied

@@ -1,0 +1,180 @@
+"""The ``sync_content`` stage: SyncFeed pages -> raw entities -> motions -> body texts.
+
+Each category is read from its persisted skiptoken; a page's entities and the moved checkpoint
+are committed in one transaction, so a crash re-reads at most one page and re-reading changes
+nothing. Body texts are fetched concurrently (``max_body_workers`` threads sharing one pooled
+session); a failure is audited and retried on a later run, up to ``body_max_failures`` runs per
+document version.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from motion_ops import audit
+from motion_ops.assemble import assemble_changed
+from motion_ops.bodytext import UnsupportedContent, content_hash, extract_document_text, extract_publication_text
+from motion_ops.feed import FeedClient, FeedCursor, FeedError, NotFound
+from motion_ops.feedparse import FeedEntity, FeedFormatError, FeedPage
+from motion_ops.store import Store, sql
+
+log = logging.getLogger(__name__)
+
+# What assembling a motion needs, in an order that lets most references resolve on first sight.
+CATEGORIES = ("Fractie", "Kamerstukdossier", "Zaak", "ZaakActor", "Document", "DocumentVersie", "Besluit", "Stemming")
+
+
+@dataclass(frozen=True)
+class SyncParams:
+    """Knobs of one sync run (the DAG params of the same names)."""
+
+    max_pages: int | None = None          # per category; None = until caught up
+    max_body_workers: int = 10
+    body_max_failures: int = 5
+    max_bodies: int = 100_000             # bound on body fetches per run
+    since: dt.date | None = None          # window for body fetching: started_on >= since
+    until: dt.date | None = None          # ... and < until
+    categories: tuple[str, ...] = CATEGORIES
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return r"\N"
+    s = value if isinstance(value, str) else str(value)
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _bijgewerkt(value: str | None) -> str | None:
+    # "2019-07-15T11:02:54.8200000": Amsterdam local time, 7 fractional digits; keep microseconds
+    if not value:
+        return None
+    date, _, frac = value.partition(".")
+    return f"{date}.{frac[:6]}" if frac else date
+
+
+def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | None) -> dict[str, int]:
+    """Upsert a page's entities and move the category checkpoint, in one transaction."""
+    latest: dict[str, FeedEntity] = {}
+    for e in page.entities:  # the same entity twice in a page: the later emission wins
+        latest[e.id] = e
+    raw, refs = io.StringIO(), io.StringIO()
+    for e in latest.values():
+        raw.write("\t".join(_copy_text(v) for v in (
+            e.category, e.id, _bijgewerkt(e.bijgewerkt), "t" if e.deleted else "f", e.content_hash,
+            json.dumps(e.raw(), ensure_ascii=False), e.skiptoken or checkpoint or 0)) + "\n")
+        for rel, targets in e.refs.items():
+            for t in targets:
+                refs.write(f"{e.category}\t{e.id}\t{rel}\t{t.lower()}\n")
+    with store.transaction() as cur:
+        cur.execute(sql("create_stage_tables"))
+        with cur.copy(sql("copy_stage_raw")) as cp:
+            cp.write(raw.getvalue())
+        with cur.copy(sql("copy_stage_refs")) as cp:
+            cp.write(refs.getvalue())
+        cur.execute(sql("merge_raw_entities"))
+        cur.execute(sql("delete_changed_refs"))
+        cur.execute(sql("insert_changed_refs"))
+        cur.execute(sql("count_stage_changed"))
+        changed = cur.fetchone()["changed"]
+        if checkpoint is not None:
+            cur.execute(sql("upsert_checkpoint"), {"category": category, "skiptoken": checkpoint})
+    return {"entities": len(page.entities), "changed": changed}
+
+
+def sync_category(store: Store, client: FeedClient, category: str, *, max_pages: int | None,
+                  ctx: audit.RunContext) -> dict[str, Any]:
+    """Read one category from its checkpoint until caught up (or ``max_pages``)."""
+    cps = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
+    cursor = FeedCursor(category, cps.get(category))
+    stats = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
+    while cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages):
+        before = cursor.skiptoken
+        try:
+            page = client.feed_page(category, before)
+        except FeedError as exc:
+            stats["error"] = str(exc)
+            with store.transaction() as cur:
+                audit.record(cur, "feed_page_failed", f"{category}@{before}", {
+                    "category": category, "skiptoken": before, "url": exc.url, "status": exc.status,
+                    "attempts": exc.attempts, "error": str(exc)}, ctx)
+            break
+        cursor.update_state(page)
+        stats["pages"] += 1
+        if page.entities:
+            got = store_page(store, category, page, cursor.skiptoken)
+            stats["entities"] += got["entities"]
+            stats["changed"] += got["changed"]
+    stats["caught_up"] = cursor.done and stats["error"] is None
+    log.info("sync %s: %d pages, %d entities (%d changed), checkpoint %s%s", category, stats["pages"],
+             stats["entities"], stats["changed"], cursor.skiptoken, "" if stats["caught_up"] else " (more to read)")
+    return stats
+
+
+def fetch_body(client: FeedClient, motion: dict[str, Any]) -> tuple[str, str]:
+    """Text of one motion: its publication XML, else the document file. Returns (text, source)."""
+    pubs = client.publications(motion["versie_id"])
+    xml_pubs = [p for p in pubs if not p.get("Verwijderd") and (
+        (p.get("DocumentType") or "").lower() == "xml" or "xml" in (p.get("ContentType") or ""))]
+    if xml_pubs:
+        res = client.publication_resource(xml_pubs[0]["Id"])
+        try:
+            return extract_publication_text(res.content, where=res.url), "publication"
+        except FeedFormatError as exc:
+            raise UnsupportedContent(str(exc)) from exc
+    res = client.document_resource(motion["document_id"])
+    return extract_document_text(res.content, res.content_type, where=res.url), "document"
+
+
+def fetch_bodies(store: Store, client: FeedClient, params: SyncParams, ctx: audit.RunContext) -> dict[str, int]:
+    """Fetch missing or stale body texts concurrently; audit what fails for good."""
+    todo = store.fetch("select_motions_needing_body", {"max_failures": params.body_max_failures,
+                                                       "since": params.since, "until": params.until,
+                                                       "limit": params.max_bodies})
+    counts = {"candidates": len(todo), "fetched": 0, "not_published": 0, "failed": 0}
+    if not todo:
+        return counts
+
+    def work(m: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+        try:
+            return m, fetch_body(client, m)
+        except (FeedError, UnsupportedContent) as exc:
+            return m, exc
+
+    with ThreadPoolExecutor(max_workers=params.max_body_workers, thread_name_prefix="body") as pool:
+        results = list(pool.map(work, todo))
+    with store.transaction() as cur:  # one transaction: bodies and failure bookkeeping together
+        for m, result in results:
+            if isinstance(result, tuple):
+                text, source = result
+                cur.execute(sql("update_motion_body"), {"id": m["id"], "body_text": text, "content_hash": content_hash(text),
+                                                        "body_source": source, "versie_id": m["versie_id"]})
+                cur.execute(sql("delete_body_fetch_state"), {"id": m["id"]})
+                counts["fetched"] += 1
+                continue
+            status = getattr(result, "status", None)
+            not_yet = isinstance(result, NotFound)
+            counts["not_published" if not_yet else "failed"] += 1
+            cur.execute(sql("upsert_body_fetch_state"), {
+                "id": m["id"], "versie_id": m["versie_id"], "increment": 0 if not_yet else 1,
+                "status": str(status or type(result).__name__), "error": str(result)[:2000]})
+            if not not_yet:
+                audit.record(cur, "body_fetch_failed", m["id"], {
+                    "motion": m["id"], "url": getattr(result, "url", None), "status": status,
+                    "attempts": getattr(result, "attempts", 1), "error": str(result)[:500],
+                    "failures_before": m["failures"]}, ctx)
+    log.info("bodies: %(candidates)d candidates, %(fetched)d fetched, %(not_published)d not yet published, "
+             "%(failed)d failed", counts)
+    return counts
+
+
+def run_sync(store: Store, client: FeedClient, params: SyncParams, ctx: audit.RunContext) -> dict[str, Any]:
+    """The whole stage: every category, then assembly, then bodies. Returns a small summary."""
+    categories = {c: sync_category(store, client, c, max_pages=params.max_pages, ctx=ctx) for c in params.categories}
+    assembled = assemble_changed(store)
+    bodies = fetch_bodies(store, client, params, ctx)
+    return {"categories": categories, "assembly": assembled, "bodies": bodies}

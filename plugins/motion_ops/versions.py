@@ -1,0 +1,172 @@
+"""Similarity versions in the store: load vectors, compute, write a version, publish, prune.
+
+Vectors are read with one binary ``COPY`` parsed by a numpy structured dtype (no per-row Python)
+and neighbour rows are written with one binary ``COPY``. A version is written unpublished;
+:func:`publish` flips ``similarity_current`` in one transaction, so the ``motion_related`` view
+always shows exactly one complete version. A session advisory lock keeps two computations apart.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import numpy as np
+
+from motion_ops.similarity import Exclusions, fuse, top_k_neighbours
+from motion_ops.store import Store, sql
+
+log = logging.getLogger(__name__)
+
+COMPUTE_LOCK = 7_300_002
+_PGCOPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+_PGCOPY_TRAILER = b"\xff\xff"
+
+
+class ComputationBusy(Exception):
+    """Another similarity computation holds the lock."""
+
+
+@dataclass
+class Corpus:
+    """Live motions with a vector for one model, ordered by id."""
+
+    ids: list[str]
+    vectors: np.ndarray
+    content_hashes: list[str]
+    titles: list[str | None]
+
+
+def parse_binary_vectors(buf: bytes, dims: int) -> tuple[list[str], np.ndarray]:
+    """Parse ``COPY (SELECT uuid, vector) TO STDOUT (FORMAT BINARY)`` of fixed-``dims`` vectors."""
+    ext = int.from_bytes(buf[15:19], "big")
+    body = memoryview(buf)[19 + ext: len(buf) - 2]
+    row = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("id", "V16"), ("l2", ">i4"), ("dim", ">i2"), ("unused", ">i2"),
+                    ("vec", ">f4", (dims,))])
+    if len(body) % row.itemsize:
+        raise ValueError(f"binary COPY body of {len(body)} bytes is not a whole number of {dims}-d rows")
+    rows = np.frombuffer(body, dtype=row)
+    if len(rows) and (np.any(rows["dim"] != dims) or np.any(rows["l1"] != 16)):
+        raise ValueError("binary COPY rows do not match the expected layout")
+    ids = [str(uuid.UUID(bytes=bytes(b))) for b in rows["id"]]
+    return ids, rows["vec"].astype(np.float32)
+
+
+def load_corpus(store: Store, model: str) -> Corpus:
+    """All live motions with a current vector for ``model`` (the most common dimension)."""
+    row = store.fetch_one("select_model_dims", {"model": model})
+    if row is None:
+        return Corpus([], np.zeros((0, 0), np.float32), [], [])
+    dims = row["dims"]
+    buf = bytearray()
+    with store.transaction() as cur:
+        with cur.copy(sql("copy_out_embeddings"), {"model": model, "dims": dims}) as cp:
+            for chunk in cp:
+                buf += chunk
+    ids, vectors = parse_binary_vectors(bytes(buf), dims)
+    meta = store.fetch("select_live_motion_meta", {"model": model, "dims": dims})
+    if [m["id"] for m in meta] != ids:
+        raise RuntimeError("motions changed while loading vectors; run compute_similarity again")
+    return Corpus(ids, vectors, [m["content_hash"] for m in meta], [m["title"] for m in meta])
+
+
+def vote_matrix(store: Store, ids: list[str], *, seat_weighted: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Per motion a vector over a stable (sorted) party index: Voor +1, Tegen -1, else 0."""
+    rows = store.fetch("select_live_votes")
+    parties = sorted({r["party"] for r in rows})
+    pidx = {p: j for j, p in enumerate(parties)}
+    midx = {m: i for i, m in enumerate(ids)}
+    mat = np.zeros((len(ids), len(parties)), dtype=np.float32)
+    for r in rows:
+        i = midx.get(r["motion_id"])
+        if i is None:
+            continue
+        sign = 1.0 if r["vote"] == "Voor" else -1.0 if r["vote"] == "Tegen" else 0.0
+        mat[i, pidx[r["party"]]] = sign * (max(r["seats"], 1) if seat_weighted else 1.0)
+    return mat, parties
+
+
+def neighbours_copy_payload(version: int, ids: list[str], idx: np.ndarray, scores: np.ndarray) -> bytes:
+    """Binary COPY rows (version, motion_id, rank, neighbour_id, score) for valid neighbours."""
+    n, k = idx.shape
+    valid = idx >= 0
+    rows_i, ranks = np.nonzero(valid)
+    id_bytes = np.frombuffer(b"".join(uuid.UUID(m).bytes for m in ids), dtype="V16") if ids else np.zeros(0, "V16")
+    rec = np.zeros(len(rows_i), dtype=np.dtype([
+        ("nf", ">i2"), ("l1", ">i4"), ("version", ">i8"), ("l2", ">i4"), ("motion", "V16"), ("l3", ">i4"),
+        ("rank", ">i4"), ("l4", ">i4"), ("neighbour", "V16"), ("l5", ">i4"), ("score", ">f4")]))
+    rec["nf"], rec["l1"], rec["l2"], rec["l3"], rec["l4"], rec["l5"] = 5, 8, 16, 4, 16, 4
+    rec["version"] = version
+    rec["motion"] = id_bytes[rows_i]
+    rec["rank"] = ranks + 1
+    rec["neighbour"] = id_bytes[idx[rows_i, ranks]]
+    rec["score"] = np.clip(scores[rows_i, ranks], -1.0, 1.0)
+    return _PGCOPY_HEADER + rec.tobytes() + _PGCOPY_TRAILER
+
+
+@contextmanager
+def compute_lock(store: Store) -> Iterator[None]:
+    """Hold the session advisory lock for one computation, or raise :class:`ComputationBusy`."""
+    got = store.conn.execute("SELECT pg_try_advisory_lock(%s)", (COMPUTE_LOCK,)).fetchone()[0]
+    store.conn.commit()
+    if not got:
+        raise ComputationBusy("another compute_similarity holds the lock; try again when it has finished")
+    try:
+        yield
+    finally:
+        store.conn.execute("SELECT pg_advisory_unlock(%s)", (COMPUTE_LOCK,))
+        store.conn.commit()
+
+
+def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float, seat_weighted: bool = False,
+                    block: int = 1024, run_id: str | None = None) -> dict[str, Any]:
+    """Compute and write a new, unpublished similarity version. Returns its summary."""
+    with compute_lock(store):
+        t0 = time.perf_counter()
+        corpus = load_corpus(store, model)
+        votes, parties = vote_matrix(store, corpus.ids, seat_weighted=seat_weighted) if vote_weight > 0 else (None, [])
+        x = fuse(corpus.vectors, votes, vote_weight) if len(corpus.ids) else corpus.vectors
+        t_load = time.perf_counter() - t0
+        exclusions = Exclusions.build(corpus.content_hashes, corpus.titles)
+        t1 = time.perf_counter()
+        idx, scores = top_k_neighbours(x, top_n, block=block, exclusions=exclusions) if len(corpus.ids) else (
+            np.zeros((0, top_n), np.int32), np.zeros((0, top_n), np.float32))
+        t_compute = time.perf_counter() - t1
+        params = {"top_n": top_n, "vote_weight": vote_weight, "seat_weighted": seat_weighted, "parties": parties}
+        t2 = time.perf_counter()
+        with store.transaction() as cur:
+            cur.execute(sql("insert_similarity_version"), {"model": model, "mode": "full", "params": json.dumps(params),
+                                                           "motion_count": len(corpus.ids), "run_id": run_id})
+            version = cur.fetchone()["version"]
+            with cur.copy(sql("copy_in_neighbours")) as cp:
+                cp.write(neighbours_copy_payload(version, corpus.ids, idx, scores))
+            cur.executemany(sql("insert_duplicate"), [
+                {"version": version, "motion_id": corpus.ids[a], "duplicate_id": corpus.ids[b]}
+                for a, b in exclusions.duplicate_pairs()])
+            stats = {"removed": exclusions.removed, "rows": int((idx >= 0).sum()),
+                     "seconds": {"load": round(t_load, 3), "compute": round(t_compute, 3)}}
+            cur.execute(sql("finish_similarity_version"), {"version": version, "stats": json.dumps(stats)})
+        t_write = time.perf_counter() - t2
+    log.info("similarity version %d: %d motions, %d neighbour rows; removed %s; load %.2fs, compute %.2fs, write %.2fs",
+             version, len(corpus.ids), stats["rows"], exclusions.removed, t_load, t_compute, t_write)
+    return {"version": version, "motions": len(corpus.ids), "rows": stats["rows"], "removed": exclusions.removed,
+            "duplicates": len(exclusions.duplicate_pairs())}
+
+
+def publish(store: Store, version: int, *, keep_versions: int = 3) -> dict[str, Any]:
+    """Make ``version`` the one readers see, then drop old versions beyond ``keep_versions``."""
+    row = store.fetch_one("select_version", {"version": version})
+    if row is None:
+        raise ValueError(f"similarity version {version} does not exist")
+    if row["status"] not in ("computed", "published", "retired"):
+        raise ValueError(f"similarity version {version} has status {row['status']!r} and cannot be published")
+    with store.transaction() as cur:  # one transaction: readers see the old version or the new one
+        for name in ("retire_published_versions", "mark_version_published", "set_current_version"):
+            cur.execute(sql(name), {"version": version})
+    pruned = [r["version"] for r in store.fetch("prune_versions", {"keep": keep_versions})]
+    log.info("published similarity version %d; pruned %s", version, pruned or "nothing")
+    return {"version": version, "pruned": pruned}
