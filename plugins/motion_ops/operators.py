@@ -107,7 +107,10 @@ class RetryFailedOperator(BaseOperator):
         plan = ti.xcom_pull(task_ids="sync_content")
         if plan is None:  # all_done also runs after a failed sync: never compute on a failed sync
             raise RuntimeError("sync_content did not finish (no batch plan); clear sync_content to re-run the night")
-        results = [r for r in (ti.xcom_pull(task_ids="embed_missing", key="return_value") or []) if r] if plan else []
+        # failed instances push nothing; a single value comes back bare, several as a list
+        pulled = ti.xcom_pull(task_ids="embed_missing", map_indexes=list(range(len(plan)))) if plan else []
+        pulled = [pulled] if isinstance(pulled, dict) else list(pulled or [])
+        results = [r for r in pulled if isinstance(r, dict)]
         embedder = EmbeddingsHook().get_conn()
         with MotionDbHook().get_conn() as store:
             return retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS motions (
     body_source        text,                       -- publication | document | null
     body_versie_id     uuid,                       -- document version the text was taken from
     content_hash       text,                       -- sha256 of body_text
+    body_fetched_at    timestamptz,
     deleted            boolean     NOT NULL DEFAULT false,
     updated_at         timestamptz NOT NULL DEFAULT now()
 );

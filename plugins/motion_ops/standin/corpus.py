@@ -213,10 +213,11 @@ class Corpus:
             if duplicate:  # a re-submitted motion with an identical text
                 paragraphs, subject, dup_signers = texts_seen[-1]
             else:
-                a, b, c, d = rng.sample(words, 4)
+                a, b, c, d, e, f = rng.sample(words, 6)
                 paragraphs = ["De Kamer,", "gehoord de beraadslaging,",
                               rng.choice(OBSERVATIONS).format(a=a, b=b) + ";",
-                              rng.choice(OBSERVATIONS).format(a=c, b=rng.choice(words)) + ";",
+                              rng.choice(OBSERVATIONS).format(a=c, b=e) + ";",
+                              f"overwegende dat {f}, {a} en {c} in samenhang moeten worden bezien;",
                               f"{rng.choice(VERBS)} {rng.choice(ACTIONS).format(a=d, b=rng.choice(words))},",
                               "en gaat over tot de orde van de dag."]
                 subject = f"{a} en {d}"

@@ -1,0 +1,1 @@
+SELECT count(*) AS n FROM motions WHERE body_fetched_at >= %(since)s

@@ -1,0 +1,1 @@
+SELECT count(*) AS rows FROM motion_neighbours WHERE version = %(version)s

@@ -1,0 +1,1 @@
+SELECT * FROM similarity_versions ORDER BY version DESC LIMIT 1

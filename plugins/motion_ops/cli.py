@@ -1,0 +1,161 @@
+"""Command line: ``python -m motion_ops <command>`` (status, parse-feed, extract-text, qa-report,
+audit, release-quarantine, check-connections, demo). Run ``python -m motion_ops -h`` for help.
+
+The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
+``--dsn``; the parse/extract commands need no database.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from motion_ops.store import Store
+
+
+def _store(args: argparse.Namespace) -> Store:
+    if args.dsn:
+        return Store(args.dsn)
+    from motion_ops.hooks import MotionDbHook
+
+    return MotionDbHook().get_conn()
+
+
+def cmd_parse_feed(args: argparse.Namespace) -> int:
+    from motion_ops.feedparse import parse_page
+
+    page = parse_page(Path(args.file).read_bytes(), where=args.file)
+    for e in page.entities:
+        print(json.dumps({"category": e.category, "id": e.id, "skiptoken": e.skiptoken, **e.raw()}, ensure_ascii=False))
+    print(json.dumps({"next_skiptoken": page.next_skiptoken, "resume": page.resume, "entities": len(page.entities)}),
+          file=sys.stderr)
+    return 0
+
+
+def cmd_extract_text(args: argparse.Namespace) -> int:
+    from motion_ops.bodytext import extract_publication_text
+
+    print(extract_publication_text(Path(args.file).read_bytes(), where=args.file))
+    return 0
+
+
+def status_lines(store: Store) -> list[str]:
+    store.migrate()
+    s = store.fetch_one("select_status")
+    lines = [f"motions: {s['live']} live, {s['deleted']} deleted; {s['with_text']} with text, "
+             f"{s['without_text']} without (body fetch failing: {s['body_failing']})",
+             f"raw entities: {s['raw_entities']}; vote rows: {s['vote_rows']}; audit events: {s['audit_events']}"]
+    for e in store.fetch("select_embedding_status"):
+        lines.append(f"embeddings [{e['model']}]: {e['current']} current, {s['with_text'] - e['current']} missing, "
+                     f"{e['stale']} stale, {e['failing']} failing, {e['quarantined']} quarantined")
+    for q in store.fetch("select_quarantined"):
+        lines.append(f"  quarantined {q['motion_id']} [{q['model']}] after {q['failures']} runs: {(q['last_error'] or '')[:80]}")
+    lines.append("checkpoints: " + ", ".join(f"{c['category']}={c['skiptoken']}" for c in store.fetch("select_checkpoints")))
+    cur = store.fetch_one("select_current_version")
+    if cur:
+        qa = store.fetch("select_qa_report_for_version", {"version": cur["version"]})
+        verdict = ("passed" if qa[0]["passed"] else "FAILED") if qa else "no QA report"
+        lines.append(f"current similarity version: {cur['version']} ({cur['model']}, {cur['motion_count']} motions, "
+                     f"published {cur['published_at']:%Y-%m-%d %H:%M}); QA {verdict}")
+    else:
+        lines.append("current similarity version: none published yet")
+    return lines
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        print("\n".join(status_lines(store)))
+    return 0
+
+
+def cmd_qa_report(args: argparse.Namespace) -> int:
+    from motion_ops.qa import format_table
+
+    with _store(args) as store:
+        rows = store.fetch("select_qa_report", {"run_id": args.run_id})
+    if not rows:
+        print(f"no QA report for run {args.run_id!r}", file=sys.stderr)
+        return 1
+    for r in rows:
+        m = r["metrics"]
+        print(f"run {r['run_id']}: version {r['version']} {'PASSED' if r['passed'] else 'FAILED'} "
+              f"({m['sample_size']} of {m['population']} sampled, {r['created_at']:%Y-%m-%d %H:%M})")
+        print(format_table(m["checks"]))
+        print(f"rank-1 p10/p50/p90: {m['distribution'].get('rank1')}  (last published: "
+              f"{(m.get('previous_distribution') or {}).get('rank1')})")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        rows = store.fetch("select_recent_audit", {"action": args.action, "since": None, "limit": args.limit})
+    for r in rows:
+        where = f"{r['dag_id']}/{r['run_id']}/{r['task_id']}" + (f"[{r['map_index']}]" if r["map_index"] is not None else "")
+        print(f"{r['at']:%Y-%m-%d %H:%M:%S} {r['action']:<20} {r['target']}  {where}  {json.dumps(r['metadata'])[:200]}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        rows = store.fetch("release_quarantine", {"model": args.model, "ids": args.ids or None})
+    print(f"released {len(rows)} quarantined item(s); they are embedded again on the next run")
+    return 0
+
+
+def cmd_check_connections(args: argparse.Namespace) -> int:
+    from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
+
+    ok_all = True
+    for name, hook in (("motion_db", MotionDbHook()), ("motion_feed", MotionFeedHook()),
+                       ("motion_embeddings", EmbeddingsHook())):
+        try:
+            ok, msg = hook.test_connection()
+        except Exception as exc:  # a broken connection definition
+            ok, msg = False, f"{type(exc).__name__}: {exc}"
+        ok_all &= ok
+        print(f"{name:<18} {'ok  ' if ok else 'FAIL'} {msg}")
+    return 0 if ok_all else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from motion_ops.demo import run_demo
+
+    return run_demo(Path(args.root), feed_port=args.feed_port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ap = argparse.ArgumentParser(prog="python -m motion_ops", description=__doc__.splitlines()[0])
+    ap.add_argument("--dsn", help="libpq URI of the store (default: the motion_db connection)")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("status", help="counts a user needs: motions, texts, embeddings, failures, checkpoints, version")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("parse-feed", help="print a saved SyncFeed page's entities as JSON lines")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_parse_feed)
+    p = sub.add_parser("extract-text", help="print the text of a publication XML file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_extract_text)
+    p = sub.add_parser("qa-report", help="print the stored QA report of a DAG run")
+    p.add_argument("run_id")
+    p.set_defaults(func=cmd_qa_report)
+    p = sub.add_parser("audit", help="recent audit events")
+    p.add_argument("--action", help="e.g. embedding_failed, body_fetch_failed, feed_page_failed")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("release-quarantine", help="let quarantined motions be embedded again")
+    p.add_argument("--model")
+    p.add_argument("ids", nargs="*")
+    p.set_defaults(func=cmd_release)
+    p = sub.add_parser("check-connections", help="test motion_db, motion_feed and motion_embeddings")
+    p.set_defaults(func=cmd_check_connections)
+    p = sub.add_parser("demo", help="one full DAG run on embedded defaults, with a report (make demo)")
+    p.add_argument("--root", default=".")
+    p.add_argument("--feed-port", type=int, default=0)
+    p.set_defaults(func=cmd_demo)
+    args = ap.parse_args(argv)
+    return args.func(args)

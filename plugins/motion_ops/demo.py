@@ -1,0 +1,107 @@
+"""``make demo``: one complete ``motion_enrichment`` run on embedded defaults, then a report.
+
+Starts (or reuses) the embedded Postgres in ``.pgdata``, serves the sample corpus with the
+stand-in on 127.0.0.1, runs ``airflow dags test motion_enrichment`` with the connections pointed
+at both, stops what it started, and prints what the run did, read back from the store.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from motion_ops import pgembedded
+from motion_ops.standin.corpus import Corpus
+from motion_ops.standin.server import StandinServer
+from motion_ops.store import Store
+
+
+def airflow_env(root: Path, *, db_uri: str, feed_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of an Airflow process on embedded defaults (user settings win)."""
+    env = dict(os.environ)
+    env.setdefault("AIRFLOW_HOME", str(root / ".airflow"))
+    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(root / "dags"))
+    env.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(root / "plugins"))
+    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "plugins"), env.get("PYTHONPATH")]))
+    host = db_uri.split("host=", 1)[1] if "host=" in db_uri else None
+    env.setdefault("AIRFLOW_CONN_MOTION_DB", json.dumps({"conn_type": "postgres", "host": host, "login": "postgres",
+                                                         "schema": "postgres"}))
+    env["AIRFLOW_CONN_MOTION_FEED"] = json.dumps({"conn_type": "http", "host": feed_url})
+    env.setdefault("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}}))
+    env.update(extra or {})
+    return env
+
+
+def run_demo(root: Path, *, feed_port: int = 0) -> int:
+    root = root.resolve()
+    datadir = root / ".pgdata"
+    started_pg = not (datadir / "postmaster.pid").exists()
+    uri = pgembedded.ensure(datadir)
+    store = Store(uri)
+    store.migrate()
+    t0 = store.fetch_one("select_db_now")["now"]
+    corpus = Corpus()
+    server = StandinServer(corpus, port=feed_port).start()
+    log_path = root / ".airflow" / "demo-last-run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        env = airflow_env(root, db_uri=uri, feed_url=server.url)
+        started = time.perf_counter()
+        with open(log_path, "w") as log:
+            proc = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", "motion_enrichment"],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+    try:
+        if proc.returncode != 0:
+            print(f"motion_enrichment FAILED (exit {proc.returncode}); the last lines of {log_path}:")
+            print("".join(log_path.read_text().splitlines(keepends=True)[-40:]))
+            return 1
+        print(report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path))
+        return 0
+    finally:
+        store.close()
+        if started_pg:
+            pgembedded.stop(datadir)
+
+
+def report(store: Store, *, t0, feed_url: str, corpus: Corpus, elapsed: float, log_path: Path) -> str:
+    from motion_ops.providers import HashingProvider
+
+    model = HashingProvider().model
+    s = store.fetch_one("select_status")
+    changed = store.fetch_one("count_changed_since", {"since": t0})["n"]
+    bodies = store.fetch_one("count_bodies_since", {"since": t0})["n"]
+    embedded = store.fetch_one("count_embedded_since", {"model": model, "since": t0})["n"]
+    total_vectors = store.fetch_one("count_embeddings", {"model": model})["n"]
+    failed = store.fetch("select_recent_audit", {"action": "embedding_failed", "since": t0, "limit": 50})
+    version = store.fetch_one("select_latest_version")
+    rows = store.fetch_one("count_version_rows", {"version": version["version"]})["rows"] if version else 0
+    qa = store.fetch_one("select_qa_report_since", {"since": t0})
+    current = store.fetch_one("select_current_version")
+    out = [f"motion-ops demo: one run of motion_enrichment in {elapsed:.0f}s (airflow log: {log_path})",
+           f"  feed        stand-in SyncFeed at {feed_url} ({len(corpus.motions)} sample motions, {len(corpus.log)} feed entries)",
+           f"  motions     {s['live']} live, {s['deleted']} deleted; {changed} raw entities new or changed this run",
+           f"  bodies      {bodies} fetched this run; {s['with_text']} motions have text, {s['without_text']} not yet published",
+           f"  embedded    {embedded} this run with {model}"
+           + ("" if embedded else f" (nothing re-embedded: all {total_vectors} vectors are current)"),
+           f"  failed ids  {', '.join(r['target'] for r in failed) if failed else 'none'}"]
+    if version:
+        out.append(f"  similarity  version {version['version']} ({version['motion_count']} motions), {rows} neighbour rows written, "
+                   f"status {version['status']}")
+    if qa:
+        failed_checks = [c["name"] for c in qa["metrics"]["checks"] if not c["passed"]]
+        out.append(f"  QA          {'PASSED' if qa['passed'] else 'FAILED: ' + ', '.join(failed_checks)} "
+                   f"({qa['metrics']['sample_size']} motions sampled)")
+    out.append(f"  readers see version {current['version'] if current else 'none'} (view motion_related)")
+    out.append("  three sample motions and their top-3 related motions:")
+    for m in store.fetch("select_demo_samples", {"n": 3}):
+        out.append(f"    * {m['title']}  [dossier {m['dossier']}]")
+        for r in store.fetch("select_related", {"id": m["id"], "limit": 3}):
+            out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
+    return "\n".join(out)
