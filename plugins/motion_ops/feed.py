@@ -167,10 +167,12 @@ class FeedClient:
         :raises FeedError: (or a subclass) when the request failed for good.
         """
         url = path_or_url if "://" in path_or_url else self.url(path_or_url)
+        if params:  # name the exact request (category, skiptoken) in logs and errors
+            url = requests.Request("GET", url, params=params).prepare().url or url
         limit = max_bytes or self.max_bytes
 
         def attempt() -> Any:
-            resp = self._once(url, params, limit)
+            resp = self._once(url, None, limit)
             if parse is None:
                 return resp
             try:

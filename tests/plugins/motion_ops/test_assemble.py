@@ -1,0 +1,77 @@
+from motion_ops.assemble import Raw, aggregate_votes, assemble_motion
+
+
+def stemming(id, soort, fractie, *, seats=10, vergissing="false", persoon=None, changed="2025-01-01T10:00:00", name=None):
+    refs = {"besluit": ["b1"], "fractie": [fractie]}
+    if persoon:
+        refs["persoon"] = [persoon]
+    return Raw(id, False, {"bijgewerkt": changed, "fields": {"soort": soort, "fractieGrootte": str(seats),
+                                                            "vergissing": vergissing, "actorFractie": name or "Naam"},
+                           "refs": refs})
+
+
+PARTIES = {"f-gl": "GL", "f-gl-old": "GL", "f-vvd": "VVD"}
+
+
+def test_duplicates_collapse_and_mistaken_votes_are_skipped():
+    votes = aggregate_votes([
+        stemming("1", "Voor", "f-gl", seats=5, name="GroenLinks"),
+        stemming("2", "Voor", "f-gl", seats=5, name="GroenLinks"),           # duplicate row
+        stemming("3", "Tegen", "f-vvd", seats=24),
+        stemming("4", "Voor", "f-vvd", seats=24, vergissing="true"),         # cast by mistake
+    ], PARTIES)
+    assert votes == [
+        {"party": "GL", "fractie_id": "f-gl", "voor": 5, "tegen": 0, "seats": 5, "vote": "Voor"},
+        {"party": "VVD", "fractie_id": "f-vvd", "voor": 0, "tegen": 24, "seats": 24, "vote": "Tegen"},
+    ]
+
+
+def test_a_party_is_named_by_its_fractie_abbreviation_not_the_vote_row_name():
+    (v,) = aggregate_votes([stemming("1", "Voor", "f-gl-old", name="GroenLinks")], PARTIES)
+    assert v["party"] == "GL"
+
+
+def test_roll_call_rows_are_counted_per_party():
+    rows = [stemming(str(i), "Voor" if i < 3 else "Tegen", "f-vvd", persoon=f"p{i}") for i in range(5)]
+    rows.append(stemming("dup", "Voor", "f-vvd", persoon="p0"))  # the same member twice
+    (v,) = aggregate_votes(rows, PARTIES)
+    assert (v["voor"], v["tegen"], v["seats"], v["vote"]) == (3, 2, 5, "Voor")
+
+
+def zaak(deleted=False, soort="Motie"):
+    return Raw("z1", deleted, {"fields": {"soort": soort, "onderwerp": "Motie over dijken", "titel": "Waterbeheer",
+                                          "gestartOp": "2025-03-04T00:00:00", "nummer": "2025Z1"},
+                               "refs": {"kamerstukdossier": ["k1"]}})
+
+
+def doc(id, soort, datum, deleted=False, versie="v1"):
+    return Raw(id, deleted, {"bijgewerkt": datum, "fields": {"soort": soort, "datum": datum, "documentNummer": id},
+                             "refs": {"huidigeDocumentVersie": [versie]}})
+
+
+def build(z, docs=(), besluiten=(), stemmingen=None):
+    return assemble_motion(z, documents=list(docs), dossiers={"k1": Raw("k1", False, {"fields": {"nummer": "36000", "toevoeging": "XII"}})},
+                           actors=[], besluiten=list(besluiten), stemmingen=stemmingen or {}, parties=PARTIES)
+
+
+def test_the_newest_motion_document_wins():
+    m = build(zaak(), [doc("d1", "Motie", "2025-03-04"), doc("d2", "Motie (gewijzigd/nader)", "2025-03-06", versie="v2"),
+                       doc("d3", "Brief regering", "2025-03-09")])
+    assert (m["document_id"], m["document_versie_id"], m["dossier"], m["deleted"]) == ("d2", "v2", "36000 XII", False)
+    assert str(m["started_on"]) == "2025-03-04"
+
+
+def test_a_tombstoned_zaak_or_all_documents_deleted_marks_the_motion_deleted():
+    assert build(zaak(deleted=True)) == {"id": "z1", "deleted": True}
+    assert build(zaak(), [doc("d1", "Motie", "2025-03-04", deleted=True)])["deleted"] is True
+
+
+def test_other_zaak_kinds_are_not_motions():
+    assert build(zaak(soort="Wetgeving")) is None
+
+
+def test_only_stemmen_besluiten_count_and_the_outcome_is_kept():
+    b_vote = Raw("b1", False, {"bijgewerkt": "2", "fields": {"besluitSoort": "Stemmen - aangenomen"}, "refs": {}})
+    b_other = Raw("b2", False, {"bijgewerkt": "3", "fields": {"besluitSoort": "Uitstellen"}, "refs": {}})
+    m = build(zaak(), besluiten=[b_vote, b_other], stemmingen={"b1": [stemming("1", "Voor", "f-vvd")], "b2": [stemming("2", "Tegen", "f-gl")]})
+    assert m["outcome"] == "aangenomen" and [v["party"] for v in m["votes"]] == ["VVD"]

@@ -1,0 +1,165 @@
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from motion_ops.audit import RunContext
+from motion_ops.feed import FeedClient
+from motion_ops.retry import RetryPolicy
+from motion_ops.sync import SyncParams, run_sync
+from tests.conftest import ROOT
+
+CTX = RunContext(dag_id="test", run_id="r1", task_id="sync_content")
+
+
+def sync(store, url, clock, **params):
+    client = FeedClient(url, sleep=clock.sleep, policy=RetryPolicy(attempts=3), pool_size=4)
+    return run_sync(store, client, SyncParams(max_body_workers=4, **params), CTX)
+
+
+def dump(store):
+    """The store's content, without timestamps or sequence numbers."""
+    q = {
+        "raw": "SELECT category, id::text, deleted, content_hash, skiptoken FROM raw_entities ORDER BY 1, 2",
+        "refs": "SELECT category, id::text, rel, target_id::text FROM entity_refs ORDER BY 1, 2, 3, 4",
+        "motions": "SELECT id::text, source_hash, content_hash, deleted, body_versie_id::text FROM motions ORDER BY 1",
+        "votes": "SELECT motion_id::text, party, vote, seats FROM motion_votes ORDER BY 1, 2",
+        "checkpoints": "SELECT category, skiptoken FROM feed_checkpoints WHERE category <> '__assembly__' ORDER BY 1",
+    }
+    return {k: store.conn.execute(v).fetchall() for k, v in q.items()}
+
+
+def reset(store):
+    store.conn.execute("DROP SCHEMA public CASCADE")
+    store.conn.execute("CREATE SCHEMA public")
+    store.conn.commit()
+    store.migrate()
+
+
+@pytest.fixture
+def reference(store, standin, clock):
+    """The store after one clean sync of the stand-in (then the store is emptied again)."""
+    sync(store, standin.url, clock)
+    ref = dump(store)
+    reset(store)
+    standin.requests.clear()
+    return ref
+
+
+def test_a_sync_assembles_motions_votes_and_bodies_and_a_second_sync_changes_nothing(store, standin, clock, small_corpus):
+    first = sync(store, standin.url, clock)
+    assert first["assembly"]["written"] == 60
+    live, with_text = store.conn.execute(
+        "SELECT count(*) FILTER (WHERE NOT deleted), count(body_text) FROM motions").fetchone()
+    assert live == 60 and with_text == len([m for m in small_corpus.motions
+                                            if m["versie"] in small_corpus.versie_publications
+                                            and small_corpus.publications[small_corpus.versie_publications[m["versie"]][0]].generation == 1])
+    zid = small_corpus.motions[0]["id"]
+    body = store.conn.execute("SELECT body_text FROM motions WHERE id = %s", (zid,)).fetchone()[0]
+    assert body.replace("\n", " ") == small_corpus.expected_texts[zid]
+    before, seq = dump(store), store.conn.execute("SELECT max(change_seq) FROM raw_entities").fetchone()[0]
+    second = sync(store, standin.url, clock)
+    assert dump(store) == before
+    assert store.conn.execute("SELECT max(change_seq) FROM raw_entities").fetchone()[0] == seq
+    assert second["assembly"] == {"dirty": 0, "written": 0, "deleted": 0}
+    assert second["bodies"]["fetched"] == 0
+
+
+def test_a_crash_between_pages_loses_nothing_and_the_rerun_converges(store, standin, clock, reference, pg_uri):
+    standin.faults.add(kind="latency", match="Feed", seconds=0.15, times=-1)
+    code = ("import sys; from motion_ops.store import Store; from motion_ops.feed import FeedClient; "
+            "from motion_ops.sync import sync_category; from motion_ops.audit import RunContext; "
+            "s = Store(sys.argv[1]); c = FeedClient(sys.argv[2]);\n"
+            "for cat in ('Zaak', 'Document', 'DocumentVersie', 'Stemming'): sync_category(s, c, cat, max_pages=None, ctx=RunContext())")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    proc = subprocess.Popen([sys.executable, "-c", code, pg_uri, standin.url], env=env)
+    deadline = time.time() + 20
+    while time.time() < deadline:  # wait until some, not all, pages are committed
+        n = store.conn.execute("SELECT count(*) FROM raw_entities WHERE category = 'Document'").fetchone()[0]
+        store.conn.commit()
+        if n >= 50:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    store.conn.rollback()
+    partial = store.conn.execute("SELECT count(*) FROM raw_entities").fetchone()[0]
+    assert 0 < partial < len(reference["raw"])
+    standin.faults.clear()
+    sync(store, standin.url, clock)
+    assert dump(store) == reference
+
+
+@pytest.mark.parametrize("fault", [
+    dict(kind="status", status=500), dict(kind="status", status=429, retry_after=1), dict(kind="reset"),
+    dict(kind="truncate"), dict(kind="oversize", size=3_000_000), dict(kind="bomb"),
+])
+def test_a_bad_feed_page_is_audited_and_a_later_run_converges(store, standin, clock, reference, fault):
+    standin.faults.add(match="category=Stemming", times=-1, **fault)
+    client = FeedClient(standin.url, sleep=clock.sleep, policy=RetryPolicy(attempts=3), max_bytes=2_000_000)
+    out = run_sync(store, client, SyncParams(max_body_workers=2), CTX)
+    assert out["categories"]["Stemming"]["error"]
+    (action, target, meta, run_id), = store.conn.execute(
+        "SELECT action, target, metadata, run_id FROM audit_events").fetchall()
+    assert action == "feed_page_failed" and target.startswith("Stemming@") and "category=Stemming" in meta["url"]
+    assert run_id == "r1"
+    assert out["categories"]["Zaak"]["caught_up"]  # the run went on with the other categories
+    standin.faults.clear()
+    sync(store, standin.url, clock)
+    assert dump(store) == reference
+
+
+def test_a_failing_body_is_audited_retried_next_run_and_given_up_after_n_runs(store, standin, clock, small_corpus):
+    m = small_corpus.motions[0]
+    pub = small_corpus.versie_publications[m["versie"]][0]
+    standin.faults.add(kind="status", status=500, match=f"DocumentPublicatie\\({pub}\\)/Resource", times=-1)
+    for run in range(3):
+        sync(store, standin.url, clock, body_max_failures=2)
+    rows = store.conn.execute("SELECT metadata FROM audit_events WHERE action = 'body_fetch_failed'").fetchall()
+    assert len(rows) == 2 and rows[0][0]["motion"] == m["id"] and rows[0][0]["status"] == 500
+    assert rows[0][0]["attempts"] == 3 and pub in rows[0][0]["url"]
+    fetches = [r for r in standin.requests if pub in r]
+    assert len(fetches) == 2 * 3  # two runs of three attempts; the third run no longer asks
+    standin.faults.clear()
+    state = store.conn.execute("SELECT failures FROM body_fetch_state WHERE motion_id = %s", (m["id"],)).fetchone()
+    assert state == (2,)
+
+
+def test_generation_two_tombstones_reemits_revises_and_publishes_late(store, standin, clock, small_corpus):
+    sync(store, standin.url, clock)
+    reemitted = small_corpus.reemitted
+    stamp = store.conn.execute("SELECT updated_at, source_hash FROM motions WHERE id = %s", (reemitted,)).fetchone()
+    old_hash = store.conn.execute("SELECT content_hash FROM motions WHERE id = %s", (small_corpus.revised,)).fetchone()[0]
+    late = store.conn.execute("SELECT count(*) FROM motions WHERE body_text IS NULL").fetchone()[0]
+    standin.generation = 2
+    out = sync(store, standin.url, clock)
+    assert store.conn.execute("SELECT deleted FROM motions WHERE id = %s", (small_corpus.tombstoned,)).fetchone() == (True,)
+    assert store.conn.execute("SELECT updated_at, source_hash FROM motions WHERE id = %s", (reemitted,)).fetchone() == stamp
+    new = store.conn.execute("SELECT content_hash, body_text FROM motions WHERE id = %s", (small_corpus.revised,)).fetchone()
+    assert new[0] != old_hash and "jaarlijks te rapporteren" in new[1]
+    assert out["bodies"]["fetched"] >= 1
+    assert store.conn.execute("SELECT count(*) FROM motions WHERE body_text IS NULL").fetchone()[0] < late or late == 0
+
+
+def test_a_date_window_limits_body_fetching(store, standin, clock, small_corpus):
+    days = sorted({m["day"] for m in small_corpus.motions})
+    since, until = days[len(days) // 2], days[len(days) // 2] + dt.timedelta(days=1)
+    sync(store, standin.url, clock, since=since, until=until)
+    dated = store.conn.execute("SELECT DISTINCT started_on FROM motions WHERE body_text IS NOT NULL").fetchall()
+    assert dated and all(since <= d < until for (d,) in dated)
+
+
+def test_max_pages_bounds_the_work_and_the_next_run_continues(store, standin, clock, reference):
+    sync(store, standin.url, clock, max_pages=1)
+    assert store.conn.execute("SELECT count(*) FROM raw_entities WHERE category = 'Stemming'").fetchone()[0] == 50
+    first = dict(store.conn.execute("SELECT category, skiptoken FROM feed_checkpoints").fetchall())
+    sync(store, standin.url, clock, max_pages=2)
+    assert store.conn.execute("SELECT count(*) FROM raw_entities WHERE category = 'Stemming'").fetchone()[0] == 150
+    second = dict(store.conn.execute("SELECT category, skiptoken FROM feed_checkpoints").fetchall())
+    assert second["Stemming"] > first["Stemming"]
+    sync(store, standin.url, clock)
+    assert dump(store) == reference
