@@ -70,3 +70,27 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def motions(store):
+    """40 live motions with distinct texts (one contains POISON), inserted directly."""
+    import hashlib
+    import uuid
+
+    from motion_ops.bodytext import content_hash
+
+    topics = ["dijken water rivieren", "huurwoningen nieuwbouw starters", "politie wijkagenten straffen",
+              "boeren stikstof mest", "leraren basisscholen toetsing"]
+    ids = []
+    for i in range(40):
+        mid = str(uuid.UUID(hashlib.md5(f"m{i}".encode()).hexdigest()))
+        text = f"Motie {i} over {topics[i % 5]} en {topics[(i * 3) % 5]} nummer {i}" + (" POISON" if i == 7 else "")
+        store.conn.execute(
+            "INSERT INTO motions (id, title, dossier, dossier_title, started_on, source_hash, body_text, content_hash) "
+            "VALUES (%s, %s, %s, %s, %s, 'x', %s, %s)",
+            (mid, f"Motie {i} over {topics[i % 5]}", f"3600{i % 5}", topics[i % 5], f"2025-01-{1 + i % 28:02d}", text,
+             content_hash(text)))
+        ids.append(mid)
+    store.conn.commit()
+    return sorted(ids)

@@ -134,14 +134,14 @@ class ProviderServer:
                     with srv.lock:
                         srv.rules = [Rule(**r) for r in payload.get("rules", [])]
                     return self._json(200, {"ok": True})
-                openai_paths = ("/embeddings",) if srv.root_only else ("/v1/embeddings", "/embeddings")
-                if self.path not in openai_paths + ("/api/embed",):
-                    return self._error(404, f"no route {self.path}")
                 inputs = payload.get("input")
                 inputs = [inputs] if isinstance(inputs, str) else list(inputs or [])
                 auth = self.headers.get("Authorization")
                 with srv.lock:
                     srv.calls.append(Call(self.path, inputs, auth is not None))
+                openai_paths = ("/embeddings",) if srv.root_only else ("/v1/embeddings", "/embeddings")
+                if self.path not in openai_paths + ("/api/embed",):
+                    return self._error(404, f"no route {self.path}")
                 if srv.api_key and auth != f"Bearer {srv.api_key}":
                     return self._error(401, "invalid api key")
                 if srv.latency:
