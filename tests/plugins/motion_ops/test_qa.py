@@ -1,0 +1,92 @@
+import json
+
+import pytest
+
+from motion_ops.qa import Thresholds, check_sample, run_qa, stratified_sample
+from motion_ops.versions import compute_version, publish
+from tests.plugins.motion_ops.test_versions import embed_all
+
+LENIENT = Thresholds(min_relevance=0.0)
+
+
+@pytest.fixture
+def version(store, motions):
+    model = embed_all(store)
+    return compute_version(store, model=model, top_n=5, vote_weight=0.0)["version"]
+
+
+def qa(store, version, tmp_path, run_id="run-1", **kw):
+    return run_qa(store, version=version, run_id=run_id, sample_size=100, failure_ratio=kw.pop("failure_ratio", 0.0),
+                  thresholds=kw.pop("thresholds", LENIENT), reports_dir=tmp_path)
+
+
+def failed(report):
+    return {c["name"] for c in report["checks"] if not c["passed"]}
+
+
+def test_a_healthy_version_passes_and_writes_the_ledger_html_and_row(store, version, tmp_path):
+    report = qa(store, version, tmp_path)
+    assert report["passed"] and failed(report) == set()
+    ledger = json.loads((tmp_path / "qa_similarity_run-1.json").read_text())
+    assert ledger["version"] == version and len(ledger["sample"]) == 40 and ledger["passed"]
+    html = (tmp_path / "qa_similarity_run-1.html").read_text()
+    assert "<svg" in html and "PASSED" in html and "coverage" in html
+    assert store.conn.execute("SELECT passed FROM qa_reports WHERE run_id = 'run-1'").fetchone() == (True,)
+
+
+@pytest.mark.parametrize("tamper,check", [
+    ("UPDATE motion_neighbours SET neighbour_id = motion_id WHERE rank = 1 AND motion_id = (SELECT motion_id FROM motion_neighbours ORDER BY motion_id LIMIT 1)",
+     "no_self_neighbour"),
+    ("UPDATE motion_neighbours SET score = 0.99 WHERE rank = 4 AND motion_id = (SELECT motion_id FROM motion_neighbours ORDER BY motion_id LIMIT 1)",
+     "scores_valid_and_sorted"),
+    ("UPDATE motion_neighbours SET score = 0.9995 WHERE motion_id = (SELECT motion_id FROM motion_neighbours ORDER BY motion_id LIMIT 1)",
+     "not_all_trivial"),
+    ("UPDATE motion_embeddings SET model = 'another-model' WHERE motion_id = "
+     "(SELECT neighbour_id FROM motion_neighbours WHERE rank = 1 ORDER BY motion_id LIMIT 1)", "neighbours_live_same_model"),
+    ("INSERT INTO motions (id, source_hash, body_text, content_hash) SELECT gen_random_uuid(), 'x', 'tekst', md5(g::text) "
+     "FROM generate_series(1, 5) g", "coverage"),
+    ("DELETE FROM motion_neighbours WHERE motion_id = (SELECT motion_id FROM motion_neighbours ORDER BY motion_id LIMIT 1)", "has_neighbours"),
+    ("UPDATE motion_neighbours n SET neighbour_id = d.id FROM (SELECT id FROM motions ORDER BY id DESC LIMIT 1) d "
+     "WHERE n.rank = 5 AND n.motion_id = (SELECT id FROM motions ORDER BY id LIMIT 1); "
+     "UPDATE motions SET content_hash = 'same' WHERE id IN ((SELECT id FROM motions ORDER BY id LIMIT 1), (SELECT id FROM motions ORDER BY id DESC LIMIT 1)); "
+     "UPDATE motion_embeddings e SET content_hash = m.content_hash FROM motions m WHERE m.id = e.motion_id",
+     "filters_held"),
+])
+def test_each_check_fails_on_a_version_built_to_violate_it(store, version, tmp_path, tamper, check):
+    store.conn.execute(tamper)
+    store.conn.commit()
+    report = qa(store, version, tmp_path)
+    assert not report["passed"] and check in failed(report)
+
+
+def test_a_high_failure_ratio_or_low_relevance_fails(store, version, tmp_path):
+    assert "failure_ratio" in failed(qa(store, version, tmp_path, failure_ratio=0.2))
+    store.conn.execute("UPDATE motions SET dossier = id::text, dossier_title = id::text")  # no neighbour shares one
+    store.conn.commit()
+    assert "relevance_proxy" in failed(qa(store, version, tmp_path, thresholds=Thresholds(min_relevance=0.1)))
+
+
+def test_a_large_score_shift_against_the_published_version_is_flagged(store, version, tmp_path):
+    publish(store, version)
+    other = compute_version(store, model="hashing-lexical-v1-384", top_n=5, vote_weight=0.0)["version"]
+    store.conn.execute("UPDATE motion_neighbours SET score = score - 0.5 WHERE version = %s", (other,))
+    store.conn.commit()
+    assert "score_shift" in failed(qa(store, other, tmp_path))
+
+
+def test_the_sample_is_reproducible_per_run_and_covers_every_stratum():
+    import datetime as dt
+
+    pop = [{"id": f"{i:03d}", "started_on": dt.date(2025, 1, 1) + dt.timedelta(days=i), "has_votes": i % 3 == 0}
+           for i in range(300)]
+    a = stratified_sample(pop, 20, seed="run-a")
+    assert a == stratified_sample(pop, 20, seed="run-a") != stratified_sample(pop, 20, seed="run-b")
+    assert len(a) == 20 == len(set(a))
+    recent = {p["id"] for p in pop if p["started_on"] >= dt.date(2025, 1, 1) + dt.timedelta(days=299 - 90)}
+    voted = {p["id"] for p in pop if p["has_votes"]}
+    assert set(a) & recent & voted and set(a) & recent - voted and set(a) & voted - recent and set(a) - recent - voted
+
+
+def test_a_single_motion_needs_no_neighbours():
+    checks = check_sample([{"id": "a", "neighbours": []}], population=1, trivial_score=0.999)
+    assert all(c.passed for c in checks)

@@ -1,0 +1,95 @@
+import threading
+
+import numpy as np
+import psycopg
+import pytest
+
+from motion_ops.bodytext import content_hash
+from motion_ops.providers import HashingProvider
+from motion_ops.versions import ComputationBusy, compute_lock, compute_version, parse_binary_vectors, publish
+
+
+def embed_all(store, model="hashing-lexical-v1-384"):
+    h = HashingProvider(384)
+    rows = store.conn.execute("SELECT id, body_text, content_hash FROM motions WHERE NOT deleted").fetchall()
+    with store.transaction() as cur:
+        for mid, text, chash in rows:
+            cur.execute("INSERT INTO motion_embeddings (motion_id, model, content_hash, dims, embedding) "
+                        "VALUES (%s, %s, %s, 384, %s)", (mid, model, chash, np.array(h.embed([text])[0], dtype=np.float32)))
+    return model
+
+
+def test_binary_copy_load_equals_the_stored_vectors(store, motions):
+    model = embed_all(store)
+    buf = bytearray()
+    with store.transaction() as cur, cur.copy("COPY (SELECT motion_id, embedding FROM motion_embeddings ORDER BY motion_id) "
+                                               "TO STDOUT (FORMAT BINARY)") as cp:
+        for chunk in cp:
+            buf += chunk
+    ids, vecs = parse_binary_vectors(bytes(buf), 384)
+    assert ids == motions
+    one = store.conn.execute("SELECT embedding FROM motion_embeddings WHERE motion_id = %s", (motions[5],)).fetchone()[0]
+    assert np.allclose(vecs[5], one.to_numpy() if hasattr(one, "to_numpy") else one)
+
+
+def test_a_version_is_written_unpublished_and_publishing_makes_it_current(store, motions):
+    model = embed_all(store)
+    v = compute_version(store, model=model, top_n=5, vote_weight=0.0)
+    assert v["rows"] == 40 * 5
+    assert store.conn.execute("SELECT count(*) FROM motion_related").fetchone()[0] == 0
+    publish(store, v["version"])
+    assert store.conn.execute("SELECT count(*), min(version), max(version) FROM motion_related").fetchone() == (200, v["version"], v["version"])
+
+
+def test_deleted_motions_never_appear_in_a_new_version(store, motions):
+    model = embed_all(store)
+    store.conn.execute("UPDATE motions SET deleted = true WHERE id = %s", (motions[0],))
+    store.conn.commit()
+    v = compute_version(store, model=model, top_n=39, vote_weight=0.0)
+    publish(store, v["version"])
+    assert store.conn.execute("SELECT count(*) FROM motion_related WHERE motion_id = %s OR neighbour_id = %s",
+                              (motions[0], motions[0])).fetchone()[0] == 0
+
+
+def test_old_versions_are_pruned_beyond_the_kept_count(store, motions):
+    model = embed_all(store)
+    versions = []
+    for _ in range(5):
+        v = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
+        publish(store, v, keep_versions=2)
+        versions.append(v)
+    left = [r[0] for r in store.conn.execute("SELECT version FROM similarity_versions ORDER BY 1")]
+    assert left == versions[-2:]
+    assert store.conn.execute("SELECT count(DISTINCT version) FROM motion_neighbours").fetchone()[0] == 2
+
+
+def test_a_reader_polling_during_publishes_never_sees_a_mix_or_nothing(store, motions, pg_uri):
+    model = embed_all(store)
+    a = compute_version(store, model=model, top_n=5, vote_weight=0.0)["version"]
+    b = compute_version(store, model=model, top_n=7, vote_weight=0.0)["version"]
+    publish(store, a, keep_versions=10)
+    seen, stop = [], threading.Event()
+
+    def reader():
+        with psycopg.connect(pg_uri, autocommit=True) as conn:
+            while not stop.is_set():
+                seen.append(conn.execute("SELECT count(*), count(DISTINCT version), min(version) FROM motion_related").fetchone())
+
+    t = threading.Thread(target=reader)
+    t.start()
+    for i in range(40):
+        publish(store, b if i % 2 == 0 else a, keep_versions=10)
+    stop.set()
+    t.join()
+    assert len(seen) > 20
+    assert set(seen) <= {(200, 1, a), (280, 1, b)}
+
+
+def test_two_computations_cannot_run_at_once(store, motions, pg_uri):
+    from motion_ops.store import Store
+
+    other = Store(pg_uri)
+    with compute_lock(other):
+        with pytest.raises(ComputationBusy):
+            compute_version(store, model="x", top_n=2, vote_weight=0.0)
+    other.close()
