@@ -63,7 +63,7 @@ _DATE = ["string", "null"]
         "max_body_workers": Param(10, type="integer", minimum=1, maximum=64, description="Threads fetching body texts."),
         "body_max_failures": Param(5, type="integer", minimum=1, description="Runs a body may fail before it waits for a new document version."),
         "embed_max_failures": Param(3, type="integer", minimum=1, description="Runs a motion may fail to embed before it is quarantined."),
-        "max_failure_ratio": Param(0.05, type="number", minimum=0, maximum=1, description="retry_failed fails the run above this share of failed motions."),
+        "max_failure_ratio": Param(0.05, type="number", minimum=0, maximum=1, description="retry_failed fails the run when this share of the motions with text failed to embed."),
         "keep_versions": Param(3, type="integer", minimum=1, description="Similarity versions kept besides the current one."),
     },
 )

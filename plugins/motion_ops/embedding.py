@@ -223,7 +223,7 @@ def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], res
                  ctx: audit.RunContext) -> dict[str, Any]:
     """Retry every failed id with half the batch size; audit and count what still fails.
 
-    :raises FailureRatioExceeded: when the share of planned items failing for good is too high.
+    :raises FailureRatioExceeded: when the share of live motions with text that failed for good is too high.
     :raises ProviderUnavailable: when the provider cannot be used (the task fails and is retried).
     """
     failed, lost_instances = collect_failed_ids(store, plan, results)
@@ -247,15 +247,19 @@ def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], res
                     "motion": mid, "model": embedder.model, "error": error[:500], "attempts": embedder.policy.attempts,
                     "failed_runs": state["failures"], "quarantined": state["quarantined"],
                     "batch_index": batch_of.get(mid)}, ctx)
-    total = sum(len(b) for b in plan)
-    ratio = len(errors) / total if total else 0.0
+    # the share of the corpus (live motions with text) left without a vector by this run's failures:
+    # one poisoned motion must not turn every night red, a provider failing half the batches must
+    corpus = store.fetch_one("select_coverage", {"model": embedder.model})["with_text"]
+    planned = sum(len(b) for b in plan)
+    ratio = len(errors) / corpus if corpus else 0.0
     summary = {"retried": len(still), "recovered": embedded, "failed_ids": sorted(errors), "quarantined": quarantined,
-               "failed_instances": lost_instances, "failure_ratio": round(ratio, 4), "batch_size": half}
+               "failed_instances": lost_instances, "failure_ratio": round(ratio, 4), "batch_size": half,
+               "failed_of_planned": f"{len(errors)}/{planned}"}
     log.info("retry_failed: %d retried with batch size %d, %d recovered, %d still failing (ratio %.3f), %d quarantined",
              len(still), half, embedded, len(errors), ratio, quarantined)
     if ratio > max_failure_ratio:
         raise FailureRatioExceeded(
-            f"{len(errors)} of {total} planned motions failed to embed (ratio {ratio:.3f} > max_failure_ratio "
+            f"{len(errors)} motions failed to embed, {ratio:.3f} of the {corpus} with text (> max_failure_ratio "
             f"{max_failure_ratio}); see audit_events action 'embedding_failed'. Fix the provider, then clear this task.")
     return summary
 

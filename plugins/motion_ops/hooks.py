@@ -88,7 +88,8 @@ class MotionFeedHook(BaseHook):
 class EmbeddingsHook(BaseHook):
     """An embedding provider. Extra ``provider`` (hashing | openai | ollama | sentence_transformers),
     ``model``, ``dimensions``, ``batch_size``, ``max_input_chars``, ``requests_per_minute``, ``timeout``,
-    ``fallbacks`` (list of base URLs), ``model_path``; host = base URL, password = API key."""
+    ``fallbacks`` (list of base URLs), ``model_path``, ``retry_attempts`` (3), ``retry_backoff`` (0.5 s);
+    host = base URL, password = API key."""
 
     conn_name_attr = "motion_embeddings_conn_id"
     default_conn_name = "motion_embeddings"
@@ -115,7 +116,9 @@ class EmbeddingsHook(BaseHook):
 
     def get_conn(self) -> Embedder:
         cfg = self.config()
-        return Embedder(make_providers(cfg), policy=RetryPolicy(), limiter=RateLimiter(cfg.requests_per_minute),
+        x = self.get_connection(self.motion_embeddings_conn_id).extra_dejson
+        policy = RetryPolicy(attempts=int(x.get("retry_attempts", 3)), backoff=float(x.get("retry_backoff", 0.5)))
+        return Embedder(make_providers(cfg), policy=policy, limiter=RateLimiter(cfg.requests_per_minute),
                         expected_dims=cfg.dimensions, max_input_chars=cfg.max_input_chars)
 
     def test_connection(self) -> tuple[bool, str]:

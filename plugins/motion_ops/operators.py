@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from motion_ops.audit import RunContext
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
@@ -100,7 +100,7 @@ class RetryFailedOperator(BaseOperator):
     half the batch size; audit what still fails; fail above ``max_failure_ratio``."""
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embedding import retry_failed
+        from motion_ops.embedding import FailureRatioExceeded, retry_failed
 
         _skip_if_dry_run(context)
         p, ti = context["params"], context["ti"]
@@ -113,9 +113,12 @@ class RetryFailedOperator(BaseOperator):
         results = [r for r in pulled if isinstance(r, dict)]
         embedder = EmbeddingsHook().get_conn()
         with MotionDbHook().get_conn() as store:
-            return retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
-                                batch_size=int(p["batch_size"]), max_failure_ratio=float(p["max_failure_ratio"]),
-                                quarantine_after=int(p["embed_max_failures"]), ctx=run_context(context))
+            try:
+                return retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
+                                    batch_size=int(p["batch_size"]), max_failure_ratio=float(p["max_failure_ratio"]),
+                                    quarantine_after=int(p["embed_max_failures"]), ctx=run_context(context))
+            except FailureRatioExceeded as exc:  # not transient: no automatic retry, a person must look
+                raise AirflowFailException(str(exc)) from exc
 
 
 class ComputeSimilarityOperator(BaseOperator):
@@ -136,7 +139,7 @@ class QaSampleOperator(BaseOperator):
     """Check the new version; fail (so it is not published) unless ``qa_enforce`` is false."""
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.qa import QaFailed, Thresholds, run_qa
+        from motion_ops.qa import Thresholds, run_qa
 
         _skip_if_dry_run(context)
         p, ti = context["params"], context["ti"]
@@ -152,7 +155,7 @@ class QaSampleOperator(BaseOperator):
                 failed = [c["name"] for c in report["checks"] if not c["passed"]]
                 if p["qa_enforce"]:
                     store.execute("reject_version", {"version": version})
-                    raise QaFailed(f"QA failed for similarity version {version} ({', '.join(failed)}); it is not "
+                    raise AirflowFailException(f"QA failed for similarity version {version} ({', '.join(failed)}); it is not "
                                    f"published and readers keep the previous version. Report: {report['html']}")
                 self.log.warning("QA failed (%s) but qa_enforce is false: version %d will be published", failed, version)
         return report

@@ -25,10 +25,6 @@ from motion_ops.store import Store, sql
 log = logging.getLogger(__name__)
 
 
-class QaFailed(Exception):
-    """A check failed and ``qa_enforce`` is on: the version is not published."""
-
-
 @dataclass(frozen=True)
 class Thresholds:
     """Defaults of the ``qa_*`` DAG params."""

@@ -1,0 +1,135 @@
+"""End to end: the real DAG through ``dag.test()`` against the embedded Postgres, the stand-in
+feed and a local OpenAI-compatible provider with injected per-item failures."""
+import json
+
+import pytest
+
+from motion_ops.standin.provider import ProviderServer
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def dag():
+    from airflow.models.dagbag import DagBag
+
+    return DagBag(dag_folder=str(ROOT / "dags")).get_dag("motion_enrichment")
+
+
+@pytest.fixture
+def provider():
+    with ProviderServer(model="e2e-model", dims=64) as srv:
+        yield srv
+
+
+@pytest.fixture
+def env(monkeypatch, pg_uri, standin, provider):
+    host = pg_uri.split("host=", 1)[1]
+    monkeypatch.setenv("AIRFLOW_CONN_MOTION_DB", json.dumps({"conn_type": "postgres", "host": host, "login": "postgres",
+                                                             "schema": "postgres"}))
+    monkeypatch.setenv("AIRFLOW_CONN_MOTION_FEED", json.dumps({"conn_type": "http", "host": standin.url}))
+    monkeypatch.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({
+        "conn_type": "generic", "host": provider.url,
+        "extra": {"provider": "openai", "model": "e2e-model", "retry_backoff": 0.01}}))
+    return monkeypatch
+
+
+def xcoms(dr, task_id):
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(XComModel).filter_by(dag_id=dr.dag_id, run_id=dr.run_id, task_id=task_id,
+                                                  key="return_value").all()
+        return {r.map_index: XComModel.deserialize_value(r) for r in rows}
+
+
+def run(dag, tmp_path, **conf):
+    # the 60-motion test corpus spreads over 42 dossiers: too few to judge relevance by dossier
+    return dag.test(run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0, **conf})
+
+
+def q(store, sql, *args):
+    rows = store.conn.execute(sql, args).fetchall()
+    store.conn.commit()
+    return rows
+
+
+def marker(corpus, motion_id):
+    m = next(m for m in corpus.motions if m["id"] == motion_id)
+    return "\n".join(m["paragraphs"][2:5])  # distinctive lines of that motion's body text
+
+
+def texted(corpus, generation=1):
+    return sorted(m["id"] for m in corpus.motions if any(
+        corpus.publications[p].generation <= generation for p in corpus.versie_publications.get(m["versie"], [])))
+
+
+def test_failed_items_travel_by_xcom_to_retry_failed_and_a_rerun_changes_nothing(dag, store, env, provider,
+                                                                                small_corpus, tmp_path):
+    ids = texted(small_corpus)
+    poison, flaky = ids[-1], ids[0]  # last batch: always fails; first batch: fails in embed_missing only
+    provider.add("status", status=500, marker=marker(small_corpus, poison))
+    provider.add("status", status=500, marker=marker(small_corpus, flaky), times=15)  # 16->8->4->2->1, 3 tries each
+
+    dr = run(dag, tmp_path)
+    assert dr.state == "success"
+    failed_in_xcom = sorted(i for v in xcoms(dr, "embed_missing").values() for i in v["failed_ids"])
+    assert failed_in_xcom == sorted([poison, flaky])
+    retry = xcoms(dr, "retry_failed")[-1]
+    assert (retry["retried"], retry["recovered"], retry["failed_ids"], retry["batch_size"]) == (2, 1, [poison], 8)
+    audit = q(store, "SELECT target, metadata, task_id FROM audit_events WHERE action = 'embedding_failed'")
+    assert [(a[0], a[2]) for a in audit] == [(poison, "retry_failed")] and audit[0][1]["model"] == "e2e-model"
+    n_vectors = len(ids) - 1
+    assert q(store, "SELECT count(*) FROM motion_embeddings WHERE model = 'e2e-model'") == [(n_vectors,)]
+    (version,), = q(store, "SELECT version FROM similarity_current")
+    assert q(store, "SELECT count(*) FROM motion_related") == [(n_vectors * 10,)]
+    assert q(store, "SELECT passed FROM qa_reports WHERE version = %s", version) == [(True,)]
+    assert list(tmp_path.glob("qa_similarity_*.html")) and list(tmp_path.glob("qa_similarity_*.json"))
+
+    newest = q(store, "SELECT max(created_at) FROM motion_embeddings")
+    provider.calls.clear()
+    assert run(dag, tmp_path).state == "success"
+    assert q(store, "SELECT count(*), max(created_at) FROM motion_embeddings") == [(n_vectors, newest[0][0])]
+    assert provider.calls and all(len(c.inputs) == 1 and marker(small_corpus, poison) in c.inputs[0] for c in provider.calls)
+    assert q(store, "SELECT count(*) FROM motions") == [(60,)]
+    assert q(store, "SELECT count(*) FROM motion_votes") == q(store, "SELECT count(DISTINCT (motion_id, party)) FROM motion_votes")
+
+
+def test_a_changed_text_re_embeds_only_it_and_a_new_model_re_embeds_everything(dag, store, env, standin, small_corpus,
+                                                                               tmp_path):
+    assert run(dag, tmp_path).state == "success"
+    before = dict(q(store, "SELECT motion_id::text, created_at FROM motion_embeddings"))
+    standin.generation = 2  # a revised text, late publications, a tombstone
+    assert run(dag, tmp_path).state == "success"
+    after = dict(q(store, "SELECT motion_id::text, created_at FROM motion_embeddings"))
+    changed = {m for m in after if before.get(m) != after[m]}
+    assert changed == {small_corpus.revised} | (set(texted(small_corpus, 2)) - set(texted(small_corpus, 1)))
+    assert q(store, "SELECT count(*) FROM motion_related WHERE motion_id = %s OR neighbour_id = %s",
+             small_corpus.tombstoned, small_corpus.tombstoned) == [(0,)]
+
+    env.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}}))
+    assert run(dag, tmp_path).state == "success"
+    live_texts = q(store, "SELECT count(*) FROM motions WHERE NOT deleted AND body_text IS NOT NULL")[0][0]
+    assert q(store, "SELECT count(*) FROM motion_embeddings WHERE model LIKE 'hashing%%'") == [(live_texts,)]
+    assert q(store, "SELECT v.model FROM similarity_current c JOIN similarity_versions v USING (version)") == [
+        ("hashing-lexical-v1-384",)]
+
+
+def test_a_failing_qa_keeps_the_previous_version_and_turns_the_run_red_unless_not_enforced(dag, store, env, tmp_path):
+    assert run(dag, tmp_path).state == "success"
+    (current,), = q(store, "SELECT version FROM similarity_current")
+    dr = run(dag, tmp_path, qa_min_relevance=1.0)
+    assert dr.state == "failed"
+    assert q(store, "SELECT version FROM similarity_current") == [(current,)]
+    assert q(store, "SELECT status FROM similarity_versions ORDER BY version DESC LIMIT 1") == [("rejected",)]
+    states = {ti.task_id: ti.state for ti in dr.get_task_instances()}
+    assert states["qa_sample"] == "failed" and states["publish_similarity"] == "upstream_failed"
+
+    assert run(dag, tmp_path, qa_min_relevance=1.0, qa_enforce=False).state == "success"
+    assert q(store, "SELECT version FROM similarity_current")[0][0] > current
+
+
+def test_a_dry_run_writes_nothing(dag, store, env, tmp_path):
+    dr = run(dag, tmp_path, dry_run=True)
+    assert dr.state == "success"
+    assert q(store, "SELECT count(*) FROM raw_entities") == [(0,)] and q(store, "SELECT count(*) FROM similarity_versions") == [(0,)]
