@@ -1,3 +1,3 @@
--- Tombstones carry no relations: keep the last known ones so assembly can still find the motion.
-DELETE FROM entity_refs e USING stage_changed c
-WHERE e.category = c.category AND e.id = c.id AND NOT c.deleted
+-- Replaced relations of changed, live entities. (Tombstones carry no relations: their last known
+-- ones are kept so assembly can still find the motion.)
+DELETE FROM entity_refs WHERE category = %(category)s AND id = ANY(%(ids)s::uuid[])

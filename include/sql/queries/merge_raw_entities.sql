@@ -1,12 +1,9 @@
 -- Upsert the staged page; an entity whose content hash is unchanged is left alone (no new change_seq).
-WITH merged AS (
-    INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, content_hash, data, skiptoken, change_seq)
-    SELECT category, id, bijgewerkt, deleted, content_hash, data, skiptoken, nextval('raw_change_seq')
-    FROM stage_raw
-    ON CONFLICT (category, id) DO UPDATE
-        SET bijgewerkt = EXCLUDED.bijgewerkt, deleted = EXCLUDED.deleted, content_hash = EXCLUDED.content_hash,
-            data = EXCLUDED.data, skiptoken = EXCLUDED.skiptoken, change_seq = EXCLUDED.change_seq, synced_at = now()
-        WHERE r.content_hash <> EXCLUDED.content_hash
-    RETURNING r.category, r.id, r.deleted
-)
-INSERT INTO stage_changed (category, id, deleted) SELECT category, id, deleted FROM merged
+INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, content_hash, data, skiptoken, change_seq)
+SELECT category, id, bijgewerkt, deleted, content_hash, data, skiptoken, nextval('raw_change_seq')
+FROM stage_raw
+ON CONFLICT (category, id) DO UPDATE
+    SET bijgewerkt = EXCLUDED.bijgewerkt, deleted = EXCLUDED.deleted, content_hash = EXCLUDED.content_hash,
+        data = EXCLUDED.data, skiptoken = EXCLUDED.skiptoken, change_seq = EXCLUDED.change_seq, synced_at = now()
+    WHERE r.content_hash <> EXCLUDED.content_hash
+RETURNING r.id::text AS id, r.deleted

@@ -1,1 +1,0 @@
-SELECT count(*) AS changed FROM stage_changed
