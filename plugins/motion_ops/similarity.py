@@ -119,13 +119,44 @@ def _select_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, axis=1).astype(np.int32), np.take_along_axis(vals, order, axis=1)
 
 
+def _select_rows_prefiltered(scores: np.ndarray, k: int, step: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k per row like :func:`_select_rows`, without a full partition of every row.
+
+    The k-th largest score of a strided column subset is a lower bound on the row's k-th
+    largest, so the columns scoring at least that bound contain the whole top-k (ties included):
+    only those few candidates are sorted (by row, score descending, column ascending).
+    ``mask`` is a reusable boolean buffer of at least ``scores.shape``.
+    """
+    b, n = scores.shape
+    sub = scores[:, ::step]
+    bound = np.partition(sub, sub.shape[1] - k, axis=1)[:, sub.shape[1] - k]
+    m = mask[:b, :n]
+    np.greater_equal(scores, bound[:, None], out=m)
+    rows, cols = np.divmod(np.flatnonzero(m), n)  # flatnonzero is ~10x faster than nonzero on 2-D
+    vals = scores[rows, cols]
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    pos = np.arange(len(rows)) - np.searchsorted(rows, rows)  # rank within its row
+    keep = pos < k
+    idx = np.full((b, k), -1, dtype=np.int32)
+    val = np.full((b, k), -np.inf, dtype=np.float32)
+    idx[rows[keep], pos[keep]] = cols[keep]
+    val[rows[keep], pos[keep]] = vals[keep]
+    return idx, val
+
+
 def top_k_neighbours(x: np.ndarray, k: int, *, block: int = 1024, rows: np.ndarray | None = None,
                      exclusions: Exclusions | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each row of unit-length ``x`` (or each index in ``rows``), its ``k`` most similar other rows.
 
+    Score blocks are computed into two reused buffers: while one block's top-k is selected in a
+    worker thread, the next block's matrix product runs (BLAS and numpy release the GIL).
+
     :returns: ``(indices, scores)``, each ``len(rows) x k``; a missing neighbour (fewer than
         ``k`` candidates, or masked) has index -1 and score -inf.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     n = x.shape[0]
     rows = np.arange(n) if rows is None else np.asarray(rows)
     kk = min(k, max(n - 1, 0))
@@ -133,22 +164,92 @@ def top_k_neighbours(x: np.ndarray, k: int, *, block: int = 1024, rows: np.ndarr
     out_val = np.full((len(rows), k), -np.inf, dtype=np.float32)
     if kk == 0 or len(rows) == 0:
         return out_idx, out_val
-    log.info("top-%d over %d x %d: block %d rows, ~%.0f MiB per score block", k, len(rows), n, block,
-             block * n * 4 / 2**20)
-    for start in range(0, len(rows), block):
-        r = rows[start:start + block]
-        s = x[r] @ x.T
+    block = max(1, min(block, len(rows)))
+    log.info("top-%d over %d x %d: blocks of %d rows, ~%.0f MiB of score buffers", k, len(rows), n, block,
+             3 * block * n * 4 / 2**20)
+    xt = np.ascontiguousarray(x.T)
+    buffers = [np.empty((block, n), dtype=np.float32) for _ in range(2)]
+    mask = np.empty((block, n), dtype=bool)
+    step = min(4, n // (8 * kk))  # measured best: ~k*step candidates per row, a cheap bound
+
+    def select(start: int, r: np.ndarray, s: np.ndarray) -> None:
         s[np.arange(len(r)), r] = -np.inf  # never your own neighbour
         if exclusions is not None:
-            # exclusion groups are in global indices and need contiguous rows
-            if len(r) and np.all(np.diff(r) == 1):
+            if np.all(np.diff(r) == 1):  # exclusion groups are global indices over contiguous rows
                 exclusions.apply(s, r)
             else:
                 for j, gi in enumerate(r):
                     exclusions.apply(s[j:j + 1], np.array([gi]))
-        idx, val = _select_rows(s, kk)
+        idx, val = _select_rows_prefiltered(s, kk, step, mask) if step >= 2 else _select_rows(s, kk)
         out_idx[start:start + len(r), :kk] = idx
         out_val[start:start + len(r), :kk] = val
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="topk") as pool:
+        pending = None
+        for i, start in enumerate(range(0, len(rows), block)):
+            r = rows[start:start + block]
+            s = buffers[i % 2][: len(r)]
+            np.matmul(x[r], xt, out=s)
+            if pending is not None:
+                pending.result()  # the other buffer is free again
+            pending = pool.submit(select, start, r, s)
+        pending.result()
     masked = ~np.isfinite(out_val)
     out_idx[masked] = -1
     return out_idx, out_val
+
+
+def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, changed: np.ndarray, k: int, *,
+                       block: int = 1024, exclusions: Exclusions | None = None,
+                       chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """Update a previous top-k result after some rows changed, with the same answer as a full run.
+
+    ``x`` holds the current vectors; ``old_idx``/``old_val`` the previous result over the same
+    rows (the caller remaps ids and drops deleted motions, whose references become -1);
+    ``changed`` lists rows that are new or whose vector changed. Recomputed in full: the changed
+    rows, rows whose old list held a changed or deleted motion (they may lose it) or was short,
+    and rows sharing an exclusion group with a changed row. Every other row can only gain a
+    changed motion: it is compared with the changed rows alone and merged.
+    """
+    n = x.shape[0]
+    kk = min(k, max(n - 1, 0))
+    changed = np.unique(np.asarray(changed, dtype=np.int64))
+    is_changed = np.zeros(n, dtype=bool)
+    is_changed[changed] = True
+    valid = old_idx[:, :kk] >= 0
+    hit = np.where(valid, is_changed[np.where(valid, old_idx[:, :kk], 0)], False).any(axis=1) | ~valid.all(axis=1)
+    redo = hit | is_changed
+    if exclusions is not None:
+        for g in exclusions.duplicate_groups + exclusions.short_title_groups:
+            if is_changed[g].any():
+                redo[g] = True
+    idx, val = old_idx.copy(), old_val.copy()
+    full_rows = np.nonzero(redo)[0]
+    if len(full_rows):
+        idx[full_rows], val[full_rows] = top_k_neighbours(x, k, rows=full_rows, block=block, exclusions=exclusions)
+    others = np.nonzero(~redo)[0]
+    if len(changed) == 0 or len(others) == 0 or kk == 0:
+        return idx, val
+    xc_t = np.ascontiguousarray(x[changed].T)
+    for start in range(0, len(others), chunk):
+        rows = others[start:start + chunk]
+        s = x[rows] @ xc_t                                # rows x changed
+        kth_val, kth_idx = val[rows, kk - 1], idx[rows, kk - 1]
+        gain = (s > kth_val[:, None]) | ((s == kth_val[:, None]) & (changed[None, :] < kth_idx[:, None]))
+        r_local, c_local = np.nonzero(gain)
+        if len(r_local) == 0:
+            continue
+        affected = np.unique(r_local)
+        g_rows = rows[affected]
+        # candidates: the old k of each affected row plus the changed motions it gains
+        pos = np.searchsorted(affected, r_local)
+        cand_row = np.concatenate([np.repeat(np.arange(len(affected)), kk), pos])
+        cand_idx = np.concatenate([idx[g_rows, :kk].ravel(), changed[c_local]])
+        cand_val = np.concatenate([val[g_rows, :kk].ravel(), s[r_local, c_local]])
+        order = np.lexsort((cand_idx, -cand_val, cand_row))
+        cand_row, cand_idx, cand_val = cand_row[order], cand_idx[order], cand_val[order]
+        rank = np.arange(len(cand_row)) - np.searchsorted(cand_row, cand_row)
+        keep = rank < kk
+        idx[g_rows[cand_row[keep]], rank[keep]] = cand_idx[keep]
+        val[g_rows[cand_row[keep]], rank[keep]] = cand_val[keep]
+    return idx, val
