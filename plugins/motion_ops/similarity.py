@@ -29,6 +29,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 TRIVIAL_SCORE = 0.999999
+NEAR_TIE = 1e-6  # float32 products of different shapes may differ by about this much
 SHORT_TITLE = 12
 
 
@@ -202,7 +203,9 @@ def top_k_neighbours(x: np.ndarray, k: int, *, block: int = 1024, rows: np.ndarr
 def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, changed: np.ndarray, k: int, *,
                        block: int = 1024, exclusions: Exclusions | None = None,
                        chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
-    """Update a previous top-k result after some rows changed, with the same answer as a full run.
+    """Update a previous top-k result after some rows changed, with the same answer as a full run
+    (up to the order of neighbours whose scores tie within float32 rounding, where two full runs
+    over corpora of different sizes can differ too).
 
     ``x`` holds the current vectors; ``old_idx``/``old_val`` the previous result over the same
     rows (the caller remaps ids and drops deleted motions, whose references become -1);
@@ -231,12 +234,20 @@ def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, 
     if len(changed) == 0 or len(others) == 0 or kk == 0:
         return idx, val
     xc_t = np.ascontiguousarray(x[changed].T)
+    near_tie_rows = []
     for start in range(0, len(others), chunk):
         rows = others[start:start + chunk]
         s = x[rows] @ xc_t                                # rows x changed
-        kth_val, kth_idx = val[rows, kk - 1], idx[rows, kk - 1]
-        gain = (s > kth_val[:, None]) | ((s == kth_val[:, None]) & (changed[None, :] < kth_idx[:, None]))
-        r_local, c_local = np.nonzero(gain)
+        kth_val = val[rows, kk - 1]
+        r_local, c_local = np.nonzero(s > kth_val[:, None] - NEAR_TIE)
+        if len(r_local) == 0:
+            continue
+        # a product of another shape may differ from the full run's in the last bit: where a gained
+        # score is that close to one the row already has, let a full recompute decide the order
+        tied = (np.abs(val[rows[r_local], :kk] - s[r_local, c_local][:, None]) < NEAR_TIE).any(axis=1)
+        near_tie_rows.append(rows[np.unique(r_local[tied])])
+        ok = ~np.isin(r_local, r_local[tied])
+        r_local, c_local = r_local[ok], c_local[ok]
         if len(r_local) == 0:
             continue
         affected = np.unique(r_local)
@@ -252,4 +263,7 @@ def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, 
         keep = rank < kk
         idx[g_rows[cand_row[keep]], rank[keep]] = cand_idx[keep]
         val[g_rows[cand_row[keep]], rank[keep]] = cand_val[keep]
+    tie_rows = np.concatenate(near_tie_rows) if near_tie_rows else np.zeros(0, dtype=np.int64)
+    if len(tie_rows):
+        idx[tie_rows], val[tie_rows] = top_k_neighbours(x, k, rows=tie_rows, block=block, exclusions=exclusions)
     return idx, val

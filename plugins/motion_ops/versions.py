@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from motion_ops.similarity import Exclusions, fuse, top_k_neighbours
+from motion_ops.similarity import Exclusions, fuse, incremental_update, top_k_neighbours
 from motion_ops.store import Store, sql
 
 log = logging.getLogger(__name__)
@@ -122,9 +122,60 @@ def compute_lock(store: Store) -> Iterator[None]:
         store.conn.commit()
 
 
+def load_neighbours(store: Store, version: int, index: dict[str, int], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """A version's neighbour lists as arrays over the current rows (``index``: id -> row);
+    neighbours no longer present become -1."""
+    buf = bytearray()
+    with store.transaction() as cur:
+        with cur.copy(sql("copy_out_neighbours"), {"version": version}) as cp:
+            for chunk in cp:
+                buf += chunk
+    ext = int.from_bytes(buf[15:19], "big")
+    body = memoryview(bytes(buf))[19 + ext: len(buf) - 2]
+    row = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("motion", "V16"), ("l2", ">i4"), ("rank", ">i4"),
+                    ("l3", ">i4"), ("neighbour", "V16"), ("l4", ">i4"), ("score", ">f4")])
+    rows = np.frombuffer(body, dtype=row)
+    idx = np.full((len(index), k), -1, dtype=np.int32)
+    val = np.full((len(index), k), -np.inf, dtype=np.float32)
+    lookup = {uuid.UUID(m).bytes: i for m, i in index.items()}
+    mi = np.array([lookup.get(bytes(b), -1) for b in rows["motion"]], dtype=np.int64)
+    ni = np.array([lookup.get(bytes(b), -1) for b in rows["neighbour"]], dtype=np.int64)
+    rk = rows["rank"].astype(np.int64) - 1
+    ok = (mi >= 0) & (rk < k)
+    idx[mi[ok], rk[ok]] = ni[ok]
+    val[mi[ok], rk[ok]] = np.where(ni[ok] >= 0, rows["score"][ok].astype(np.float32), -np.inf)
+    return idx, val
+
+
+def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[str],
+                threshold: float) -> tuple[str, str, int | None, list[str]]:
+    """Full or incremental, and why. Incremental needs the current version to have the same model
+    and parameters and at most ``threshold`` of the motions new, changed or deleted since."""
+    prev = store.fetch_one("select_current_version")
+    if prev is None:
+        return "full", "no published version to start from", None, []
+    if prev["model"] != model or {k: prev["params"].get(k) for k in params} != params:
+        return "full", f"version {prev['version']} has another model or parameters", None, []
+    before = {r["id"] for r in store.fetch("select_version_motions", {"version": prev["version"]})}
+    now = set(ids)
+    changed = {r["id"] for r in store.fetch("select_changed_since", {"model": model, "since": prev["created_at"]})} & now
+    changed |= now - before
+    deleted = before - now
+    share = (len(changed) + len(deleted)) / max(len(now), 1)
+    why = (f"{len(changed)} new or changed and {len(deleted)} deleted motions since version {prev['version']} "
+           f"= {share:.1%} of {len(now)} (threshold {threshold:.1%})")
+    if share > threshold:
+        return "full", why, None, []
+    return "incremental", why, prev["version"], sorted(changed)
+
+
 def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float, seat_weighted: bool = False,
-                    block: int = 1024, run_id: str | None = None) -> dict[str, Any]:
-    """Compute and write a new, unpublished similarity version. Returns its summary."""
+                    block: int = 1024, run_id: str | None = None, incremental_threshold: float = 0.0) -> dict[str, Any]:
+    """Compute and write a new, unpublished similarity version. Returns its summary.
+
+    :param incremental_threshold: recompute incrementally from the current version when at most
+        this share of motions is new, changed or deleted (0 = always full).
+    """
     with compute_lock(store):
         t0 = time.perf_counter()
         corpus = load_corpus(store, model)
@@ -132,14 +183,25 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
         x = fuse(corpus.vectors, votes, vote_weight) if len(corpus.ids) else corpus.vectors
         t_load = time.perf_counter() - t0
         exclusions = Exclusions.build(corpus.content_hashes, corpus.titles)
-        t1 = time.perf_counter()
-        idx, scores = top_k_neighbours(x, top_n, block=block, exclusions=exclusions) if len(corpus.ids) else (
-            np.zeros((0, top_n), np.int32), np.zeros((0, top_n), np.float32))
-        t_compute = time.perf_counter() - t1
         params = {"top_n": top_n, "vote_weight": vote_weight, "seat_weighted": seat_weighted, "parties": parties}
+        mode, why, prev, changed = choose_mode(store, model=model, params=params, ids=corpus.ids,
+                                               threshold=incremental_threshold) if incremental_threshold > 0 else (
+            "full", "incremental_threshold is 0", None, [])
+        log.info("compute_similarity: %s (%s)", mode, why)
+        t1 = time.perf_counter()
+        if not len(corpus.ids):
+            idx, scores = np.zeros((0, top_n), np.int32), np.zeros((0, top_n), np.float32)
+        elif mode == "incremental":
+            index = {m: i for i, m in enumerate(corpus.ids)}
+            old_idx, old_val = load_neighbours(store, prev, index, top_n)
+            idx, scores = incremental_update(x, old_idx, old_val, np.array([index[m] for m in changed], dtype=np.int64),
+                                             top_n, block=block, exclusions=exclusions)
+        else:
+            idx, scores = top_k_neighbours(x, top_n, block=block, exclusions=exclusions)
+        t_compute = time.perf_counter() - t1
         t2 = time.perf_counter()
         with store.transaction() as cur:
-            cur.execute(sql("insert_similarity_version"), {"model": model, "mode": "full", "params": json.dumps(params),
+            cur.execute(sql("insert_similarity_version"), {"model": model, "mode": mode, "params": json.dumps(params),
                                                            "motion_count": len(corpus.ids), "run_id": run_id})
             version = cur.fetchone()["version"]
             with cur.copy(sql("copy_in_neighbours")) as cp:
@@ -147,13 +209,13 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
             cur.executemany(sql("insert_duplicate"), [
                 {"version": version, "motion_id": corpus.ids[a], "duplicate_id": corpus.ids[b]}
                 for a, b in exclusions.duplicate_pairs()])
-            stats = {"removed": exclusions.removed, "rows": int((idx >= 0).sum()),
+            stats = {"removed": exclusions.removed, "rows": int((idx >= 0).sum()), "mode_reason": why,
                      "seconds": {"load": round(t_load, 3), "compute": round(t_compute, 3)}}
             cur.execute(sql("finish_similarity_version"), {"version": version, "stats": json.dumps(stats)})
         t_write = time.perf_counter() - t2
     log.info("similarity version %d: %d motions, %d neighbour rows; removed %s; load %.2fs, compute %.2fs, write %.2fs",
              version, len(corpus.ids), stats["rows"], exclusions.removed, t_load, t_compute, t_write)
-    return {"version": version, "motions": len(corpus.ids), "rows": stats["rows"], "removed": exclusions.removed,
+    return {"version": version, "mode": mode, "motions": len(corpus.ids), "rows": stats["rows"], "removed": exclusions.removed,
             "duplicates": len(exclusions.duplicate_pairs())}
 
 

@@ -93,3 +93,26 @@ def test_two_computations_cannot_run_at_once(store, motions, pg_uri):
         with pytest.raises(ComputationBusy):
             compute_version(store, model="x", top_n=2, vote_weight=0.0)
     other.close()
+
+
+def test_incremental_mode_is_chosen_below_the_threshold_and_equals_a_full_recompute(store, motions):
+    model = embed_all(store)
+    first = compute_version(store, model=model, top_n=5, vote_weight=0.0, incremental_threshold=0.1)
+    assert first["mode"] == "full"
+    publish(store, first["version"])
+    # one motion's text and vector change, one motion is deleted: 2 of 40 = 5 %
+    h = HashingProvider(384)
+    store.conn.execute("UPDATE motion_embeddings SET embedding = %s, created_at = now() WHERE motion_id = %s",
+                       (np.array(h.embed(["totaal ander onderwerp: dijken"])[0], dtype=np.float32), motions[3]))
+    store.conn.execute("UPDATE motions SET deleted = true, updated_at = now() WHERE id = %s", (motions[10],))
+    store.conn.commit()
+    inc = compute_version(store, model=model, top_n=5, vote_weight=0.0, incremental_threshold=0.1)
+    full = compute_version(store, model=model, top_n=5, vote_weight=0.0, incremental_threshold=0.0)
+    assert (inc["mode"], full["mode"]) == ("incremental", "full")
+    rows = "SELECT motion_id, rank, neighbour_id, score FROM motion_neighbours WHERE version = %s ORDER BY 1, 2"
+    a, b = (store.conn.execute(rows, (v["version"],)).fetchall() for v in (inc, full))
+    assert [r[:2] for r in a] == [r[:2] for r in b]
+    # same neighbour at every rank, except where scores tie to float32 rounding (two full runs over
+    # corpora of different sizes differ in the last bit too: the matrix products have other shapes)
+    assert all(x[2] == y[2] or abs(x[3] - y[3]) < 1e-6 for x, y in zip(a, b))
+    assert compute_version(store, model=model, top_n=6, vote_weight=0.0, incremental_threshold=0.1)["mode"] == "full"

@@ -1,0 +1,4 @@
+-- Motions whose vector or assembled content (votes included) changed after a version was computed.
+SELECT m.id::text AS id
+FROM motions m JOIN motion_embeddings e ON e.motion_id = m.id AND e.model = %(model)s
+WHERE m.updated_at > %(since)s OR e.created_at > %(since)s
