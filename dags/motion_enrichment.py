@@ -50,6 +50,7 @@ _DATE = ["string", "null"]
         "top_n": Param(10, type="integer", minimum=1, maximum=100, description="Related motions kept per motion."),
         "vote_weight": Param(0.25, type="number", minimum=0, maximum=0.95, description="Share of the score from party votes (0 = text only)."),
         "seat_weighted": Param(False, type="boolean", description="Weight party votes by seats."),
+        "incremental_threshold": Param(0.05, type="number", minimum=0, maximum=1, description="Recompute only what can change when at most this share of motions changed (0 = always full)."),
         "qa_sample_size": Param(50, type="integer", minimum=1, description="Motions sampled by qa_sample."),
         "qa_enforce": Param(True, type="boolean", description="A failing QA check blocks publishing."),
         "qa_min_coverage": Param(0.95, type="number", minimum=0, maximum=1),

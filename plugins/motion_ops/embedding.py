@@ -104,6 +104,17 @@ class Embedder:
             return ItemResult(error="vector has zero norm")
         return ItemResult(vector=arr)
 
+    def _validate_all(self, vecs: list[Any]) -> list[ItemResult]:
+        """Validate a response at once when it is a proper matrix; item by item otherwise."""
+        try:
+            mat = np.asarray(vecs, dtype=np.float32)
+        except (TypeError, ValueError):  # ragged or non-numeric: find the bad ones one by one
+            return [self._validate(v) for v in vecs]
+        if mat.ndim != 2 or mat.shape[1] == 0 or (self.expected_dims is not None and mat.shape[1] != self.expected_dims):
+            return [self._validate(v) for v in vecs]
+        good = np.isfinite(mat).all(axis=1) & (np.linalg.norm(mat, axis=1) > 0)
+        return [ItemResult(vector=mat[i]) if good[i] else self._validate(vecs[i]) for i in range(len(vecs))]
+
     def embed(self, texts: Sequence[str]) -> list[ItemResult]:
         """Embed all ``texts``; results align with the inputs, failures carry their error.
 
@@ -128,8 +139,7 @@ class Embedder:
                 return split(lo, hi, str(exc))
             if len(vecs) != len(batch):
                 return split(lo, hi, f"provider returned {len(vecs)} vectors for {len(batch)} inputs")
-            for i, vec in enumerate(vecs):
-                res = self._validate(vec)
+            for i, res in enumerate(self._validate_all(vecs)):
                 if res.vector is not None and self.expected_dims is None:
                     self.expected_dims = int(res.vector.shape[0])
                 results[lo + i] = res
@@ -165,6 +175,8 @@ def plan_batches(store: Store, *, model: str, batch_size: int, max_batches: int 
 def _store_vectors(store: Store, model: str, rows: list[dict[str, Any]], results: list[ItemResult]) -> int:
     ok = [(r, res) for r, res in zip(rows, results) if res.vector is not None]
     with store.transaction() as cur:
+        # a batch lost in a server crash is simply planned again: no need to wait for the WAL flush
+        cur.execute(sql("set_async_commit"))
         cur.executemany(sql("upsert_embedding"), [
             {"motion_id": r["id"], "model": model, "content_hash": r["content_hash"], "dims": int(res.vector.shape[0]),
              "embedding": res.vector} for r, res in ok])

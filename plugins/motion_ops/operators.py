@@ -132,7 +132,8 @@ class ComputeSimilarityOperator(BaseOperator):
         model = EmbeddingsHook().get_conn().model
         with MotionDbHook().get_conn() as store:
             return compute_version(store, model=model, top_n=int(p["top_n"]), vote_weight=float(p["vote_weight"]),
-                                   seat_weighted=bool(p["seat_weighted"]), run_id=context["ti"].run_id)
+                                   seat_weighted=bool(p["seat_weighted"]), run_id=context["ti"].run_id,
+                                   incremental_threshold=float(p["incremental_threshold"]))
 
 
 class QaSampleOperator(BaseOperator):

@@ -1,3 +1,3 @@
--- A page's rows and its checkpoint commit together, so losing the last commits in a server
--- crash only means re-reading those pages: no need to wait for the WAL flush on every page.
+-- Losing the last commits in a server crash only means redoing them: a page and its checkpoint
+-- commit together (re-read), a batch of vectors is planned again. No wait for the WAL flush.
 SET LOCAL synchronous_commit = off

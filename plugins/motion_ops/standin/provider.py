@@ -196,8 +196,9 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8766)
     ap.add_argument("--model", default="test-embed")
     ap.add_argument("--dims", type=int, default=64)
+    ap.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     args = ap.parse_args()
-    ProviderServer(model=args.model, dims=args.dims, port=args.port).httpd.serve_forever()
+    ProviderServer(model=args.model, dims=args.dims, port=args.port, latency=args.latency).httpd.serve_forever()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,83 @@
+"""Benchmark of ``embed_missing``: motions/s end to end (read texts, embed, validate, upsert the
+vectors) for 5,000 motions against a local OpenAI-compatible provider with a fixed per-request
+latency, divided by the provider's raw throughput for the same texts and batch size measured in
+the same run (plain requests, no store). Target: >= 0.9.
+Usage: python bench/embed.py [latency_seconds] [batch_size]
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+from _common import ROOT, fresh_store
+
+from motion_ops.bodytext import content_hash
+from motion_ops.embedding import Embedder, embed_batch, plan_batches
+from motion_ops.providers import OpenAIProvider, ProviderConfig
+from motion_ops.standin.corpus import Corpus
+
+N = 5000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 20.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"provider on port {port} did not start")
+
+
+def main() -> None:
+    latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.05
+    batch = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+    texts = list(Corpus(motions=320).expected_texts.values())
+    texts = [f"{texts[i % len(texts)]} ({i})" for i in range(N)]
+    store = fresh_store()
+    with store.transaction() as cur:
+        cur.executemany("INSERT INTO motions (id, source_hash, body_text, content_hash) VALUES (%s, 'b', %s, %s)",
+                        [(str(uuid.UUID(int=i + 1)), t, content_hash(t)) for i, t in enumerate(texts)])
+    # the provider runs in its own process, as a real one would: it must not share our GIL
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "motion_ops.standin.provider", "--port", str(port), "--model", "bench",
+                               "--dims", "384", "--latency", str(latency)], env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
+    try:
+        wait_for(port)
+        cfg = ProviderConfig(kind="openai", base_url=f"http://127.0.0.1:{port}", model="bench")
+        raw_provider = OpenAIProvider(cfg)
+        t = time.perf_counter()
+        for i in range(0, N, batch):
+            raw_provider.embed(texts[i:i + batch])
+        raw = time.perf_counter() - t
+
+        batches, _ = plan_batches(store, model="bench", batch_size=batch, max_batches=None)
+        embedder = Embedder([OpenAIProvider(cfg)])
+        t = time.perf_counter()
+        for i, ids in enumerate(batches):
+            embed_batch(store, embedder, ids, batch_index=i)
+        ours = time.perf_counter() - t
+    finally:
+        server.terminate()
+        server.wait()
+    stored = store.conn.execute("SELECT count(*) FROM motion_embeddings WHERE model = 'bench'").fetchone()[0]
+    assert stored == N, stored
+    print(f"{N} motions, batch {batch}, provider latency {latency * 1000:.0f} ms per request")
+    print(f"provider raw        {N / raw:8.0f} motions/s ({raw:.2f}s)")
+    print(f"embed_missing path  {N / ours:8.0f} motions/s ({ours:.2f}s, store writes included)")
+    print(f"ratio = {raw / ours:.2f}   (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()
