@@ -60,7 +60,8 @@ def marker(corpus, motion_id):
 
 
 def texted(corpus, generation=1):
-    return sorted(m["id"] for m in corpus.motions if any(
+    """Motions whose text is available at that generation (publication XML, or else a PDF)."""
+    return sorted(m["id"] for m in corpus.motions if m["document"] in corpus.document_pdfs or any(
         corpus.publications[p].generation <= generation for p in corpus.versie_publications.get(m["versie"], [])))
 
 

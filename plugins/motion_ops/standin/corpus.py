@@ -156,6 +156,27 @@ def publication_xml(*, identifier: str, dossier: str, dossier_title: str, title:
 """.encode()
 
 
+def pdf_document(text: str) -> bytes:
+    """A minimal one-page PDF (Helvetica, one line per text line) with a real text layer."""
+    def esc(line: str) -> str:
+        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    content = "BT /F1 10 Tf 40 800 Td 13 TL " + " ".join(f"({esc(line)}) Tj T*" for line in text.split("\n")) + " ET"
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            "/Resources << /Font << /F1 5 0 R >> >> >>",
+            f"<< /Length {len(content.encode('latin-1', 'replace'))} >>\nstream\n{content}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{obj}\nendobj\n".encode("latin-1", "replace")
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode() + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
 class Corpus:
     """The generated corpus: a feed log plus publications.
 
@@ -169,6 +190,7 @@ class Corpus:
         self.versie_publications: dict[str, list[str]] = {}  # versie id -> publication ids
         self.motion_dates: dict[str, dt.date] = {}
         self.expected_texts: dict[str, str] = {}              # zaak id -> text of the newest version
+        self.document_pdfs: dict[str, bytes] = {}             # document id -> PDF (motions without publication)
         self._token = 1_000_000
         self._build(motions)
 
@@ -255,6 +277,8 @@ class Corpus:
             self._emit(Entity("DocumentVersie", vid, _ts(day, rng), fields=[
                 ("status", "Vrijgegeven"), ("versienummer", "1"), ("extensie", ".pdf"),
                 ("datum", f"{day.isoformat()}T12:00:00"), ("externeidentifier", ident)], refs=[("document", did)]))
+            if no_pub and i % 2 == 1:  # no publication XML, but the document file is there (PDF)
+                self.document_pdfs[did] = pdf_document("\n".join(paragraphs + signers))
             if not no_pub:
                 self._add_publication(vid, ident, dnum, dtitle, onderwerp.upper(), day, paragraphs, signers,
                                       generation=2 if late_pub else 1)

@@ -270,6 +270,9 @@ class StandinServer:
                         return 404, b"<error>not found</error>", "application/xml"
                     return 200, pub.xml, "application/xml"
                 if path.startswith("/SyncFeed/2.0/Resources/"):
+                    pdf = server.corpus.document_pdfs.get(path.rsplit("/", 1)[1])
+                    if pdf is not None:
+                        return 200, pdf, "application/pdf"
                     return 404, b"<error>not yet available</error>", "application/xml"
                 return 404, b"<error>unknown path</error>", "application/xml"
 

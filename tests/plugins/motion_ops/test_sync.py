@@ -55,9 +55,9 @@ def test_a_sync_assembles_motions_votes_and_bodies_and_a_second_sync_changes_not
     assert first["assembly"]["written"] == 60
     live, with_text = store.conn.execute(
         "SELECT count(*) FILTER (WHERE NOT deleted), count(body_text) FROM motions").fetchone()
-    assert live == 60 and with_text == len([m for m in small_corpus.motions
-                                            if m["versie"] in small_corpus.versie_publications
-                                            and small_corpus.publications[small_corpus.versie_publications[m["versie"]][0]].generation == 1])
+    assert live == 60 and with_text == len([m for m in small_corpus.motions if m["document"] in small_corpus.document_pdfs
+                                            or (m["versie"] in small_corpus.versie_publications
+                                                and small_corpus.publications[small_corpus.versie_publications[m["versie"]][0]].generation == 1)])
     zid = small_corpus.motions[0]["id"]
     body = store.conn.execute("SELECT body_text FROM motions WHERE id = %s", (zid,)).fetchone()[0]
     assert body.replace("\n", " ") == small_corpus.expected_texts[zid]
@@ -163,3 +163,10 @@ def test_max_pages_bounds_the_work_and_the_next_run_continues(store, standin, cl
     assert second["Stemming"] > first["Stemming"]
     sync(store, standin.url, clock)
     assert dump(store) == reference
+
+
+def test_without_a_publication_the_text_comes_from_the_document_pdf(store, standin, clock, small_corpus):
+    sync(store, standin.url, clock)
+    (doc, zid), = [(d, m["id"]) for m in small_corpus.motions for d in [m["document"]] if d in small_corpus.document_pdfs]
+    source, text = store.conn.execute("SELECT body_source, body_text FROM motions WHERE id = %s", (zid,)).fetchone()
+    assert source == "document" and " ".join(text.split()) == small_corpus.expected_texts[zid]
