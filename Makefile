@@ -48,3 +48,9 @@ stop-db:  ## stop the embedded Postgres if it runs
 
 clean: stop-db
 	rm -rf .pgdata .airflow .reports
+
+airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor); prints URL and login
+	$(BIN)/python scripts/local_airflow.py start
+
+stop:  ## stop what `make airflow` started
+	$(BIN)/python scripts/local_airflow.py stop

@@ -19,6 +19,7 @@ Connections: `motion_db`, `motion_feed`, `motion_embeddings`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag
@@ -40,7 +41,7 @@ _DATE = ["string", "null"]
     default_args={
         "owner": "motion-ops",
         "retries": 2,
-        "retry_delay": dt.timedelta(seconds=30),
+        "retry_delay": dt.timedelta(seconds=int(os.environ.get("MOTION_OPS_RETRY_DELAY_SECONDS", "30"))),
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(minutes=10),
     },

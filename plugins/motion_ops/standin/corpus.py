@@ -227,7 +227,7 @@ class Corpus:
         for i in range(n_motions):
             kid, dnum, dtitle, topic = self.dossiers[rng.randrange(len(self.dossiers))]
             words = TOPICS[topic][0]
-            day = start + dt.timedelta(days=7 * rng.randrange(150) + 1)  # Tuesdays, spread over ~3 years
+            day = start + dt.timedelta(days=7 * rng.randrange(150) + rng.choice((0, 1, 2)))  # Tue-Thu over ~3 years
             party = rng.choice(PARTIES)
             submitter = rng.choice(members[party[0]])
             co = [rng.choice(members[p[0]]) for p in rng.sample(PARTIES, rng.randint(0, 2))]

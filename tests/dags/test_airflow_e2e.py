@@ -1,0 +1,187 @@
+"""A real local Airflow (api-server, scheduler, dag-processor, triggerer, LocalExecutor), driven
+only through its REST API v2 with token auth: manual trigger with params, a 3-day backfill,
+clearing one failed mapped instance, the scheduled run and max_active_runs. Marked
+``airflow_e2e``; `make test` runs it. Everything it starts is stopped, also on failure."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import sys
+import time
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from motion_ops.standin.corpus import Corpus
+from motion_ops.standin.provider import ProviderServer
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+pytestmark = pytest.mark.airflow_e2e
+DAG = "motion_enrichment"
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Api:
+    def __init__(self, url: str, password: str):
+        self.url = url
+        r = requests.post(f"{url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
+        r.raise_for_status()
+        self.s = requests.Session()
+        self.s.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+
+    def __call__(self, method: str, path: str, **kw):
+        r = self.s.request(method, f"{self.url}/api/v2{path}", timeout=30, **kw)
+        assert r.status_code < 400, f"{method} {path}: {r.status_code} {r.text[:500]}"
+        return r.json() if r.content else None
+
+    def runs(self) -> list[dict]:
+        return self("GET", f"/dags/{DAG}/dagRuns", params={"order_by": "run_after", "limit": 100})["dag_runs"]
+
+    def run(self, run_id: str) -> dict:
+        return self("GET", f"/dags/{DAG}/dagRuns/{run_id}")
+
+    def tis(self, run_id: str) -> list[dict]:
+        return self("GET", f"/dags/{DAG}/dagRuns/{run_id}/taskInstances", params={"limit": 500})["task_instances"]
+
+    def xcom(self, run_id: str, task: str, key: str = "return_value", map_index: int = -1):
+        return self("GET", f"/dags/{DAG}/dagRuns/{run_id}/taskInstances/{task}/xcomEntries/{key}",
+                    params={"map_index": map_index, "deserialize": True})["value"]
+
+    def wait(self, run_id: str, states=("success", "failed"), timeout: float = 240, watch=None) -> str:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if watch:
+                watch()
+            state = self.run(run_id)["state"]
+            if state in states:
+                return state
+            time.sleep(2)
+        raise AssertionError(f"run {run_id} did not reach {states} in {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def airflow():
+    from local_airflow import Deployment, start, stop
+
+    run_dir = ROOT / ".run-e2e"
+    provider = ProviderServer(model="e2e-model", dims=64).start()
+    dep = Deployment(home=run_dir / "home", run=run_dir, pgdata=ROOT / ".pgdata-e2e", port=free_port(),
+                     feed_port=free_port(), metadata_db="airflow_e2e", store_db="motions_e2e", env_overrides={
+                         "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "host": provider.url, "extra": {
+                             "provider": "openai", "model": "e2e-model", "retry_backoff": 0.05}}),
+                         "MOTION_OPS_RETRY_DELAY_SECONDS": "1"})
+    try:
+        import psycopg
+
+        from motion_ops import pgembedded
+
+        with psycopg.connect(pgembedded.ensure(dep.pgdata), autocommit=True) as conn:  # a clean slate
+            for db in (dep.metadata_db, dep.store_db):
+                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        start(dep)
+        api = Api(dep.url, dep.password())
+        store = psycopg.connect(pgembedded.ensure(dep.pgdata).replace("/postgres?", f"/{dep.store_db}?"), autocommit=True)
+        yield dep, api, provider, store
+        store.close()
+    finally:
+        stop(dep, quiet=True)
+        provider.stop()
+        from motion_ops import pgembedded
+
+        pgembedded.stop(dep.pgdata)
+
+
+def test_operating_the_dag_through_the_rest_api(airflow):
+    dep, api, provider, store = airflow
+    corpus = Corpus()
+    deadline = time.time() + 60
+    while not api("GET", "/dags")["dags"] and time.time() < deadline:
+        time.sleep(2)  # the dag-processor's first parse
+
+    # 4. unpause: the scheduled run for the latest data interval is created, and with
+    #    max_active_runs=1 a manual run triggered meanwhile waits for it
+    api("PATCH", f"/dags/{DAG}", json={"is_paused": False})
+    deadline = time.time() + 60
+    while not [r for r in api.runs() if r["run_type"] == "scheduled"] and time.time() < deadline:
+        time.sleep(1)
+    scheduled = [r for r in api.runs() if r["run_type"] == "scheduled"][0]
+    now = dt.datetime.now(AMS)
+    last_3am = now.replace(hour=3, minute=0, second=0, microsecond=0) - dt.timedelta(days=int(now.hour < 3))
+    assert dt.datetime.fromisoformat(scheduled["data_interval_end"].replace("Z", "+00:00")) == last_3am
+    assert dt.datetime.fromisoformat(scheduled["data_interval_start"].replace("Z", "+00:00")) == last_3am - dt.timedelta(days=1)
+    days = Counter(corpus.motion_dates.values())
+    since = min(days)
+    until = since + dt.timedelta(days=200)
+    manual = api("POST", f"/dags/{DAG}/dagRuns", json={"logical_date": None, "conf": {
+        "batch_size": 16, "since": since.isoformat(), "until": until.isoformat()}})
+    running_counts = []
+
+    def watch():
+        running_counts.append(sum(r["state"] == "running" for r in api.runs()))
+
+    assert api.wait(scheduled["dag_run_id"], watch=watch) == "success"
+    assert api.wait(manual["dag_run_id"], watch=watch) == "success"
+    assert max(running_counts) == 1
+    # 1. the params reached the tasks: the window in sync_content, half of batch_size 16 in retry_failed
+    summary = api.xcom(manual["dag_run_id"], "sync_content", key="summary")
+    assert summary["window"] == [since.isoformat(), until.isoformat()]
+    assert api.xcom(manual["dag_run_id"], "retry_failed")["batch_size"] == 8
+
+    # 2. a backfill over three past days: each run embeds only the motions of its own interval
+    store.execute("DELETE FROM motion_embeddings")
+    day = max(d for d in days if days.get(d + dt.timedelta(days=1)) and days.get(d + dt.timedelta(days=2)))
+    start = dt.datetime.combine(day, dt.time(3), AMS)
+    bf = api("POST", "/backfills", json={"dag_id": DAG, "from_date": start.isoformat(),
+                                         "to_date": (start + dt.timedelta(days=2)).isoformat(),
+                                         "max_active_runs": 1, "reprocess_behavior": "none", "dag_run_conf": {}})
+    deadline = time.time() + 60
+    while len([r for r in api.runs() if r["run_type"] == "backfill"]) < 3 and time.time() < deadline:
+        time.sleep(2)
+    backfill_runs = [r for r in api.runs() if r["run_type"] == "backfill"]
+    assert len(backfill_runs) == 3, bf
+    for r in backfill_runs:
+        assert api.wait(r["dag_run_id"]) == "success"
+        lo = dt.datetime.fromisoformat(r["data_interval_start"].replace("Z", "+00:00")).astimezone(AMS).date()
+        assert api.xcom(r["dag_run_id"], "sync_content", key="summary")["window"] == [lo.isoformat(), (lo + dt.timedelta(days=1)).isoformat()]
+        embedded = sum(api.xcom(r["dag_run_id"], "embed_missing", map_index=ti["map_index"])["embedded"]
+                       for ti in api.tis(r["dag_run_id"]) if ti["task_id"] == "embed_missing" and ti["state"] == "success")
+        with_text = store.execute("SELECT count(*) FROM motions WHERE started_on = %s AND body_text IS NOT NULL AND NOT deleted",
+                                  (lo,)).fetchone()[0]
+        assert embedded == with_text > 0
+        states = {t["task_id"]: t["state"] for t in api.tis(r["dag_run_id"]) if t["task_id"] != "embed_missing"}
+        assert states["compute_similarity"] == states["publish_similarity"] == "skipped"  # the next full run publishes
+    dated = {d for (d,) in store.execute("SELECT DISTINCT m.started_on FROM motion_embeddings e JOIN motions m ON m.id = e.motion_id")}
+    assert dated == {day, day + dt.timedelta(days=1), day + dt.timedelta(days=2)}
+
+    # 3. the provider fails for one batch: that instance fails (and the run); after the provider
+    #    recovers, clearing just that instance and its downstream makes the run succeed
+    ids = [str(i) for (i,) in store.execute(
+        "SELECT m.id FROM motions m LEFT JOIN motion_embeddings e ON e.motion_id = m.id "
+        "WHERE e.motion_id IS NULL AND m.body_text IS NOT NULL AND NOT m.deleted ORDER BY m.id")]
+    victim = ids[40]  # batch 1 with batch_size 32
+    text = store.execute("SELECT body_text FROM motions WHERE id = %s", (victim,)).fetchone()[0]
+    provider.add("status", status=503, marker=text.splitlines()[3])
+    failing = api("POST", f"/dags/{DAG}/dagRuns", json={"logical_date": None, "conf": {"batch_size": 32}})
+    assert api.wait(failing["dag_run_id"]) == "failed"
+    states = {(t["task_id"], t["map_index"]): t["state"] for t in api.tis(failing["dag_run_id"])}
+    assert states[("embed_missing", 1)] == "failed"
+    assert [k for k, v in states.items() if k[0] == "embed_missing" and v != "success"] == [("embed_missing", 1)]
+    provider.rules.clear()
+    api("POST", f"/dags/{DAG}/clearTaskInstances", json={
+        "dry_run": False, "dag_run_id": failing["dag_run_id"], "task_ids": [["embed_missing", 1]],
+        "include_downstream": True, "only_failed": False, "reset_dag_runs": True})
+    assert api.wait(failing["dag_run_id"], states=("success", "failed")) == "success"
+    n, distinct, with_text = store.execute(
+        "SELECT count(*), count(DISTINCT motion_id), (SELECT count(*) FROM motions WHERE body_text IS NOT NULL AND NOT deleted) "
+        "FROM motion_embeddings").fetchone()
+    assert n == distinct == with_text
