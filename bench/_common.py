@@ -9,10 +9,13 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 
 def fresh_store():
+    import atexit
+
     from motion_ops import pgembedded
     from motion_ops.store import Store
 
     store = Store(pgembedded.ensure(ROOT / ".pgdata-bench"))
+    atexit.register(pgembedded.stop, ROOT / ".pgdata-bench")
     store.conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
     store.conn.execute("CREATE SCHEMA public")
     store.conn.commit()

@@ -1,5 +1,5 @@
 """Command line: ``python -m motion_ops <command>`` (status, parse-feed, extract-text, qa-report,
-audit, release-quarantine, check-connections, demo). Run ``python -m motion_ops -h`` for help.
+audit, release-quarantine, check-connections, migrate, demo). Run ``python -m motion_ops -h`` for help.
 
 The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
 ``--dsn``; the parse/extract commands need no database.
@@ -119,6 +119,13 @@ def cmd_check_connections(args: argparse.Namespace) -> int:
     return 0 if ok_all else 1
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        applied = store.migrate()
+    print(f"store migrations applied: {', '.join(applied) or 'none (up to date)'}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from motion_ops.demo import run_demo
 
@@ -153,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_release)
     p = sub.add_parser("check-connections", help="test motion_db, motion_feed and motion_embeddings")
     p.set_defaults(func=cmd_check_connections)
+    p = sub.add_parser("migrate", help="apply the store's SQL migrations (idempotent)")
+    p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("demo", help="one full DAG run on embedded defaults, with a report (make demo)")
     p.add_argument("--root", default=".")
     p.add_argument("--feed-port", type=int, default=0)

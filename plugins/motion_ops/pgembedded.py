@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -25,18 +27,27 @@ def ensure(datadir: str | os.PathLike[str]) -> str:
     return uri
 
 
-def stop(datadir: str | os.PathLike[str]) -> None:
-    """Stop the embedded server in ``datadir`` if one runs there."""
-    import subprocess
+def stop(datadir: str | os.PathLike[str], *, timeout: float = 30.0) -> bool:
+    """Stop the embedded server in ``datadir`` if one runs there (fast shutdown); True if it did.
 
-    path = Path(datadir).resolve()
-    if not (path / "postmaster.pid").exists():
-        return
-    import pgserver
-
-    server = pgserver.get_server(path, cleanup_mode=None)
+    The postmaster is signalled directly: pgserver runs it as an unprivileged user when started
+    by root, and ``pg_ctl`` refuses to run as root.
+    """
+    pidfile = Path(datadir).resolve() / "postmaster.pid"
     try:
-        server.cleanup()
-    except Exception:  # pgserver's cleanup may refuse for a server it did not start
-        pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
-        subprocess.run([str(pg_ctl), "-D", str(path), "stop", "-m", "fast"], check=False, capture_output=True)
+        pid = int(pidfile.read_text().splitlines()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return False
+    try:
+        os.kill(pid, signal.SIGINT)  # "fast" shutdown: roll back open transactions, then exit cleanly
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    log.warning("embedded postgres (pid %d) did not stop within %.0fs", pid, timeout)
+    return False

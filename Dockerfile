@@ -1,0 +1,10 @@
+# The image every Airflow service of docker-compose.yaml runs: the official Airflow 3.3.2 image
+# plus the project's pinned requirements. dags/, plugins/ and include/ are mounted, not copied.
+FROM apache/airflow:3.3.2-python3.11
+
+COPY requirements.txt constraints.txt /tmp/motion-ops/
+# pgserver (the embedded Postgres of the demo and tests) is not needed in a deployment
+RUN grep -v '^pgserver' /tmp/motion-ops/requirements.txt > /tmp/motion-ops/requirements-deploy.txt \
+ && pip install --no-cache-dir -r /tmp/motion-ops/requirements-deploy.txt -c /tmp/motion-ops/constraints.txt
+
+ENV PYTHONPATH=/opt/airflow/plugins

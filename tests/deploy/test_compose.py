@@ -1,0 +1,80 @@
+"""Static checks of the multi-machine deployment (docker-compose.yaml, Dockerfile, .env.example);
+`docker compose config` too when a Docker engine answers."""
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, SHARED
+
+COMPOSE = ROOT / "docker-compose.yaml"
+AIRFLOW_SERVICES = {"airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
+                    "airflow-worker", "airflow-init"}
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def test_the_compose_file_follows_the_compose_specification(compose):
+    schema_path = SHARED.parent / "compose-spec" / "compose-spec.json"
+    if not schema_path.exists():
+        pytest.skip("../shared/reference/compose-spec is not beside this checkout")
+    import jsonschema
+
+    jsonschema.validate(compose, json.loads(schema_path.read_text()))
+
+
+def test_it_has_the_services_of_a_celery_deployment_with_separate_databases(compose):
+    assert set(compose["services"]) == AIRFLOW_SERVICES | {"postgres", "motion-db", "redis"}
+    assert compose["services"]["motion-db"]["image"].startswith("pgvector/pgvector")
+    assert compose["services"]["postgres"]["environment"]["POSTGRES_DB"] == "airflow"
+    for name, svc in compose["services"].items():
+        if name != "airflow-init":
+            assert "healthcheck" in svc, name
+
+
+def test_airflow_services_share_the_common_block_and_mount_the_code(compose):
+    for name in AIRFLOW_SERVICES:
+        svc = compose["services"][name]
+        env = svc["environment"]
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
+        assert {"AIRFLOW_CONN_MOTION_DB", "AIRFLOW_CONN_MOTION_FEED", "AIRFLOW_CONN_MOTION_EMBEDDINGS"} <= set(env)
+        targets = {v.rsplit(":", 1)[-1] for v in svc["volumes"]}
+        assert {"/opt/airflow/dags", "/opt/airflow/plugins", "/opt/airflow/include"} <= targets, name
+    assert "x-airflow-common" in compose and COMPOSE.read_text().count("<<: *airflow-common\n") == len(AIRFLOW_SERVICES)
+
+
+def test_workers_can_be_scaled_and_init_migrates_both_databases_and_creates_the_pool(compose):
+    worker = compose["services"]["airflow-worker"]
+    assert "container_name" not in worker and "ports" not in worker
+    init = "\n".join(compose["services"]["airflow-init"]["command"])
+    assert "airflow db migrate" in init and "python -m motion_ops migrate" in init and "pools set embedding_provider" in init
+
+
+def test_every_variable_the_compose_file_uses_is_documented_in_env_example():
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)(?::?-[^}]*)?\}", COMPOSE.read_text()))  # $$ is a literal $
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert used and used <= documented, used - documented
+    assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_the_image_is_pinned_to_airflow_3_3_2_and_installs_the_pinned_requirements():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM apache/airflow:3\.3\.2\b", dockerfile, re.M)
+    assert "requirements" in dockerfile and "constraints.txt" in dockerfile
+
+
+def test_docker_compose_config_accepts_it_when_an_engine_is_present(tmp_path):
+    if not shutil.which("docker") or subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        pytest.skip("no Docker engine on this machine")
+    env = tmp_path / ".env"
+    env.write_text((ROOT / ".env.example").read_text())
+    out = subprocess.run(["docker", "compose", "--env-file", str(env), "-f", str(COMPOSE), "config", "--quiet"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
