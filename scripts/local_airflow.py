@@ -169,7 +169,7 @@ def main() -> int:
         return 0
     start(dep)
     print(f"Airflow is up: {dep.url}  (login: admin / {dep.password()})")
-    print(f"  DAG motion_enrichment is paused: unpause it in the UI for nightly runs, or trigger it by hand.")
+    print("  DAG motion_enrichment is paused: unpause it in the UI for nightly runs, or trigger it by hand.")
     print(f"  stand-in feed: http://127.0.0.1:{dep.feed_port}; store: {dep.pgdata}/ (database {dep.store_db})")
     print(f"  logs: {dep.run / 'logs'}; stop everything with: make stop")
     return 0

@@ -12,7 +12,6 @@ is a failed item and is never stored.
 from __future__ import annotations
 
 import logging
-import math
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import numpy as np
 
 from motion_ops import audit
 from motion_ops.providers import EmbeddingError, EmbeddingProvider, ModelMismatch
-from motion_ops.retry import RateLimiter, RetriesExhausted, RetryableError, RetryPolicy
+from motion_ops.retry import RateLimiter, RetriesExhausted, RetryPolicy
 from motion_ops.store import Store, sql
 
 log = logging.getLogger(__name__)
@@ -68,7 +67,7 @@ class Embedder:
             idx = (self._active + offset) % len(self.providers)
             provider = self.providers[idx]
 
-            def attempt() -> list[Any]:
+            def attempt(provider: EmbeddingProvider = provider) -> list[Any]:
                 self.limiter.acquire()
                 self.calls += 1
                 return provider.embed(texts)

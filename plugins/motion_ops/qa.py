@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from motion_ops.similarity import SHORT_TITLE, TRIVIAL_SCORE, normalise_title
-from motion_ops.store import Store, sql
+from motion_ops.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -47,3 +47,29 @@ def test_extract_text_works_on_the_real_publications():
     ours = cli("extract-text", str(SHARED / "publication" / "kst-19637-3384_documentpublicatie_dfd9c46a.xml")).stdout
     # the other project's text also has the header lines and bullets; every paragraph of ours is in it
     assert all(line in expected for line in ours.splitlines())
+
+
+def test_check_connections_tests_all_three_and_reports_model_dimension_and_latency(pg_uri, standin):
+    from motion_ops.standin.provider import ProviderServer
+
+    host = pg_uri.split("host=", 1)[1]
+    with ProviderServer(model="m", dims=16) as provider:
+        env = {"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin", "AIRFLOW_HOME": str(ROOT / ".airflow"),
+               "AIRFLOW_CONN_MOTION_DB": json.dumps({"conn_type": "postgres", "host": host, "login": "postgres", "schema": "postgres"}),
+               "AIRFLOW_CONN_MOTION_FEED": json.dumps({"conn_type": "http", "host": standin.url}),
+               "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "host": provider.url, "password": "sk-secret-1",
+                                                             "extra": {"provider": "openai", "model": "m"}})}
+        out = subprocess.run([sys.executable, "-m", "motion_ops", "check-connections"], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120)
+        assert out.returncode == 0, out.stdout + out.stderr
+        lines = dict(line.split(None, 1) for line in out.stdout.splitlines())
+        assert lines["motion_db"].startswith("ok") and "pgvector" in lines["motion_db"]
+        assert lines["motion_feed"].startswith("ok") and "Fractie" in lines["motion_feed"]
+        assert "model m, dimension 16" in lines["motion_embeddings"] and " ms" in lines["motion_embeddings"]
+        assert "sk-secret-1" not in out.stdout + out.stderr and provider.calls[-1].authorized
+        env["AIRFLOW_CONN_MOTION_EMBEDDINGS"] = json.dumps({"conn_type": "generic", "host": "http://127.0.0.1:9",
+                                                            "password": "sk-secret-1", "extra": {"provider": "ollama", "model": "m",
+                                                                                                  "retry_backoff": 0.01}})
+        bad = subprocess.run([sys.executable, "-m", "motion_ops", "check-connections"], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120)
+        assert bad.returncode == 1 and "motion_embeddings  FAIL" in bad.stdout and "sk-secret-1" not in bad.stdout + bad.stderr

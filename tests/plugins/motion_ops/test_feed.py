@@ -2,7 +2,6 @@ import logging
 import threading
 
 import pytest
-import requests
 
 from motion_ops.feed import FeedClient, FeedError, HostNotAllowed, NotFound, PayloadTooLarge
 from motion_ops.retry import RetryPolicy

@@ -90,3 +90,19 @@ def test_the_sample_is_reproducible_per_run_and_covers_every_stratum():
 def test_a_single_motion_needs_no_neighbours():
     checks = check_sample([{"id": "a", "neighbours": []}], population=1, trivial_score=0.999)
     assert all(c.passed for c in checks)
+
+
+def test_the_cli_prints_the_stored_report_of_a_run(store, version, tmp_path, pg_uri):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    qa(store, version, tmp_path, run_id="scheduled__2026-11-21")
+    out = subprocess.run([sys.executable, "-m", "motion_ops", "--dsn", pg_uri, "qa-report", "scheduled__2026-11-21"],
+                         capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert f"version {version} PASSED" in out.stdout and "coverage" in out.stdout and "rank-1 p10/p50/p90" in out.stdout
+    missing = subprocess.run([sys.executable, "-m", "motion_ops", "--dsn", pg_uri, "qa-report", "nope"],
+                             capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"})
+    assert missing.returncode == 1 and "no QA report" in missing.stderr

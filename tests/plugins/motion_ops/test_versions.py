@@ -4,7 +4,6 @@ import numpy as np
 import psycopg
 import pytest
 
-from motion_ops.bodytext import content_hash
 from motion_ops.providers import HashingProvider
 from motion_ops.versions import ComputationBusy, compute_lock, compute_version, parse_binary_vectors, publish
 
