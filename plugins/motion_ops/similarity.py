@@ -200,70 +200,94 @@ def top_k_neighbours(x: np.ndarray, k: int, *, block: int = 1024, rows: np.ndarr
     return out_idx, out_val
 
 
-def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, changed: np.ndarray, k: int, *,
-                       block: int = 1024, exclusions: Exclusions | None = None,
-                       chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
-    """Update a previous top-k result after some rows changed, with the same answer as a full run
-    (up to the order of neighbours whose scores tie within float32 rounding, where two full runs
-    over corpora of different sizes can differ too).
+def floors_of(val: np.ndarray, n: int) -> np.ndarray:
+    """The floor of freshly computed lists of width ``w``: their last score when full (every
+    motion scoring above it is in the list), -inf when the list holds every other motion."""
+    w = val.shape[1]
+    return val[:, w - 1].copy() if n - 1 > w else np.full(len(val), -np.inf, dtype=np.float32)
 
-    ``x`` holds the current vectors; ``old_idx``/``old_val`` the previous result over the same
-    rows (the caller remaps ids and drops deleted motions, whose references become -1);
-    ``changed`` lists rows that are new or whose vector changed. Recomputed in full: the changed
-    rows, rows whose old list held a changed or deleted motion (they may lose it) or was short,
-    and rows sharing an exclusion group with a changed row. Every other row can only gain a
-    changed motion: it is compared with the changed rows alone and merged.
+
+def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, old_floor: np.ndarray,
+                       changed: np.ndarray, width: int, k: int, *, block: int = 1024,
+                       exclusions: Exclusions | None = None,
+                       chunk: int = 8192) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Update previous neighbour lists after some rows changed, with the same top-``k`` as a full
+    run (up to the order of scores tied within float32 rounding, where two full runs over corpora
+    of different sizes differ too).
+
+    Lists are ``width`` >= ``k`` long (top-k plus spares) with a per-row ``floor``: every motion
+    scoring above a row's floor is in its list. ``x`` holds the current vectors; the caller
+    remaps ids and turns references to deleted motions into -1; ``changed`` lists rows that are
+    new or whose vector changed. Recomputed in full: changed rows, rows sharing an exclusion group
+    with one, rows left with fewer than ``k`` known neighbours, and rows where a gained score
+    nearly ties one they hold. Every other row drops the changed motions it held, gains those now
+    scoring above its floor (compared with the changed rows alone), and keeps its spares.
+
+    :returns: ``(idx, val, floor)`` of the new lists.
     """
     n = x.shape[0]
-    kk = min(k, max(n - 1, 0))
     changed = np.unique(np.asarray(changed, dtype=np.int64))
     is_changed = np.zeros(n, dtype=bool)
     is_changed[changed] = True
-    valid = old_idx[:, :kk] >= 0
-    hit = np.where(valid, is_changed[np.where(valid, old_idx[:, :kk], 0)], False).any(axis=1) | ~valid.all(axis=1)
-    redo = hit | is_changed
+    idx, val, floor = old_idx.copy(), old_val.copy(), old_floor.astype(np.float32).copy()
+    held = idx >= 0
+    lost = held & is_changed[np.where(held, idx, 0)]
+    idx[lost], val[lost] = -1, -np.inf
+    redo = is_changed.copy()
     if exclusions is not None:
         for g in exclusions.duplicate_groups + exclusions.short_title_groups:
             if is_changed[g].any():
                 redo[g] = True
-    idx, val = old_idx.copy(), old_val.copy()
+    others = np.nonzero(~redo)[0]
+    if len(changed) and len(others):
+        xc_t = np.ascontiguousarray(x[changed].T)
+        for start in range(0, len(others), chunk):
+            rows = others[start:start + chunk]
+            s = x[rows] @ xc_t                            # rows x changed: exact scores of the changed
+            r_local, c_local = np.nonzero(s > floor[rows][:, None] - NEAR_TIE)
+            if len(r_local) == 0:
+                continue
+            # a product of another shape may differ from the full run's in the last bit: where a
+            # gained score is that close to one the row holds (or to its floor), recompute the row
+            tied = (np.abs(val[rows[r_local]] - s[r_local, c_local][:, None]) < NEAR_TIE).any(axis=1) | (
+                np.abs(s[r_local, c_local] - floor[rows[r_local]]) < NEAR_TIE)
+            redo[rows[np.unique(r_local[tied])]] = True
+            keep_pair = ~redo[rows[r_local]]
+            r_local, c_local = r_local[keep_pair], c_local[keep_pair]
+            if len(r_local) == 0:
+                continue
+            affected = np.unique(r_local)
+            g_rows = rows[affected]
+            pos = np.searchsorted(affected, r_local)
+            cand_row = np.concatenate([np.repeat(np.arange(len(affected)), width), pos])
+            cand_idx = np.concatenate([idx[g_rows].ravel(), changed[c_local]])
+            cand_val = np.concatenate([val[g_rows].ravel(), s[r_local, c_local]])
+            ok = cand_idx >= 0
+            cand_row, cand_idx, cand_val = cand_row[ok], cand_idx[ok], cand_val[ok]
+            order = np.lexsort((cand_idx, -cand_val, cand_row))
+            cand_row, cand_idx, cand_val = cand_row[order], cand_idx[order], cand_val[order]
+            rank = np.arange(len(cand_row)) - np.searchsorted(cand_row, cand_row)
+            new_idx = np.full((len(affected), width), -1, dtype=np.int32)
+            new_val = np.full((len(affected), width), -np.inf, dtype=np.float32)
+            fits = rank < width
+            new_idx[cand_row[fits], rank[fits]] = cand_idx[fits]
+            new_val[cand_row[fits], rank[fits]] = cand_val[fits]
+            # a dropped candidate raises the floor to its score: everything above it is still held
+            cut = ~fits
+            if cut.any():
+                first_cut = np.maximum.reduceat(np.where(cut, cand_val, -np.inf), np.searchsorted(cand_row, np.arange(len(affected))))
+                floor[g_rows] = np.maximum(floor[g_rows], first_cut)
+            idx[g_rows], val[g_rows] = new_idx, new_val
+    # rows whose known list no longer covers the top-k (lost neighbours, too few spares)
+    known = (val > floor[:, None]).sum(axis=1)
+    complete = np.isneginf(floor)  # the list holds every other motion
+    redo |= (known < min(k, max(n - 1, 0))) & ~complete
+    # compact each list to the front (lost entries left holes), keeping the (score, id) order
+    order = np.lexsort((np.where(idx >= 0, idx, np.iinfo(np.int32).max), -val), axis=1)
+    idx, val = np.take_along_axis(idx, order, axis=1), np.take_along_axis(val, order, axis=1)
     full_rows = np.nonzero(redo)[0]
     if len(full_rows):
-        idx[full_rows], val[full_rows] = top_k_neighbours(x, k, rows=full_rows, block=block, exclusions=exclusions)
-    others = np.nonzero(~redo)[0]
-    if len(changed) == 0 or len(others) == 0 or kk == 0:
-        return idx, val
-    xc_t = np.ascontiguousarray(x[changed].T)
-    near_tie_rows = []
-    for start in range(0, len(others), chunk):
-        rows = others[start:start + chunk]
-        s = x[rows] @ xc_t                                # rows x changed
-        kth_val = val[rows, kk - 1]
-        r_local, c_local = np.nonzero(s > kth_val[:, None] - NEAR_TIE)
-        if len(r_local) == 0:
-            continue
-        # a product of another shape may differ from the full run's in the last bit: where a gained
-        # score is that close to one the row already has, let a full recompute decide the order
-        tied = (np.abs(val[rows[r_local], :kk] - s[r_local, c_local][:, None]) < NEAR_TIE).any(axis=1)
-        near_tie_rows.append(rows[np.unique(r_local[tied])])
-        ok = ~np.isin(r_local, r_local[tied])
-        r_local, c_local = r_local[ok], c_local[ok]
-        if len(r_local) == 0:
-            continue
-        affected = np.unique(r_local)
-        g_rows = rows[affected]
-        # candidates: the old k of each affected row plus the changed motions it gains
-        pos = np.searchsorted(affected, r_local)
-        cand_row = np.concatenate([np.repeat(np.arange(len(affected)), kk), pos])
-        cand_idx = np.concatenate([idx[g_rows, :kk].ravel(), changed[c_local]])
-        cand_val = np.concatenate([val[g_rows, :kk].ravel(), s[r_local, c_local]])
-        order = np.lexsort((cand_idx, -cand_val, cand_row))
-        cand_row, cand_idx, cand_val = cand_row[order], cand_idx[order], cand_val[order]
-        rank = np.arange(len(cand_row)) - np.searchsorted(cand_row, cand_row)
-        keep = rank < kk
-        idx[g_rows[cand_row[keep]], rank[keep]] = cand_idx[keep]
-        val[g_rows[cand_row[keep]], rank[keep]] = cand_val[keep]
-    tie_rows = np.concatenate(near_tie_rows) if near_tie_rows else np.zeros(0, dtype=np.int64)
-    if len(tie_rows):
-        idx[tie_rows], val[tie_rows] = top_k_neighbours(x, k, rows=tie_rows, block=block, exclusions=exclusions)
-    return idx, val
+        fi, fv = top_k_neighbours(x, width, rows=full_rows, block=block, exclusions=exclusions)
+        idx[full_rows], val[full_rows] = fi, fv
+        floor[full_rows] = floors_of(fv, n)
+    return idx, val, floor

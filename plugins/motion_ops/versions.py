@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from motion_ops.similarity import Exclusions, fuse, incremental_update, top_k_neighbours
+from motion_ops.similarity import Exclusions, floors_of, fuse, incremental_update, top_k_neighbours
 from motion_ops.store import Store, sql
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,8 @@ def vote_matrix(store: Store, ids: list[str], *, seat_weighted: bool = False) ->
     return mat, parties
 
 
-def neighbours_copy_payload(version: int, ids: list[str], idx: np.ndarray, scores: np.ndarray) -> bytes:
+def neighbours_copy_payload(version: int, ids: list[str], idx: np.ndarray, scores: np.ndarray,
+                            first_rank: int = 1) -> bytes:
     """Binary COPY rows (version, motion_id, rank, neighbour_id, score) for valid neighbours."""
     n, k = idx.shape
     valid = idx >= 0
@@ -102,9 +103,21 @@ def neighbours_copy_payload(version: int, ids: list[str], idx: np.ndarray, score
     rec["nf"], rec["l1"], rec["l2"], rec["l3"], rec["l4"], rec["l5"] = 5, 8, 16, 4, 16, 4
     rec["version"] = version
     rec["motion"] = id_bytes[rows_i]
-    rec["rank"] = ranks + 1
+    rec["rank"] = ranks + first_rank
     rec["neighbour"] = id_bytes[idx[rows_i, ranks]]
     rec["score"] = np.clip(scores[rows_i, ranks], -1.0, 1.0)
+    return _PGCOPY_HEADER + rec.tobytes() + _PGCOPY_TRAILER
+
+
+def floors_copy_payload(version: int, ids: list[str], floors: np.ndarray) -> bytes:
+    """Binary COPY rows (version, motion_id, floor)."""
+    rec = np.zeros(len(ids), dtype=np.dtype([("nf", ">i2"), ("l1", ">i4"), ("version", ">i8"), ("l2", ">i4"),
+                                             ("motion", "V16"), ("l3", ">i4"), ("floor", ">f4")]))
+    rec["nf"], rec["l1"], rec["l2"], rec["l3"] = 3, 8, 16, 4
+    rec["version"] = version
+    if ids:
+        rec["motion"] = np.frombuffer(b"".join(uuid.UUID(m).bytes for m in ids), dtype="V16")
+    rec["floor"] = floors
     return _PGCOPY_HEADER + rec.tobytes() + _PGCOPY_TRAILER
 
 
@@ -122,9 +135,10 @@ def compute_lock(store: Store) -> Iterator[None]:
         store.conn.commit()
 
 
-def load_neighbours(store: Store, version: int, index: dict[str, int], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """A version's neighbour lists as arrays over the current rows (``index``: id -> row);
-    neighbours no longer present become -1."""
+def load_neighbours(store: Store, version: int, index: dict[str, int], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A version's neighbour lists (top-n and spares, ``k`` wide) and floors as arrays over the
+    current rows (``index``: id -> row); neighbours no longer present become -1; rows the version
+    did not have get the floor +inf (nothing known)."""
     buf = bytearray()
     with store.transaction() as cur:
         with cur.copy(sql("copy_out_neighbours"), {"version": version}) as cp:
@@ -144,7 +158,12 @@ def load_neighbours(store: Store, version: int, index: dict[str, int], k: int) -
     ok = (mi >= 0) & (rk < k)
     idx[mi[ok], rk[ok]] = ni[ok]
     val[mi[ok], rk[ok]] = np.where(ni[ok] >= 0, rows["score"][ok].astype(np.float32), -np.inf)
-    return idx, val
+    floor = np.full(len(index), np.inf, dtype=np.float32)
+    for r in store.fetch("select_floors", {"version": version}):
+        i = index.get(r["motion_id"])
+        if i is not None:
+            floor[i] = r["floor"]
+    return idx, val, floor
 
 
 def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[str],
@@ -170,12 +189,15 @@ def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[s
 
 
 def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float, seat_weighted: bool = False,
-                    block: int = 1024, run_id: str | None = None, incremental_threshold: float = 0.0) -> dict[str, Any]:
+                    block: int = 1024, run_id: str | None = None, incremental_threshold: float = 0.0,
+                    spares: int | None = None) -> dict[str, Any]:
     """Compute and write a new, unpublished similarity version. Returns its summary.
 
     :param incremental_threshold: recompute incrementally from the current version when at most
         this share of motions is new, changed or deleted (0 = always full).
+    :param spares: neighbours kept beyond ``top_n`` for incremental repairs (default ``top_n``).
     """
+    spares = top_n if spares is None else spares
     with compute_lock(store):
         t0 = time.perf_counter()
         corpus = load_corpus(store, model)
@@ -183,21 +205,26 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
         x = fuse(corpus.vectors, votes, vote_weight) if len(corpus.ids) else corpus.vectors
         t_load = time.perf_counter() - t0
         exclusions = Exclusions.build(corpus.content_hashes, corpus.titles)
-        params = {"top_n": top_n, "vote_weight": vote_weight, "seat_weighted": seat_weighted, "parties": parties}
+        params = {"top_n": top_n, "vote_weight": vote_weight, "seat_weighted": seat_weighted, "parties": parties,
+                  "spares": spares}
         mode, why, prev, changed = choose_mode(store, model=model, params=params, ids=corpus.ids,
                                                threshold=incremental_threshold) if incremental_threshold > 0 else (
             "full", "incremental_threshold is 0", None, [])
         log.info("compute_similarity: %s (%s)", mode, why)
         t1 = time.perf_counter()
+        width = top_n + spares  # spares let the next incremental run repair lists without recomputing them
         if not len(corpus.ids):
-            idx, scores = np.zeros((0, top_n), np.int32), np.zeros((0, top_n), np.float32)
+            idx, scores = np.zeros((0, width), np.int32), np.zeros((0, width), np.float32)
+            floors = np.zeros(0, np.float32)
         elif mode == "incremental":
             index = {m: i for i, m in enumerate(corpus.ids)}
-            old_idx, old_val = load_neighbours(store, prev, index, top_n)
-            idx, scores = incremental_update(x, old_idx, old_val, np.array([index[m] for m in changed], dtype=np.int64),
-                                             top_n, block=block, exclusions=exclusions)
+            old_idx, old_val, old_floor = load_neighbours(store, prev, index, width)
+            idx, scores, floors = incremental_update(x, old_idx, old_val, old_floor,
+                                                     np.array([index[m] for m in changed], dtype=np.int64),
+                                                     width, top_n, block=block, exclusions=exclusions)
         else:
-            idx, scores = top_k_neighbours(x, top_n, block=block, exclusions=exclusions)
+            idx, scores = top_k_neighbours(x, width, block=block, exclusions=exclusions)
+            floors = floors_of(scores, len(corpus.ids))
         t_compute = time.perf_counter() - t1
         t2 = time.perf_counter()
         with store.transaction() as cur:
@@ -205,11 +232,15 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
                                                            "motion_count": len(corpus.ids), "run_id": run_id})
             version = cur.fetchone()["version"]
             with cur.copy(sql("copy_in_neighbours")) as cp:
-                cp.write(neighbours_copy_payload(version, corpus.ids, idx, scores))
+                cp.write(neighbours_copy_payload(version, corpus.ids, idx[:, :top_n], scores[:, :top_n]))
+            with cur.copy(sql("copy_in_spares")) as cp:
+                cp.write(neighbours_copy_payload(version, corpus.ids, idx[:, top_n:], scores[:, top_n:], first_rank=top_n + 1))
+            with cur.copy(sql("copy_in_floors")) as cp:
+                cp.write(floors_copy_payload(version, corpus.ids, floors))
             cur.executemany(sql("insert_duplicate"), [
                 {"version": version, "motion_id": corpus.ids[a], "duplicate_id": corpus.ids[b]}
                 for a, b in exclusions.duplicate_pairs()])
-            stats = {"removed": exclusions.removed, "rows": int((idx >= 0).sum()), "mode_reason": why,
+            stats = {"removed": exclusions.removed, "rows": int((idx[:, :top_n] >= 0).sum()), "mode_reason": why,
                      "seconds": {"load": round(t_load, 3), "compute": round(t_compute, 3)}}
             cur.execute(sql("finish_similarity_version"), {"version": version, "stats": json.dumps(stats)})
         t_write = time.perf_counter() - t2

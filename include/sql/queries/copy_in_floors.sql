@@ -1,0 +1,1 @@
+COPY motion_neighbour_floors (version, motion_id, floor) FROM STDIN (FORMAT BINARY)
