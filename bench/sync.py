@@ -21,7 +21,7 @@ from motion_ops.sync import CATEGORIES, store_page, sync_category
 
 
 def main() -> None:
-    corpus = Corpus(motions=940)
+    corpus = Corpus(motions=960)
     print(f"corpus: {len(corpus.log)} feed entities")
     with StandinServer(corpus) as srv:
         client = FeedClient(srv.url)
