@@ -128,7 +128,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from motion_ops.demo import run_demo
 
-    return run_demo(Path(args.root), feed_port=args.feed_port)
+    code, text = run_demo(Path(args.root), feed_port=args.feed_port)
+    print(text)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,7 +36,8 @@ def airflow_env(root: Path, *, db_uri: str, feed_url: str, extra: dict[str, str]
     return env
 
 
-def run_demo(root: Path, *, feed_port: int = 0) -> int:
+def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
+    """Run the demo; returns (exit code, what to show the user)."""
     root = root.resolve()
     datadir = root / ".pgdata"
     started_pg = not (datadir / "postmaster.pid").exists()
@@ -59,11 +60,9 @@ def run_demo(root: Path, *, feed_port: int = 0) -> int:
         server.stop()
     try:
         if proc.returncode != 0:
-            print(f"motion_enrichment FAILED (exit {proc.returncode}); the last lines of {log_path}:")
-            print("".join(log_path.read_text().splitlines(keepends=True)[-40:]))
-            return 1
-        print(report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path))
-        return 0
+            tail = "".join(log_path.read_text().splitlines(keepends=True)[-40:])
+            return 1, f"motion_enrichment FAILED (exit {proc.returncode}); the last lines of {log_path}:\n{tail}"
+        return 0, report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path)
     finally:
         store.close()
         if started_pg:
