@@ -9,7 +9,7 @@ from airflow.sdk import BaseHook
 
 from motion_ops.embedding import Embedder
 from motion_ops.feed import FeedClient
-from motion_ops.providers import ProviderConfig, make_providers
+from motion_ops.providers import ProviderConfig, make_providers, model_name
 from motion_ops.retry import RateLimiter, RetryPolicy
 from motion_ops.store import Store
 
@@ -101,7 +101,10 @@ class EmbeddingsHook(BaseHook):
         self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def config(self) -> ProviderConfig:
-        c = self.get_connection(self.motion_embeddings_conn_id)
+        return self._config(self.get_connection(self.motion_embeddings_conn_id))
+
+    @staticmethod
+    def _config(c: Any) -> ProviderConfig:
         x = c.extra_dejson
         kind = x.get("provider") or (c.conn_type if c.conn_type in ("openai", "ollama") else "hashing")
         base = _base_url(c.host, c.port, c.schema or x.get("scheme"), "http") if c.host else None
@@ -115,11 +118,15 @@ class EmbeddingsHook(BaseHook):
             fallbacks=tuple(fallbacks if isinstance(fallbacks, list) else [fallbacks]), model_path=x.get("model_path"))
 
     def get_conn(self) -> Embedder:
-        cfg = self.config()
-        x = self.get_connection(self.motion_embeddings_conn_id).extra_dejson
+        c = self.get_connection(self.motion_embeddings_conn_id)
+        cfg, x = self._config(c), c.extra_dejson
         policy = RetryPolicy(attempts=int(x.get("retry_attempts", 3)), backoff=float(x.get("retry_backoff", 0.5)))
         return Embedder(make_providers(cfg), policy=policy, limiter=RateLimiter(cfg.requests_per_minute),
                         expected_dims=cfg.dimensions, max_input_chars=cfg.max_input_chars)
+
+    def model(self) -> str:
+        """The configured model's name (builds no client)."""
+        return model_name(self.config())
 
     def test_connection(self) -> tuple[bool, str]:
         from motion_ops.embedding import check_embedder

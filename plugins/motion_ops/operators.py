@@ -53,7 +53,7 @@ class SyncContentOperator(BaseOperator):
 
         p = context["params"]
         since, until = run_window(context)
-        model = EmbeddingsHook().get_conn().model
+        model = EmbeddingsHook().model()
         with MotionDbHook().get_conn() as store:
             store.migrate()
             summary: dict[str, Any] = {"window": [str(since), str(until)], "model": model}
@@ -133,7 +133,7 @@ class ComputeSimilarityOperator(BaseOperator):
             # product that would fail QA coverage mid-backfill: the next full run computes and publishes
             raise AirflowSkipException("windowed run: similarity is computed and published by the next full run")
         p = context["params"]
-        model = EmbeddingsHook().get_conn().model
+        model = EmbeddingsHook().model()
         with MotionDbHook().get_conn() as store:
             return compute_version(store, model=model, top_n=int(p["top_n"]), vote_weight=float(p["vote_weight"]),
                                    seat_weighted=bool(p["seat_weighted"]), run_id=context["ti"].run_id,

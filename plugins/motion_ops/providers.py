@@ -264,6 +264,16 @@ class SentenceTransformersProvider:
         return [list(map(float, v)) for v in self._model.encode(list(texts), convert_to_numpy=True)]
 
 
+def model_name(config: ProviderConfig) -> str:
+    """The model a config embeds with, without building the provider (no session, no model load)."""
+    if config.kind.lower() == "hashing":
+        return HashingProvider(config.dimensions or 384).model
+    name = config.model or config.model_path
+    if not name:
+        raise ValueError(f"{config.kind} provider needs a model (connection extra 'model')")
+    return name
+
+
 def make_provider(config: ProviderConfig, session: requests.Session | None = None) -> EmbeddingProvider:
     """Build the provider a config names."""
     kind = config.kind.lower().replace("-", "_")

@@ -12,7 +12,7 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator
 
 import psycopg
 from psycopg.rows import dict_row
@@ -105,11 +105,6 @@ class Store:
         with self.transaction() as cur:
             cur.execute(sql(name), params or {})
             return cur.rowcount
-
-    def execute_many(self, cur: psycopg.Cursor, name: str, rows: Sequence[dict[str, Any]]) -> None:
-        """Run the named statement for every row, inside the caller's transaction."""
-        if rows:
-            cur.executemany(sql(name), rows)
 
     def migrate(self, sql_dir: Path = SQL_DIR) -> list[str]:
         """Apply the migrations not yet recorded in ``schema_migrations``; return what ran."""

@@ -41,10 +41,35 @@ class Corpus:
     titles: list[str | None]
 
 
+def _copy_body(buf: bytes) -> memoryview:
+    """The rows of a binary COPY stream, without its header and trailer."""
+    ext = int.from_bytes(buf[15:19], "big")
+    return memoryview(buf)[19 + ext: len(buf) - 2]
+
+
+def _copy_out(store: Store, name: str, params: dict[str, Any]) -> bytes:
+    """Run a named ``COPY ... TO STDOUT (FORMAT BINARY)`` and return the whole stream."""
+    buf = bytearray()
+    with store.transaction() as cur:
+        with cur.copy(sql(name), params) as cp:
+            for chunk in cp:
+                buf += chunk
+    return bytes(buf)
+
+
+def _rows_of(ids: list[str], keys: np.ndarray) -> np.ndarray:
+    """Row numbers of 16-byte uuid ``keys`` in ``ids`` (sorted by id), -1 where absent."""
+    if not ids:
+        return np.full(len(keys), -1, dtype=np.int64)
+    sorted_ids = np.frombuffer(b"".join(uuid.UUID(m).bytes for m in ids), dtype="S16")
+    keys = np.ascontiguousarray(keys).view("S16")
+    pos = np.minimum(np.searchsorted(sorted_ids, keys), len(ids) - 1)
+    return np.where(sorted_ids[pos] == keys, pos, -1).astype(np.int64)
+
+
 def parse_binary_vectors(buf: bytes, dims: int) -> tuple[list[str], np.ndarray]:
     """Parse ``COPY (SELECT uuid, vector) TO STDOUT (FORMAT BINARY)`` of fixed-``dims`` vectors."""
-    ext = int.from_bytes(buf[15:19], "big")
-    body = memoryview(buf)[19 + ext: len(buf) - 2]
+    body = _copy_body(buf)
     row = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("id", "V16"), ("l2", ">i4"), ("dim", ">i2"), ("unused", ">i2"),
                     ("vec", ">f4", (dims,))])
     if len(body) % row.itemsize:
@@ -62,12 +87,7 @@ def load_corpus(store: Store, model: str) -> Corpus:
     if row is None:
         return Corpus([], np.zeros((0, 0), np.float32), [], [])
     dims = row["dims"]
-    buf = bytearray()
-    with store.transaction() as cur:
-        with cur.copy(sql("copy_out_embeddings"), {"model": model, "dims": dims}) as cp:
-            for chunk in cp:
-                buf += chunk
-    ids, vectors = parse_binary_vectors(bytes(buf), dims)
+    ids, vectors = parse_binary_vectors(_copy_out(store, "copy_out_embeddings", {"model": model, "dims": dims}), dims)
     meta = store.fetch("select_live_motion_meta", {"model": model, "dims": dims})
     if [m["id"] for m in meta] != ids:
         raise RuntimeError("motions changed while loading vectors; run compute_similarity again")
@@ -135,34 +155,27 @@ def compute_lock(store: Store) -> Iterator[None]:
         store.conn.commit()
 
 
-def load_neighbours(store: Store, version: int, index: dict[str, int], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def load_neighbours(store: Store, version: int, ids: list[str], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A version's neighbour lists (top-n and spares, ``k`` wide) and floors as arrays over the
-    current rows (``index``: id -> row); neighbours no longer present become -1; rows the version
+    current rows (``ids``, sorted); neighbours no longer present become -1; rows the version
     did not have get the floor +inf (nothing known)."""
-    buf = bytearray()
-    with store.transaction() as cur:
-        with cur.copy(sql("copy_out_neighbours"), {"version": version}) as cp:
-            for chunk in cp:
-                buf += chunk
-    ext = int.from_bytes(buf[15:19], "big")
-    body = memoryview(bytes(buf))[19 + ext: len(buf) - 2]
+    body = _copy_body(_copy_out(store, "copy_out_neighbours", {"version": version}))
     row = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("motion", "V16"), ("l2", ">i4"), ("rank", ">i4"),
                     ("l3", ">i4"), ("neighbour", "V16"), ("l4", ">i4"), ("score", ">f4")])
     rows = np.frombuffer(body, dtype=row)
-    idx = np.full((len(index), k), -1, dtype=np.int32)
-    val = np.full((len(index), k), -np.inf, dtype=np.float32)
-    lookup = {uuid.UUID(m).bytes: i for m, i in index.items()}
-    mi = np.array([lookup.get(bytes(b), -1) for b in rows["motion"]], dtype=np.int64)
-    ni = np.array([lookup.get(bytes(b), -1) for b in rows["neighbour"]], dtype=np.int64)
+    idx = np.full((len(ids), k), -1, dtype=np.int32)
+    val = np.full((len(ids), k), -np.inf, dtype=np.float32)
+    mi, ni = _rows_of(ids, rows["motion"]), _rows_of(ids, rows["neighbour"])
     rk = rows["rank"].astype(np.int64) - 1
     ok = (mi >= 0) & (rk < k)
     idx[mi[ok], rk[ok]] = ni[ok]
     val[mi[ok], rk[ok]] = np.where(ni[ok] >= 0, rows["score"][ok].astype(np.float32), -np.inf)
-    floor = np.full(len(index), np.inf, dtype=np.float32)
-    for r in store.fetch("select_floors", {"version": version}):
-        i = index.get(r["motion_id"])
-        if i is not None:
-            floor[i] = r["floor"]
+    floor = np.full(len(ids), np.inf, dtype=np.float32)
+    floors = store.fetch("select_floors", {"version": version})
+    if floors:
+        fi = _rows_of(ids, np.frombuffer(b"".join(uuid.UUID(r["motion_id"]).bytes for r in floors), dtype="V16"))
+        fv = np.array([r["floor"] for r in floors], dtype=np.float32)
+        floor[fi[fi >= 0]] = fv[fi >= 0]
     return idx, val, floor
 
 
@@ -218,7 +231,7 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
             floors = np.zeros(0, np.float32)
         elif mode == "incremental":
             index = {m: i for i, m in enumerate(corpus.ids)}
-            old_idx, old_val, old_floor = load_neighbours(store, prev, index, width)
+            old_idx, old_val, old_floor = load_neighbours(store, prev, corpus.ids, width)
             idx, scores, floors = incremental_update(x, old_idx, old_val, old_floor,
                                                      np.array([index[m] for m in changed], dtype=np.int64),
                                                      width, top_n, block=block, exclusions=exclusions)
