@@ -1,7 +1,9 @@
 """Shared set-up for the benchmarks: an embedded Postgres in .pgdata-bench and a clean schema."""
 from __future__ import annotations
 
+import socket
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,3 +23,21 @@ def fresh_store():
     store.conn.commit()
     store.migrate()
     return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 20.0) -> None:
+    """Until something listens on 127.0.0.1:``port``."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")

@@ -7,13 +7,12 @@ Usage: python bench/embed.py [latency_seconds] [batch_size]
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
 
-from _common import ROOT, fresh_store
+from _common import ROOT, free_port, fresh_store, wait_for
 
 from motion_ops.bodytext import content_hash
 from motion_ops.embedding import Embedder, embed_batch, plan_batches
@@ -21,23 +20,6 @@ from motion_ops.providers import OpenAIProvider, ProviderConfig
 from motion_ops.standin.corpus import Corpus
 
 N = 5000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 20.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"provider on port {port} did not start")
 
 
 def main() -> None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from motion_ops import audit
 from motion_ops.assemble import assemble_changed
@@ -27,6 +26,10 @@ log = logging.getLogger(__name__)
 
 # What assembling a motion needs, in an order that lets most references resolve on first sight.
 CATEGORIES = ("Fractie", "Kamerstukdossier", "Zaak", "ZaakActor", "Document", "DocumentVersie", "Besluit", "Stemming")
+# The relations assembly joins on (entity_refs); every relation stays in raw_entities.data, so
+# another one can be indexed later without re-syncing.
+JOINED_REFS = frozenset({("Zaak", "kamerstukdossier"), ("ZaakActor", "zaak"), ("Document", "zaak"),
+                         ("DocumentVersie", "document"), ("Besluit", "zaak"), ("Stemming", "besluit")})
 
 
 @dataclass(frozen=True)
@@ -62,44 +65,58 @@ def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | No
     latest: dict[str, FeedEntity] = {}
     for e in page.entities:  # the same entity twice in a page: the later emission wins
         latest[e.id] = e
-    raw, refs = io.StringIO(), io.StringIO()
+    raw, refs = [], []
+    fallback = checkpoint or 0
     for e in latest.values():
-        doc = e.raw_json()
-        raw.write("\t".join(_copy_text(v) for v in (
-            e.category, e.id, _bijgewerkt(e.bijgewerkt), "t" if e.deleted else "f",
-            hashlib.sha256(doc.encode()).hexdigest(), doc, e.skiptoken or checkpoint or 0)) + "\n")
+        doc = e.raw_json()  # JSON never holds a raw tab or newline: only its backslashes need escaping for COPY
+        raw.append(f"{e.category}\t{_copy_text(e.id)}\t{_copy_text(_bijgewerkt(e.bijgewerkt))}\t{'t' if e.deleted else 'f'}\t"
+                   f"{hashlib.sha256(doc.encode()).hexdigest()}\t{doc.replace(chr(92), chr(92) * 2)}\t{e.skiptoken or fallback}\n")
         for rel, targets in e.refs.items():
+            if (e.category, rel) not in JOINED_REFS:
+                continue
             for t in targets:
-                refs.write(f"{e.category}\t{e.id}\t{rel}\t{t.lower()}\n")
+                refs.append(f"{e.category}\t{_copy_text(e.id)}\t{rel}\t{_copy_text(t.lower())}\n")
     with store.transaction() as cur:
         cur.execute(sql("set_async_commit"))
         cur.execute(sql("create_stage_tables"))
         with cur.copy(sql("copy_stage_raw")) as cp:
-            cp.write(raw.getvalue())
-        with cur.copy(sql("copy_stage_refs")) as cp:
-            cp.write(refs.getvalue())
+            cp.write("".join(raw))
+        if refs:
+            with cur.copy(sql("copy_stage_refs")) as cp:
+                cp.write("".join(refs))
         cur.execute(sql("merge_raw_entities"))
         merged = cur.fetchall()
         live = [r["id"] for r in merged if not r["deleted"]]
-        if live:  # ids as an array: the primary-key index is used, not a scan per page
-            cur.execute(sql("delete_changed_refs"), {"category": category, "ids": live})
-            cur.execute(sql("insert_changed_refs"), {"ids": live})
+        replaced = [r["id"] for r in merged if not r["deleted"] and not r["inserted"]]
+        if replaced:  # ids as an array: the primary-key index is used, not a scan per page
+            cur.execute(sql("delete_changed_refs"), {"category": category, "ids": replaced})
+        if refs and live:
+            if len(live) == len(latest):  # every entity changed (a first sync): no filter needed
+                cur.execute(sql("insert_staged_refs"))
+            else:
+                cur.execute(sql("insert_changed_refs"), {"ids": live})
         changed = len(merged)
         if checkpoint is not None:
             cur.execute(sql("upsert_checkpoint"), {"category": category, "skiptoken": checkpoint})
     return {"entities": len(page.entities), "changed": changed}
 
 
-def sync_category(store: Store, client: FeedClient, category: str, *, max_pages: int | None,
-                  ctx: audit.RunContext) -> dict[str, Any]:
-    """Read one category from its checkpoint until caught up (or ``max_pages``)."""
+def sync_category(store: Store, client: FeedClient | None, category: str, *, max_pages: int | None,
+                  ctx: audit.RunContext,
+                  fetch: Callable[[str, int | None], FeedPage] | None = None) -> dict[str, Any]:
+    """Read one category from its checkpoint until caught up (or ``max_pages``).
+
+    Pages come from ``client.feed_page`` (``fetch`` replaces it, e.g. with saved pages in
+    ``bench/sync.py``: the same loop without HTTP).
+    """
+    fetch_page = fetch or client.feed_page
     cps = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
     cursor = FeedCursor(category, cps.get(category))
     stats = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
     # fetch and parse the next page in a thread while this one is written: the HTTP wait and the
     # XML parsing overlap with PostgreSQL's work; pages are still committed strictly in order
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"feed-{category}") as pool:
-        pending = pool.submit(client.feed_page, category, cursor.skiptoken)
+        pending = pool.submit(fetch_page, category, cursor.skiptoken)
         while True:
             before = cursor.skiptoken
             try:
@@ -115,7 +132,7 @@ def sync_category(store: Store, client: FeedClient, category: str, *, max_pages:
             stats["pages"] += 1
             more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
             if more:
-                pending = pool.submit(client.feed_page, category, cursor.skiptoken)
+                pending = pool.submit(fetch_page, category, cursor.skiptoken)
             if page.entities:
                 got = store_page(store, category, page, cursor.skiptoken)
                 stats["entities"] += got["entities"]

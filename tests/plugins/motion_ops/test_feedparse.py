@@ -56,6 +56,11 @@ def test_an_empty_page_with_a_resume_link_means_caught_up():
     (b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://evil.test/x.dtd"><feed/>', "unsafe"),
     (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>', "malformed"),
     (b"<html>502 Bad Gateway</html>", "expected an Atom feed"),
+    # a DTD hidden from the byte scan by another encoding is refused before expat sees it
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><feed/>'.encode("utf-16"), "UTF-16/32"),
+    ('<?xml version="1.0" encoding="UTF-16"?><feed/>'.encode("utf-16-le"), "UTF-16/32"),
+    (b'<?xml version="1.0" encoding="ISO-8859-1"?><feed xmlns="http://www.w3.org/2005/Atom"/>', "only UTF-8"),
+    (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>\xff\xfe</title></feed>', "malformed"),  # invalid UTF-8
 ])
 def test_unsafe_truncated_or_foreign_xml_is_a_clear_error(payload, needle):
     with pytest.raises(FeedFormatError, match=needle):
