@@ -186,8 +186,16 @@ class FeedClient:
             raise FeedError(str(exc), url=url, status=exc.status, attempts=exc.attempts) from exc
 
     # -- SyncFeed ------------------------------------------------------------------------------
+    def feed_page_bytes(self, category: str, skiptoken: int | None = None) -> bytes:
+        """The raw bytes of one SyncFeed page (with retries for the transport, no parsing)."""
+        params: dict[str, Any] = {"category": category}
+        if skiptoken is not None:
+            params["skiptoken"] = skiptoken
+        return self.get(FEED_PATH, params=params).content
+
     def feed_page(self, category: str, skiptoken: int | None = None) -> FeedPage:
-        """One SyncFeed page of ``category`` after ``skiptoken``."""
+        """One SyncFeed page of ``category`` after ``skiptoken`` (a page that fails to parse,
+        e.g. cut off by a broken connection, is fetched again like any other failure)."""
         params: dict[str, Any] = {"category": category}
         if skiptoken is not None:
             params["skiptoken"] = skiptoken

@@ -8,7 +8,9 @@ document version.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +21,7 @@ from motion_ops import audit
 from motion_ops.assemble import assemble_changed
 from motion_ops.bodytext import UnsupportedContent, content_hash, extract_document_text, extract_publication_text
 from motion_ops.feed import FeedClient, FeedCursor, FeedError, NotFound
-from motion_ops.feedparse import FeedEntity, FeedFormatError, FeedPage
+from motion_ops.feedparse import FeedEntity, FeedFormatError, FeedPage, parse_page
 from motion_ops.store import Store, sql
 
 log = logging.getLogger(__name__)
@@ -60,79 +62,118 @@ def _bijgewerkt(value: str | None) -> str | None:
     return f"{date}.{frac[:6]}" if frac else date
 
 
-def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | None) -> dict[str, int]:
-    """Upsert a page's entities and move the category checkpoint, in one transaction."""
+@dataclass(frozen=True)
+class PreparedPage:
+    """A page's entities as COPY text (latest emission per id), ready for :func:`write_page`."""
+
+    entities: int   # entries on the page
+    distinct: int   # distinct entities (rows in ``raw``)
+    raw: str        # stage_raw rows
+    refs: str       # stage_refs rows: the relations assembly joins on
+
+
+def prepare_page(page: FeedPage) -> PreparedPage:
+    """The CPU part of storing a page (JSON, content hashes, COPY text), with no database: it runs
+    in the fetch thread, next to parsing, while the previous page is written."""
     latest: dict[str, FeedEntity] = {}
     for e in page.entities:  # the same entity twice in a page: the later emission wins
         latest[e.id] = e
     raw, refs = [], []
-    fallback = checkpoint or 0
     for e in latest.values():
         doc = e.raw_json()  # JSON never holds a raw tab or newline: only its backslashes need escaping for COPY
         raw.append(f"{e.category}\t{_copy_text(e.id)}\t{_copy_text(_bijgewerkt(e.bijgewerkt))}\t{'t' if e.deleted else 'f'}\t"
-                   f"{hashlib.sha256(doc.encode()).hexdigest()}\t{doc.replace(chr(92), chr(92) * 2)}\t{e.skiptoken or fallback}\n")
+                   f"{hashlib.sha256(doc.encode()).hexdigest()}\t{doc.replace(chr(92), chr(92) * 2)}\t"
+                   f"{_copy_text(e.skiptoken)}\n")
         for rel, targets in e.refs.items():
             if (e.category, rel) not in JOINED_REFS:
                 continue
             for t in targets:
                 refs.append(f"{e.category}\t{_copy_text(e.id)}\t{rel}\t{_copy_text(t.lower())}\n")
+    return PreparedPage(len(page.entities), len(latest), "".join(raw), "".join(refs))
+
+
+def write_page(store: Store, category: str, prepared: PreparedPage, checkpoint: int | None) -> dict[str, int]:
+    """Upsert a prepared page's entities and move the category checkpoint, in one transaction."""
     with store.transaction() as cur:
         cur.execute(sql("set_async_commit"))
         cur.execute(sql("create_stage_tables"))
         with cur.copy(sql("copy_stage_raw")) as cp:
-            cp.write("".join(raw))
-        if refs:
+            cp.write(prepared.raw)
+        if prepared.refs:
             with cur.copy(sql("copy_stage_refs")) as cp:
-                cp.write("".join(refs))
-        cur.execute(sql("merge_raw_entities"))
+                cp.write(prepared.refs)
+        cur.execute(sql("merge_raw_entities"), {"skiptoken": checkpoint or 0})
         merged = cur.fetchall()
         live = [r["id"] for r in merged if not r["deleted"]]
         replaced = [r["id"] for r in merged if not r["deleted"] and not r["inserted"]]
         if replaced:  # ids as an array: the primary-key index is used, not a scan per page
             cur.execute(sql("delete_changed_refs"), {"category": category, "ids": replaced})
-        if refs and live:
-            if len(live) == len(latest):  # every entity changed (a first sync): no filter needed
+        if prepared.refs and live:
+            if len(live) == prepared.distinct:  # every entity changed (a first sync): no filter needed
                 cur.execute(sql("insert_staged_refs"))
             else:
                 cur.execute(sql("insert_changed_refs"), {"ids": live})
-        changed = len(merged)
         if checkpoint is not None:
             cur.execute(sql("upsert_checkpoint"), {"category": category, "skiptoken": checkpoint})
-    return {"entities": len(page.entities), "changed": changed}
+    return {"entities": prepared.entities, "changed": len(merged)}
+
+
+def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | None) -> dict[str, int]:
+    """Upsert a page's entities and move the category checkpoint, in one transaction."""
+    return write_page(store, category, prepare_page(page), checkpoint)
 
 
 def sync_category(store: Store, client: FeedClient | None, category: str, *, max_pages: int | None,
-                  ctx: audit.RunContext,
-                  fetch: Callable[[str, int | None], FeedPage] | None = None) -> dict[str, Any]:
+                  ctx: audit.RunContext, fetch: Callable[[str, int | None], bytes] | None = None) -> dict[str, Any]:
     """Read one category from its checkpoint until caught up (or ``max_pages``).
 
-    Pages come from ``client.feed_page`` (``fetch`` replaces it, e.g. with saved pages in
-    ``bench/sync.py``: the same loop without HTTP).
+    The next page's bytes are fetched in a thread while this one is parsed and written (the
+    network wait overlaps the work; on two cores a second thread parsing would only fight the
+    writer and PostgreSQL for them). A page that fails to parse is fetched again through
+    :meth:`FeedClient.feed_page`, whose retries treat it like a broken connection. ``fetch``
+    replaces ``client.feed_page_bytes``, e.g. with saved pages in ``bench/sync.py``: the same loop
+    without HTTP. Pages are committed strictly in order, each with its checkpoint.
     """
-    fetch_page = fetch or client.feed_page
+    fetch_bytes = fetch or client.feed_page_bytes
     cps = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
     cursor = FeedCursor(category, cps.get(category))
     stats = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
-    # fetch and parse the next page in a thread while this one is written: the HTTP wait and the
-    # XML parsing overlap with PostgreSQL's work; pages are still committed strictly in order
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"feed-{category}") as pool:
-        pending = pool.submit(fetch_page, category, cursor.skiptoken)
+
+    def failed(exc: FeedError, skiptoken: int | None) -> None:
+        stats["error"] = str(exc)
+        with store.transaction() as cur:
+            audit.record(cur, "feed_page_failed", f"{category}@{skiptoken}", {
+                "category": category, "skiptoken": skiptoken, "url": exc.url, "status": exc.status,
+                "attempts": exc.attempts, "error": str(exc)}, ctx)
+
+    # parsing allocates hundreds of thousands of short-lived objects per page, and every full
+    # garbage collection would also traverse everything the process already holds (an Airflow
+    # worker holds a lot): park those in the permanent generation while the feed is read
+    gc.collect()
+    gc.freeze()
+    with contextlib.ExitStack() as stack:
+        stack.callback(gc.unfreeze)
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"feed-{category}"))
+        pending = pool.submit(fetch_bytes, category, cursor.skiptoken)
         while True:
             before = cursor.skiptoken
             try:
-                page = pending.result()
+                body = pending.result()
+                try:
+                    page = parse_page(body, where=f"{category} page after skiptoken {before}")
+                except FeedFormatError as exc:
+                    if client is None:
+                        raise FeedError(str(exc), url=f"{category}@{before}") from exc
+                    log.warning("%s; fetching it again", exc)
+                    page = client.feed_page(category, before)
             except FeedError as exc:
-                stats["error"] = str(exc)
-                with store.transaction() as cur:
-                    audit.record(cur, "feed_page_failed", f"{category}@{before}", {
-                        "category": category, "skiptoken": before, "url": exc.url, "status": exc.status,
-                        "attempts": exc.attempts, "error": str(exc)}, ctx)
+                failed(exc, before)
                 break
             cursor.update_state(page)
             stats["pages"] += 1
             more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
             if more:
-                pending = pool.submit(fetch_page, category, cursor.skiptoken)
+                pending = pool.submit(fetch_bytes, category, cursor.skiptoken)
             if page.entities:
                 got = store_page(store, category, page, cursor.skiptoken)
                 stats["entities"] += got["entities"]

@@ -113,6 +113,16 @@ def test_a_bad_feed_page_is_audited_and_a_later_run_converges(store, standin, cl
     assert dump(store) == reference
 
 
+@pytest.mark.parametrize("fault", [dict(kind="truncate"), dict(kind="reset"), dict(kind="status", status=503)])
+def test_a_page_that_fails_once_is_fetched_again_in_the_same_run(store, standin, clock, reference, fault):
+    standin.faults.add(match="category=Stemming", times=1, **fault)
+    client = FeedClient(standin.url, sleep=clock.sleep, policy=RetryPolicy(attempts=3))
+    out = run_sync(store, client, SyncParams(max_body_workers=2), CTX)
+    assert out["categories"]["Stemming"]["caught_up"] and not out["categories"]["Stemming"]["error"]
+    assert store.conn.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 0
+    assert dump(store) == reference
+
+
 def test_a_failing_body_is_audited_retried_next_run_and_given_up_after_n_runs(store, standin, clock, small_corpus):
     m = small_corpus.motions[0]
     pub = small_corpus.versie_publications[m["versie"]][0]
