@@ -53,6 +53,7 @@ class Embedder:
     sleep: Callable[[float], None] = time.sleep
     expected_dims: int | None = None
     max_input_chars: int = 8000
+    max_request_inputs: int | None = None  # the endpoint's limit per request (connection extra batch_size)
     calls: int = 0
     _active: int = 0
 
@@ -152,8 +153,9 @@ class Embedder:
             run(lo, mid)
             run(mid, hi)
 
-        if texts:
-            run(0, len(texts))
+        step = max(1, self.max_request_inputs or len(texts) or 1)
+        for lo in range(0, len(texts), step):
+            run(lo, min(lo + step, len(texts)))
         return results
 
 
@@ -173,13 +175,14 @@ def plan_batches(store: Store, *, model: str, batch_size: int, max_batches: int 
 
 def _store_vectors(store: Store, model: str, rows: list[dict[str, Any]], results: list[ItemResult]) -> int:
     ok = [(r, res) for r, res in zip(rows, results) if res.vector is not None]
+    if not ok:
+        return 0
     with store.transaction() as cur:
         # a batch lost in a server crash is simply planned again: no need to wait for the WAL flush
         cur.execute(sql("set_async_commit"))
-        cur.executemany(sql("upsert_embedding"), [
-            {"motion_id": r["id"], "model": model, "content_hash": r["content_hash"], "dims": int(res.vector.shape[0]),
-             "embedding": res.vector} for r, res in ok])
-        cur.execute(sql("delete_embedding_failures"), {"model": model, "ids": [r["id"] for r, _ in ok]})
+        cur.execute(sql("upsert_embeddings"), {
+            "model": model, "motion_ids": [r["id"] for r, _ in ok],
+            "content_hashes": [r["content_hash"] for r, _ in ok], "embeddings": [res.vector for _, res in ok]})
     return len(ok)
 
 

@@ -122,7 +122,8 @@ class EmbeddingsHook(BaseHook):
         cfg, x = self._config(c), c.extra_dejson
         policy = RetryPolicy(attempts=int(x.get("retry_attempts", 3)), backoff=float(x.get("retry_backoff", 0.5)))
         return Embedder(make_providers(cfg), policy=policy, limiter=RateLimiter(cfg.requests_per_minute),
-                        expected_dims=cfg.dimensions, max_input_chars=cfg.max_input_chars)
+                        expected_dims=cfg.dimensions, max_input_chars=cfg.max_input_chars,
+                        max_request_inputs=cfg.batch_size)
 
     def model(self) -> str:
         """The configured model's name (builds no client)."""

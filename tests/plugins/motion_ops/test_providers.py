@@ -81,6 +81,15 @@ def test_halving_isolates_the_one_item_that_makes_the_batch_fail(server, clock):
     assert len(server.calls) == 19
 
 
+def test_the_connection_batch_size_caps_the_inputs_per_request(server, clock):
+    emb = embedder(clock, server.url)
+    emb.max_request_inputs = 6
+    out = emb.embed(TEXTS)
+    assert [len(c.inputs) for c in server.calls] == [6, 6, 4]
+    expected = HashingProvider(64).embed(TEXTS)
+    assert all(np.allclose(r.vector, e, atol=1e-6) for r, e in zip(out, expected))
+
+
 def test_413_splits_at_once_without_retrying_the_same_size(clock):
     with ProviderServer(model="m", dims=8, max_batch=4) as srv:
         out = embedder(clock, srv.url).embed(TEXTS)
