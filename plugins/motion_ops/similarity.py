@@ -171,7 +171,7 @@ def _select_rows_prefiltered(scores: np.ndarray, k: int, step: int, mask: np.nda
     return idx, val
 
 
-def top_k_neighbours(x: np.ndarray, k: int, *, block: int = 1024, rows: np.ndarray | None = None,
+def top_k_neighbours(x: np.ndarray, k: int, *, block: int = 2048, rows: np.ndarray | None = None,
                      exclusions: Exclusions | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each row of unit-length ``x`` (or each index in ``rows``), its ``k`` most similar other rows.
 
@@ -395,7 +395,7 @@ def floors_of(val: np.ndarray, n: int) -> np.ndarray:
 
 
 def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, old_floor: np.ndarray,
-                       changed: np.ndarray, width: int, k: int, *, block: int = 1024,
+                       changed: np.ndarray, width: int, k: int, *, block: int = 2048,
                        exclusions: Exclusions | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Update previous neighbour lists after some rows changed, with the same top-``k`` as a full
     run (up to the order of scores tied within float32 rounding, where two full runs over corpora

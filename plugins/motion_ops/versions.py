@@ -202,7 +202,7 @@ def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[s
 
 
 def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float, seat_weighted: bool = False,
-                    block: int = 1024, run_id: str | None = None, incremental_threshold: float = 0.0,
+                    block: int = 2048, run_id: str | None = None, incremental_threshold: float = 0.0,
                     spares: int | None = None) -> dict[str, Any]:
     """Compute and write a new, unpublished similarity version. Returns its summary.
 
