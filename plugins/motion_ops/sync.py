@@ -62,19 +62,8 @@ def _bijgewerkt(value: str | None) -> str | None:
     return f"{date}.{frac[:6]}" if frac else date
 
 
-@dataclass(frozen=True)
-class PreparedPage:
-    """A page's entities as COPY text (latest emission per id), ready for :func:`write_page`."""
-
-    entities: int   # entries on the page
-    distinct: int   # distinct entities (rows in ``raw``)
-    raw: str        # stage_raw rows
-    refs: str       # stage_refs rows: the relations assembly joins on
-
-
-def prepare_page(page: FeedPage) -> PreparedPage:
-    """The CPU part of storing a page (JSON, content hashes, COPY text), with no database: it runs
-    in the fetch thread, next to parsing, while the previous page is written."""
+def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | None) -> dict[str, int]:
+    """Upsert a page's entities and move the category checkpoint, in one transaction."""
     latest: dict[str, FeedEntity] = {}
     for e in page.entities:  # the same entity twice in a page: the later emission wins
         latest[e.id] = e
@@ -89,38 +78,28 @@ def prepare_page(page: FeedPage) -> PreparedPage:
                 continue
             for t in targets:
                 refs.append(f"{e.category}\t{_copy_text(e.id)}\t{rel}\t{_copy_text(t.lower())}\n")
-    return PreparedPage(len(page.entities), len(latest), "".join(raw), "".join(refs))
-
-
-def write_page(store: Store, category: str, prepared: PreparedPage, checkpoint: int | None) -> dict[str, int]:
-    """Upsert a prepared page's entities and move the category checkpoint, in one transaction."""
     with store.transaction() as cur:
         cur.execute(sql("set_async_commit"))
         cur.execute(sql("create_stage_tables"))
         with cur.copy(sql("copy_stage_raw")) as cp:
-            cp.write(prepared.raw)
-        if prepared.refs:
+            cp.write("".join(raw))
+        if refs:
             with cur.copy(sql("copy_stage_refs")) as cp:
-                cp.write(prepared.refs)
+                cp.write("".join(refs))
         cur.execute(sql("merge_raw_entities"), {"skiptoken": checkpoint or 0})
         merged = cur.fetchall()
         live = [r["id"] for r in merged if not r["deleted"]]
         replaced = [r["id"] for r in merged if not r["deleted"] and not r["inserted"]]
         if replaced:  # ids as an array: the primary-key index is used, not a scan per page
             cur.execute(sql("delete_changed_refs"), {"category": category, "ids": replaced})
-        if prepared.refs and live:
-            if len(live) == prepared.distinct:  # every entity changed (a first sync): no filter needed
+        if refs and live:
+            if len(live) == len(latest):  # every entity changed (a first sync): no filter needed
                 cur.execute(sql("insert_staged_refs"))
             else:
                 cur.execute(sql("insert_changed_refs"), {"ids": live})
         if checkpoint is not None:
             cur.execute(sql("upsert_checkpoint"), {"category": category, "skiptoken": checkpoint})
-    return {"entities": prepared.entities, "changed": len(merged)}
-
-
-def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | None) -> dict[str, int]:
-    """Upsert a page's entities and move the category checkpoint, in one transaction."""
-    return write_page(store, category, prepare_page(page), checkpoint)
+    return {"entities": len(page.entities), "changed": len(merged)}
 
 
 def sync_category(store: Store, client: FeedClient | None, category: str, *, max_pages: int | None,
