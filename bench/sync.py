@@ -4,9 +4,8 @@ entities served by the local stand-in, against plain ElementTree parsing of the 
 Prints entities/s for (a) raw ``xml.etree.ElementTree.fromstring`` of every page (no tree walk,
 nothing kept), (b) ``sync_category`` over the same pages held in memory: the production loop
 (hardened parse, typed entities, content hashes, COPY + merge + relations + checkpoint per page
-in one transaction) without HTTP, and (c) the
-whole ``sync_category`` over HTTP from the stand-in running in its own process, as a real server
-would. Ratios (b)/(a) and (c)/(a); target (b)/(a) >= 0.5. Each timing is the best of ``--repeat``.
+in one transaction) without HTTP, and (c) the whole ``sync_category`` over HTTP from the
+stand-in running in its own process, as a real server would. Ratios (b)/(a) and (c)/(a); target (b)/(a) >= 0.5. Each timing is the best of ``--repeat``.
 Usage: python bench/sync.py [--motions 960] [--repeat 3]
 """
 from __future__ import annotations
