@@ -186,20 +186,18 @@ class FeedClient:
             raise FeedError(str(exc), url=url, status=exc.status, attempts=exc.attempts) from exc
 
     # -- SyncFeed ------------------------------------------------------------------------------
+    @staticmethod
+    def _feed_params(category: str, skiptoken: int | None) -> dict[str, Any]:
+        return {"category": category} if skiptoken is None else {"category": category, "skiptoken": skiptoken}
+
     def feed_page_bytes(self, category: str, skiptoken: int | None = None) -> bytes:
         """The raw bytes of one SyncFeed page (with retries for the transport, no parsing)."""
-        params: dict[str, Any] = {"category": category}
-        if skiptoken is not None:
-            params["skiptoken"] = skiptoken
-        return self.get(FEED_PATH, params=params).content
+        return self.get(FEED_PATH, params=self._feed_params(category, skiptoken)).content
 
     def feed_page(self, category: str, skiptoken: int | None = None) -> FeedPage:
         """One SyncFeed page of ``category`` after ``skiptoken`` (a page that fails to parse,
         e.g. cut off by a broken connection, is fetched again like any other failure)."""
-        params: dict[str, Any] = {"category": category}
-        if skiptoken is not None:
-            params["skiptoken"] = skiptoken
-        return self.get(FEED_PATH, params=params,
+        return self.get(FEED_PATH, params=self._feed_params(category, skiptoken),
                         parse=lambda r: parse_page(r.content, where=f"{category} page after skiptoken {skiptoken}"))
 
     # -- OData: publications and files -------------------------------------------------------------

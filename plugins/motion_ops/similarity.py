@@ -159,15 +159,11 @@ def _select_rows_prefiltered(scores: np.ndarray, k: int, step: int, mask: np.nda
     m = mask[:b, :n]
     np.greater_equal(scores, bound[:, None], out=m)
     rows, cols = np.divmod(np.flatnonzero(m), n)  # flatnonzero is ~10x faster than nonzero on 2-D
-    vals = scores[rows, cols]
-    order = np.lexsort((cols, -vals, rows))
-    rows, cols, vals = rows[order], cols[order], vals[order]
-    pos = np.arange(len(rows)) - np.searchsorted(rows, rows)  # rank within its row
-    keep = pos < k
+    rows, cols, vals, rank = _rank_in_row(rows, cols, scores[rows, cols], k)
     idx = np.full((b, k), -1, dtype=np.int32)
     val = np.full((b, k), -np.inf, dtype=np.float32)
-    idx[rows[keep], pos[keep]] = cols[keep]
-    val[rows[keep], pos[keep]] = vals[keep]
+    idx[rows, rank] = cols
+    val[rows, rank] = vals
     return idx, val
 
 

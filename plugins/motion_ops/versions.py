@@ -250,9 +250,9 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
                 cp.write(neighbours_copy_payload(version, corpus.ids, idx[:, top_n:], scores[:, top_n:], first_rank=top_n + 1))
             with cur.copy(sql("copy_in_floors")) as cp:
                 cp.write(floors_copy_payload(version, corpus.ids, floors))
+            duplicates = exclusions.duplicate_pairs()
             cur.executemany(sql("insert_duplicate"), [
-                {"version": version, "motion_id": corpus.ids[a], "duplicate_id": corpus.ids[b]}
-                for a, b in exclusions.duplicate_pairs()])
+                {"version": version, "motion_id": corpus.ids[a], "duplicate_id": corpus.ids[b]} for a, b in duplicates])
             stats = {"removed": exclusions.removed, "rows": int((idx[:, :top_n] >= 0).sum()), "mode_reason": why,
                      "seconds": {"load": round(t_load, 3), "compute": round(t_compute, 3)}}
             cur.execute(sql("finish_similarity_version"), {"version": version, "stats": json.dumps(stats)})
@@ -260,7 +260,7 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
     log.info("similarity version %d: %d motions, %d neighbour rows; removed %s; load %.2fs, compute %.2fs, write %.2fs",
              version, len(corpus.ids), stats["rows"], exclusions.removed, t_load, t_compute, t_write)
     return {"version": version, "mode": mode, "motions": len(corpus.ids), "rows": stats["rows"], "removed": exclusions.removed,
-            "duplicates": len(exclusions.duplicate_pairs())}
+            "duplicates": len(duplicates)}
 
 
 def publish(store: Store, version: int, *, keep_versions: int = 3) -> dict[str, Any]:

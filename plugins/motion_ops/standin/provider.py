@@ -13,10 +13,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from motion_ops.providers import HashingProvider
+from motion_ops.standin._http import BackgroundHTTPServer
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Call:
     authorized: bool
 
 
-class ProviderServer:
+class ProviderServer(BackgroundHTTPServer):
     """Serve embeddings on 127.0.0.1:``port``.
 
     :param latency: fixed seconds added to every request (for benchmarks).
@@ -49,6 +50,8 @@ class ProviderServer:
     :param max_batch: more inputs than this answer 413.
     :param error_shape: "openai" (``{"error": {...}}``) or "fastapi" (422-style ``{"detail": [...]}``).
     """
+
+    thread_name = "provider"
 
     def __init__(self, *, model: str = "test-embed", dims: int = 64, port: int = 0, latency: float = 0.0,
                  root_only: bool = False, max_batch: int | None = None, error_shape: str = "openai",
@@ -59,27 +62,7 @@ class ProviderServer:
         self.rules: list[Rule] = []
         self.calls: list[Call] = []
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.httpd.daemon_threads = True
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "ProviderServer":
-        threading.Thread(target=self.httpd.serve_forever, name="provider", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> "ProviderServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._serve("127.0.0.1", port, self._handler())
 
     def add(self, kind: str, **kwargs: Any) -> Rule:
         rule = Rule(kind, **kwargs)

@@ -16,11 +16,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
+from motion_ops.standin._http import BackgroundHTTPServer
 from motion_ops.standin.corpus import Corpus, Entity
 
 TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"
@@ -106,12 +107,14 @@ def _el(category: str) -> str:
     return category[:1].lower() + category[1:]
 
 
-class StandinServer:
+class StandinServer(BackgroundHTTPServer):
     """Serve ``corpus`` on ``127.0.0.1:port`` (0 = any free port) in a background thread.
 
     :param generation: feed generation served at start (see :class:`Corpus`).
     :param prefix: namespace prefix for entity elements ("" like the live feed, or "tk"/"ns1").
     """
+
+    thread_name = "standin"
 
     def __init__(self, corpus: Corpus | None = None, *, port: int = 0, generation: int = 1,
                  prefix: str = "", page_size: int = PAGE_SIZE, host: str = "127.0.0.1"):
@@ -124,29 +127,7 @@ class StandinServer:
         self._by_cat: dict[str, list] = {}
         for entry in self.corpus.log:
             self._by_cat.setdefault(entry.entity.category.lower(), []).append(entry)
-        self.httpd = ThreadingHTTPServer((host, port), self._handler())
-        self.httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "StandinServer":
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="standin", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> "StandinServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._serve(host, port, self._handler())
 
     # -- content ---------------------------------------------------------------------------------
     def feed_page(self, category: str, skiptoken: int) -> bytes:

@@ -1,0 +1,39 @@
+"""The lifecycle both stand-ins share: a threading HTTP server on loopback, run in a daemon
+thread, usable as a context manager."""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeVar
+
+T = TypeVar("T", bound="BackgroundHTTPServer")
+
+
+class BackgroundHTTPServer:
+    """Subclasses call :meth:`_serve` with their handler class in ``__init__``."""
+
+    httpd: ThreadingHTTPServer
+    thread_name = "http"
+
+    def _serve(self, host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self: T) -> T:
+        threading.Thread(target=self.httpd.serve_forever, name=self.thread_name, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self: T) -> T:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
