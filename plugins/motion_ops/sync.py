@@ -11,17 +11,20 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
+import json
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
+
+import psycopg
 
 from motion_ops import audit
 from motion_ops.assemble import assemble_changed
 from motion_ops.bodytext import UnsupportedContent, content_hash, extract_document_text, extract_publication_text
 from motion_ops.feed import FeedClient, FeedCursor, FeedError, NotFound
-from motion_ops.feedparse import FeedEntity, FeedFormatError, FeedPage, parse_page
+from motion_ops.feedparse import FeedFormatError, FeedPage, parse_page
 from motion_ops.store import Store, sql
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,9 @@ CATEGORIES = ("Fractie", "Kamerstukdossier", "Zaak", "ZaakActor", "Document", "D
 # another one can be indexed later without re-syncing.
 JOINED_REFS = frozenset({("Zaak", "kamerstukdossier"), ("ZaakActor", "zaak"), ("Document", "zaak"),
                          ("DocumentVersie", "document"), ("Besluit", "zaak"), ("Stemming", "besluit")})
+_JOINED_BY_CATEGORY: dict[str, list[str]] = {}
+for _category, _rel in sorted(JOINED_REFS):
+    _JOINED_BY_CATEGORY.setdefault(_category, []).append(_rel)
 
 
 @dataclass(frozen=True)
@@ -47,122 +53,182 @@ class SyncParams:
     categories: tuple[str, ...] = CATEGORIES
 
 
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return r"\N"
-    s = value if isinstance(value, str) else str(value)
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def _bijgewerkt(value: str | None) -> str | None:
-    # "2019-07-15T11:02:54.8200000": Amsterdam local time, 7 fractional digits; keep microseconds
-    if not value:
-        return None
-    date, _, frac = value.partition(".")
-    return f"{date}.{frac[:6]}" if frac else date
+def checked_page(page: FeedPage, *, where: str) -> FeedPage:
+    """``page`` if every entity id and joined relation target is a GUID (the store's uuid columns).
+
+    :raises FeedFormatError: naming the entity, so the page is handled like a malformed one
+        (fetched again, then audited; the category stops before it and the next run retries it).
+    """
+    for e in page.entities:
+        if not _GUID.fullmatch(e.id):
+            raise FeedFormatError(f"{where}: {e.category} id {e.id!r} is not a GUID")
+        for rel in _JOINED_BY_CATEGORY.get(e.category, ()):
+            for target in e.refs.get(rel, ()):
+                if not _GUID.fullmatch(target):
+                    raise FeedFormatError(f"{where}: {e.category} {e.id} has {rel} ref {target!r}, not a GUID")
+    return page
+
+
+def page_json(page: FeedPage) -> str:
+    """The page's entities as the JSON array ``merge_feed_page`` reads: ``[id, skiptoken, raw()]``.
+
+    One row per id (the same entity twice in a page: the later emission wins). One ``json.dumps``
+    for the whole page: PostgreSQL parses it once and compares each entity's data as jsonb.
+    """
+    latest = {e.id: e for e in page.entities}
+    return json.dumps([[e.id, e.skiptoken, e.raw()] for e in latest.values()], ensure_ascii=False)
+
+
+def page_params(category: str, page: FeedPage, checkpoint: int | None) -> dict[str, Any]:
+    """Bound parameters of ``merge_feed_page`` for one page."""
+    return {"category": category, "page": page_json(page), "checkpoint": checkpoint,
+            "fallback_skiptoken": checkpoint or 0, "rels": _JOINED_BY_CATEGORY.get(category, [])}
 
 
 def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | None) -> dict[str, int]:
-    """Upsert a page's entities and move the category checkpoint, in one transaction."""
-    latest: dict[str, FeedEntity] = {}
-    for e in page.entities:  # the same entity twice in a page: the later emission wins
-        latest[e.id] = e
-    raw, refs = [], []
-    for e in latest.values():
-        doc = e.raw_json()  # JSON never holds a raw tab or newline: only its backslashes need escaping for COPY
-        raw.append(f"{e.category}\t{_copy_text(e.id)}\t{_copy_text(_bijgewerkt(e.bijgewerkt))}\t{'t' if e.deleted else 'f'}\t"
-                   f"{hashlib.sha256(doc.encode()).hexdigest()}\t{doc.replace(chr(92), chr(92) * 2)}\t"
-                   f"{_copy_text(e.skiptoken)}\n")
-        for rel, targets in e.refs.items():
-            if (e.category, rel) not in JOINED_REFS:
-                continue
-            for t in targets:
-                refs.append(f"{e.category}\t{_copy_text(e.id)}\t{rel}\t{_copy_text(t.lower())}\n")
+    """Upsert a page's entities and move the category checkpoint, in one statement (one transaction)."""
     with store.transaction() as cur:
-        cur.execute(sql("set_async_commit"))
-        cur.execute(sql("create_stage_tables"))
-        with cur.copy(sql("copy_stage_raw")) as cp:
-            cp.write("".join(raw))
-        if refs:
-            with cur.copy(sql("copy_stage_refs")) as cp:
-                cp.write("".join(refs))
-        cur.execute(sql("merge_raw_entities"), {"skiptoken": checkpoint or 0})
-        merged = cur.fetchall()
-        live = [r["id"] for r in merged if not r["deleted"]]
-        replaced = [r["id"] for r in merged if not r["deleted"] and not r["inserted"]]
-        if replaced:  # ids as an array: the primary-key index is used, not a scan per page
-            cur.execute(sql("delete_changed_refs"), {"category": category, "ids": replaced})
-        if refs and live:
-            if len(live) == len(latest):  # every entity changed (a first sync): no filter needed
-                cur.execute(sql("insert_staged_refs"))
-            else:
-                cur.execute(sql("insert_changed_refs"), {"ids": live})
-        if checkpoint is not None:
-            cur.execute(sql("upsert_checkpoint"), {"category": category, "skiptoken": checkpoint})
-    return {"entities": len(page.entities), "changed": len(merged)}
+        cur.execute(sql("merge_feed_page"), page_params(category, page, checkpoint))
+        changed = cur.fetchone()["changed"]
+    return {"entities": len(page.entities), "changed": changed}
+
+
+class PageWriter:
+    """Commits parsed pages strictly in order on a connection of its own, one page in flight.
+
+    :meth:`put` sends a page's statement in pipeline mode and returns at once, so PostgreSQL
+    works on page i while the caller parses page i+1 (two cores: Python on one, the server on
+    the other, no second Python thread to share the GIL with). Each page is one statement
+    (``merge_feed_page``) in autocommit mode: its entities, relations and the moved checkpoint
+    commit together or not at all. The next :meth:`put` (or :meth:`close`) first waits for the
+    page before and raises its error, if any, before anything later is sent: a later checkpoint
+    never passes a page that is not stored. ``changed`` counts changed entities per category.
+    """
+
+    def __init__(self, dsn: str, *, name: str = "feed-writer"):
+        self.conn = conn = psycopg.connect(dsn, autocommit=True, application_name=f"motion_ops {name}", connect_timeout=15)
+        conn.execute(sql("set_session_async_commit"))
+        self.changed: dict[str, int] = {}
+        self._statement = sql("merge_feed_page")
+        self._exit = contextlib.ExitStack()
+        self._pipeline = self._exit.enter_context(conn.pipeline())
+        self._cursor = conn.cursor()
+        self._in_flight: str | None = None  # the category of the page sent and not yet confirmed
+
+    def put(self, params: dict[str, Any]) -> None:
+        """Confirm the page before, then send this one (``merge_feed_page`` parameters)."""
+        self.wait()
+        self._cursor.execute(self._statement, params)
+        self._in_flight = params["category"]
+
+    def wait(self) -> None:
+        """Until the page in flight is committed; raise its error."""
+        if self._in_flight is None:
+            return
+        category, self._in_flight = self._in_flight, None
+        self._pipeline.sync()
+        self.changed[category] = self.changed.get(category, 0) + self._cursor.fetchone()[0]
+
+    def close(self) -> None:
+        """Confirm the last page and close the connection; raise a write error."""
+        try:
+            self.wait()
+        finally:
+            try:
+                self._exit.close()
+            except psycopg.Error:
+                pass  # raised by wait() already
+            self.conn.close()
+
+
+@contextlib.contextmanager
+def _frozen_gc() -> Iterator[None]:
+    """Park every object the process holds in the permanent GC generation meanwhile.
+
+    Parsing allocates hundreds of thousands of short-lived objects per page, and every full
+    garbage collection would also traverse everything the process already holds (an Airflow
+    worker holds a lot).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def sync_categories(store: Store, client: FeedClient | None, categories: Iterable[str], *, max_pages: int | None,
+                    ctx: audit.RunContext, fetch: Callable[[str, int | None], bytes] | None = None) -> dict[str, dict[str, Any]]:
+    """Read each category from its checkpoint until caught up (or ``max_pages`` pages each).
+
+    Three things overlap: a thread fetches the next page's bytes, the caller parses this page,
+    and PostgreSQL writes the page before it (one :class:`PageWriter` for all categories; each
+    page commits with its checkpoint, strictly in order). A page that fails to parse (or holds an
+    id that is not a GUID) is fetched again through :meth:`FeedClient.feed_page`, whose retries
+    treat it like a broken connection; if that fails too, the failure is audited and that
+    category stops there (the next run resumes at it) while the others go on. A failed write stops everything (raised). ``fetch`` replaces
+    ``client.feed_page_bytes``, e.g. with saved pages in ``bench/sync.py``: the same loop without
+    HTTP. Returns per category: pages, entities, changed, caught_up, error.
+    """
+    fetch_bytes = fetch or client.feed_page_bytes
+    cps = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
+    out: dict[str, dict[str, Any]] = {}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_frozen_gc())
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-fetch"))
+        writer = PageWriter(store.dsn)
+        stack.callback(writer.close)  # on the way out: everything parsed so far is written
+        for category in categories:
+            cursor = FeedCursor(category, cps.get(category))
+            stats = out[category] = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
+            pending = pool.submit(fetch_bytes, category, cursor.skiptoken)
+            while True:
+                before = cursor.skiptoken
+                where = f"{category} page after skiptoken {before}"
+                try:
+                    body = pending.result()
+                    try:
+                        page = checked_page(parse_page(body, where=where), where=where)
+                    except FeedFormatError as exc:
+                        if client is None:
+                            raise FeedError(str(exc), url=f"{category}@{before}") from exc
+                        log.warning("%s; fetching it again", exc)
+                        try:
+                            page = checked_page(client.feed_page(category, before), where=where)
+                        except FeedFormatError as again:
+                            raise FeedError(str(again), url=f"{category}@{before}") from again
+                except FeedError as exc:
+                    stats["error"] = str(exc)
+                    with store.transaction() as cur:
+                        audit.record(cur, "feed_page_failed", f"{category}@{before}", {
+                            "category": category, "skiptoken": before, "url": exc.url, "status": exc.status,
+                            "attempts": exc.attempts, "error": str(exc)}, ctx)
+                    break
+                cursor.update_state(page)
+                stats["pages"] += 1
+                more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
+                if more:
+                    pending = pool.submit(fetch_bytes, category, cursor.skiptoken)
+                if page.entities:
+                    writer.put(page_params(category, page, cursor.skiptoken))
+                    stats["entities"] += len(page.entities)
+                if not more:
+                    break
+            stats["caught_up"] = cursor.done and stats["error"] is None
+            stats["checkpoint"] = cursor.skiptoken
+    for category, stats in out.items():
+        stats["changed"] = writer.changed.get(category, 0)
+        log.info("sync %s: %d pages, %d entities (%d changed), checkpoint %s%s", category, stats["pages"],
+                 stats["entities"], stats["changed"], stats.pop("checkpoint"), "" if stats["caught_up"] else " (more to read)")
+    return out
 
 
 def sync_category(store: Store, client: FeedClient | None, category: str, *, max_pages: int | None,
                   ctx: audit.RunContext, fetch: Callable[[str, int | None], bytes] | None = None) -> dict[str, Any]:
-    """Read one category from its checkpoint until caught up (or ``max_pages``).
-
-    The next page's bytes are fetched in a thread while this one is parsed and written (the
-    network wait overlaps the work; on two cores a second thread parsing would only fight the
-    writer and PostgreSQL for them). A page that fails to parse is fetched again through
-    :meth:`FeedClient.feed_page`, whose retries treat it like a broken connection. ``fetch``
-    replaces ``client.feed_page_bytes``, e.g. with saved pages in ``bench/sync.py``: the same loop
-    without HTTP. Pages are committed strictly in order, each with its checkpoint.
-    """
-    fetch_bytes = fetch or client.feed_page_bytes
-    cps = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
-    cursor = FeedCursor(category, cps.get(category))
-    stats = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
-
-    def failed(exc: FeedError, skiptoken: int | None) -> None:
-        stats["error"] = str(exc)
-        with store.transaction() as cur:
-            audit.record(cur, "feed_page_failed", f"{category}@{skiptoken}", {
-                "category": category, "skiptoken": skiptoken, "url": exc.url, "status": exc.status,
-                "attempts": exc.attempts, "error": str(exc)}, ctx)
-
-    # parsing allocates hundreds of thousands of short-lived objects per page, and every full
-    # garbage collection would also traverse everything the process already holds (an Airflow
-    # worker holds a lot): park those in the permanent generation while the feed is read
-    gc.collect()
-    gc.freeze()
-    with contextlib.ExitStack() as stack:
-        stack.callback(gc.unfreeze)
-        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"feed-{category}"))
-        pending = pool.submit(fetch_bytes, category, cursor.skiptoken)
-        while True:
-            before = cursor.skiptoken
-            try:
-                body = pending.result()
-                try:
-                    page = parse_page(body, where=f"{category} page after skiptoken {before}")
-                except FeedFormatError as exc:
-                    if client is None:
-                        raise FeedError(str(exc), url=f"{category}@{before}") from exc
-                    log.warning("%s; fetching it again", exc)
-                    page = client.feed_page(category, before)
-            except FeedError as exc:
-                failed(exc, before)
-                break
-            cursor.update_state(page)
-            stats["pages"] += 1
-            more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
-            if more:
-                pending = pool.submit(fetch_bytes, category, cursor.skiptoken)
-            if page.entities:
-                got = store_page(store, category, page, cursor.skiptoken)
-                stats["entities"] += got["entities"]
-                stats["changed"] += got["changed"]
-            if not more:
-                break
-    stats["caught_up"] = cursor.done and stats["error"] is None
-    log.info("sync %s: %d pages, %d entities (%d changed), checkpoint %s%s", category, stats["pages"],
-             stats["entities"], stats["changed"], cursor.skiptoken, "" if stats["caught_up"] else " (more to read)")
-    return stats
+    """:func:`sync_categories` for one category."""
+    return sync_categories(store, client, [category], max_pages=max_pages, ctx=ctx, fetch=fetch)[category]
 
 
 def fetch_body(client: FeedClient, motion: dict[str, Any]) -> tuple[str, str]:
@@ -224,7 +290,7 @@ def fetch_bodies(store: Store, client: FeedClient, params: SyncParams, ctx: audi
 
 def run_sync(store: Store, client: FeedClient, params: SyncParams, ctx: audit.RunContext) -> dict[str, Any]:
     """The whole stage: every category, then assembly, then bodies. Returns a small summary."""
-    categories = {c: sync_category(store, client, c, max_pages=params.max_pages, ctx=ctx) for c in params.categories}
+    categories = sync_categories(store, client, params.categories, max_pages=params.max_pages, ctx=ctx)
     assembled = assemble_changed(store)
     bodies = fetch_bodies(store, client, params, ctx)
     return {"categories": categories, "assembly": assembled, "bodies": bodies}

@@ -5,12 +5,14 @@ import subprocess
 import sys
 import time
 
+import psycopg
 import pytest
 
+from motion_ops import sync as sync_module
 from motion_ops.audit import RunContext
 from motion_ops.feed import FeedClient
 from motion_ops.retry import RetryPolicy
-from motion_ops.sync import SyncParams, run_sync
+from motion_ops.sync import SyncParams, run_sync, sync_categories
 from tests.conftest import ROOT
 
 CTX = RunContext(dag_id="test", run_id="r1", task_id="sync_content")
@@ -180,3 +182,93 @@ def test_without_a_publication_the_text_comes_from_the_document_pdf(store, stand
     (doc, zid), = [(d, m["id"]) for m in small_corpus.motions for d in [m["document"]] if d in small_corpus.document_pdfs]
     source, text = store.conn.execute("SELECT body_source, body_text FROM motions WHERE id = %s", (zid,)).fetchone()
     assert source == "document" and " ".join(text.split()) == small_corpus.expected_texts[zid]
+
+
+# --- the page writer: one statement per page, pipelined, strictly ordered -------------------------
+
+TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"
+G = "00000000-0000-4000-8000-{:012d}".format  # a GUID from a number
+
+
+def feed_page(category: str, entities: list[str], next_token: int | None) -> bytes:
+    """A SyncFeed page of ``entities`` (tkData XML of each) with a ``next`` link if given."""
+    nxt = (f'<link rel="next" href="http://h/SyncFeed/2.0/Feed?skiptoken={next_token}&amp;category={category}"/>'
+           if next_token else "")
+    entries = "".join(f'<entry><title>e</title><content type="application/xml">{e}</content></entry>' for e in entities)
+    return f'<feed xmlns="http://www.w3.org/2005/Atom">{nxt}{entries}</feed>'.encode()
+
+
+def besluit(n: int, zaak: int | str, *, when: str = "2024-01-02T10:00:00.1234567", deleted: bool = False, extra: str = "") -> str:
+    target = G(zaak) if isinstance(zaak, int) else zaak
+    body = "" if deleted else f'<tk:zaak ref="{target}"/><tk:agendapunt ref="{G(900)}"/><tk:besluitSoort>Stemmen - aangenomen</tk:besluitSoort>{extra}'
+    return (f'<tk:besluit xmlns:tk="{TK}" id="{G(n)}" tk:bijgewerkt="{when}" tk:verwijderd="{str(deleted).lower()}">'
+            f'{body}</tk:besluit>')
+
+
+def sync_pages(store, pages: dict[tuple[str, int | None], bytes], categories=("Besluit",)):
+    return sync_categories(store, None, categories, max_pages=None, ctx=CTX, fetch=lambda c, token: pages[(c, token)])
+
+
+def refs_of(store):
+    return store.conn.execute("SELECT id::text, rel, target_id::text FROM entity_refs ORDER BY 1, 2, 3").fetchall()
+
+
+def test_a_page_statement_replaces_changed_relations_and_leaves_unchanged_entities_alone(store):
+    pages = {("Besluit", None): feed_page("Besluit", [besluit(1, 11), besluit(2, 12)], 5), ("Besluit", 5): feed_page("Besluit", [], None)}
+    out = sync_pages(store, pages)["Besluit"]
+    assert (out["entities"], out["changed"], out["caught_up"]) == (2, 2, True)
+    # only the relation assembly joins on is indexed; the other stays in the jsonb
+    assert refs_of(store) == [(G(1), "zaak", G(11)), (G(2), "zaak", G(12))]
+    assert store.conn.execute("SELECT data->'refs'->'agendapunt' FROM raw_entities WHERE id = %s", (G(1),)).fetchone()[0] == [G(900)]
+    seqs = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
+    # re-emitted: 1 unchanged, 2 points at another zaak now, 3 is new; then 1 is tombstoned
+    pages = {("Besluit", 5): feed_page("Besluit", [besluit(1, 11), besluit(2, 13), besluit(3, 11)], 6),
+             ("Besluit", 6): feed_page("Besluit", [besluit(1, 11, deleted=True, when="2024-02-01T00:00:00.0000000")], None)}
+    out = sync_pages(store, pages)["Besluit"]
+    assert (out["entities"], out["changed"]) == (4, 3)
+    after = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
+    assert after[G(2)] > seqs[G(2)] and after[G(1)] > seqs[G(1)]
+    # the tombstone keeps its last relations (assembly still finds the motion it belonged to)
+    assert refs_of(store) == [(G(1), "zaak", G(11)), (G(2), "zaak", G(13)), (G(3), "zaak", G(11))]
+    deleted, bijgewerkt, skiptoken = store.conn.execute(
+        "SELECT deleted, bijgewerkt, skiptoken FROM raw_entities WHERE id = %s", (G(1),)).fetchone()
+    assert deleted and bijgewerkt == dt.datetime(2024, 2, 1) and skiptoken == 6
+    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 6
+
+
+def test_a_page_with_an_id_that_is_not_a_guid_is_audited_and_the_category_stops_before_it(store):
+    pages = {("Besluit", None): feed_page("Besluit", [besluit(1, 11)], 5),
+             ("Besluit", 5): feed_page("Besluit", [besluit(2, "not-a-guid")], 6),
+             ("Besluit", 6): feed_page("Besluit", [besluit(3, 11)], None),
+             ("Stemming", None): feed_page("Stemming", [], None)}
+    out = sync_pages(store, pages, categories=("Besluit", "Stemming"))
+    assert "zaak ref 'not-a-guid', not a GUID" in out["Besluit"]["error"] and not out["Besluit"]["caught_up"]
+    assert out["Stemming"]["caught_up"]  # the other categories go on
+    assert [r[0] for r in store.conn.execute("SELECT id::text FROM raw_entities")] == [G(1)]
+    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
+    (target,), = store.conn.execute("SELECT target FROM audit_events WHERE action = 'feed_page_failed'").fetchall()
+    assert target == "Besluit@5"
+    pages[("Besluit", 5)] = feed_page("Besluit", [besluit(2, 12)], 6)  # fixed at the source: the next run converges
+    assert sync_pages(store, pages)["Besluit"]["caught_up"]
+    assert store.conn.execute("SELECT count(*) FROM raw_entities").fetchone()[0] == 3
+
+
+def test_after_a_failed_page_write_nothing_later_is_written(store, monkeypatch):
+    pages = {("Besluit", None): feed_page("Besluit", [besluit(1, 11)], 5),
+             ("Besluit", 5): feed_page("Besluit", [besluit(2, 12)], 6),
+             ("Besluit", 6): feed_page("Besluit", [besluit(3, 13)], None)}
+    real = sync_module.page_params
+
+    def broken_second_page(category, page, checkpoint):
+        params = real(category, page, checkpoint)
+        return {**params, "page": "[not json"} if checkpoint == 6 else params
+
+    monkeypatch.setattr(sync_module, "page_params", broken_second_page)
+    with pytest.raises(psycopg.errors.InvalidTextRepresentation):
+        sync_pages(store, pages)
+    store.conn.rollback()
+    assert [r[0] for r in store.conn.execute("SELECT id::text FROM raw_entities")] == [G(1)]
+    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
+    monkeypatch.setattr(sync_module, "page_params", real)
+    assert sync_pages(store, pages)["Besluit"]["caught_up"]  # the next run resumes at the failed page
+    assert store.conn.execute("SELECT count(*) FROM raw_entities").fetchone()[0] == 3

@@ -1,1 +1,0 @@
-COPY stage_refs (category, id, rel, target_id) FROM STDIN
