@@ -32,7 +32,8 @@ from motion_ops.sync import CATEGORIES, sync_categories
 
 
 def postgres_cpu() -> float:
-    """CPU seconds used so far by every process named postgres on this machine (Linux /proc)."""
+    """CPU seconds used so far by every process named postgres on this machine (Linux /proc),
+    including backends that have exited (counted in their parent's cutime/cstime once reaped)."""
     total, tick = 0.0, os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -42,7 +43,7 @@ def postgres_cpu() -> float:
         name, _, rest = text.partition("(")[2].partition(")")
         if name.startswith("postgres"):
             fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            total += sum(int(f) for f in fields[11:15]) / tick
     return total
 
 
