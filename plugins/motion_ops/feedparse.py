@@ -53,16 +53,18 @@ class FeedEntity:
     updated: str | None = None
 
     def raw_json(self) -> str:
-        """``raw()`` as canonical JSON (sorted keys): what is stored and what is hashed."""
+        """``raw()`` as canonical JSON (sorted keys)."""
         return json.dumps(self.raw(), sort_keys=True, ensure_ascii=False)
 
     @property
     def content_hash(self) -> str:
-        """Hash of what the entity says (change time, deleted flag, fields, refs)."""
+        """A stable fingerprint of what the entity says (change time, deleted flag, fields, refs),
+        not of where the feed put it. (The store compares ``raw()`` itself, as jsonb.)"""
         return hashlib.sha256(self.raw_json().encode()).hexdigest()
 
     def raw(self) -> dict[str, Any]:
-        """The entity as a JSON-able dict (stored as ``raw_entities.data``)."""
+        """The entity as a JSON-able dict (stored as ``raw_entities.data``; an entity re-emitted
+        with an equal one changes nothing in the store)."""
         return {"bijgewerkt": self.bijgewerkt, "deleted": self.deleted, "fields": self.fields, "refs": self.refs}
 
     def ref(self, rel: str) -> str | None:
