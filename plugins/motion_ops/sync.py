@@ -88,14 +88,6 @@ def page_params(category: str, page: FeedPage, checkpoint: int | None) -> dict[s
             "fallback_skiptoken": checkpoint or 0, "rels": _JOINED_BY_CATEGORY.get(category, [])}
 
 
-def store_page(store: Store, category: str, page: FeedPage, checkpoint: int | None) -> dict[str, int]:
-    """Upsert a page's entities and move the category checkpoint, in one statement (one transaction)."""
-    with store.transaction() as cur:
-        cur.execute(sql("merge_feed_page"), page_params(category, page, checkpoint))
-        changed = cur.fetchone()["changed"]
-    return {"entities": len(page.entities), "changed": changed}
-
-
 class PageWriter:
     """Commits parsed pages strictly in order on a connection of its own, one page in flight.
 

@@ -34,7 +34,7 @@ WITH page AS (
     ON CONFLICT DO NOTHING
 ), moved AS (
     INSERT INTO feed_checkpoints (category, skiptoken, updated_at)
-    SELECT %(category)s, %(checkpoint)s, now() WHERE %(checkpoint)s::bigint IS NOT NULL
+    SELECT %(category)s, %(checkpoint)s::bigint, now() WHERE %(checkpoint)s::bigint IS NOT NULL
     ON CONFLICT (category) DO UPDATE SET skiptoken = EXCLUDED.skiptoken, updated_at = now()
 )
 SELECT count(*) AS changed FROM merged
