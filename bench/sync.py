@@ -72,10 +72,12 @@ def main() -> None:
         def raw_parse(_store) -> None:  # under the same garbage-collector settings as sync_categories' loop
             gc.collect()
             gc.freeze()
+            gc.disable()
             try:
                 for body in saved.values():
                     ET.fromstring(body)
             finally:
+                gc.enable()
                 gc.unfreeze()
 
         def from_memory(store) -> None:
