@@ -158,22 +158,43 @@ def _quiet_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _read_page(body: Callable[[], bytes], client: FeedClient | None, category: str, before: int | None) -> FeedPage:
+    """Parse and check the page after ``before`` (see :func:`checked_page`).
+
+    A page that fails (cut off, garbled, an id that is not a GUID) is fetched again through
+    :meth:`FeedClient.feed_page`, whose retries treat it like a broken connection.
+
+    :raises FeedError: the page could not be read (without a client: at the first failure).
+    """
+    where = f"{category} page after skiptoken {before}"
+    try:
+        return checked_page(parse_page(body(), where=where), where=where)
+    except FeedFormatError as exc:
+        if client is None:
+            raise FeedError(str(exc), url=f"{category}@{before}") from exc
+        log.warning("%s; fetching it again", exc)
+    try:
+        return checked_page(client.feed_page(category, before), where=where)
+    except FeedFormatError as exc:
+        raise FeedError(str(exc), url=f"{category}@{before}") from exc
+
+
 def sync_categories(store: Store, client: FeedClient | None, categories: Iterable[str], *, max_pages: int | None,
                     ctx: audit.RunContext, fetch: Callable[[str, int | None], bytes] | None = None) -> dict[str, dict[str, Any]]:
     """Read each category from its checkpoint until caught up (or ``max_pages`` pages each).
 
     Three things overlap: a thread fetches the next page's bytes, the caller parses this page,
     and PostgreSQL writes the page before it (one :class:`PageWriter` for all categories; each
-    page commits with its checkpoint, strictly in order). A page that fails to parse (or holds an
-    id that is not a GUID) is fetched again through :meth:`FeedClient.feed_page`, whose retries
-    treat it like a broken connection; if that fails too, the failure is audited and that
-    category stops there (the next run resumes at it) while the others go on. A failed write stops everything (raised). ``fetch`` replaces
+    page commits with its checkpoint, strictly in order). A page that cannot be read (see
+    :func:`_read_page`) is audited and its category stops there (the next run resumes at it)
+    while the others go on; a failed write stops everything (raised). ``fetch`` replaces
     ``client.feed_page_bytes``, e.g. with saved pages in ``bench/sync.py``: the same loop without
     HTTP. Returns per category: pages, entities, changed, caught_up, error.
     """
     fetch_bytes = fetch or client.feed_page_bytes
     cps = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
     out: dict[str, dict[str, Any]] = {}
+    checkpoints: dict[str, int | None] = {}
     with contextlib.ExitStack() as stack:
         stack.enter_context(_quiet_gc())
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-fetch"))
@@ -185,19 +206,8 @@ def sync_categories(store: Store, client: FeedClient | None, categories: Iterabl
             pending = pool.submit(fetch_bytes, category, cursor.skiptoken)
             while True:
                 before = cursor.skiptoken
-                where = f"{category} page after skiptoken {before}"
                 try:
-                    body = pending.result()
-                    try:
-                        page = checked_page(parse_page(body, where=where), where=where)
-                    except FeedFormatError as exc:
-                        if client is None:
-                            raise FeedError(str(exc), url=f"{category}@{before}") from exc
-                        log.warning("%s; fetching it again", exc)
-                        try:
-                            page = checked_page(client.feed_page(category, before), where=where)
-                        except FeedFormatError as again:
-                            raise FeedError(str(again), url=f"{category}@{before}") from again
+                    page = _read_page(pending.result, client, category, before)
                 except FeedError as exc:
                     stats["error"] = str(exc)
                     with store.transaction() as cur:
@@ -216,11 +226,11 @@ def sync_categories(store: Store, client: FeedClient | None, categories: Iterabl
                 if not more:
                     break
             stats["caught_up"] = cursor.done and stats["error"] is None
-            stats["checkpoint"] = cursor.skiptoken
-    for category, stats in out.items():
+            checkpoints[category] = cursor.skiptoken
+    for category, stats in out.items():  # every page is committed now
         stats["changed"] = writer.changed.get(category, 0)
         log.info("sync %s: %d pages, %d entities (%d changed), checkpoint %s%s", category, stats["pages"],
-                 stats["entities"], stats["changed"], stats.pop("checkpoint"), "" if stats["caught_up"] else " (more to read)")
+                 stats["entities"], stats["changed"], checkpoints[category], "" if stats["caught_up"] else " (more to read)")
     return out
 
 
