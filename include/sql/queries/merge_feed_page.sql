@@ -9,13 +9,13 @@ WITH page AS (
     SELECT (e->>0)::uuid AS id, (e->>1)::bigint AS skiptoken, e->2 AS data
     FROM jsonb_array_elements(%(page)s::jsonb) AS e
 ), merged AS (
-    INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, content_hash, data, skiptoken, change_seq)
+    INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, data, skiptoken, change_seq)
     SELECT %(category)s, id, left(data->>'bijgewerkt', 26)::timestamp, (data->>'deleted')::boolean,
-           md5(data::text), data, COALESCE(skiptoken, %(fallback_skiptoken)s), nextval('raw_change_seq')
+           data, COALESCE(skiptoken, %(fallback_skiptoken)s), nextval('raw_change_seq')
     FROM page
     ON CONFLICT (category, id) DO UPDATE
-        SET bijgewerkt = EXCLUDED.bijgewerkt, deleted = EXCLUDED.deleted, content_hash = EXCLUDED.content_hash,
-            data = EXCLUDED.data, skiptoken = EXCLUDED.skiptoken, change_seq = EXCLUDED.change_seq, synced_at = now()
+        SET bijgewerkt = EXCLUDED.bijgewerkt, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
+            skiptoken = EXCLUDED.skiptoken, change_seq = EXCLUDED.change_seq, synced_at = now()
         WHERE r.data IS DISTINCT FROM EXCLUDED.data
     RETURNING r.id, r.deleted, (r.xmax = 0) AS inserted, r.data
 ), new_refs AS (

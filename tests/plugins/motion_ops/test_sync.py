@@ -26,7 +26,7 @@ def sync(store, url, clock, **params):
 def dump(store):
     """The store's content, without timestamps or sequence numbers."""
     q = {
-        "raw": "SELECT category, id::text, deleted, content_hash, skiptoken FROM raw_entities ORDER BY 1, 2",
+        "raw": "SELECT category, id::text, deleted, data, skiptoken FROM raw_entities ORDER BY 1, 2",
         "refs": "SELECT category, id::text, rel, target_id::text FROM entity_refs ORDER BY 1, 2, 3, 4",
         "motions": "SELECT id::text, source_hash, content_hash, deleted, body_versie_id::text FROM motions ORDER BY 1",
         "votes": "SELECT motion_id::text, party, vote, seats FROM motion_votes ORDER BY 1, 2",
