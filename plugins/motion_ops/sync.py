@@ -101,7 +101,6 @@ class PageWriter:
     """
 
     def __init__(self, dsn: str, *, name: str = "feed-writer"):
-        # commits wait for the WAL flush as usual: PostgreSQL does that while the next page is parsed
         self.conn = conn = psycopg.connect(dsn, autocommit=True, application_name=f"motion_ops {name}", connect_timeout=15)
         self.changed: dict[str, int] = {}
         self._statement = sql("merge_feed_page")
