@@ -33,11 +33,8 @@ log = logging.getLogger(__name__)
 CATEGORIES = ("Fractie", "Kamerstukdossier", "Zaak", "ZaakActor", "Document", "DocumentVersie", "Besluit", "Stemming")
 # The relations assembly joins on (entity_refs); every relation stays in raw_entities.data, so
 # another one can be indexed later without re-syncing.
-JOINED_REFS = frozenset({("Zaak", "kamerstukdossier"), ("ZaakActor", "zaak"), ("Document", "zaak"),
-                         ("DocumentVersie", "document"), ("Besluit", "zaak"), ("Stemming", "besluit")})
-_JOINED_BY_CATEGORY: dict[str, list[str]] = {}
-for _category, _rel in sorted(JOINED_REFS):
-    _JOINED_BY_CATEGORY.setdefault(_category, []).append(_rel)
+JOINED_REFS: dict[str, tuple[str, ...]] = {"Zaak": ("kamerstukdossier",), "ZaakActor": ("zaak",), "Document": ("zaak",),
+                                          "DocumentVersie": ("document",), "Besluit": ("zaak",), "Stemming": ("besluit",)}
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def checked_page(page: FeedPage, *, where: str) -> FeedPage:
     for e in page.entities:
         if not _GUID.fullmatch(e.id):
             raise FeedFormatError(f"{where}: {e.category} id {e.id!r} is not a GUID")
-        for rel in _JOINED_BY_CATEGORY.get(e.category, ()):
+        for rel in JOINED_REFS.get(e.category, ()):
             for target in e.refs.get(rel, ()):
                 if not _GUID.fullmatch(target):
                     raise FeedFormatError(f"{where}: {e.category} {e.id} has {rel} ref {target!r}, not a GUID")
@@ -85,7 +82,7 @@ def page_json(page: FeedPage) -> str:
 def page_params(category: str, page: FeedPage, checkpoint: int | None) -> dict[str, Any]:
     """Bound parameters of ``merge_feed_page`` for one page."""
     return {"category": category, "page": page_json(page), "checkpoint": checkpoint,
-            "fallback_skiptoken": checkpoint or 0, "rels": _JOINED_BY_CATEGORY.get(category, [])}
+            "rels": list(JOINED_REFS.get(category, ()))}
 
 
 class PageWriter:

@@ -15,7 +15,7 @@ WITH no_flush_wait AS (
 ), merged AS (
     INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, data, skiptoken, change_seq)
     SELECT %(category)s, id, left(data->>'bijgewerkt', 26)::timestamp, (data->>'deleted')::boolean,
-           data, COALESCE(skiptoken, %(fallback_skiptoken)s), nextval('raw_change_seq')
+           data, COALESCE(skiptoken, %(checkpoint)s::bigint, 0), nextval('raw_change_seq')
     FROM page
     ON CONFLICT (category, id) DO UPDATE
         SET bijgewerkt = EXCLUDED.bijgewerkt, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
