@@ -186,11 +186,11 @@ def _build(store: Store, ids: list[str], parties: dict[str, str]) -> list[dict[s
         return out
 
     zaken = raws(_rows(store, "select_raw_by_ids", category="Zaak", ids=ids))
-    docs = grouped(_rows(store, "select_raw_referring", category="Document", rel="zaak", ids=ids))
-    actors = grouped(_rows(store, "select_raw_referring", category="ZaakActor", rel="zaak", ids=ids))
-    besluiten = grouped(_rows(store, "select_raw_referring", category="Besluit", rel="zaak", ids=ids))
+    docs = grouped(_rows(store, "select_raw_referring", category="Document", ids=ids))
+    actors = grouped(_rows(store, "select_raw_referring", category="ZaakActor", ids=ids))
+    besluiten = grouped(_rows(store, "select_raw_referring", category="Besluit", ids=ids))
     besluit_ids = [b.id for bs in besluiten.values() for b in bs]
-    stemmingen = grouped(_rows(store, "select_raw_referring", category="Stemming", rel="besluit", ids=besluit_ids))
+    stemmingen = grouped(_rows(store, "select_raw_referring", category="Stemming", ids=besluit_ids))
     dossier_ids = list({z.ref("kamerstukdossier") for z in zaken if z.ref("kamerstukdossier")})
     dossiers = {d.id: d for d in raws(_rows(store, "select_raw_by_ids", category="Kamerstukdossier", ids=dossier_ids))}
     out = []

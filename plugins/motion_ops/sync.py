@@ -31,10 +31,10 @@ log = logging.getLogger(__name__)
 
 # What assembling a motion needs, in an order that lets most references resolve on first sight.
 CATEGORIES = ("Fractie", "Kamerstukdossier", "Zaak", "ZaakActor", "Document", "DocumentVersie", "Besluit", "Stemming")
-# The relations assembly joins on (entity_refs); every relation stays in raw_entities.data, so
-# another one can be indexed later without re-syncing.
-JOINED_REFS: dict[str, tuple[str, ...]] = {"Zaak": ("kamerstukdossier",), "ZaakActor": ("zaak",), "Document": ("zaak",),
-                                          "DocumentVersie": ("document",), "Besluit": ("zaak",), "Stemming": ("besluit",)}
+# Per category, the one relation assembly joins on: its targets go to raw_entities.joined (GIN
+# indexed). Every relation stays in raw_entities.data, so another can be used later without re-syncing.
+JOINED_REF: dict[str, str] = {"Zaak": "kamerstukdossier", "ZaakActor": "zaak", "Document": "zaak",
+                              "DocumentVersie": "document", "Besluit": "zaak", "Stemming": "besluit"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ def checked_page(page: FeedPage, *, where: str) -> FeedPage:
     for e in page.entities:
         if not _GUID.fullmatch(e.id):
             raise FeedFormatError(f"{where}: {e.category} id {e.id!r} is not a GUID")
-        for rel in JOINED_REFS.get(e.category, ()):
+        rel = JOINED_REF.get(e.category)
+        if rel:
             for target in e.refs.get(rel, ()):
                 if not _GUID.fullmatch(target):
                     raise FeedFormatError(f"{where}: {e.category} {e.id} has {rel} ref {target!r}, not a GUID")
@@ -82,7 +83,7 @@ def page_json(page: FeedPage) -> str:
 def page_params(category: str, page: FeedPage, checkpoint: int | None) -> dict[str, Any]:
     """Bound parameters of ``merge_feed_page`` for one page."""
     return {"category": category, "page": page_json(page), "checkpoint": checkpoint,
-            "rels": list(JOINED_REFS.get(category, ()))}
+            "rel": JOINED_REF.get(category)}
 
 
 class PageWriter:

@@ -1,4 +1,6 @@
--- Entities of a category that point (rel) at any of the given ids, with the id they point at.
-SELECT r.target_id::text AS target_id, e.id::text AS id, e.deleted, e.data
-FROM entity_refs r JOIN raw_entities e ON e.category = r.category AND e.id = r.id
-WHERE r.category = %(category)s AND r.rel = %(rel)s AND r.target_id = ANY(%(ids)s::uuid[])
+-- Entities of a category whose joined relation (raw_entities.joined, e.g. Stemming -> besluit)
+-- points at any of the given ids, with the id they point at (GIN index raw_entities_joined).
+SELECT t.target_id::text AS target_id, e.id::text AS id, e.deleted, e.data
+FROM raw_entities e
+CROSS JOIN LATERAL unnest(e.joined) AS t(target_id)
+WHERE e.category = %(category)s AND e.joined && %(ids)s::uuid[] AND t.target_id = ANY(%(ids)s::uuid[])

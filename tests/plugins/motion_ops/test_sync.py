@@ -27,7 +27,7 @@ def dump(store):
     """The store's content, without timestamps or sequence numbers."""
     q = {
         "raw": "SELECT category, id::text, deleted, data, skiptoken FROM raw_entities ORDER BY 1, 2",
-        "refs": "SELECT category, id::text, rel, target_id::text FROM entity_refs ORDER BY 1, 2, 3, 4",
+        "joined": "SELECT category, id::text, joined::text[] FROM raw_entities ORDER BY 1, 2",
         "motions": "SELECT id::text, source_hash, content_hash, deleted, body_versie_id::text FROM motions ORDER BY 1",
         "votes": "SELECT motion_id::text, party, vote, seats FROM motion_votes ORDER BY 1, 2",
         "checkpoints": "SELECT category, skiptoken FROM feed_checkpoints WHERE category <> '__assembly__' ORDER BY 1",
@@ -210,7 +210,9 @@ def sync_pages(store, pages: dict[tuple[str, int | None], bytes], categories=("B
 
 
 def refs_of(store):
-    return store.conn.execute("SELECT id::text, rel, target_id::text FROM entity_refs ORDER BY 1, 2, 3").fetchall()
+    """The targets of the joined relation (for Besluit: zaak) per entity, as assembly finds them."""
+    return store.conn.execute("SELECT e.id::text, t::text FROM raw_entities e, unnest(e.joined) AS t WHERE e.category = 'Besluit'"
+                              " ORDER BY 1, 2").fetchall()
 
 
 def test_a_page_statement_replaces_changed_relations_and_leaves_unchanged_entities_alone(store):
@@ -218,7 +220,7 @@ def test_a_page_statement_replaces_changed_relations_and_leaves_unchanged_entiti
     out = sync_pages(store, pages)["Besluit"]
     assert (out["entities"], out["changed"], out["caught_up"]) == (2, 2, True)
     # only the relation assembly joins on is indexed; the other stays in the jsonb
-    assert refs_of(store) == [(G(1), "zaak", G(11)), (G(2), "zaak", G(12))]
+    assert refs_of(store) == [(G(1), G(11)), (G(2), G(12))]
     assert store.conn.execute("SELECT data->'refs'->'agendapunt' FROM raw_entities WHERE id = %s", (G(1),)).fetchone()[0] == [G(900)]
     seqs = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
     # re-emitted: 1 unchanged, 2 points at another zaak now, 3 is new; then 1 is tombstoned
@@ -229,7 +231,7 @@ def test_a_page_statement_replaces_changed_relations_and_leaves_unchanged_entiti
     after = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
     assert after[G(2)] > seqs[G(2)] and after[G(1)] > seqs[G(1)]
     # the tombstone keeps its last relations (assembly still finds the motion it belonged to)
-    assert refs_of(store) == [(G(1), "zaak", G(11)), (G(2), "zaak", G(13)), (G(3), "zaak", G(11))]
+    assert refs_of(store) == [(G(1), G(11)), (G(2), G(13)), (G(3), G(11))]
     deleted, bijgewerkt, skiptoken = store.conn.execute(
         "SELECT deleted, bijgewerkt, skiptoken FROM raw_entities WHERE id = %s", (G(1),)).fetchone()
     assert deleted and bijgewerkt == dt.datetime(2024, 2, 1) and skiptoken == 6
@@ -272,3 +274,34 @@ def test_after_a_failed_page_write_nothing_later_is_written(store, monkeypatch):
     monkeypatch.setattr(sync_module, "page_params", real)
     assert sync_pages(store, pages)["Besluit"]["caught_up"]  # the next run resumes at the failed page
     assert store.conn.execute("SELECT count(*) FROM raw_entities").fetchone()[0] == 3
+
+
+def test_migration_004_carries_the_joined_relations_over_from_entity_refs(store, tmp_path):
+    """A store written before 004 keeps its relations (tombstones' included) without a new sync."""
+    import shutil
+
+    from motion_ops.store import SQL_DIR
+
+    (tmp_path / "migrations").mkdir()
+    for name in ("001_init.sql", "002_neighbour_spares.sql", "003_raw_without_hash.sql"):
+        shutil.copy(SQL_DIR / "migrations" / name, tmp_path / "migrations" / name)
+    store.conn.execute("DROP SCHEMA public CASCADE")
+    store.conn.execute("CREATE SCHEMA public")
+    store.conn.commit()
+    assert store.migrate(tmp_path) == ["001_init", "002_neighbour_spares", "003_raw_without_hash"]
+    with store.transaction() as cur:
+        for n, category, deleted in ((1, "Besluit", False), (2, "Besluit", True), (3, "Stemming", False), (4, "Fractie", False)):
+            cur.execute("INSERT INTO raw_entities (category, id, deleted, data, skiptoken, change_seq) "
+                        "VALUES (%s, %s, %s, '{}', 1, %s)", (category, G(n), deleted, n))
+        for n, category, rel, target in ((1, "Besluit", "zaak", 11), (1, "Besluit", "zaak", 12), (1, "Besluit", "agendapunt", 900),
+                                         (2, "Besluit", "zaak", 13), (3, "Stemming", "besluit", 1)):
+            cur.execute("INSERT INTO entity_refs (category, id, rel, target_id) VALUES (%s, %s, %s, %s)",
+                        (category, G(n), rel, G(target)))
+    assert store.migrate() == ["004_joined_column"]
+    joined = store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall()
+    assert joined == [(G(1), [G(11), G(12)]), (G(2), [G(13)]), (G(3), [G(1)]), (G(4), [])]  # not agendapunt
+    assert store.conn.execute("SELECT to_regclass('entity_refs')").fetchone()[0] is None
+    store.conn.commit()
+    with store.transaction() as cur:  # idempotent: the file runs again without harm
+        cur.execute((SQL_DIR / "migrations" / "004_joined_column.sql").read_text())
+    assert store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall() == joined
