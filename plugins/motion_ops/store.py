@@ -34,6 +34,25 @@ def sql(name: str) -> str:
         raise FileNotFoundError(f"named query {name!r} not found at {path}") from None
 
 
+_NAMED_PARAM = re.compile(r"%%|%\((\w+)\)s")
+
+
+def positional(query: str) -> tuple[str, list[str]]:
+    """A named query's ``%(name)s`` placeholders as libpq's ``$1, $2, …`` (``%%`` as ``%``), and
+    the parameter names in that order: for code that talks to libpq directly (``psycopg.pq``)."""
+    names: list[str] = []
+
+    def number(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None:
+            return "%"
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _NAMED_PARAM.sub(number, query), names
+
+
 def migration_files(sql_dir: Path = SQL_DIR) -> list[tuple[str, Path]]:
     """Migrations as ``(version, path)``, ordered by version; other files are an error."""
     found = []

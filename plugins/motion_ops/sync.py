@@ -13,20 +13,21 @@ import datetime as dt
 import gc
 import logging
 import re
+import select
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 import msgspec
 import psycopg
-from psycopg.types.json import Jsonb
+from psycopg import pq
 
 from motion_ops import audit
 from motion_ops.assemble import assemble_changed
 from motion_ops.bodytext import UnsupportedContent, content_hash, extract_document_text, extract_publication_text
 from motion_ops.feed import FeedClient, FeedCursor, FeedError, NotFound
 from motion_ops.feedparse import FeedFormatError, FeedPage, parse_page
-from motion_ops.store import Store, sql
+from motion_ops.store import Store, positional, sql
 
 log = logging.getLogger(__name__)
 
@@ -87,41 +88,61 @@ def page_json(page: FeedPage) -> bytes:
     return _JSON.encode([[e.id, e.skiptoken, e.raw()] for e in latest.values()])
 
 
-def _as_is(payload: bytes) -> bytes:
-    return payload
-
-
 def page_params(category: str, page: FeedPage, checkpoint: int | None) -> dict[str, Any]:
-    """Bound parameters of ``merge_feed_page`` for one page (the page goes as a jsonb value)."""
-    return {"category": category, "page": Jsonb(page_json(page), dumps=_as_is), "checkpoint": checkpoint,
-            "rel": JOINED_REF.get(category)}
+    """Bound parameters of ``merge_feed_page`` for one page."""
+    return {"category": category, "page": page_json(page), "checkpoint": checkpoint, "rel": JOINED_REF.get(category)}
+
+
+# merge_feed_page's parameters and their PostgreSQL types (sent in text format)
+_PAGE_PARAM_TYPES = {"category": 25, "page": 3802, "checkpoint": 20, "rel": 25}  # text, jsonb, int8, text
+
+
+def _text_param(value: Any) -> bytes | None:
+    if value is None or isinstance(value, bytes):
+        return value
+    return (value if isinstance(value, str) else str(int(value))).encode()
 
 
 class PageWriter:
     """Commits parsed pages strictly in order on a connection of its own, one page in flight.
 
-    :meth:`put` sends a page's statement in pipeline mode and returns at once, so PostgreSQL
-    works on page i while the caller parses page i+1 (two cores: Python on one, the server on
-    the other, no second Python thread to share the GIL with). Each page is one statement
-    (``merge_feed_page``) in autocommit mode: its entities, relations and the moved checkpoint
-    commit together or not at all. The next :meth:`put` (or :meth:`close`) first waits for the
-    page before and raises its error, if any, before anything later is sent: a later checkpoint
-    never passes a page that is not stored. ``changed`` counts changed entities per category.
+    :meth:`put` sends a page's statement and returns at once, so PostgreSQL works on page i while
+    the caller parses page i+1 (two cores: Python on one, the server on the other, no second
+    Python thread to share the GIL with). Each page is one statement (``merge_feed_page``, its
+    own implicit transaction): its entities, joined relations and the moved checkpoint commit
+    together or not at all, as soon as the server has written them. The next :meth:`put` (or
+    :meth:`close`) first waits for the page before and raises its error, if any, before anything
+    later is sent: a later checkpoint never passes a page that is not stored. ``changed`` counts
+    changed entities per category.
+
+    It speaks libpq's asynchronous protocol through ``psycopg.pq`` (a prepared statement, then per
+    page one send and one result): psycopg's pipeline mode commits a page only at the Sync sent
+    with the next page, which cost a round trip per page during which Python waited; measured
+    ~0.04 s less per 20,000 entities. Like psycopg's own automatic preparing, the prepared
+    statement needs a session-level connection (a transaction-pooling proxy before PgBouncer
+    1.21 does not keep it).
     """
 
+    _STATEMENT = b"motion_ops_merge_feed_page"
+
     def __init__(self, dsn: str, *, name: str = "feed-writer"):
-        self.conn = conn = psycopg.connect(dsn, autocommit=True, application_name=f"motion_ops {name}", connect_timeout=15)
+        self.conn = psycopg.connect(dsn, autocommit=True, application_name=f"motion_ops {name}", connect_timeout=15)
         self.changed: dict[str, int] = {}
-        self._statement = sql("merge_feed_page")
-        self._exit = contextlib.ExitStack()
-        self._pipeline = self._exit.enter_context(conn.pipeline())
-        self._cursor = conn.cursor()
         self._in_flight: str | None = None  # the category of the page sent and not yet confirmed
+        try:
+            self._pg = pg = self.conn.pgconn
+            query, self._names = positional(sql("merge_feed_page"))
+            self._check(pg.prepare(self._STATEMENT, query.encode(), [_PAGE_PARAM_TYPES[n] for n in self._names]))
+            self._poll = select.poll()  # not select(): an Airflow worker may hold more than 1024 files
+            self._poll.register(pg.socket, select.POLLIN)
+        except BaseException:
+            self.conn.close()
+            raise
 
     def put(self, params: dict[str, Any]) -> None:
         """Confirm the page before, then send this one (``merge_feed_page`` parameters)."""
         self.wait()
-        self._cursor.execute(self._statement, params)
+        self._pg.send_query_prepared(self._STATEMENT, [_text_param(params[n]) for n in self._names])
         self._in_flight = params["category"]
 
     def wait(self) -> None:
@@ -129,18 +150,28 @@ class PageWriter:
         if self._in_flight is None:
             return
         category, self._in_flight = self._in_flight, None
-        self._pipeline.sync()
-        self.changed[category] = self.changed.get(category, 0) + self._cursor.fetchone()[0]
+        pg = self._pg
+        pg.consume_input()
+        while pg.is_busy():  # the GIL is released while polling: the fetch thread runs meanwhile
+            self._poll.poll()
+            pg.consume_input()
+        result = pg.get_result()
+        while pg.get_result() is not None:  # the end of this statement's results
+            pass
+        self._check(result)
+        self.changed[category] = self.changed.get(category, 0) + int(result.get_value(0, 0))
+
+    def _check(self, result: Any) -> None:
+        if result is None or result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+            message = (result.error_message if result is not None else self._pg.error_message).decode(errors="replace")
+            sqlstate = result.error_field(pq.DiagnosticField.SQLSTATE) if result is not None else None
+            raise (psycopg.errors.lookup(sqlstate.decode()) if sqlstate else psycopg.OperationalError)(message.strip())
 
     def close(self) -> None:
         """Confirm the last page and close the connection; raise a write error."""
         try:
             self.wait()
         finally:
-            try:
-                self._exit.close()
-            except psycopg.Error:
-                pass  # raised by wait() already
             self.conn.close()
 
 
