@@ -305,3 +305,24 @@ def test_migration_004_carries_the_joined_relations_over_from_entity_refs(store,
     with store.transaction() as cur:  # idempotent: the file runs again without harm
         cur.execute((SQL_DIR / "migrations" / "004_joined_column.sql").read_text())
     assert store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall() == joined
+
+
+def test_a_page_writer_whose_connection_dies_raises_and_keeps_what_it_committed(store):
+    def page(n, token):
+        return sync_module.page_params("Besluit", sync_module.parse_page(feed_page("Besluit", [besluit(n, 10 + n)], token)), token)
+
+    writer = sync_module.PageWriter(store.dsn)
+    writer.put(page(1, 5))
+    writer.wait()
+    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
+    store.conn.execute("SELECT pg_terminate_backend(%s)", (writer.conn.pgconn.backend_pid,))
+    store.conn.commit()
+    with pytest.raises(psycopg.OperationalError):
+        try:
+            writer.put(page(2, 6))
+        finally:
+            writer.close()  # the error surfaces when the page is sent or, at the latest, confirmed
+    assert writer.conn.closed
+    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
+    assert [r[0] for r in store.conn.execute("SELECT id::text FROM raw_entities")] == [G(1)]
+    assert writer.changed == {"Besluit": 1}
