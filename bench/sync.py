@@ -12,7 +12,8 @@ a noisy machine; the headline ratio takes the best time of each, and the median 
 per-round ratios show how much the machine moved. For (b) it also prints the CPU seconds spent by
 this Python process and by PostgreSQL (all its processes, read from /proc) in its best run: on two
 cores the wall time cannot fall below max(Python, PostgreSQL, (Python + PostgreSQL) / 2).
-(c) is the best of ``--repeat`` // 2 runs.
+(c) is the best of ``--repeat`` // 2 runs, as is fetching the same pages alone (no parsing): the
+stand-in renders each page in Python on the same two cores, which a real, remote server does not.
 Usage: python bench/sync.py [--motions 960] [--repeat 5]
 """
 from __future__ import annotations
@@ -90,9 +91,13 @@ def main() -> None:
         def over_http(store) -> None:
             sync_categories(store, client, CATEGORIES, max_pages=None, ctx=RunContext())
 
+        def fetch_only(_store) -> None:  # what (c) adds: the stand-in renders, the client reads
+            for category, token in saved:
+                client.feed_page_bytes(category, token)
+
         def timed(fn, cpu: list | None = None) -> float:
             """Wall time of one run (a sync: into a fresh, empty schema set up untimed); CPU split if asked."""
-            store = None if fn is raw_parse else fresh_store()
+            store = None if fn in (raw_parse, fetch_only) else fresh_store()
             t, py, pg = time.perf_counter(), time.process_time(), postgres_cpu()
             fn(store)
             took = time.perf_counter() - t
@@ -112,6 +117,7 @@ def main() -> None:
             raws.append(timed(raw_parse))
             ours.append(timed(from_memory, cpu))
         http = min(timed(over_http) for _ in range(max(1, args.repeat // 2)))
+        fetch = min(timed(fetch_only) for _ in range(max(1, args.repeat // 2)))
     finally:
         server.terminate()
         server.wait()
@@ -123,7 +129,8 @@ def main() -> None:
     print(f"(b) sync_categories, saved pages {n / best:>10,.0f} entities/s  ({best:.2f}s, parse + upsert)")
     print(f"    CPU: Python {py_cpu:.2f}s, PostgreSQL {pg_cpu:.2f}s;"
           f" floor on 2 cores {max(py_cpu, pg_cpu, (py_cpu + pg_cpu) / 2):.2f}s")
-    print(f"(c) sync_categories over HTTP    {n / http:>10,.0f} entities/s  ({http:.2f}s)")
+    print(f"(c) sync_categories over HTTP    {n / http:>10,.0f} entities/s  ({http:.2f}s;"
+          f" fetching the pages alone takes {fetch:.2f}s)")
     print(f"ratio (b)/(a) = {raw / best:.2f}   (target >= 0.5; best of {args.repeat} each)")
     print(f"    per round (a then b, back to back): median {paired[len(paired) // 2]:.2f}, range {paired[0]:.2f}-{paired[-1]:.2f}")
     print(f"ratio (c)/(a) = {raw / http:.2f}")
