@@ -25,13 +25,10 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _A_ENTRY = f"{{{ATOM}}}entry"
 _A_LINK = f"{{{ATOM}}}link"
 _A_TITLE = f"{{{ATOM}}}title"
-_A_UPDATED = f"{{{ATOM}}}updated"
 _A_CONTENT = f"{{{ATOM}}}content"
 _XSI_NIL = f"{{{XSI}}}nil"
 _TK_VERWIJDERD = f"{{{TK}}}verwijderd"
 _TK_BIJGEWERKT = f"{{{TK}}}bijgewerkt"
-_CONTENT, _LINK, _UPDATED = 1, 2, 3
-_ENTRY_PARTS = {_A_CONTENT: _CONTENT, _A_LINK: _LINK, _A_UPDATED: _UPDATED}  # what an Atom entry gives us
 
 
 class FeedFormatError(ValueError):
@@ -55,7 +52,6 @@ class FeedEntity:
     fields: dict[str, str | None] = field(default_factory=dict)
     refs: dict[str, list[str]] = field(default_factory=dict)
     skiptoken: int | None = None
-    updated: str | None = None
 
     def raw_json(self) -> str:
         """``raw()`` as canonical JSON (sorted keys)."""
@@ -122,7 +118,7 @@ def canonical_category(local_name: str) -> str:
 _CATEGORIES: dict[str, str] = {}  # "{tkData uri}documentVersie" -> "DocumentVersie"
 
 
-def parse_entity(el: Element, skiptoken: int | None = None, updated: str | None = None) -> FeedEntity:
+def parse_entity(el: Element, skiptoken: int | None = None) -> FeedEntity:
     """Turn one tkData entity element into a :class:`FeedEntity`.
 
     Called once per feed entity (~10^5 times in a full sync), so the common case takes the
@@ -168,7 +164,7 @@ def parse_entity(el: Element, skiptoken: int | None = None, updated: str | None 
         text = child.text
         fields[name] = text.strip() if text else ""
     return FeedEntity(category, ent_id.lower(), attrib.get(_TK_BIJGEWERKT) or attrib.get("bijgewerkt"),
-                      deleted, fields, refs, skiptoken, updated)
+                      deleted, fields, refs, skiptoken)
 
 
 _ENCODING_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
@@ -216,23 +212,24 @@ def parse_page(data: bytes | str, *, where: str = "feed page") -> FeedPage:
         elif rel == "resume":
             resume = True
     entities = []
-    parts = _ENTRY_PARTS
     for entry in root:  # entries are the feed's children: no need to walk every element
         if entry.tag != _A_ENTRY:
             continue
-        token = updated = body = None
-        for child in entry:
-            part = parts.get(child.tag)
-            if part is None:
-                continue
-            if part == _CONTENT:
-                body = child[0] if len(child) else None
-            elif part == _LINK:
-                if child.get("rel") == "next":
-                    token = skiptoken_of(child.get("href"))
-            else:
-                updated = child.text
-        if body is None:
+        # The feed's layout ends an entry with <link rel="next"> and <content>: read those two
+        # directly; any other layout is searched (the last content and next link win either way).
+        content = link = None
+        if len(entry) > 1:
+            content, link = entry[-1], entry[-2]
+            if content.tag != _A_CONTENT or link.tag != _A_LINK or link.get("rel") != "next":
+                content = link = None
+        if content is None:
+            for child in entry:
+                tag = child.tag
+                if tag == _A_CONTENT:
+                    content = child
+                elif tag == _A_LINK and child.get("rel") == "next":
+                    link = child
+        if content is None or not len(content):
             raise FeedFormatError(f"{where}: entry {entry.findtext(_A_TITLE)!r} has no entity in its content")
-        entities.append(parse_entity(body, token, updated))
+        entities.append(parse_entity(content[0], skiptoken_of(link.get("href")) if link is not None else None))
     return FeedPage(entities=entities, next_skiptoken=next_token, resume=resume)

@@ -70,3 +70,16 @@ def test_unsafe_truncated_or_foreign_xml_is_a_clear_error(payload, needle):
 def test_skiptoken_is_read_from_the_link_query():
     assert skiptoken_of("https://h/SyncFeed/2.0/Feed?skiptoken=3560496&category=Stemming") == 3560496
     assert skiptoken_of("https://h/SyncFeed/2.0/Feed?category=Stemming") is None
+
+
+def test_an_entry_in_another_layout_gives_the_same_entity_and_skiptoken():
+    ent = f'<stemming xmlns="{TK}" id="S1"><soort>Voor</soort></stemming>'
+    usual = (f'<entry><title>x</title><link rel="next" href="https://h/F?skiptoken=7&amp;category=Stemming" />'
+             f'<content type="application/xml">{ent}</content></entry>')
+    shuffled = (f'<entry><content type="application/xml">{ent}</content><link rel="self" href="https://h/F?skiptoken=1" />'
+                f'<link rel="next" href="https://h/F?skiptoken=7&amp;category=Stemming" /><title>x</title></entry>')
+    no_link = f'<entry><content type="application/xml">{ent}</content></entry>'
+    pages = [parse_page(f'<feed xmlns="http://www.w3.org/2005/Atom">{e}</feed>'.encode()).entities for e in (usual, shuffled, no_link)]
+    assert [(e.id, e.fields, e.skiptoken) for (e,) in pages] == [("s1", {"soort": "Voor"}, 7)] * 2 + [("s1", {"soort": "Voor"}, None)]
+    with pytest.raises(FeedFormatError, match="entry 'x' has no entity"):
+        parse_page(b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>x</title><content/></entry></feed>')
