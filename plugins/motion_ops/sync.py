@@ -162,10 +162,19 @@ class PageWriter:
         self.changed[category] = self.changed.get(category, 0) + int(result.get_value(0, 0))
 
     def _check(self, result: Any) -> None:
-        if result is None or result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
-            message = (result.error_message if result is not None else self._pg.error_message).decode(errors="replace")
-            sqlstate = result.error_field(pq.DiagnosticField.SQLSTATE) if result is not None else None
-            raise (psycopg.errors.lookup(sqlstate.decode()) if sqlstate else psycopg.OperationalError)(message.strip())
+        """Raise psycopg's exception for the result's SQLSTATE (as a psycopg cursor would) unless
+        the command succeeded."""
+        if result is not None and result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+            return
+        message = (result.error_message if result is not None else self._pg.error_message).decode(errors="replace")
+        sqlstate = result.error_field(pq.DiagnosticField.SQLSTATE) if result is not None else None
+        error: type[Exception] = psycopg.OperationalError
+        if sqlstate:
+            try:
+                error = psycopg.errors.lookup(sqlstate.decode())
+            except KeyError:
+                error = psycopg.DatabaseError
+        raise error(message.strip())
 
     def close(self) -> None:
         """Confirm the last page and close the connection; raise a write error."""
