@@ -4,8 +4,8 @@ entities served by the local stand-in, against plain ElementTree parsing of the 
 Prints entities/s for (a) raw ``xml.etree.ElementTree.fromstring`` of every page (no tree walk,
 nothing kept), (b) ``sync_categories`` over the same pages held in memory: the production loop
 (hardened parse, typed entities, one JSON document per page, one statement per page that upserts
-the entities, their relations and the checkpoint, sent in pipeline mode so PostgreSQL writes a
-page while the next is parsed) without HTTP, and (c) the same over HTTP from the stand-in running
+the entities, their joined relation and the checkpoint, sent asynchronously so PostgreSQL
+writes a page while the next is parsed) without HTTP, and (c) the same over HTTP from the stand-in running
 in its own process, as a real server would. Ratios (b)/(a) and (c)/(a); target (b)/(a) >= 0.5.
 (a) and (b) run in ``--repeat`` rounds, one of each back to back, so both see the same phases of
 a noisy machine; the headline ratio takes the best time of each, and the median and range of the

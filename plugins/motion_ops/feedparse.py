@@ -7,7 +7,6 @@ expat sees the bytes, so an XML bomb or an external-entity trick fails fast with
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -109,7 +108,6 @@ def _tk_name(tag: str) -> str:
     return name
 
 
-@functools.lru_cache(maxsize=1024)
 def canonical_category(local_name: str) -> str:
     """``documentVersie`` -> ``DocumentVersie`` (the SyncFeed category spelling)."""
     return local_name[:1].upper() + local_name[1:]

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from motion_ops.providers import HashingProvider
-from motion_ops.standin._http import BackgroundHTTPServer
+from motion_ops.standin._http import BackgroundHTTPServer, StandinHandler
 
 
 @dataclass
@@ -84,15 +84,7 @@ class ProviderServer(BackgroundHTTPServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         srv = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # headers and body leave in two writes: with Nagle's algorithm a small body waits for
-            # the client's delayed ACK, ~40 ms per response on loopback (measured on empty pages)
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(StandinHandler):
             def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)

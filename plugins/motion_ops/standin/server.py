@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from motion_ops.standin._http import BackgroundHTTPServer
+from motion_ops.standin._http import BackgroundHTTPServer, StandinHandler
 from motion_ops.standin.corpus import Corpus, Entity
 
 TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"
@@ -173,15 +173,7 @@ class StandinServer(BackgroundHTTPServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # headers and body leave in two writes: with Nagle's algorithm a small body waits for
-            # the client's delayed ACK, ~40 ms per response on loopback (measured on empty pages)
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:  # keep test output quiet
-                pass
-
+        class Handler(StandinHandler):
             def _send(self, status: int, body: bytes, ctype: str = "application/xml",
                       headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)
