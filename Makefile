@@ -1,20 +1,18 @@
 # motion-ops: `make demo` and `make test` do all set-up themselves (.venv, packages, Airflow's DB).
+# The local Airflow environment itself is built in one place: devkit/env.py.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-export AIRFLOW_HOME := $(CURDIR)/.airflow
-export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
-export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
-export AIRFLOW__CORE__LOAD_EXAMPLES := False
-export PYTHONPATH := $(CURDIR)/plugins
+# motion_ops (plugins/) and the dev kit (devkit/) for every python below
+export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
 .PHONY: demo test venv airflow-db bench status stop-db clean airflow stop
 
-demo: $(STAMP) airflow-db  ## one full nightly run on embedded defaults, with a report
-	$(BIN)/python -m motion_ops demo --root $(CURDIR)
+demo: $(STAMP)  ## one full nightly run on embedded defaults, with a report
+	$(BIN)/python -m devkit demo
 
 test: $(STAMP) airflow-db  ## the whole test suite
 	$(BIN)/python -m pytest -q -p no:cacheprovider
@@ -27,12 +25,8 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt -c constraints.txt
 	@touch $(STAMP)
 
-airflow-db: $(AIRFLOW_HOME)/.migrated
-
-$(AIRFLOW_HOME)/.migrated: $(STAMP)
-	@mkdir -p $(AIRFLOW_HOME)
-	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (tail -20 $(AIRFLOW_HOME)/db-migrate.log; exit 1)
-	@touch $@
+airflow-db: $(STAMP)  ## migrate the metadata DB of `airflow dags test` and the tests (.airflow/)
+	$(BIN)/python -m devkit airflow-db
 
 bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python -m pip install -q -r requirements-bench.txt -c constraints.txt
@@ -41,16 +35,16 @@ bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python bench/similarity.py
 
 status: $(STAMP)  ## counts of the embedded store
-	$(BIN)/python -m motion_ops --dsn "$$($(BIN)/python -c 'from motion_ops import pgembedded; print(pgembedded.ensure(".pgdata"))')" status
+	$(BIN)/python -m motion_ops --dsn "$$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure(".pgdata"))')" status
 
 stop-db:  ## stop the embedded Postgres if it runs
-	$(BIN)/python -c 'from motion_ops import pgembedded; pgembedded.stop(".pgdata")'
+	$(BIN)/python -c 'from devkit import pgembedded; pgembedded.stop(".pgdata")'
 
 clean: stop-db
 	rm -rf .pgdata .airflow .reports
 
 airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor); prints URL and login
-	$(BIN)/python scripts/local_airflow.py start
+	$(BIN)/python -m devkit.local_airflow start
 
 stop:  ## stop what `make airflow` started
-	$(BIN)/python scripts/local_airflow.py stop
+	$(BIN)/python -m devkit.local_airflow stop

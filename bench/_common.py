@@ -7,14 +7,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]  # run as a script: motion_ops and devkit
 
 
 def fresh_store():
     import atexit
 
-    from motion_ops import pgembedded
-    from motion_ops.store import Store
+    from devkit import pgembedded
+    from motion_ops.store.db import Store
 
     store = Store(pgembedded.ensure(ROOT / ".pgdata-bench"))
     atexit.register(pgembedded.stop, ROOT / ".pgdata-bench")

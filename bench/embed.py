@@ -14,10 +14,11 @@ import uuid
 
 from _common import ROOT, free_port, fresh_store, wait_for
 
-from motion_ops.bodytext import content_hash
-from motion_ops.embedding import Embedder, embed_batch, plan_batches
-from motion_ops.providers import OpenAIProvider, ProviderConfig
-from motion_ops.standin.corpus import Corpus
+from devkit.standin.corpus import Corpus
+from motion_ops.clients.embedder import Embedder
+from motion_ops.clients.providers import OpenAIProvider, ProviderConfig
+from motion_ops.embeddings import embed_batch, plan_batches
+from motion_ops.parsers.bodytext import content_hash
 
 N = 5000
 
@@ -33,8 +34,8 @@ def main() -> None:
                         [(str(uuid.UUID(int=i + 1)), t, content_hash(t)) for i, t in enumerate(texts)])
     # the provider runs in its own process, as a real one would: it must not share our GIL
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "motion_ops.standin.provider", "--port", str(port), "--model", "bench",
-                               "--dims", "384", "--latency", str(latency)], env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
+    server = subprocess.Popen([sys.executable, "-m", "devkit.standin.provider", "--port", str(port), "--model", "bench",
+                               "--dims", "384", "--latency", str(latency)], env={**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"})
     try:
         wait_for(port)
         cfg = ProviderConfig(kind="openai", base_url=f"http://127.0.0.1:{port}", model="bench")

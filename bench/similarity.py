@@ -18,7 +18,8 @@ import time
 import numpy as np
 from _common import fresh_store
 
-from motion_ops.similarity import l2_normalise, top_k_neighbours
+from motion_ops.numerics.fusion import l2_normalise
+from motion_ops.numerics.topk import top_k_neighbours
 
 D, K = 384, 10
 
@@ -75,7 +76,7 @@ def run(n: int, gemm: float) -> None:
 
     # incremental: what compute_similarity does nightly. A full run keeps top-K plus K spares and
     # per-row floors; then 1 % of the motions change and only what can change is recomputed.
-    from motion_ops.similarity import floors_of, incremental_update
+    from motion_ops.numerics.incremental import floors_of, incremental_update
 
     width = 2 * K
     t = time.perf_counter()
@@ -94,7 +95,7 @@ def run(n: int, gemm: float) -> None:
           f"{inc / full2:5.1%} of a full recompute ({full2:.2f}s); top {K} identical to full: "
           f"{np.array_equal(inc_idx[:, :K], full_idx[:, :K])}")
 
-    from motion_ops.versions import neighbours_copy_payload
+    from motion_ops.store.pgcopy import neighbours_copy_payload
 
     store = fresh_store()
     ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(n)]

@@ -4,7 +4,7 @@ entities served by the local stand-in, against plain ElementTree parsing of the 
 Prints entities/s for (a) raw ``xml.etree.ElementTree.fromstring`` of every page (no tree walk,
 nothing kept), (b) ``sync_categories`` over the same pages held in memory: the production loop
 (hardened parse, typed entities, one JSON document per page, one statement per page that upserts
-the entities, their joined relation and the checkpoint, sent asynchronously so PostgreSQL
+the entities, their parent pointers and the checkpoint, sent asynchronously so PostgreSQL
 writes a page while the next is parsed) without HTTP, and (c) the same over HTTP from the stand-in running
 in its own process, as a real server would. Ratios (b)/(a) and (c)/(a); target (b)/(a) >= 0.5.
 (a) and (b) run in ``--repeat`` rounds, one of each back to back, so both see the same phases of
@@ -29,9 +29,10 @@ from pathlib import Path
 
 from _common import ROOT, free_port, fresh_store, wait_for
 
-from motion_ops.audit import RunContext
-from motion_ops.feed import FeedClient, FeedCursor
-from motion_ops.feedparse import parse_page
+from devkit.standin.saved import SavedFeed
+from motion_ops.clients.feed import FeedClient, FeedCursor
+from motion_ops.parsers.feedpage import parse_page
+from motion_ops.run import RunContext
 from motion_ops.sync import CATEGORIES, sync_categories
 
 
@@ -57,8 +58,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "motion_ops.standin.server", "--port", str(port),
-                               "--motions", str(args.motions)], env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
+    server = subprocess.Popen([sys.executable, "-m", "devkit.standin.server", "--port", str(port),
+                               "--motions", str(args.motions)], env={**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"})
     try:
         wait_for(port)
         client = FeedClient(f"http://127.0.0.1:{port}")
@@ -85,8 +86,7 @@ def main() -> None:
                 gc.unfreeze()
 
         def from_memory(store) -> None:
-            sync_categories(store, None, CATEGORIES, max_pages=None, ctx=RunContext(),
-                            fetch=lambda c, token: saved[(c, token)])
+            sync_categories(store, SavedFeed(saved), CATEGORIES, max_pages=None, ctx=RunContext())
 
         def over_http(store) -> None:
             sync_categories(store, client, CATEGORIES, max_pages=None, ctx=RunContext())

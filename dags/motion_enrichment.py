@@ -3,14 +3,15 @@
 
 Nightly enrichment of the Tweede Kamer motions ("moties"):
 
-1. **sync_content**: read the SyncFeed from its checkpoints, assemble motions with their party
+1. **migrate_store**: apply the motion store's pending SQL migrations (a dry run only checks);
+2. **sync_content**: read the SyncFeed from its checkpoints, assemble motions with their party
    votes, fetch missing body texts, and plan the embedding batches;
-2. **embed_missing**: one mapped instance per batch (pool `embedding_provider`);
-3. **retry_failed**: retry every failed id (also of failed instances) with half the batch size,
+3. **embed_missing**: one mapped instance per batch (pool `embedding_provider`);
+4. **retry_failed**: retry every failed id (also of failed instances) with half the batch size,
    audit what still fails, fail the run above `max_failure_ratio`;
-4. **compute_similarity**: a new, unpublished version of each motion's `top_n` related motions;
-5. **qa_sample**: check a sample and write the QA report (JSON + HTML);
-6. **publish_similarity**: make the version current for readers (`motion_related` view), only if QA passed.
+5. **compute_similarity**: a new, unpublished version of each motion's `top_n` related motions;
+6. **qa_sample**: check a sample and write the QA report (JSON + HTML);
+7. **publish_similarity**: make the version current for readers (`motion_related` view), only if QA passed.
 
 Every task is safe to clear and re-run. A backfill run only fetches bodies for, and embeds,
 motions dated in its data interval; `since`/`until` do the same for a manual run.
@@ -24,19 +25,28 @@ import os
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag
 
-from motion_ops.operators import (ComputeSimilarityOperator, EmbedMissingOperator, PublishSimilarityOperator,
-                                  QaSampleOperator, RetryFailedOperator, SyncContentOperator)
+from motion_ops.operators import (ComputeSimilarityOperator, EmbedMissingOperator, MigrateStoreOperator,
+                                  PublishSimilarityOperator, QaSampleOperator, RetryFailedOperator,
+                                  SyncContentOperator)
+from motion_ops.run import TIMEZONE
 
 _INT = ["integer", "null"]
-_DATE = ["string", "null"]
+_STR = ["string", "null"]
+SYNC, EMBED, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Similarity", "QA", "Run window"
+
+
+def timeout(task_id: str, minutes: int) -> dt.timedelta:
+    """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set."""
+    return dt.timedelta(minutes=float(os.environ.get(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes)))
 
 
 @dag(
-    schedule=CronDataIntervalTimetable("0 3 * * *", timezone="Europe/Amsterdam"),
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    schedule=CronDataIntervalTimetable("0 3 * * *", timezone=TIMEZONE),
+    start_date=pendulum.datetime(2024, 1, 1, tz=TIMEZONE),
     catchup=False,
     max_active_runs=1,
     tags=["motions", "tweede-kamer", "embeddings"],
+    description="Nightly: sync the Tweede Kamer motions, embed them, publish related motions after QA",
     doc_md=__doc__,
     default_args={
         "owner": "motion-ops",
@@ -46,40 +56,72 @@ _DATE = ["string", "null"]
         "max_retry_delay": dt.timedelta(minutes=10),
     },
     params={
-        "batch_size": Param(64, type="integer", minimum=1, maximum=2048, description="Motions per embed_missing instance."),
-        "max_batches": Param(None, type=_INT, minimum=1, description="At most this many mapped instances (the rest waits for the next run)."),
-        "top_n": Param(10, type="integer", minimum=1, maximum=100, description="Related motions kept per motion."),
-        "vote_weight": Param(0.25, type="number", minimum=0, maximum=0.95, description="Share of the score from party votes (0 = text only)."),
-        "seat_weighted": Param(False, type="boolean", description="Weight party votes by seats."),
-        "incremental_threshold": Param(0.05, type="number", minimum=0, maximum=1, description="Recompute only what can change when at most this share of motions changed (0 = always full)."),
-        "qa_sample_size": Param(50, type="integer", minimum=1, description="Motions sampled by qa_sample."),
-        "qa_enforce": Param(True, type="boolean", description="A failing QA check blocks publishing."),
-        "qa_min_coverage": Param(0.95, type="number", minimum=0, maximum=1),
-        "qa_max_score_shift": Param(0.15, type="number", minimum=0, maximum=2),
-        "qa_min_relevance": Param(0.10, type="number", minimum=0, maximum=1),
-        "qa_reports_dir": Param(None, type=_DATE, description="Folder for QA reports (default: $AIRFLOW_HOME/qa_reports)."),
-        "dry_run": Param(False, type="boolean", description="Plan only: no feed reads, no writes."),
-        "since": Param(None, type=_DATE, format="date", description="Only fetch bodies/embed motions dated on or after this day."),
-        "until": Param(None, type=_DATE, format="date", description="... and before this day."),
-        "max_pages": Param(None, type=_INT, minimum=1, description="Feed pages per category per run (default: until caught up)."),
-        "max_body_workers": Param(10, type="integer", minimum=1, maximum=64, description="Threads fetching body texts."),
-        "body_max_failures": Param(5, type="integer", minimum=1, description="Runs a body may fail before it waits for a new document version."),
-        "embed_max_failures": Param(3, type="integer", minimum=1, description="Runs a motion may fail to embed before it is quarantined."),
-        "max_failure_ratio": Param(0.05, type="number", minimum=0, maximum=1, description="retry_failed fails the run when this share of the motions with text failed to embed."),
-        "keep_versions": Param(3, type="integer", minimum=1, description="Similarity versions kept besides the current one."),
+        "max_pages": Param(None, type=_INT, minimum=1, section=SYNC, title="Feed pages per category",
+                           description="At most this many feed pages per category in this run (empty: until caught up); "
+                                       "the next run continues where this one stopped."),
+        "max_body_workers": Param(10, type="integer", minimum=1, maximum=64, section=SYNC, title="Body fetch threads",
+                                  description="Threads fetching motion body texts (the HTTP pool is sized to match)."),
+        "body_max_failures": Param(5, type="integer", minimum=1, section=SYNC, title="Body fetch failures allowed",
+                                   description="Runs a body may fail before it waits for a new document version."),
+        "batch_size": Param(64, type="integer", minimum=1, maximum=2048, section=EMBED, title="Batch size",
+                            description="Motions per embed_missing instance (retry_failed uses half)."),
+        "max_batches": Param(None, type=_INT, minimum=1, section=EMBED, title="Most batches",
+                             description="At most this many embed_missing instances (also capped by Airflow's "
+                                         "max_map_length); the rest waits for the next run."),
+        "embed_max_failures": Param(3, type="integer", minimum=1, section=EMBED, title="Embedding failures allowed",
+                                    description="Runs a motion may fail to embed before it is quarantined."),
+        "max_failure_ratio": Param(0.05, type="number", minimum=0, maximum=1, section=EMBED, title="Most failures",
+                                   description="retry_failed fails the run when this share of the motions with text "
+                                               "failed to embed (QA checks the same share)."),
+        "top_n": Param(10, type="integer", minimum=1, maximum=100, section=SIMILARITY, title="Related motions",
+                       description="Related motions kept per motion."),
+        "vote_weight": Param(0.25, type="number", minimum=0, maximum=0.95, section=SIMILARITY, title="Vote weight",
+                             description="Share of the score that comes from party votes (0 = text only)."),
+        "seat_weighted": Param(False, type="boolean", section=SIMILARITY, title="Weight votes by seats",
+                               description="Weight each party's vote by its seats."),
+        "incremental_threshold": Param(0.05, type="number", minimum=0, maximum=1, section=SIMILARITY,
+                                       title="Incremental threshold",
+                                       description="Recompute only what can change when at most this share of motions "
+                                                   "changed since the current version (0 = always in full)."),
+        "keep_versions": Param(3, type="integer", minimum=1, section=SIMILARITY, title="Versions kept",
+                               description="Similarity versions kept besides the current one."),
+        "qa_sample_size": Param(50, type="integer", minimum=1, section=QA, title="Sample size",
+                                description="Motions sampled by qa_sample."),
+        "qa_enforce": Param(True, type="boolean", section=QA, title="QA blocks publishing",
+                            description="A failing QA check keeps the new version from readers (off: publish anyway)."),
+        "qa_min_coverage": Param(0.95, type="number", minimum=0, maximum=1, section=QA, title="Minimum coverage",
+                                 description="Share of live motions with text that must have a vector."),
+        "qa_max_score_shift": Param(0.15, type="number", minimum=0, maximum=2, section=QA, title="Largest score shift",
+                                    description="Largest change of the median rank-1 score against the published version."),
+        "qa_min_relevance": Param(0.10, type="number", minimum=0, maximum=1, section=QA, title="Minimum relevance",
+                                  description="Share of sampled neighbours in the same dossier or dossier title."),
+        "qa_reports_dir": Param(None, type=_STR, section=QA, title="Reports folder",
+                                description="Folder for the QA reports (empty: $AIRFLOW_HOME/qa_reports)."),
+        "dry_run": Param(False, type="boolean", section=WINDOW, title="Dry run",
+                         description="Plan only: no feed reads, no writes; sync_content's summary says what would run."),
+        "since": Param(None, type=_STR, format="date", section=WINDOW, title="Since",
+                       description="Only fetch bodies for and embed motions dated on or after this day."),
+        "until": Param(None, type=_STR, format="date", section=WINDOW, title="Until",
+                       description="... and before this day (similarity is then left to the next full run)."),
     },
 )
 def motion_enrichment():
-    sync = SyncContentOperator(task_id="sync_content")
+    migrate = MigrateStoreOperator(task_id="migrate_store", execution_timeout=timeout("migrate_store", 30))
+    sync = SyncContentOperator(task_id="sync_content", execution_timeout=timeout("sync_content", 180))
     embed = EmbedMissingOperator.partial(
         task_id="embed_missing", pool="embedding_provider", map_index_template="{{ batch_label }}",
+        execution_timeout=timeout("embed_missing", 30),
     ).expand(batch=sync.output)
-    retry = RetryFailedOperator(task_id="retry_failed", trigger_rule="all_done")
-    compute = ComputeSimilarityOperator(task_id="compute_similarity")
-    qa = QaSampleOperator(task_id="qa_sample")
-    publish = PublishSimilarityOperator(task_id="publish_similarity", outlets=[Asset("motion_similarity")])
+    retry = RetryFailedOperator(task_id="retry_failed", plan=sync.output, results=embed.output, trigger_rule="all_done",
+                                execution_timeout=timeout("retry_failed", 60))
+    compute = ComputeSimilarityOperator(task_id="compute_similarity", execution_timeout=timeout("compute_similarity", 60))
+    qa = QaSampleOperator(task_id="qa_sample", version=compute.output["version"],
+                          failure_ratio=retry.output["failure_ratio"], execution_timeout=timeout("qa_sample", 15))
+    publish = PublishSimilarityOperator(task_id="publish_similarity", version=compute.output["version"],
+                                        outlets=[Asset("motion_similarity")],
+                                        execution_timeout=timeout("publish_similarity", 15))
 
-    sync >> embed >> retry >> compute >> qa >> publish
+    migrate >> sync >> embed >> retry >> compute >> qa >> publish
 
 
 motion_enrichment()

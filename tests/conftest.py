@@ -9,12 +9,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = ROOT.parent / "shared" / "reference" / "tk-open-data"
+REAL = FIXTURES / "real"  # real API samples, with their provenance in README.md
 
 
 @pytest.fixture(scope="session")
 def pg_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from motion_ops import pgembedded
+    from devkit import pgembedded
 
     # under the repo, not pytest's 0700 tmp dirs: pgserver runs postgres as an unprivileged user
     datadir = Path(os.environ.get("MOTION_OPS_TEST_PGDATA") or ROOT / ".pgdata-test")
@@ -26,7 +26,7 @@ def pg_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def store(pg_uri: str):
     """A migrated, empty store."""
-    from motion_ops.store import Store
+    from motion_ops.store.db import Store
 
     s = Store(pg_uri)
     s.conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
@@ -39,14 +39,14 @@ def store(pg_uri: str):
 
 @pytest.fixture(scope="session")
 def small_corpus():
-    from motion_ops.standin.corpus import Corpus
+    from devkit.standin.corpus import Corpus
 
     return Corpus(motions=60)
 
 
 @pytest.fixture
 def standin(small_corpus):
-    from motion_ops.standin.server import StandinServer
+    from devkit.standin.server import StandinServer
 
     with StandinServer(small_corpus, page_size=50) as srv:
         yield srv
@@ -78,7 +78,7 @@ def motions(store):
     import hashlib
     import uuid
 
-    from motion_ops.bodytext import content_hash
+    from motion_ops.parsers.bodytext import content_hash
 
     topics = ["dijken water rivieren", "huurwoningen nieuwbouw starters", "politie wijkagenten straffen",
               "boeren stikstof mest", "leraren basisscholen toetsing"]

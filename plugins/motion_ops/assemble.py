@@ -19,12 +19,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from motion_ops.store import Store, sql
+from motion_ops.store.db import Store, sql
 
 log = logging.getLogger(__name__)
 
 MOTION_DOC_KINDS = ("Motie", "Motie (gewijzigd/nader)")
-ASSEMBLY_CHECKPOINT = "__assembly__"
+WATERMARK = "assembly"  # stage_watermarks row: raw change_seq assembled up to
 
 
 @dataclass(frozen=True)
@@ -137,17 +137,13 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
     return motion
 
 
-def _rows(store: Store, name: str, **params: Any) -> list[dict[str, Any]]:
-    return store.fetch(name, params)
-
-
 def assemble_changed(store: Store, *, chunk: int = 500) -> dict[str, int]:
-    """Rebuild the motions touched since the assembly checkpoint; move the checkpoint at the end.
+    """Rebuild the motions touched since the assembly watermark; move the watermark at the end.
 
     :returns: counts ``dirty`` (candidates), ``written`` (changed rows), ``deleted``.
     """
-    cp = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
-    since = cp.get(ASSEMBLY_CHECKPOINT, 0)
+    row = store.fetch_one("select_watermark", {"stage": WATERMARK})
+    since = row["change_seq"] if row else 0
     upto = store.fetch_one("select_max_change_seq")["upto"]
     dirty = [str(r["zaak_id"]) for r in store.fetch("select_dirty_motions", {"since": since, "upto": upto})]
     parties = {r["id"]: r["afkorting"] or r["naam"] for r in store.fetch("select_fractie_abbreviations")}
@@ -170,7 +166,7 @@ def assemble_changed(store: Store, *, chunk: int = 500) -> dict[str, int]:
                 cur.execute(sql("delete_motion_votes"), {"id": m["id"]})
                 cur.executemany(sql("insert_motion_vote"), [{**v, "motion_id": m["id"]} for v in m["votes"]])
             if last:
-                cur.execute(sql("upsert_checkpoint"), {"category": ASSEMBLY_CHECKPOINT, "skiptoken": upto})
+                cur.execute(sql("upsert_watermark"), {"stage": WATERMARK, "change_seq": upto})
     log.info("assembly: %d candidate motions since change %d, %d written, %d deleted", len(dirty), since, written, deleted)
     return {"dirty": len(dirty), "written": written, "deleted": deleted}
 
@@ -185,14 +181,14 @@ def _build(store: Store, ids: list[str], parties: dict[str, str]) -> list[dict[s
             out.setdefault(r["target_id"], []).append(Raw(r["id"], r["deleted"], r["data"]))
         return out
 
-    zaken = raws(_rows(store, "select_raw_by_ids", category="Zaak", ids=ids))
-    docs = grouped(_rows(store, "select_raw_referring", category="Document", ids=ids))
-    actors = grouped(_rows(store, "select_raw_referring", category="ZaakActor", ids=ids))
-    besluiten = grouped(_rows(store, "select_raw_referring", category="Besluit", ids=ids))
+    zaken = raws(store.fetch("select_raw_by_ids", {"category": "Zaak", "ids": ids}))
+    docs = grouped(store.fetch("select_raw_referring", {"category": "Document", "ids": ids}))
+    actors = grouped(store.fetch("select_raw_referring", {"category": "ZaakActor", "ids": ids}))
+    besluiten = grouped(store.fetch("select_raw_referring", {"category": "Besluit", "ids": ids}))
     besluit_ids = [b.id for bs in besluiten.values() for b in bs]
-    stemmingen = grouped(_rows(store, "select_raw_referring", category="Stemming", ids=besluit_ids))
+    stemmingen = grouped(store.fetch("select_raw_referring", {"category": "Stemming", "ids": besluit_ids}))
     dossier_ids = list({z.ref("kamerstukdossier") for z in zaken if z.ref("kamerstukdossier")})
-    dossiers = {d.id: d for d in raws(_rows(store, "select_raw_by_ids", category="Kamerstukdossier", ids=dossier_ids))}
+    dossiers = {d.id: d for d in raws(store.fetch("select_raw_by_ids", {"category": "Kamerstukdossier", "ids": dossier_ids}))}
     out = []
     for z in zaken:
         m = assemble_motion(z, documents=docs.get(z.id, []), dossiers=dossiers, actors=actors.get(z.id, []),

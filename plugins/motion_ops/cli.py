@@ -1,5 +1,5 @@
-"""Command line: ``python -m motion_ops <command>`` (status, parse-feed, extract-text, qa-report,
-audit, release-quarantine, check-connections, migrate, demo). Run ``python -m motion_ops -h`` for help.
+"""Command line: ``python -m motion_ops <command>`` (status, related, parse-feed, extract-text,
+qa-report, audit, release-quarantine, check-connections, migrate). ``python -m motion_ops -h`` for help.
 
 The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
 ``--dsn``; the parse/extract commands need no database.
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from motion_ops.store import Store
+from motion_ops.store.db import Store
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -23,7 +23,7 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def cmd_parse_feed(args: argparse.Namespace) -> int:
-    from motion_ops.feedparse import parse_page
+    from motion_ops.parsers.feedpage import parse_page
 
     page = parse_page(Path(args.file).read_bytes(), where=args.file)
     for e in page.entities:
@@ -34,16 +34,26 @@ def cmd_parse_feed(args: argparse.Namespace) -> int:
 
 
 def cmd_extract_text(args: argparse.Namespace) -> int:
-    from motion_ops.bodytext import extract_publication_text
+    from motion_ops.parsers.bodytext import extract_publication_text
 
     print(extract_publication_text(Path(args.file).read_bytes(), where=args.file))
     return 0
 
 
 def status_lines(store: Store) -> list[str]:
-    store.migrate()
-    s = store.fetch_one("select_status")
-    lines = [f"motions: {s['live']} live, {s['deleted']} deleted; {s['with_text']} with text, "
+    """What ``status`` prints; reads only (pending migrations are reported, not applied)."""
+    pending = store.pending_migrations()
+    if pending:
+        head = f"store migrations pending: {', '.join(pending)} (apply: python -m motion_ops migrate, or run the DAG)"
+        try:
+            s = store.fetch_one("select_status")
+        except Exception:  # a store without the tables yet: nothing else to report
+            return [head]
+        lines = [head]
+    else:
+        lines = []
+        s = store.fetch_one("select_status")
+    lines += [f"motions: {s['live']} live, {s['deleted']} deleted; {s['with_text']} with text, "
              f"{s['without_text']} without (body fetch failing: {s['body_failing']})",
              f"raw entities: {s['raw_entities']}; vote rows: {s['vote_rows']}; audit events: {s['audit_events']}"]
     for e in store.fetch("select_embedding_status"):
@@ -125,12 +135,19 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from motion_ops.demo import run_demo
-
-    code, text = run_demo(Path(args.root), feed_port=args.feed_port)
-    print(text)
-    return code
+def cmd_related(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        motion = store.fetch_one("select_motion_by_key", {"key": args.motion})
+        if motion is None:
+            print(f"no motion with id or number {args.motion!r}", file=sys.stderr)
+            return 1
+        print(f"{motion['nummer'] or motion['id']}  {motion['title']}  [dossier {motion['dossier']}]")
+        rows = store.fetch("select_related", {"id": motion["id"], "limit": args.limit})
+    if not rows:
+        print("  no related motions in the published version")
+    for r in rows:
+        print(f"  {r['rank']:>2}. {r['score']:.3f}  {r['nummer'] or r['neighbour_id']}  {r['title']}  [dossier {r['dossier']}]")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("status", help="counts a user needs: motions, texts, embeddings, failures, checkpoints, version")
     p.set_defaults(func=cmd_status)
+    p = sub.add_parser("related", help="a motion's related motions in the published version")
+    p.add_argument("motion", help="the motion's id or number (e.g. 2025Z01234)")
+    p.add_argument("--limit", type=int, default=10)
+    p.set_defaults(func=cmd_related)
     p = sub.add_parser("parse-feed", help="print a saved SyncFeed page's entities as JSON lines")
     p.add_argument("file")
     p.set_defaults(func=cmd_parse_feed)
@@ -163,9 +184,5 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_check_connections)
     p = sub.add_parser("migrate", help="apply the store's SQL migrations (idempotent)")
     p.set_defaults(func=cmd_migrate)
-    p = sub.add_parser("demo", help="one full DAG run on embedded defaults, with a report (make demo)")
-    p.add_argument("--root", default=".")
-    p.add_argument("--feed-port", type=int, default=0)
-    p.set_defaults(func=cmd_demo)
     args = ap.parse_args(argv)
     return args.func(args)

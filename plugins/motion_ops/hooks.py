@@ -1,30 +1,23 @@
 """Airflow hooks: turn the connections ``motion_db``, ``motion_feed`` and ``motion_embeddings``
-into the plain clients of :mod:`motion_ops` (no logic beyond reading the connection)."""
+into the plain clients of :mod:`motion_ops` (reading a connection is the clients' own
+``from_connection``; nothing heavy is imported until a client is built)."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from motion_ops.embedding import Embedder
-from motion_ops.feed import FeedClient
-from motion_ops.providers import ProviderConfig, make_providers, model_name
-from motion_ops.retry import RateLimiter, RetryPolicy
-from motion_ops.store import Store
-
-
-def _base_url(host: str | None, port: int | None, scheme: str | None, default_scheme: str) -> str:
-    host = (host or "").rstrip("/")
-    if not host:
-        raise ValueError("the connection has no host")
-    if "://" in host:
-        return host
-    return f"{scheme or default_scheme}://{host}{f':{port}' if port else ''}"
+if TYPE_CHECKING:
+    from motion_ops.clients.embedder import Embedder
+    from motion_ops.clients.feed import FeedClient
+    from motion_ops.clients.providers import ProviderConfig
+    from motion_ops.store.db import Store
 
 
 class MotionDbHook(BaseHook):
-    """The motion store (Postgres with pgvector): ``host/port/login/password/schema`` (= database)."""
+    """The motion store (Postgres with pgvector): ``host/port/login/password/schema`` (= database);
+    extras ``dbname``, ``sslmode``."""
 
     conn_name_attr = "motion_db_conn_id"
     default_conn_name = "motion_db"
@@ -36,27 +29,25 @@ class MotionDbHook(BaseHook):
         self.motion_db_conn_id = motion_db_conn_id
 
     def dsn(self) -> str:
-        from psycopg.conninfo import make_conninfo
+        from motion_ops.store.db import dsn_from_connection
 
-        c = self.get_connection(self.motion_db_conn_id)
-        extra = c.extra_dejson
-        return make_conninfo(host=c.host or None, port=c.port or None, user=c.login or None, password=c.password or None,
-                             dbname=c.schema or extra.get("dbname") or None, sslmode=extra.get("sslmode") or None)
+        return dsn_from_connection(self.get_connection(self.motion_db_conn_id))
 
-    def get_conn(self) -> Store:
+    def get_conn(self) -> "Store":
+        from motion_ops.store.db import Store
+
         return Store(self.dsn(), application_name="motion_ops-airflow")
 
     def test_connection(self) -> tuple[bool, str]:
         try:
             with self.get_conn() as store:
-                row = store.conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
-            return (True, f"connected; pgvector {row[0]}") if row else (False, "connected, but pgvector is not installed")
+                return store.check()
         except Exception as exc:  # the UI shows the message
             return False, f"{type(exc).__name__}: {exc}"
 
 
 class MotionFeedHook(BaseHook):
-    """The Tweede Kamer API: host (e.g. ``https://gegevensmagazijn.tweedekamer.nl``); extra
+    """The Tweede Kamer API: host (e.g. ``https://gegevensmagazijn.tweedekamer.nl``); extras
     ``timeout`` (s) and ``max_bytes`` (response cap)."""
 
     conn_name_attr = "motion_feed_conn_id"
@@ -68,12 +59,11 @@ class MotionFeedHook(BaseHook):
         super().__init__(**kwargs)
         self.motion_feed_conn_id = motion_feed_conn_id
 
-    def get_conn(self, *, pool_size: int = 10) -> FeedClient:
-        c = self.get_connection(self.motion_feed_conn_id)
-        extra = c.extra_dejson
-        return FeedClient(_base_url(c.host, c.port, c.schema or extra.get("scheme"), "https"),
-                          timeout=float(extra.get("timeout", 30)), max_bytes=int(extra.get("max_bytes", 20 * 2**20)),
-                          pool_size=pool_size)
+    def get_conn(self, *, pool_size: int = 10) -> "FeedClient":
+        from motion_ops.clients.feed import FeedClient, FeedConfig
+
+        return FeedClient.from_config(FeedConfig.from_connection(self.get_connection(self.motion_feed_conn_id)),
+                                      pool_size=pool_size)
 
     def test_connection(self) -> tuple[bool, str]:
         try:
@@ -86,10 +76,7 @@ class MotionFeedHook(BaseHook):
 
 
 class EmbeddingsHook(BaseHook):
-    """An embedding provider. Extra ``provider`` (hashing | openai | ollama | sentence_transformers),
-    ``model``, ``dimensions``, ``batch_size``, ``max_input_chars``, ``requests_per_minute``, ``timeout``,
-    ``fallbacks`` (list of base URLs), ``model_path``, ``retry_attempts`` (3), ``retry_backoff`` (0.5 s);
-    host = base URL, password = API key."""
+    """An embedding provider; see :meth:`motion_ops.clients.providers.ProviderConfig.from_connection`."""
 
     conn_name_attr = "motion_embeddings_conn_id"
     default_conn_name = "motion_embeddings"
@@ -100,36 +87,26 @@ class EmbeddingsHook(BaseHook):
         super().__init__(**kwargs)
         self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
-    def config(self) -> ProviderConfig:
-        return self._config(self.get_connection(self.motion_embeddings_conn_id))
+    def config(self) -> "ProviderConfig":
+        from motion_ops.clients.providers import ProviderConfig
 
-    @staticmethod
-    def _config(c: Any) -> ProviderConfig:
-        x = c.extra_dejson
-        kind = x.get("provider") or (c.conn_type if c.conn_type in ("openai", "ollama") else "hashing")
-        base = _base_url(c.host, c.port, c.schema or x.get("scheme"), "http") if c.host else None
-        fallbacks = x.get("fallbacks") or []
-        return ProviderConfig(
-            kind=kind, base_url=base, model=x.get("model"), api_key=c.password or None,
-            dimensions=int(x["dimensions"]) if x.get("dimensions") else None, timeout=float(x.get("timeout", 60)),
-            batch_size=int(x["batch_size"]) if x.get("batch_size") else None,
-            max_input_chars=int(x.get("max_input_chars", 8000)),
-            requests_per_minute=float(x["requests_per_minute"]) if x.get("requests_per_minute") else None,
-            fallbacks=tuple(fallbacks if isinstance(fallbacks, list) else [fallbacks]), model_path=x.get("model_path"))
+        return ProviderConfig.from_connection(self.get_connection(self.motion_embeddings_conn_id))
 
-    def get_conn(self) -> Embedder:
-        c = self.get_connection(self.motion_embeddings_conn_id)
-        cfg, x = self._config(c), c.extra_dejson
-        policy = RetryPolicy(attempts=int(x.get("retry_attempts", 3)), backoff=float(x.get("retry_backoff", 0.5)))
-        return Embedder(make_providers(cfg), policy=policy, limiter=RateLimiter(cfg.requests_per_minute),
-                        expected_dims=cfg.dimensions, max_input_chars=cfg.max_input_chars,
-                        max_request_inputs=cfg.batch_size)
+    def get_conn(self) -> "Embedder":
+        from motion_ops.clients.embedder import Embedder
+
+        return Embedder.from_config(self.config())
 
     def model(self) -> str:
         """The configured model's name (builds no client)."""
+        from motion_ops.clients.providers import model_name
+
         return model_name(self.config())
 
     def test_connection(self) -> tuple[bool, str]:
-        from motion_ops.embedding import check_embedder
+        from motion_ops.clients.embedder import check_embedder
 
-        return check_embedder(self.get_conn())
+        try:
+            return check_embedder(self.get_conn())
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"

@@ -1,178 +1,248 @@
-"""Airflow operators of the nightly DAG: each builds its clients through the hooks and calls
-one function of :mod:`motion_ops`. Params come from the run (``context["params"]``)."""
+"""Airflow operators of ``motion_enrichment``: each takes its inputs as arguments written in the
+DAG (XComArgs in ``template_fields``), builds its clients through the hooks and calls one
+function of :mod:`motion_ops`. Nothing heavy is imported until ``execute``."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from motion_ops.audit import RunContext
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
+from motion_ops.run import RunContext, RunParams, run_window
 
-MAX_MAP_LENGTH_DEFAULT = 1024
+if TYPE_CHECKING:
+    import datetime as dt
 
-
-def run_context(context: Any) -> RunContext:
-    ti = context["ti"]
-    idx = getattr(ti, "map_index", -1)
-    return RunContext(dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id, map_index=None if idx is None or idx < 0 else idx)
+    from motion_ops.store.db import Store
 
 
-def run_window(context: Any) -> tuple[dt.date | None, dt.date | None]:
-    """The date window of a run: ``since``/``until`` params, else a backfill run's data interval."""
-    p = context["params"]
-    if p.get("since") or p.get("until"):
-        return (dt.date.fromisoformat(p["since"]) if p.get("since") else None,
-                dt.date.fromisoformat(p["until"]) if p.get("until") else None)
-    run_type = getattr(context["dag_run"], "run_type", None)
-    if getattr(run_type, "value", run_type) == "backfill":
-        tz = "Europe/Amsterdam"
-        start, end = context["data_interval_start"], context["data_interval_end"]
-        return start.in_timezone(tz).date(), end.in_timezone(tz).date()
-    return None, None
+class MotionOpsOperator(BaseOperator):
+    """What every task of the DAG shares: the store's connection id, the run's params (typed),
+    its date window, its dry-run flag and where it runs (for the audit trail)."""
+
+    def __init__(self, *, motion_db_conn_id: str = MotionDbHook.default_conn_name, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.motion_db_conn_id = motion_db_conn_id
+
+    def run_params(self, context: Any) -> RunParams:
+        """The run's params; a conf key that is not a param gets a warning (it has no effect)."""
+        try:
+            params, unknown = RunParams.from_mapping(context["params"])
+        except ValueError as exc:  # a person must fix the trigger's conf: no automatic retry
+            raise AirflowFailException(f"invalid run params: {exc}") from exc
+        if unknown:
+            self.log.warning("ignored conf keys that are not params of this DAG: %s (misspelled?)", ", ".join(unknown))
+        return params
+
+    def window(self, context: Any, params: RunParams) -> "tuple[dt.date | None, dt.date | None]":
+        run_type = getattr(context["dag_run"], "run_type", None)
+        return run_window(params, run_type=getattr(run_type, "value", run_type),
+                          interval_start=context.get("data_interval_start"), interval_end=context.get("data_interval_end"))
+
+    def skip_if_dry_run(self, params: RunParams) -> None:
+        if params.dry_run:
+            raise AirflowSkipException("dry_run: nothing is written")
+
+    @staticmethod
+    def run_context(context: Any) -> RunContext:
+        ti = context["ti"]
+        idx = getattr(ti, "map_index", -1)
+        return RunContext(dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id,
+                          map_index=None if idx is None or idx < 0 else idx)
+
+    def store(self) -> "Store":
+        return MotionDbHook(self.motion_db_conn_id).get_conn()
 
 
-def _skip_if_dry_run(context: Any) -> None:
-    if context["params"].get("dry_run"):
-        raise AirflowSkipException("dry_run: nothing is written")
+class MigrateStoreOperator(MotionOpsOperator):
+    """Apply the store's pending SQL migrations (idempotent); a dry run only reports them."""
+
+    ui_color = "#f0f0f0"
+
+    def execute(self, context: Any) -> list[str]:
+        p = self.run_params(context)
+        with self.store() as store:
+            pending = store.pending_migrations()
+            if p.dry_run:
+                if pending:
+                    raise AirflowFailException(f"dry_run: the store needs migrations {', '.join(pending)}; run once "
+                                               "without dry_run (or `python -m motion_ops migrate`) first")
+                self.log.info("migrate_store: schema up to date (dry run: nothing applied)")
+                return []
+            applied = store.migrate()
+        self.log.info("migrate_store: %s", f"applied {', '.join(applied)}" if applied else "schema up to date")
+        return applied
 
 
-class SyncContentOperator(BaseOperator):
+class SyncContentOperator(MotionOpsOperator):
     """Sync the feed, assemble motions, fetch bodies; return the embedding plan (a list of
     ``{"batch_index", "ids"}``) for ``embed_missing`` to map over; the summary goes to XCom ``summary``."""
 
     ui_color = "#e8f1fb"
 
-    def execute(self, context: Any) -> list[dict[str, Any]]:
-        from motion_ops.embedding import plan_batches
-        from motion_ops.sync import SyncParams, run_sync
+    def __init__(self, *, motion_feed_conn_id: str = MotionFeedHook.default_conn_name,
+                 motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.motion_feed_conn_id = motion_feed_conn_id
+        self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
-        p = context["params"]
-        since, until = run_window(context)
-        model = EmbeddingsHook().model()
-        with MotionDbHook().get_conn() as store:
-            store.migrate()
-            summary: dict[str, Any] = {"window": [str(since), str(until)], "model": model}
-            if not p.get("dry_run"):
-                client = MotionFeedHook().get_conn(pool_size=int(p["max_body_workers"]))
+    def execute(self, context: Any) -> list[dict[str, Any]]:
+        from airflow.sdk.configuration import conf
+
+        from motion_ops.bodies import BodyParams
+        from motion_ops.embeddings import plan_batches
+        from motion_ops.sync import run_sync
+
+        p = self.run_params(context)
+        since, until = self.window(context, p)
+        model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
+        summary: dict[str, Any] = {"window": [str(since), str(until)], "model": model}
+        with self.store() as store:
+            if not p.dry_run:
+                client = MotionFeedHook(self.motion_feed_conn_id).get_conn(pool_size=p.max_body_workers)
                 try:
-                    summary.update(run_sync(store, client, SyncParams(
-                        max_pages=p.get("max_pages"), max_body_workers=int(p["max_body_workers"]),
-                        body_max_failures=int(p["body_max_failures"]), since=since, until=until), run_context(context)))
+                    summary.update(run_sync(store, client, max_pages=p.max_pages, ctx=self.run_context(context),
+                                            bodies=BodyParams(workers=p.max_body_workers, max_failures=p.body_max_failures,
+                                                              since=since, until=until)))
                 finally:
                     client.close()
-            max_map = int(os.environ.get("AIRFLOW__CORE__MAX_MAP_LENGTH", MAX_MAP_LENGTH_DEFAULT))
-            max_batches = min(int(p["max_batches"] or max_map), max_map)
-            batches, left = plan_batches(store, model=model, batch_size=int(p["batch_size"]), max_batches=max_batches,
+            max_map = conf.getint("core", "max_map_length")
+            max_batches = min(p.max_batches or max_map, max_map)
+            batches, left = plan_batches(store, model=model, batch_size=p.batch_size, max_batches=max_batches,
                                          since=since, until=until)
-        plan = [] if p.get("dry_run") else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
-        summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)), "left_for_next_run": left})
+        plan = [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
+        summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)),
+                        "left_for_next_run": left, "dry_run": p.dry_run})
         context["ti"].xcom_push(key="summary", value=summary)
         self.log.info("sync_content: %s", {k: v for k, v in summary.items() if k != "categories"})
         return plan  # return_value: what embed_missing maps over
 
 
-class EmbedMissingOperator(BaseOperator):
+class EmbedMissingOperator(MotionOpsOperator):
     """Embed one planned batch (mapped over ``batch``) and upsert its vectors."""
 
     template_fields = ("batch",)
 
-    def __init__(self, *, batch: dict[str, Any], **kwargs: Any):
+    def __init__(self, *, batch: Any, motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
         super().__init__(**kwargs)
         self.batch = batch
+        self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embedding import embed_batch
+        from motion_ops.embeddings import embed_batch
 
         ids = list(self.batch["ids"])
         context["batch_label"] = f"batch {self.batch['batch_index']} ({len(ids)} motions)"
-        embedder = EmbeddingsHook().get_conn()
-        with MotionDbHook().get_conn() as store:
+        embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
+        with self.store() as store:
             return embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
 
 
-class RetryFailedOperator(BaseOperator):
-    """Retry the failed ids of every ``embed_missing`` instance (failed instances included) with
-    half the batch size; audit what still fails; fail above ``max_failure_ratio``."""
+class RetryFailedOperator(MotionOpsOperator):
+    """Retry the failed ids of every ``embed_missing`` instance (failed instances included: their
+    ids come from ``plan``) with half the batch size; audit what still fails; fail above
+    ``max_failure_ratio``. Pushes each summary key as its own XCom (e.g. ``failure_ratio``)."""
+
+    template_fields = ("plan", "results")
+
+    def __init__(self, *, plan: Any, results: Any, motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name,
+                 **kwargs: Any):
+        kwargs.setdefault("multiple_outputs", True)
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.results = results
+        self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embedding import FailureRatioExceeded, retry_failed
+        from motion_ops.embeddings import FailureRatioExceeded, retry_failed
 
-        _skip_if_dry_run(context)
-        p, ti = context["params"], context["ti"]
-        plan = ti.xcom_pull(task_ids="sync_content")
-        if plan is None:  # all_done also runs after a failed sync: never compute on a failed sync
-            raise RuntimeError("sync_content did not finish (no batch plan); clear sync_content to re-run the night")
-        # failed instances push nothing; a single value comes back bare, several as a list
-        pulled = ti.xcom_pull(task_ids="embed_missing", map_indexes=list(range(len(plan)))) if plan else []
-        pulled = [pulled] if isinstance(pulled, dict) else list(pulled or [])
-        results = [r for r in pulled if isinstance(r, dict)]
-        embedder = EmbeddingsHook().get_conn()
-        with MotionDbHook().get_conn() as store:
+        p = self.run_params(context)
+        self.skip_if_dry_run(p)
+        plan = list(self.plan or [])
+        results = [r for r in (self.results or []) if isinstance(r, dict)]  # failed instances pushed nothing
+        embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
+        with self.store() as store:
             try:
                 return retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
-                                    batch_size=int(p["batch_size"]), max_failure_ratio=float(p["max_failure_ratio"]),
-                                    quarantine_after=int(p["embed_max_failures"]), ctx=run_context(context))
+                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
+                                    quarantine_after=p.embed_max_failures, ctx=self.run_context(context))
             except FailureRatioExceeded as exc:  # not transient: no automatic retry, a person must look
                 raise AirflowFailException(str(exc)) from exc
 
 
-class ComputeSimilarityOperator(BaseOperator):
-    """Compute a new, unpublished similarity version."""
+class ComputeSimilarityOperator(MotionOpsOperator):
+    """Compute a new, unpublished similarity version; pushes ``version`` (and the rest of the summary)."""
+
+    def __init__(self, *, motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
+        kwargs.setdefault("multiple_outputs", True)
+        super().__init__(**kwargs)
+        self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.versions import compute_version
+        from motion_ops.similarity import compute_version
 
-        _skip_if_dry_run(context)
-        if run_window(context) != (None, None):
+        p = self.run_params(context)
+        self.skip_if_dry_run(p)
+        if self.window(context, p) != (None, None):
             # a backfill / since-until run fills in a slice of history; similarity is a whole-corpus
             # product that would fail QA coverage mid-backfill: the next full run computes and publishes
             raise AirflowSkipException("windowed run: similarity is computed and published by the next full run")
-        p = context["params"]
-        model = EmbeddingsHook().model()
-        with MotionDbHook().get_conn() as store:
-            return compute_version(store, model=model, top_n=int(p["top_n"]), vote_weight=float(p["vote_weight"]),
-                                   seat_weighted=bool(p["seat_weighted"]), run_id=context["ti"].run_id,
-                                   incremental_threshold=float(p["incremental_threshold"]))
+        model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
+        with self.store() as store:
+            return compute_version(store, model=model, top_n=p.top_n, vote_weight=p.vote_weight,
+                                   seat_weighted=p.seat_weighted, run_id=context["ti"].run_id,
+                                   incremental_threshold=p.incremental_threshold)
 
 
-class QaSampleOperator(BaseOperator):
-    """Check the new version; fail (so it is not published) unless ``qa_enforce`` is false."""
+class QaSampleOperator(MotionOpsOperator):
+    """Check ``version``; reject it and fail (so it is not published) unless ``qa_enforce`` is false."""
+
+    template_fields = ("version", "failure_ratio")
+
+    def __init__(self, *, version: Any, failure_ratio: Any = 0.0, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.version = version
+        self.failure_ratio = failure_ratio
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from motion_ops.publish import reject
         from motion_ops.qa import Thresholds, run_qa
 
-        _skip_if_dry_run(context)
-        p, ti = context["params"], context["ti"]
-        version = ti.xcom_pull(task_ids="compute_similarity")["version"]
-        retry = ti.xcom_pull(task_ids="retry_failed") or {}
-        reports = Path(p.get("qa_reports_dir") or Path(os.environ.get("AIRFLOW_HOME", ".")) / "qa_reports")
-        thresholds = Thresholds(min_coverage=float(p["qa_min_coverage"]), max_failure_ratio=float(p["max_failure_ratio"]),
-                                max_score_shift=float(p["qa_max_score_shift"]), min_relevance=float(p["qa_min_relevance"]))
-        with MotionDbHook().get_conn() as store:
-            report = run_qa(store, version=version, run_id=ti.run_id, sample_size=int(p["qa_sample_size"]),
-                            failure_ratio=float(retry.get("failure_ratio", 0.0)), thresholds=thresholds, reports_dir=reports)
+        p = self.run_params(context)
+        self.skip_if_dry_run(p)
+        version, run_id = int(self.version), context["ti"].run_id
+        reports = Path(p.qa_reports_dir or Path(os.environ.get("AIRFLOW_HOME", ".")) / "qa_reports")
+        thresholds = Thresholds(min_coverage=p.qa_min_coverage, max_failure_ratio=p.max_failure_ratio,
+                                max_score_shift=p.qa_max_score_shift, min_relevance=p.qa_min_relevance)
+        with self.store() as store:
+            report = run_qa(store, version=version, run_id=run_id, sample_size=p.qa_sample_size,
+                            failure_ratio=float(self.failure_ratio or 0.0), thresholds=thresholds, reports_dir=reports)
             if not report["passed"]:
                 failed = [c["name"] for c in report["checks"] if not c["passed"]]
-                if p["qa_enforce"]:
-                    store.execute("reject_version", {"version": version})
-                    raise AirflowFailException(f"QA failed for similarity version {version} ({', '.join(failed)}); it is not "
-                                   f"published and readers keep the previous version. Report: {report['html']}")
+                if p.qa_enforce:
+                    reject(store, version)
+                    raise AirflowFailException(f"QA failed for similarity version {version} ({', '.join(failed)}); it is "
+                                               f"not published and readers keep the previous version. Report: {report['html']}")
                 self.log.warning("QA failed (%s) but qa_enforce is false: version %d will be published", failed, version)
         return report
 
 
-class PublishSimilarityOperator(BaseOperator):
-    """Make the checked version the one readers see (``motion_related``)."""
+class PublishSimilarityOperator(MotionOpsOperator):
+    """Make ``version`` the one readers see (``motion_related``); keep ``keep_versions`` older ones."""
+
+    template_fields = ("version",)
+
+    def __init__(self, *, version: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.version = version
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.versions import publish
+        from motion_ops.publish import publish
 
-        _skip_if_dry_run(context)
-        version = context["ti"].xcom_pull(task_ids="compute_similarity")["version"]
-        with MotionDbHook().get_conn() as store:
-            return publish(store, version, keep_versions=int(context["params"]["keep_versions"]))
+        p = self.run_params(context)
+        self.skip_if_dry_run(p)
+        with self.store() as store:
+            return publish(store, int(self.version), keep_versions=p.keep_versions)

@@ -1,9 +1,10 @@
-"""DAG tests run Airflow in-process against the SQLite metadata DB that `make test` migrates."""
+"""DAG tests run Airflow in-process against the SQLite metadata DB that `make test` migrates
+(.airflow/, set up by `python -m devkit airflow-db`); the environment is the dev kit's."""
 import os
 
+from devkit.env import airflow_env
 from tests.conftest import ROOT
 
-os.environ.setdefault("AIRFLOW_HOME", str(ROOT / ".airflow"))
-os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
-os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
-os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+for _key, _value in airflow_env(home=ROOT / ".airflow", base={}).items():
+    if _key != "PYTHONPATH":
+        os.environ.setdefault(_key, _value)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-import sys
 import time
 from collections import Counter
 from zoneinfo import ZoneInfo
@@ -15,11 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from motion_ops.standin.corpus import Corpus
-from motion_ops.standin.provider import ProviderServer
+from devkit.standin.corpus import Corpus
+from devkit.standin.provider import ProviderServer
 from tests.conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
 pytestmark = pytest.mark.airflow_e2e
 DAG = "motion_enrichment"
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -71,7 +69,7 @@ class Api:
 
 @pytest.fixture(scope="module")
 def airflow():
-    from local_airflow import Deployment, start, stop
+    from devkit.local_airflow import Deployment, start, stop
 
     run_dir = ROOT / ".run-e2e"
     provider = ProviderServer(model="e2e-model", dims=64).start()
@@ -83,7 +81,7 @@ def airflow():
     try:
         import psycopg
 
-        from motion_ops import pgembedded
+        from devkit import pgembedded
 
         with psycopg.connect(pgembedded.ensure(dep.pgdata), autocommit=True) as conn:  # a clean slate
             for db in (dep.metadata_db, dep.store_db):
@@ -96,7 +94,7 @@ def airflow():
     finally:
         stop(dep, quiet=True)
         provider.stop()
-        from motion_ops import pgembedded
+        from devkit import pgembedded
 
         pgembedded.stop(dep.pgdata)
 

@@ -1,3 +1,8 @@
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from tests.conftest import ROOT
@@ -31,11 +36,13 @@ def test_every_task_retries_with_exponential_backoff(dag):
         assert t.retries >= 2 and t.retry_exponential_backoff, t.task_id
 
 
-def test_the_task_graph_is_exactly_the_nightly_chain(dag):
-    order = ["sync_content", "embed_missing", "retry_failed", "compute_similarity", "qa_sample", "publish_similarity"]
+def test_the_task_graph_is_the_nightly_chain_plus_the_data_each_task_takes(dag):
+    order = ["migrate_store", "sync_content", "embed_missing", "retry_failed", "compute_similarity", "qa_sample",
+             "publish_similarity"]
     assert sorted(dag.task_ids) == sorted(order)
+    data = {"sync_content": {"retry_failed"}, "retry_failed": {"qa_sample"}, "compute_similarity": {"publish_similarity"}}
     for up, down in zip(order, order[1:]):
-        assert dag.get_task(up).downstream_task_ids == {down}
+        assert dag.get_task(up).downstream_task_ids == {down} | data.get(up, set()), up
     assert dag.get_task("retry_failed").trigger_rule == "all_done"
     assert [o.uri if hasattr(o, "uri") else o.name for o in dag.get_task("publish_similarity").outlets] == ["motion_similarity"]
 
@@ -63,7 +70,62 @@ def test_params_have_defaults_that_validate_and_reject_bad_values(dag):
     assert get("since").resolve("2025-03-01") == "2025-03-01" and get("batch_size").resolve(16) == 16
 
 
-def test_the_dag_file_imports_nothing_heavy_at_module_level():
-    src = (ROOT / "dags" / "motion_enrichment.py").read_text()
-    for heavy in ("import numpy", "import psycopg", "import requests", "pgvector"):
-        assert heavy not in src
+def test_tasks_take_their_inputs_as_xcom_args_written_in_the_dag(dag):
+    from airflow.sdk.definitions.xcom_arg import PlainXComArg
+
+    def arg(task_id, name):
+        value = getattr(dag.get_task(task_id), name)
+        assert isinstance(value, PlainXComArg), (task_id, name, value)
+        assert name in dag.get_task(task_id).template_fields
+        return value.operator.task_id, value.key
+
+    assert arg("retry_failed", "plan") == ("sync_content", "return_value")
+    assert arg("retry_failed", "results") == ("embed_missing", "return_value")
+    assert arg("qa_sample", "version") == ("compute_similarity", "version")
+    assert arg("qa_sample", "failure_ratio") == ("retry_failed", "failure_ratio")
+    assert arg("publish_similarity", "version") == ("compute_similarity", "version")
+    assert dag.get_task("sync_content").motion_feed_conn_id == "motion_feed"
+    assert {t.motion_db_conn_id for t in dag.tasks if t.task_id != "embed_missing"} == {"motion_db"}
+
+
+def test_every_task_has_an_execution_timeout_and_the_dag_runs_in_amsterdam_time(dag):
+    for t in dag.tasks:
+        assert t.execution_timeout is not None and t.execution_timeout.total_seconds() >= 60, t.task_id
+    assert dag.get_task("sync_content").execution_timeout > dag.get_task("qa_sample").execution_timeout
+    assert str(dag.timezone.name if hasattr(dag.timezone, "name") else dag.timezone) == "Europe/Amsterdam"
+    assert str(dag.timetable.timezone) == "Europe/Amsterdam" and dag.description
+
+
+def test_every_param_has_a_title_a_description_and_a_section(dag):
+    sections = set()
+    for name, param in dag.params.items():
+        p = dag.params.get_param(name)
+        assert p.description and p.schema.get("title") and p.schema.get("section"), name
+        sections.add(p.schema["section"])
+    assert sections == {"Sync", "Embedding", "Similarity", "QA", "Run window"}
+
+
+HEAVY = ("numpy", "psycopg", "requests", "pypdf", "msgspec", "pgvector")
+
+
+def test_parsing_the_dag_file_imports_nothing_heavy():
+    """In a fresh interpreter: what the DAG file adds to what importing Airflow's SDK loads."""
+    code = f"""
+import importlib.util, json, sys, time
+import airflow.sdk
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, BaseOperator, BaseHook
+before = set(sys.modules)
+t0 = time.perf_counter()
+spec = importlib.util.spec_from_file_location("motion_enrichment", {str(ROOT / "dags" / "motion_enrichment.py")!r})
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+added = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in {HEAVY!r})
+print(json.dumps({{"seconds": time.perf_counter() - t0, "added": added, "airflow_itself": sorted(
+    m for m in before if m in {HEAVY!r})}}))
+"""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"DAG file parse time: {result['seconds']:.3f} s (after airflow.sdk); "
+          f"heavy modules Airflow itself loads: {result['airflow_itself']}")
+    assert result["added"] == []

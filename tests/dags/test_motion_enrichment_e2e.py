@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from motion_ops.standin.provider import ProviderServer
+from devkit.standin.provider import ProviderServer
 from tests.conftest import ROOT
 
 
@@ -130,7 +130,38 @@ def test_a_failing_qa_keeps_the_previous_version_and_turns_the_run_red_unless_no
     assert q(store, "SELECT version FROM similarity_current")[0][0] > current
 
 
-def test_a_dry_run_writes_nothing(dag, store, env, tmp_path):
+def summary(dr):
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = session.query(XComModel).filter_by(dag_id=dr.dag_id, run_id=dr.run_id, task_id="sync_content",
+                                                 key="summary").one()
+        return XComModel.deserialize_value(row)
+
+
+def snapshot(store):
+    """Everything a run could write, as counts and maxima."""
+    return q(store, "SELECT (SELECT count(*) FROM raw_entities), (SELECT max(change_seq) FROM raw_entities), "
+                    "(SELECT count(*) FROM motions), (SELECT count(*) FROM motion_embeddings), "
+                    "(SELECT count(*) FROM similarity_versions), (SELECT count(*) FROM audit_events), "
+                    "(SELECT count(*) FROM qa_reports), (SELECT count(*) FROM feed_checkpoints), "
+                    "(SELECT max(updated_at) FROM feed_checkpoints)")
+
+
+def test_a_dry_run_writes_nothing_and_says_what_a_real_run_would_embed(dag, store, env, standin, tmp_path):
     dr = run(dag, tmp_path, dry_run=True)
     assert dr.state == "success"
     assert q(store, "SELECT count(*) FROM raw_entities") == [(0,)] and q(store, "SELECT count(*) FROM similarity_versions") == [(0,)]
+    assert (summary(dr)["planned_batches"], summary(dr)["planned_motions"]) == (0, 0)  # nothing synced yet
+    assert run(dag, tmp_path).state == "success"
+    # another model: every motion with text needs a vector; a dry run plans them and writes nothing
+    env.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}}))
+    before, requests = snapshot(store), len(standin.requests)
+    dr = run(dag, tmp_path, dry_run=True, batch_size=7)
+    assert dr.state == "success" and snapshot(store) == before and len(standin.requests) == requests  # no feed reads
+    with_text = q(store, "SELECT count(*) FROM motions WHERE NOT deleted AND body_text IS NOT NULL")[0][0]
+    s = summary(dr)
+    assert (s["planned_motions"], s["planned_batches"], s["dry_run"]) == (with_text, -(-with_text // 7), True)
+    states = {ti.task_id: ti.state for ti in dr.get_task_instances()}
+    assert states["migrate_store"] == "success" and states["compute_similarity"] == "skipped"

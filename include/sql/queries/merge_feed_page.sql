@@ -1,7 +1,7 @@
 -- One SyncFeed page as one statement, so one implicit transaction and one round trip: upsert its
--- entities (with the targets of the relation assembly joins on) and move the checkpoint.
+-- entities (with their parent pointers) and move the checkpoint.
 -- %(page)s: a JSON array of [id, skiptoken, data] (data = FeedEntity.raw(); one row per id).
--- %(rel)s: the category's joined relation (motion_ops.sync.JOINED_REF), or NULL.
+-- %(rel)s: the category's parent pointer (motion_ops.sync.PARENT_REF), or NULL.
 -- An entity whose data is unchanged (jsonb equality: the same change time, deleted flag, fields
 -- and relations) is left alone: no new change_seq, so no downstream work. A tombstone keeps its
 -- last known targets, so assembly can still find the motion it belonged to. bijgewerkt has 7
@@ -14,14 +14,14 @@ WITH no_flush_wait AS (
     SELECT (e->>0)::uuid AS id, (e->>1)::bigint AS skiptoken, e->2 AS data
     FROM jsonb_array_elements(%(page)s::jsonb) AS e
 ), merged AS (
-    INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, data, joined, skiptoken, change_seq)
+    INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, data, parents, skiptoken, change_seq)
     SELECT %(category)s, id, left(data->>'bijgewerkt', 26)::timestamp, (data->>'deleted')::boolean, data,
            ARRAY(SELECT t::uuid FROM jsonb_array_elements_text(data->'refs'->%(rel)s::text) AS t),
            COALESCE(skiptoken, %(checkpoint)s::bigint, 0), nextval('raw_change_seq')
     FROM page
     ON CONFLICT (category, id) DO UPDATE
         SET bijgewerkt = EXCLUDED.bijgewerkt, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
-            joined = CASE WHEN EXCLUDED.deleted THEN r.joined ELSE EXCLUDED.joined END,
+            parents = CASE WHEN EXCLUDED.deleted THEN r.parents ELSE EXCLUDED.parents END,
             skiptoken = EXCLUDED.skiptoken, change_seq = EXCLUDED.change_seq, synced_at = now()
         WHERE r.data IS DISTINCT FROM EXCLUDED.data
     RETURNING 1

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, SHARED
+from tests.conftest import FIXTURES, REAL, ROOT
 
 
 def cli(*args):
@@ -24,10 +24,9 @@ def test_extract_text_prints_the_paragraphs():
     assert out.returncode == 0 and out.stdout.splitlines()[0] == "De Kamer,"
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/reference is not beside this checkout")
 @pytest.mark.parametrize("name,n", [("stemming_page.xml", 5), ("besluit_feed.xml", 1), ("activiteit_feed.xml", 1)])
 def test_parse_feed_works_on_the_real_samples(name, n):
-    out = cli("parse-feed", str(SHARED / "syncfeed" / name))
+    out = cli("parse-feed", str(REAL / "syncfeed" / name))
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) == n
@@ -37,20 +36,19 @@ def test_parse_feed_works_on_the_real_samples(name, n):
         assert rows[0]["skiptoken"] == 3547906
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/reference is not beside this checkout")
 def test_extract_text_works_on_the_real_publications():
-    for path in sorted((SHARED / "publication").glob("*documentpublicatie*.xml")):
+    for path in sorted((REAL / "publication").glob("*documentpublicatie*.xml")):
         out = cli("extract-text", str(path))
         assert out.returncode == 0, out.stderr
         assert out.stdout.startswith("De Kamer,") and "orde van de dag" in out.stdout
-    expected = json.loads((SHARED / "publication" / "kst-19637-3384_extracted_text_dfd9c46a.json").read_text())["content"]
-    ours = cli("extract-text", str(SHARED / "publication" / "kst-19637-3384_documentpublicatie_dfd9c46a.xml")).stdout
+    expected = json.loads((REAL / "publication" / "kst-19637-3384_extracted_text_dfd9c46a.json").read_text())["content"]
+    ours = cli("extract-text", str(REAL / "publication" / "kst-19637-3384_documentpublicatie_dfd9c46a.xml")).stdout
     # the other project's text also has the header lines and bullets; every paragraph of ours is in it
     assert all(line in expected for line in ours.splitlines())
 
 
 def test_check_connections_tests_all_three_and_reports_model_dimension_and_latency(pg_uri, standin):
-    from motion_ops.standin.provider import ProviderServer
+    from devkit.standin.provider import ProviderServer
 
     host = pg_uri.split("host=", 1)[1]
     with ProviderServer(model="m", dims=16) as provider:

@@ -8,29 +8,31 @@ import time
 import psycopg
 import pytest
 
+from devkit.standin.saved import SavedFeed
 from motion_ops import sync as sync_module
-from motion_ops.audit import RunContext
-from motion_ops.feed import FeedClient
-from motion_ops.retry import RetryPolicy
-from motion_ops.sync import SyncParams, run_sync, sync_categories
+from motion_ops.bodies import BodyParams
+from motion_ops.clients.feed import FeedClient
+from motion_ops.clients.retry import RetryPolicy
+from motion_ops.run import RunContext
+from motion_ops.sync import PARENT_REF, run_sync, sync_categories
 from tests.conftest import ROOT
 
 CTX = RunContext(dag_id="test", run_id="r1", task_id="sync_content")
 
 
-def sync(store, url, clock, **params):
+def sync(store, url, clock, *, max_pages=None, **body_params):
     client = FeedClient(url, sleep=clock.sleep, policy=RetryPolicy(attempts=3), pool_size=4)
-    return run_sync(store, client, SyncParams(max_body_workers=4, **params), CTX)
+    return run_sync(store, client, max_pages=max_pages, bodies=BodyParams(workers=4, **body_params), ctx=CTX)
 
 
 def dump(store):
     """The store's content, without timestamps or sequence numbers."""
     q = {
         "raw": "SELECT category, id::text, deleted, data, skiptoken FROM raw_entities ORDER BY 1, 2",
-        "joined": "SELECT category, id::text, joined::text[] FROM raw_entities ORDER BY 1, 2",
+        "parents": "SELECT category, id::text, parents::text[] FROM raw_entities ORDER BY 1, 2",
         "motions": "SELECT id::text, source_hash, content_hash, deleted, body_versie_id::text FROM motions ORDER BY 1",
         "votes": "SELECT motion_id::text, party, vote, seats FROM motion_votes ORDER BY 1, 2",
-        "checkpoints": "SELECT category, skiptoken FROM feed_checkpoints WHERE category <> '__assembly__' ORDER BY 1",
+        "checkpoints": "SELECT category, skiptoken FROM feed_checkpoints ORDER BY 1",
     }
     return {k: store.conn.execute(v).fetchall() for k, v in q.items()}
 
@@ -73,10 +75,10 @@ def test_a_sync_assembles_motions_votes_and_bodies_and_a_second_sync_changes_not
 
 def test_a_crash_between_pages_loses_nothing_and_the_rerun_converges(store, standin, clock, reference, pg_uri):
     standin.faults.add(kind="latency", match="Feed", seconds=0.15, times=-1)
-    code = ("import sys; from motion_ops.store import Store; from motion_ops.feed import FeedClient; "
-            "from motion_ops.sync import sync_category; from motion_ops.audit import RunContext; "
+    code = ("import sys; from motion_ops.store.db import Store; from motion_ops.clients.feed import FeedClient; "
+            "from motion_ops.sync import sync_categories; from motion_ops.run import RunContext; "
             "s = Store(sys.argv[1]); c = FeedClient(sys.argv[2]);\n"
-            "for cat in ('Zaak', 'Document', 'DocumentVersie', 'Stemming'): sync_category(s, c, cat, max_pages=None, ctx=RunContext())")
+            "sync_categories(s, c, ('Zaak', 'Document', 'DocumentVersie', 'Stemming'), max_pages=None, ctx=RunContext())")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
     proc = subprocess.Popen([sys.executable, "-c", code, pg_uri, standin.url], env=env)
     deadline = time.time() + 20
@@ -103,7 +105,7 @@ def test_a_crash_between_pages_loses_nothing_and_the_rerun_converges(store, stan
 def test_a_bad_feed_page_is_audited_and_a_later_run_converges(store, standin, clock, reference, fault):
     standin.faults.add(match="category=Stemming", times=-1, **fault)
     client = FeedClient(standin.url, sleep=clock.sleep, policy=RetryPolicy(attempts=3), max_bytes=2_000_000)
-    out = run_sync(store, client, SyncParams(max_body_workers=2), CTX)
+    out = run_sync(store, client, max_pages=None, bodies=BodyParams(workers=2), ctx=CTX)
     assert out["categories"]["Stemming"]["error"]
     (action, target, meta, run_id), = store.conn.execute(
         "SELECT action, target, metadata, run_id FROM audit_events").fetchall()
@@ -119,26 +121,10 @@ def test_a_bad_feed_page_is_audited_and_a_later_run_converges(store, standin, cl
 def test_a_page_that_fails_once_is_fetched_again_in_the_same_run(store, standin, clock, reference, fault):
     standin.faults.add(match="category=Stemming", times=1, **fault)
     client = FeedClient(standin.url, sleep=clock.sleep, policy=RetryPolicy(attempts=3))
-    out = run_sync(store, client, SyncParams(max_body_workers=2), CTX)
+    out = run_sync(store, client, max_pages=None, bodies=BodyParams(workers=2), ctx=CTX)
     assert out["categories"]["Stemming"]["caught_up"] and not out["categories"]["Stemming"]["error"]
     assert store.conn.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 0
     assert dump(store) == reference
-
-
-def test_a_failing_body_is_audited_retried_next_run_and_given_up_after_n_runs(store, standin, clock, small_corpus):
-    m = small_corpus.motions[0]
-    pub = small_corpus.versie_publications[m["versie"]][0]
-    standin.faults.add(kind="status", status=500, match=f"DocumentPublicatie\\({pub}\\)/Resource", times=-1)
-    for run in range(3):
-        sync(store, standin.url, clock, body_max_failures=2)
-    rows = store.conn.execute("SELECT metadata FROM audit_events WHERE action = 'body_fetch_failed'").fetchall()
-    assert len(rows) == 2 and rows[0][0]["motion"] == m["id"] and rows[0][0]["status"] == 500
-    assert rows[0][0]["attempts"] == 3 and pub in rows[0][0]["url"]
-    fetches = [r for r in standin.requests if pub in r]
-    assert len(fetches) == 2 * 3  # two runs of three attempts; the third run no longer asks
-    standin.faults.clear()
-    state = store.conn.execute("SELECT failures FROM body_fetch_state WHERE motion_id = %s", (m["id"],)).fetchone()
-    assert state == (2,)
 
 
 def test_generation_two_tombstones_reemits_revises_and_publishes_late(store, standin, clock, small_corpus):
@@ -157,14 +143,6 @@ def test_generation_two_tombstones_reemits_revises_and_publishes_late(store, sta
     assert store.conn.execute("SELECT count(*) FROM motions WHERE body_text IS NULL").fetchone()[0] < late or late == 0
 
 
-def test_a_date_window_limits_body_fetching(store, standin, clock, small_corpus):
-    days = sorted({m["day"] for m in small_corpus.motions})
-    since, until = days[len(days) // 2], days[len(days) // 2] + dt.timedelta(days=1)
-    sync(store, standin.url, clock, since=since, until=until)
-    dated = store.conn.execute("SELECT DISTINCT started_on FROM motions WHERE body_text IS NOT NULL").fetchall()
-    assert dated and all(since <= d < until for (d,) in dated)
-
-
 def test_max_pages_bounds_the_work_and_the_next_run_continues(store, standin, clock, reference):
     sync(store, standin.url, clock, max_pages=1)
     assert store.conn.execute("SELECT count(*) FROM raw_entities WHERE category = 'Stemming'").fetchone()[0] == 50
@@ -177,14 +155,7 @@ def test_max_pages_bounds_the_work_and_the_next_run_continues(store, standin, cl
     assert dump(store) == reference
 
 
-def test_without_a_publication_the_text_comes_from_the_document_pdf(store, standin, clock, small_corpus):
-    sync(store, standin.url, clock)
-    (doc, zid), = [(d, m["id"]) for m in small_corpus.motions for d in [m["document"]] if d in small_corpus.document_pdfs]
-    source, text = store.conn.execute("SELECT body_source, body_text FROM motions WHERE id = %s", (zid,)).fetchone()
-    assert source == "document" and " ".join(text.split()) == small_corpus.expected_texts[zid]
-
-
-# --- the page writer: one statement per page, pipelined, strictly ordered -------------------------
+# --- the page statement: one per page, strictly ordered, with its checkpoint ------------------------
 
 TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"
 G = "00000000-0000-4000-8000-{:012d}".format  # a GUID from a number
@@ -206,12 +177,12 @@ def besluit(n: int, zaak: int | str, *, when: str = "2024-01-02T10:00:00.1234567
 
 
 def sync_pages(store, pages: dict[tuple[str, int | None], bytes], categories=("Besluit",)):
-    return sync_categories(store, None, categories, max_pages=None, ctx=CTX, fetch=lambda c, token: pages[(c, token)])
+    return sync_categories(store, SavedFeed(pages), categories, max_pages=None, ctx=CTX)
 
 
 def refs_of(store):
-    """The targets of the joined relation (for Besluit: zaak) per entity, as assembly finds them."""
-    return store.conn.execute("SELECT e.id::text, t::text FROM raw_entities e, unnest(e.joined) AS t WHERE e.category = 'Besluit'"
+    """The parent pointers (for Besluit: zaak) per entity, as assembly finds them."""
+    return store.conn.execute("SELECT e.id::text, t::text FROM raw_entities e, unnest(e.parents) AS t WHERE e.category = 'Besluit'"
                               " ORDER BY 1, 2").fetchall()
 
 
@@ -219,7 +190,7 @@ def test_a_page_statement_replaces_changed_relations_and_leaves_unchanged_entiti
     pages = {("Besluit", None): feed_page("Besluit", [besluit(1, 11), besluit(2, 12)], 5), ("Besluit", 5): feed_page("Besluit", [], None)}
     out = sync_pages(store, pages)["Besluit"]
     assert (out["entities"], out["changed"], out["caught_up"]) == (2, 2, True)
-    # only the relation assembly joins on is indexed; the other stays in the jsonb
+    # only the parent pointer is indexed; the other relation stays in the jsonb
     assert refs_of(store) == [(G(1), G(11)), (G(2), G(12))]
     assert store.conn.execute("SELECT data->'refs'->'agendapunt' FROM raw_entities WHERE id = %s", (G(1),)).fetchone()[0] == [G(900)]
     seqs = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
@@ -276,11 +247,11 @@ def test_after_a_failed_page_write_nothing_later_is_written(store, monkeypatch):
     assert store.conn.execute("SELECT count(*) FROM raw_entities").fetchone()[0] == 3
 
 
-def test_migration_004_carries_the_joined_relations_over_from_entity_refs(store, tmp_path):
+def test_migrations_004_and_005_carry_the_parent_pointers_over_from_entity_refs(store, tmp_path):
     """A store written before 004 keeps its relations (tombstones' included) without a new sync."""
     import shutil
 
-    from motion_ops.store import SQL_DIR
+    from motion_ops.store.db import SQL_DIR
 
     (tmp_path / "migrations").mkdir()
     for name in ("001_init.sql", "002_neighbour_spares.sql", "003_raw_without_hash.sql"):
@@ -297,7 +268,9 @@ def test_migration_004_carries_the_joined_relations_over_from_entity_refs(store,
                                          (2, "Besluit", "zaak", 13), (3, "Stemming", "besluit", 1)):
             cur.execute("INSERT INTO entity_refs (category, id, rel, target_id) VALUES (%s, %s, %s, %s)",
                         (category, G(n), rel, G(target)))
-    assert store.migrate() == ["004_joined_column"]
+        cur.execute("INSERT INTO feed_checkpoints (category, skiptoken) VALUES ('__assembly__', 3), ('Besluit', 1)")
+    shutil.copy(SQL_DIR / "migrations" / "004_joined_column.sql", tmp_path / "migrations")
+    assert store.migrate(tmp_path) == ["004_joined_column"]
     joined = store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall()
     assert joined == [(G(1), [G(11), G(12)]), (G(2), [G(13)]), (G(3), [G(1)]), (G(4), [])]  # not agendapunt
     assert store.conn.execute("SELECT to_regclass('entity_refs')").fetchone()[0] is None
@@ -305,24 +278,32 @@ def test_migration_004_carries_the_joined_relations_over_from_entity_refs(store,
     with store.transaction() as cur:  # idempotent: the file runs again without harm
         cur.execute((SQL_DIR / "migrations" / "004_joined_column.sql").read_text())
     assert store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall() == joined
-
-
-def test_a_page_writer_whose_connection_dies_raises_and_keeps_what_it_committed(store):
-    def page(n, token):
-        return sync_module.page_params("Besluit", sync_module.parse_page(feed_page("Besluit", [besluit(n, 10 + n)], token)), token)
-
-    writer = sync_module.PageWriter(store.dsn)
-    writer.put(page(1, 5))
-    writer.wait()
-    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
-    store.conn.execute("SELECT pg_terminate_backend(%s)", (writer.conn.pgconn.backend_pid,))
+    assert store.migrate() == ["005_parent_pointers"]
+    parents = store.conn.execute("SELECT id::text, parents::text[] FROM raw_entities ORDER BY 1").fetchall()
+    assert parents == joined
+    assert store.conn.execute("SELECT category, skiptoken FROM feed_checkpoints").fetchall() == [("Besluit", 1)]
+    assert store.conn.execute("SELECT stage, change_seq FROM stage_watermarks").fetchall() == [("assembly", 3)]
     store.conn.commit()
-    with pytest.raises(psycopg.OperationalError):
-        try:
-            writer.put(page(2, 6))
-        finally:
-            writer.close()  # the error surfaces when the page is sent or, at the latest, confirmed
-    assert writer.conn.closed
-    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
-    assert [r[0] for r in store.conn.execute("SELECT id::text FROM raw_entities")] == [G(1)]
-    assert writer.changed == {"Besluit": 1}
+    with store.transaction() as cur:  # 005 is idempotent too
+        cur.execute((SQL_DIR / "migrations" / "005_parent_pointers.sql").read_text())
+    assert store.conn.execute("SELECT id::text, parents::text[] FROM raw_entities ORDER BY 1").fetchall() == parents
+    assert store.conn.execute("SELECT stage, change_seq FROM stage_watermarks").fetchall() == [("assembly", 3)]
+
+
+def test_select_dirty_motions_walks_every_parent_pointer(store):
+    """The SQL tree of select_dirty_motions and PARENT_REF are one tree: a change to an entity of
+    any category finds the motion (Zaak) at the end of its parent pointers, and nothing else."""
+    chain = {"Kamerstukdossier": (70, None), "Zaak": (1, ("kamerstukdossier", 70)), "ZaakActor": (20, ("zaak", 1)),
+             "Document": (30, ("zaak", 1)), "DocumentVersie": (40, ("document", 30)), "Besluit": (50, ("zaak", 1)),
+             "Stemming": (60, ("besluit", 50)), "Fractie": (80, None)}
+    assert {c for c, (_, parent) in chain.items() if parent} == set(PARENT_REF)  # the tree is the whole PARENT_REF
+    assert all(chain[c][1][0] == rel for c, rel in PARENT_REF.items())
+    with store.transaction() as cur:
+        for category, (n, parent) in chain.items():
+            refs = {parent[0]: [G(parent[1])]} if parent else {}
+            cur.execute("INSERT INTO raw_entities (category, id, deleted, data, parents, skiptoken, change_seq) "
+                        "VALUES (%s, %s, false, %s, %s::uuid[], 1, %s)",
+                        (category, G(n), psycopg.types.json.Jsonb({"refs": refs}), [G(parent[1])] if parent else [], n))
+    for category, (n, _) in chain.items():
+        found = [str(r["zaak_id"]) for r in store.fetch("select_dirty_motions", {"since": n - 1, "upto": n})]
+        assert found == ([] if category == "Fractie" else [G(1)]), category  # a Fractie leads to no motion

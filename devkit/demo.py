@@ -1,0 +1,99 @@
+"""``make demo``: one complete ``motion_enrichment`` run on embedded defaults, then a report.
+
+Starts (or reuses) the embedded Postgres in ``.pgdata``, serves the sample corpus with the
+stand-in on 127.0.0.1, runs ``airflow dags test motion_enrichment`` with the connections pointed
+at both, stops what it started, and prints what the run did, read back from the store.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from devkit import pgembedded
+from devkit.env import airflow_env, connection_env, socket_dir
+from devkit.standin.corpus import Corpus
+from devkit.standin.server import StandinServer
+from motion_ops.clients.providers import HashingProvider
+from motion_ops.store.db import Store
+
+SQL = Path(__file__).resolve().parent / "sql"  # the queries of the demo's report
+
+
+def _q(store: Store, name: str, params: dict[str, Any] | None = None, *, one: bool = True) -> Any:
+    """Run one of the demo's own queries (``devkit/sql/<name>.sql``)."""
+    with store.transaction() as cur:
+        cur.execute((SQL / f"{name}.sql").read_text(encoding="utf-8"), params or {})
+        rows = cur.fetchall()
+    return (rows[0] if rows else None) if one else rows
+
+
+def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
+    """Run the demo; returns (exit code, what to show the user)."""
+    root = root.resolve()
+    datadir = root / ".pgdata"
+    started_pg = not (datadir / "postmaster.pid").exists()
+    uri = pgembedded.ensure(datadir)
+    store = Store(uri)
+    t0 = _q(store, "select_db_now")["now"]  # the DAG's first task, migrate_store, creates the tables
+    corpus = Corpus()
+    server = StandinServer(corpus, port=feed_port).start()
+    log_path = root / ".airflow" / "demo-last-run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        env = airflow_env(home=root / ".airflow", root=root,
+                          overrides=connection_env(pg_socket_dir=socket_dir(uri), feed_url=server.url))
+        started = time.perf_counter()
+        with open(log_path, "w") as log:
+            proc = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", "motion_enrichment"],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+    try:
+        if proc.returncode != 0:
+            tail = "".join(log_path.read_text().splitlines(keepends=True)[-40:])
+            return 1, f"motion_enrichment FAILED (exit {proc.returncode}); the last lines of {log_path}:\n{tail}"
+        return 0, report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path)
+    finally:
+        store.close()
+        if started_pg:
+            pgembedded.stop(datadir)
+
+
+def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: float, log_path: Path) -> str:
+    """What the run did, read back from the store."""
+    model = HashingProvider().model
+    s = store.fetch_one("select_status")
+    changed = _q(store, "count_changed_since", {"since": t0})["n"]
+    bodies = _q(store, "count_bodies_since", {"since": t0})["n"]
+    embedded = _q(store, "count_embedded_since", {"model": model, "since": t0})["n"]
+    total_vectors = _q(store, "count_embeddings", {"model": model})["n"]
+    failed = store.fetch("select_recent_audit", {"action": "embedding_failed", "since": t0, "limit": 50})
+    version = _q(store, "select_latest_version")
+    rows = _q(store, "count_version_rows", {"version": version["version"]})["rows"] if version else 0
+    qa = _q(store, "select_qa_report_since", {"since": t0})
+    current = store.fetch_one("select_current_version")
+    out = [f"motion-ops demo: one run of motion_enrichment in {elapsed:.0f}s (airflow log: {log_path})",
+           f"  feed        stand-in SyncFeed at {feed_url} ({len(corpus.motions)} sample motions, {len(corpus.log)} feed entries)",
+           f"  motions     {s['live']} live, {s['deleted']} deleted; {changed} raw entities new or changed this run",
+           f"  bodies      {bodies} fetched this run; {s['with_text']} motions have text, {s['without_text']} not yet published",
+           f"  embedded    {embedded} this run with {model}"
+           + ("" if embedded else f" (nothing re-embedded: all {total_vectors} vectors are current)"),
+           f"  failed ids  {', '.join(r['target'] for r in failed) if failed else 'none'}"]
+    if version:
+        out.append(f"  similarity  version {version['version']} ({version['motion_count']} motions), {rows} neighbour rows written, "
+                   f"status {version['status']}")
+    if qa:
+        failed_checks = [c["name"] for c in qa["metrics"]["checks"] if not c["passed"]]
+        out.append(f"  QA          {'PASSED' if qa['passed'] else 'FAILED: ' + ', '.join(failed_checks)} "
+                   f"({qa['metrics']['sample_size']} motions sampled)")
+    out.append(f"  readers see version {current['version'] if current else 'none'} (view motion_related)")
+    out.append("  three sample motions and their top-3 related motions:")
+    for m in _q(store, "select_demo_samples", {"n": 3}, one=False):
+        out.append(f"    * {m['title']}  [dossier {m['dossier']}]")
+        for r in store.fetch("select_related", {"id": m["id"], "limit": 3}):
+            out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
+    return "\n".join(out)

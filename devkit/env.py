@@ -1,0 +1,45 @@
+"""The one place that builds the environment of a local Airflow process of this project (the
+demo's ``airflow dags test``, ``make airflow``, the tests), and the connections pointing it at
+the embedded defaults."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def airflow_env(*, home: Path, root: Path = ROOT, base: Mapping[str, str] | None = None,
+                overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) with Airflow home, DAG and plugin folders,
+    no example DAGs and ``PYTHONPATH`` for ``motion_ops``; then ``overrides``."""
+    env = dict(os.environ if base is None else base)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root / "plugins"), str(root), env.get("PYTHONPATH")])),
+    })
+    env.update(overrides or {})
+    return env
+
+
+def connection_env(*, pg_socket_dir: str | Path, database: str = "postgres", feed_url: str,
+                   embeddings: Mapping[str, object] | None = None) -> dict[str, str]:
+    """``AIRFLOW_CONN_*`` variables: the embedded Postgres (unix socket), the stand-in feed, and
+    the embedding provider (default: the built-in ``hashing`` provider)."""
+    return {
+        "AIRFLOW_CONN_MOTION_DB": json.dumps({"conn_type": "postgres", "host": str(pg_socket_dir), "login": "postgres",
+                                              "schema": database}),
+        "AIRFLOW_CONN_MOTION_FEED": json.dumps({"conn_type": "http", "host": feed_url}),
+        "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps(embeddings or {"conn_type": "generic",
+                                                                     "extra": {"provider": "hashing"}}),
+    }
+
+
+def socket_dir(uri: str) -> str:
+    """The unix-socket folder of a ``postgresql://...?host=<dir>`` URI."""
+    return uri.split("host=", 1)[1].split("&", 1)[0]

@@ -1,0 +1,1 @@
+SELECT change_seq FROM stage_watermarks WHERE stage = %(stage)s

@@ -1,0 +1,143 @@
+"""The embedding stage: plan the batches, embed one batch (``embed_missing``), retry what failed
+(``retry_failed``) with half the batch size, and keep failure counts and quarantine per motion."""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from motion_ops.clients.embedder import Embedder, ItemResult
+from motion_ops.run import RunContext
+from motion_ops.store import audit
+from motion_ops.store.db import Store, sql
+
+log = logging.getLogger(__name__)
+
+XCOM_ID_CAP = 200  # more failed ids than this go to failed_id_sets; XCom carries the ref
+
+
+class FailureRatioExceeded(Exception):
+    """Too many items failed for good: similarity must not be recomputed on partial data."""
+
+
+def plan_batches(store: Store, *, model: str, batch_size: int, max_batches: int | None,
+                 since: Any = None, until: Any = None) -> tuple[list[list[str]], int]:
+    """Batches of motion ids that need a vector for ``model``; returns (batches, ids left over)."""
+    ids = [r["id"] for r in store.fetch("select_missing_embeddings",
+                                        {"model": model, "since": since, "until": until, "ids": None})]
+    batches = [ids[i:i + batch_size] for i in range(0, len(ids), batch_size)]
+    kept = batches[:max_batches] if max_batches else batches
+    left = sum(len(b) for b in batches[len(kept):])
+    if left:
+        log.warning("planned %d batches; %d motions are left for the next run (max_batches=%s)", len(kept), left, max_batches)
+    return kept, left
+
+
+def _store_vectors(store: Store, model: str, rows: list[dict[str, Any]], results: list[ItemResult]) -> int:
+    ok = [(r, res) for r, res in zip(rows, results) if res.vector is not None]
+    if not ok:
+        return 0
+    with store.transaction() as cur:
+        # a batch lost in a server crash is simply planned again: no need to wait for the WAL flush
+        cur.execute(sql("set_async_commit"))
+        cur.execute(sql("upsert_embeddings"), {
+            "model": model, "motion_ids": [r["id"] for r, _ in ok],
+            "content_hashes": [r["content_hash"] for r, _ in ok], "embeddings": [res.vector for _, res in ok]})
+    return len(ok)
+
+
+def embed_ids(store: Store, embedder: Embedder, ids: list[str], *, group_size: int) -> tuple[int, dict[str, str]]:
+    """Embed the ids still missing a vector, ``group_size`` texts at a time (the embedder splits a
+    group into requests as the endpoint allows), each group stored in one transaction.
+
+    :returns: (embedded count, {failed id: error}).
+    """
+    rows = store.fetch("select_motion_texts", {"model": embedder.model, "ids": ids})
+    embedded, failed = 0, {}
+    for i in range(0, len(rows), group_size):
+        group = rows[i:i + group_size]
+        results = embedder.embed([r["body_text"] for r in group])
+        embedded += _store_vectors(store, embedder.model, group, results)
+        failed.update({r["id"]: res.error or "failed" for r, res in zip(group, results) if res.vector is None})
+    return embedded, failed
+
+
+def embed_batch(store: Store, embedder: Embedder, ids: list[str], *, batch_index: int) -> dict[str, Any]:
+    """One mapped ``embed_missing`` instance. Returns ``{"batch_index", "embedded", "failed_ids"|"failed_ref"}``."""
+    embedded, failed = embed_ids(store, embedder, ids, group_size=max(1, len(ids)))
+    out: dict[str, Any] = {"batch_index": batch_index, "embedded": embedded, "requests": embedder.calls}
+    failed_ids = sorted(failed)
+    if len(failed_ids) > XCOM_ID_CAP:
+        ref = str(uuid.uuid4())
+        store.execute("insert_failed_id_set", {"ref": ref, "ids": failed_ids})
+        out["failed_ref"], out["failed_count"] = ref, len(failed_ids)
+    else:
+        out["failed_ids"] = failed_ids
+    log.info("batch %d: %d embedded, %d failed in %d requests", batch_index, embedded, len(failed_ids), embedder.calls)
+    return out
+
+
+def collect_failed_ids(store: Store, plan: list[list[str]], results: list[dict[str, Any]]) -> tuple[list[str], list[int]]:
+    """Failed ids from the successful instances' results, plus every id of a batch whose
+    instance left no result (it failed). Returns (ids, indexes of failed instances)."""
+    done = {r["batch_index"] for r in results if r}
+    ids: set[str] = set()
+    for r in results:
+        if not r:
+            continue
+        ids.update(r.get("failed_ids") or [])
+        if r.get("failed_ref"):
+            row = store.fetch_one("select_failed_id_set", {"ref": r["failed_ref"]})
+            ids.update(row["ids"] if row else [])
+    missing_instances = [i for i in range(len(plan)) if i not in done]
+    for i in missing_instances:
+        ids.update(plan[i])
+    return sorted(ids), missing_instances
+
+
+def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], results: list[dict[str, Any]],
+                 batch_size: int, max_failure_ratio: float, quarantine_after: int,
+                 ctx: RunContext) -> dict[str, Any]:
+    """Retry every failed id with half the batch size; audit and count what still fails.
+
+    :raises FailureRatioExceeded: when the share of live motions with text that failed for good is too high.
+    :raises ProviderUnavailable: when the provider cannot be used (the task fails and is retried).
+    """
+    failed, lost_instances = collect_failed_ids(store, plan, results)
+    batch_of = {mid: i for i, batch in enumerate(plan) for mid in batch}
+    half = max(1, batch_size // 2)
+    # re-check: a cleared-and-rerun instance may have embedded some of them meanwhile
+    still = [r["id"] for r in store.fetch("select_missing_embeddings", {"model": embedder.model, "since": None,
+                                                                         "until": None, "ids": failed or None})] if failed else []
+    embedded, errors = embed_ids(store, embedder, still, group_size=half) if still else (0, {})
+    quarantined = 0
+    if errors:
+        hashes = {r["id"]: r["content_hash"] for r in store.fetch("select_motion_texts", {"model": embedder.model, "ids": list(errors)})}
+        with store.transaction() as cur:
+            for mid, error in sorted(errors.items()):
+                cur.execute(sql("upsert_embedding_failure"), {"motion_id": mid, "model": embedder.model,
+                                                              "content_hash": hashes.get(mid, ""), "error": error[:1000],
+                                                              "quarantine_after": quarantine_after})
+                state = cur.fetchone()
+                quarantined += bool(state["quarantined"])
+                audit.record(cur, "embedding_failed", mid, {
+                    "motion": mid, "model": embedder.model, "error": error[:500], "attempts": embedder.policy.attempts,
+                    "failed_runs": state["failures"], "quarantined": state["quarantined"],
+                    "batch_index": batch_of.get(mid)}, ctx)
+    # the share of the corpus (live motions with text) left without a vector by this run's failures:
+    # one poisoned motion must not turn every night red, a provider failing half the batches must
+    corpus = store.fetch_one("select_coverage", {"model": embedder.model})["with_text"]
+    planned = sum(len(b) for b in plan)
+    ratio = len(errors) / corpus if corpus else 0.0
+    summary = {"retried": len(still), "recovered": embedded, "failed_ids": sorted(errors), "quarantined": quarantined,
+               "failed_instances": lost_instances, "failure_ratio": round(ratio, 4), "batch_size": half,
+               "failed_of_planned": f"{len(errors)}/{planned}"}
+    log.info("retry_failed: %d retried with batch size %d, %d recovered, %d still failing (ratio %.3f), %d quarantined",
+             len(still), half, embedded, len(errors), ratio, quarantined)
+    if ratio > max_failure_ratio:
+        raise FailureRatioExceeded(
+            f"{len(errors)} motions failed to embed, {ratio:.3f} of the {corpus} with text (> max_failure_ratio "
+            f"{max_failure_ratio}); see audit_events action 'embedding_failed'. Fix the provider, then clear this task.")
+    return summary
+
+

@@ -1,0 +1,33 @@
+"""The ``publish_similarity`` stage: make a checked version the one readers see, or reject it.
+
+A version is written unpublished; :func:`publish` flips ``similarity_current`` in one transaction,
+so the ``motion_related`` view always shows exactly one complete version, then prunes old ones.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from motion_ops.store.db import Store, sql
+
+log = logging.getLogger(__name__)
+
+
+def publish(store: Store, version: int, *, keep_versions: int = 3) -> dict[str, Any]:
+    """Make ``version`` the one readers see, then drop old versions beyond ``keep_versions``."""
+    row = store.fetch_one("select_version", {"version": version})
+    if row is None:
+        raise ValueError(f"similarity version {version} does not exist")
+    if row["status"] not in ("computed", "published", "retired"):
+        raise ValueError(f"similarity version {version} has status {row['status']!r} and cannot be published")
+    with store.transaction() as cur:  # one transaction: readers see the old version or the new one
+        for name in ("retire_published_versions", "mark_version_published", "set_current_version"):
+            cur.execute(sql(name), {"version": version})
+    pruned = [r["version"] for r in store.fetch("prune_versions", {"keep": keep_versions})]
+    log.info("published similarity version %d; pruned %s", version, pruned or "nothing")
+    return {"version": version, "pruned": pruned}
+
+
+def reject(store: Store, version: int) -> None:
+    """Mark a version that failed QA as rejected: it is never published."""
+    store.execute("reject_version", {"version": version})

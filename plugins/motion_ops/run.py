@@ -1,0 +1,110 @@
+"""What a DAG run hands its tasks: where they run, the run's params (typed), its date window.
+
+Pure (no Airflow import): the operators build these from the task context, tests build them directly.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+#: The timezone of the nightly schedule and of a backfill run's date window.
+TIMEZONE = "Europe/Amsterdam"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where an event happened: the Airflow run and task (empty outside Airflow)."""
+
+    dag_id: str | None = None
+    run_id: str | None = None
+    task_id: str | None = None
+    map_index: int | None = None
+
+
+def _date(name: str, value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"param {name!r} must be a date (YYYY-MM-DD), got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """The params of one ``motion_enrichment`` run (their defaults and descriptions are the DAG's)."""
+
+    batch_size: int
+    max_batches: int | None
+    top_n: int
+    vote_weight: float
+    seat_weighted: bool
+    incremental_threshold: float
+    qa_sample_size: int
+    qa_enforce: bool
+    qa_min_coverage: float
+    qa_max_score_shift: float
+    qa_min_relevance: float
+    qa_reports_dir: str | None
+    dry_run: bool
+    since: dt.date | None
+    until: dt.date | None
+    max_pages: int | None
+    max_body_workers: int
+    body_max_failures: int
+    embed_max_failures: int
+    max_failure_ratio: float
+    keep_versions: int
+
+    @classmethod
+    def from_mapping(cls, params: Mapping[str, Any]) -> tuple["RunParams", list[str]]:
+        """The typed params and the keys that are not params (misspelled conf keys, to warn about).
+
+        :raises ValueError: a missing param, a value of the wrong type, ``since`` not before ``until``.
+        """
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name not in params:
+                raise ValueError(f"param {f.name!r} is missing")
+            value = params[f.name]
+            kind = str(f.type)
+            try:
+                if f.name in ("since", "until"):
+                    value = _date(f.name, value)
+                elif value is None:
+                    if "None" not in kind:
+                        raise ValueError(f"param {f.name!r} must not be empty")
+                elif kind.startswith("bool"):
+                    if not isinstance(value, bool):
+                        raise ValueError(f"param {f.name!r} must be true or false, got {value!r}")
+                elif kind.startswith("int"):
+                    value = int(value)
+                elif kind.startswith("float"):
+                    value = float(value)
+                else:
+                    value = str(value)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(str(exc) if str(exc).startswith("param") else
+                                 f"param {f.name!r} has an invalid value {params[f.name]!r}") from None
+            values[f.name] = value
+        if values["since"] and values["until"] and values["since"] >= values["until"]:
+            raise ValueError(f"param 'since' ({values['since']}) must be before 'until' ({values['until']})")
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**values), sorted(k for k in params if k not in known)
+
+
+def run_window(params: RunParams, *, run_type: str | None, interval_start: dt.datetime | None,
+               interval_end: dt.datetime | None) -> tuple[dt.date | None, dt.date | None]:
+    """The date window a run fetches bodies for and embeds: ``since``/``until``, else a backfill
+    run's data interval as dates in :data:`TIMEZONE`, else no window (``None, None``)."""
+    if params.since or params.until:
+        return params.since, params.until
+    if run_type == "backfill" and interval_start is not None and interval_end is not None:
+        tz = ZoneInfo(TIMEZONE)
+        return interval_start.astimezone(tz).date(), interval_end.astimezone(tz).date()
+    return None, None

@@ -1,0 +1,182 @@
+"""PostgreSQL + pgvector store: connections, migrations and the named-query loader.
+
+All SQL lives in ``include/sql`` (``migrations/NNN_name.sql`` and ``queries/verb_noun.sql``);
+this module only loads it and runs it with bound parameters. Writes happen inside
+:meth:`Store.transaction`, so a crash leaves either all or nothing of a unit of work.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import psycopg
+from psycopg.rows import dict_row
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(os.environ.get("MOTION_OPS_SQL_DIR", Path(__file__).resolve().parents[3] / "include" / "sql"))
+_MIGRATION_LOCK = 7_300_001  # pg advisory lock key: one migrator at a time
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@functools.lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """Return the text of the named query ``include/sql/queries/<name>.sql``."""
+    path = SQL_DIR / "queries" / f"{name}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"named query {name!r} not found at {path}") from None
+
+
+_NAMED_PARAM = re.compile(r"%%|%\((\w+)\)s")
+
+
+def positional(query: str) -> tuple[str, list[str]]:
+    """A named query's ``%(name)s`` placeholders as libpq's ``$1, $2, …`` (``%%`` as ``%``), and
+    the parameter names in that order: for code that talks to libpq directly (``psycopg.pq``)."""
+    names: list[str] = []
+
+    def number(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None:
+            return "%"
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _NAMED_PARAM.sub(number, query), names
+
+
+def migration_files(sql_dir: Path = SQL_DIR) -> list[tuple[str, Path]]:
+    """Migrations as ``(version, path)``, ordered by version; other files are an error."""
+    found = []
+    for path in sorted((sql_dir / "migrations").glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise ValueError(f"migration file name {path.name!r} is not NNN_name.sql")
+        found.append((path.stem, path))
+    return found
+
+
+def dsn_from_connection(conn: Any) -> str:
+    """A libpq connection string from a connection (``host/port/login/password/schema`` = database;
+    extras ``dbname``, ``sslmode``)."""
+    from psycopg.conninfo import make_conninfo
+
+    extra = conn.extra_dejson
+    return make_conninfo(host=conn.host or None, port=conn.port or None, user=conn.login or None,
+                         password=conn.password or None, dbname=conn.schema or extra.get("dbname") or None,
+                         sslmode=extra.get("sslmode") or None)
+
+
+class Store:
+    """A connection to the motion store.
+
+    :param dsn: a libpq connection string or URI (``postgresql://…``).
+    """
+
+    def __init__(self, dsn: str, *, application_name: str = "motion_ops"):
+        self.dsn = dsn
+        self.application_name = application_name
+        self._conn: psycopg.Connection | None = None
+
+    @property
+    def conn(self) -> psycopg.Connection:
+        """The open connection (opened on first use, with pgvector types registered)."""
+        if self._conn is None or self._conn.closed:
+            conn = psycopg.connect(self.dsn, application_name=self.application_name, connect_timeout=15)
+            try:
+                from pgvector.psycopg import register_vector
+
+                register_vector(conn)
+            except psycopg.ProgrammingError:
+                # the extension is created by the first migration; register after migrate()
+                conn.rollback()
+            self._conn = conn
+        return self._conn
+
+    def check(self) -> tuple[bool, str]:
+        """(ok, message) for a connection test: reachable, pgvector available, migrations pending."""
+        row = self.conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+        available = self.conn.execute("SELECT default_version FROM pg_available_extensions WHERE name = 'vector'").fetchone()
+        self.conn.rollback()
+        if row is None and available is None:
+            return False, "connected, but the pgvector extension is not available on this server"
+        pending = self.pending_migrations()
+        vector = f"pgvector {row[0]}" if row else f"pgvector {available[0]} available"
+        return True, f"connected; {vector}; " + (f"{len(pending)} migrations pending" if pending else "schema up to date")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Cursor]:
+        """A cursor (dict rows) inside one transaction: commit on success, roll back on error."""
+        conn = self.conn
+        with conn.transaction():
+            with conn.cursor(row_factory=dict_row) as cur:
+                yield cur
+
+    def fetch(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run the named query and return all rows as dicts."""
+        with self.transaction() as cur:
+            cur.execute(sql(name), params or {})
+            return cur.fetchall() if cur.description else []
+
+    def fetch_one(self, name: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        rows = self.fetch(name, params)
+        return rows[0] if rows else None
+
+    def execute(self, name: str, params: dict[str, Any] | None = None) -> int:
+        """Run the named statement in its own transaction; return the row count."""
+        with self.transaction() as cur:
+            cur.execute(sql(name), params or {})
+            return cur.rowcount
+
+    def pending_migrations(self, sql_dir: Path = SQL_DIR) -> list[str]:
+        """The migrations not yet applied (reads only; an empty store has them all pending)."""
+        with self.transaction() as cur:
+            cur.execute("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+            done: set[str] = set()
+            if cur.fetchone()["present"]:
+                cur.execute("SELECT version FROM schema_migrations")
+                done = {r["version"] for r in cur.fetchall()}
+        return [version for version, _ in migration_files(sql_dir) if version not in done]
+
+    def migrate(self, sql_dir: Path = SQL_DIR) -> list[str]:
+        """Apply the migrations not yet recorded in ``schema_migrations``; return what ran."""
+        applied: list[str] = []
+        conn = self.conn
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            cur.execute("SELECT version FROM schema_migrations")
+            done = {r[0] for r in cur.fetchall()}
+            for version, path in migration_files(sql_dir):
+                if version in done:
+                    continue
+                log.info("applying migration %s", path.name)
+                cur.execute(path.read_text(encoding="utf-8"))
+                cur.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                applied.append(version)
+        from pgvector.psycopg import register_vector
+
+        register_vector(conn)
+        return applied

@@ -1,0 +1,118 @@
+import datetime as dt
+
+import pytest
+
+from devkit.standin.provider import ProviderServer
+from motion_ops import embeddings
+from motion_ops.clients.embedder import Embedder
+from motion_ops.clients.providers import ProviderConfig, make_providers
+from motion_ops.clients.retry import RetryPolicy
+from motion_ops.embeddings import FailureRatioExceeded, embed_batch, plan_batches, retry_failed
+from motion_ops.run import RunContext
+
+CTX = RunContext(dag_id="motion_enrichment", run_id="run-1", task_id="retry_failed")
+
+
+@pytest.fixture
+def server():
+    with ProviderServer(model="m", dims=32) as srv:
+        srv.add("status", status=500, marker="POISON")
+        yield srv
+
+
+def make(server, clock, model="m"):
+    return Embedder(make_providers(ProviderConfig(kind="openai", base_url=server.url, model=model)),
+                    policy=RetryPolicy(attempts=3), sleep=clock.sleep)
+
+
+def count(store, sql, *args):
+    return store.conn.execute(sql, args).fetchone()[0]
+
+
+def test_plan_batches_respects_max_batches_and_reports_what_is_left(store, motions):
+    batches, left = plan_batches(store, model="m", batch_size=16, max_batches=2)
+    assert [len(b) for b in batches] == [16, 16] and left == 8
+    assert sorted(sum(batches, [])) == motions[:32]
+
+
+def test_plan_batches_only_takes_motions_in_the_window(store, motions):
+    batches, _ = plan_batches(store, model="m", batch_size=100, max_batches=None,
+                              since=dt.date(2025, 1, 1), until=dt.date(2025, 1, 3))
+    days = {r[0].day for r in store.conn.execute("SELECT started_on FROM motions WHERE id = ANY(%s::uuid[])", (batches[0],))}
+    assert days == {1, 2}
+
+
+def test_a_batch_embeds_every_good_item_and_reports_the_bad_one(store, motions, server, clock):
+    out = embed_batch(store, make(server, clock), motions, batch_index=0)
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    assert out["embedded"] == 39 and out["failed_ids"] == [poison] and out["batch_index"] == 0
+    assert count(store, "SELECT count(*) FROM motion_embeddings WHERE model = 'm'") == 39
+    again = embed_batch(store, make(server, clock), motions, batch_index=0)  # clearing re-runs: converges
+    assert again["embedded"] == 0 and again["failed_ids"] == [poison]
+    assert count(store, "SELECT count(*) FROM motion_embeddings") == 39
+
+
+def test_retry_failed_takes_failed_ids_and_lost_instances_and_audits_what_still_fails(store, motions, server, clock):
+    plan = [motions[:20], motions[20:]]
+    first = embed_batch(store, make(server, clock), plan[0], batch_index=0)
+    # instance 1 "failed" in Airflow: it left no XCom, so its whole batch must be retried
+    out = retry_failed(store, make(server, clock), plan=plan, results=[first], batch_size=20, max_failure_ratio=0.5,
+                       quarantine_after=3, ctx=CTX)
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    assert out["failed_instances"] == [1] and out["batch_size"] == 10
+    assert out["recovered"] == 20 and out["failed_ids"] == [poison] and out["failure_ratio"] == 0.025
+    assert count(store, "SELECT count(*) FROM motion_embeddings") == 39
+    (meta, run_id, task_id), = store.conn.execute(
+        "SELECT metadata, run_id, task_id FROM audit_events WHERE action = 'embedding_failed'").fetchall()
+    assert meta["motion"] == poison and meta["model"] == "m" and "HTTP 500" in meta["error"] and meta["attempts"] == 3
+    assert (run_id, task_id) == ("run-1", "retry_failed") and meta["batch_index"] == 0
+    assert server.calls[-1].inputs and all(len(c.inputs) <= 10 for c in server.calls[-6:])
+
+
+def test_an_item_failing_in_n_runs_is_quarantined_until_its_text_changes(store, motions, server, clock):
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    for run in range(3):
+        plan, _ = plan_batches(store, model="m", batch_size=40, max_batches=None)
+        results = [embed_batch(store, make(server, clock), ids, batch_index=i) for i, ids in enumerate(plan)]
+        out = retry_failed(store, make(server, clock), plan=plan, results=results, batch_size=40,
+                           max_failure_ratio=1.0, quarantine_after=3, ctx=CTX)
+    assert out["quarantined"] == 1
+    assert plan_batches(store, model="m", batch_size=40, max_batches=None) == ([], 0)  # skipped now
+    store.conn.execute("UPDATE motions SET body_text = 'schoon', content_hash = 'new' WHERE id = %s", (poison,))
+    store.conn.commit()
+    assert plan_batches(store, model="m", batch_size=40, max_batches=None)[0] == [[poison]]
+
+
+def test_release_quarantine_makes_items_eligible_again(store, motions, server, clock):
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    retry_failed(store, make(server, clock), plan=[[poison]], results=[], batch_size=2, max_failure_ratio=1.0,
+                 quarantine_after=1, ctx=CTX)
+    assert plan_batches(store, model="m", batch_size=40, max_batches=None)[0] != [[poison]]
+    assert [r["motion_id"] for r in store.fetch("release_quarantine", {"model": None, "ids": None})] == [poison]
+
+
+def test_too_many_failures_fail_the_task_after_auditing(store, motions, server, clock):
+    server.add("status", status=500, marker="Motie 1")  # Motie 1, 10..19
+    plan = [motions]
+    with pytest.raises(FailureRatioExceeded, match="max_failure_ratio"):
+        retry_failed(store, make(server, clock), plan=plan, results=[], batch_size=40, max_failure_ratio=0.1,
+                     quarantine_after=3, ctx=CTX)
+    assert count(store, "SELECT count(*) FROM audit_events WHERE action = 'embedding_failed'") == 12
+
+
+def test_changing_the_model_or_one_text_re_plans_only_what_changed(store, motions, server, clock):
+    embed_batch(store, make(server, clock), motions, batch_index=0)
+    assert plan_batches(store, model="other", batch_size=100, max_batches=None)[0][0] == motions
+    store.conn.execute("UPDATE motions SET body_text = 'nieuw', content_hash = 'h2' WHERE id = %s", (motions[3],))
+    store.conn.commit()
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    assert plan_batches(store, model="m", batch_size=100, max_batches=None)[0] == [sorted([motions[3], poison])]
+
+
+def test_large_failed_id_lists_go_to_a_table_and_xcom_holds_the_ref(store, motions, server, clock, monkeypatch):
+    monkeypatch.setattr(embeddings, "XCOM_ID_CAP", 2)
+    server.add("status", status=400, marker="Motie")
+    out = embed_batch(store, make(server, clock), motions[:5], batch_index=3)
+    assert "failed_ids" not in out and out["failed_count"] == 5
+    ids, lost = embeddings.collect_failed_ids(store, [[], [], [], motions[:5]], [out])
+    assert ids == motions[:5] and lost == [0, 1, 2]
