@@ -16,7 +16,7 @@ from devkit import pgembedded
 from devkit.env import airflow_env, connection_env, socket_dir
 from devkit.standin.corpus import Corpus
 from devkit.standin.server import StandinServer
-from motion_ops.clients.providers import HashingProvider
+from motion_ops.clients.hashing import HashingProvider
 from motion_ops.store.db import Store
 
 SQL = Path(__file__).resolve().parent / "sql"  # the queries of the demo's report

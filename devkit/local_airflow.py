@@ -10,6 +10,7 @@ Everything started is recorded in ``.run/`` so ``stop`` ends it, also after a cr
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess

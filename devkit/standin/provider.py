@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from motion_ops.clients.providers import HashingProvider
+from motion_ops.clients.hashing import HashingProvider
 from devkit.standin._http import BackgroundHTTPServer, StandinHandler
 
 

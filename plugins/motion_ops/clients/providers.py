@@ -1,16 +1,13 @@
 """Embedding providers behind one interface: ``embed(texts) -> vectors`` for one request.
 
-- ``hashing``: the zero-dependency default. A *lexical* feature-hashing embedding (word unigrams
-  and bigrams, Dutch stop words and motion boilerplate removed, sublinear term frequency, signed
-  hashing into ``dimensions`` buckets). It finds motions that share vocabulary; it knows nothing of
-  meaning or synonyms. Use a real model for semantic similarity.
+- ``hashing``: the zero-dependency default, a *lexical* method (:mod:`motion_ops.clients.hashing`).
 - ``openai``: the OpenAI-compatible ``POST …/v1/embeddings`` (OpenAI, Azure-style gateways, vLLM,
   TEI, Infinity, llama.cpp, LM Studio). The base URL may include ``/v1`` or not; servers that
   serve ``/embeddings`` at the root are found on a 404. ``usage`` is ignored.
 - ``ollama``: ``POST …/api/embed``.
 - ``sentence_transformers``: a local model directory (optional extra; torch is not a default dependency).
 
-A provider raises :class:`~motion_ops.retry.RetryableError` for what deserves another attempt
+A provider raises :class:`~motion_ops.clients.retry.RetryableError` for what deserves another attempt
 (connection errors, timeouts, 429, 5xx) and :class:`EmbeddingError` otherwise; ``too_large`` marks
 413/token-limit errors (split at once) and ``fatal`` marks errors no retry or split can fix (401/403).
 Retries, rate limiting, validation and batch halving live in :mod:`motion_ops.clients.embedder`.
@@ -18,10 +15,8 @@ Retries, rate limiting, validation and batch halving live in :mod:`motion_ops.cl
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
-import math
 import re
 import struct
 from dataclasses import dataclass, field
@@ -30,6 +25,7 @@ from typing import Any, Protocol, Sequence
 import requests
 
 from motion_ops.clients.connection import ConnectionLike, base_url, extra_number
+from motion_ops.clients.hashing import HASHING_DIMENSIONS, HashingProvider
 from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -51,7 +47,6 @@ class ModelMismatch(EmbeddingError):
     """The provider answered for another model than configured."""
 
 
-HASHING_DIMENSIONS = 384
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_INPUT_CHARS = 8000
 DEFAULT_RETRY_ATTEMPTS = 3
@@ -112,46 +107,6 @@ class EmbeddingProvider(Protocol):
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
         """Embed ``texts`` in one request; results align with the inputs."""
-
-
-# ---------------------------------------------------------------------------------------------
-_TOKEN = re.compile(r"[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")
-STOP_WORDS = frozenset("""
-de het een en of van in op te dat die dit is zijn wordt worden met voor aan bij door om over naar als
-ook niet geen nog maar dan er hun haar zij wij we u uit tot tegen na al meer veel deze onder tussen
-kamer gehoord beraadslaging constaterende overwegende verzoekt regering kabinet roept draagt gaat orde
-dag mening lid leden c s motie op hoe kan moet mag dit jaar beter leiden minder staan sterk samenhangen
-""".split())
-
-
-class HashingProvider:
-    """Lexical feature hashing (see the module docstring for what it is and is not)."""
-
-    def __init__(self, dimensions: int = HASHING_DIMENSIONS):
-        self.dimensions = dimensions
-        self.model = f"hashing-lexical-v1-{dimensions}"
-        self.endpoint = "local:hashing"
-
-    def _vector(self, text: str) -> Vector:
-        words = [w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1]
-        feats: dict[str, int] = {}
-        for w in words:
-            feats[w] = feats.get(w, 0) + 1
-        for a, b in zip(words, words[1:]):
-            key = f"{a} {b}"
-            feats[key] = feats.get(key, 0) + 1
-        vec = [0.0] * self.dimensions
-        for feat, tf in feats.items():
-            h = int.from_bytes(hashlib.blake2b(feat.encode(), digest_size=8).digest(), "little")
-            weight = (1.0 + math.log(tf)) * (0.5 if " " in feat else 1.0)
-            vec[h % self.dimensions] += weight if (h >> 63) & 1 else -weight
-        norm = math.sqrt(sum(v * v for v in vec))
-        if norm == 0.0:  # a text without content words: a fixed, valid direction
-            vec[0], norm = 1.0, 1.0
-        return [v / norm for v in vec]
-
-    def embed(self, texts: Sequence[str]) -> list[Vector]:
-        return [self._vector(t) for t in texts]
 
 
 # ---------------------------------------------------------------------------------------------

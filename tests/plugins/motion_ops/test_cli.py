@@ -71,3 +71,33 @@ def test_check_connections_tests_all_three_and_reports_model_dimension_and_laten
         bad = subprocess.run([sys.executable, "-m", "motion_ops", "check-connections"], capture_output=True, text=True,
                              cwd=ROOT, env=env, timeout=120)
         assert bad.returncode == 1 and "motion_embeddings  FAIL" in bad.stdout and "sk-secret-1" not in bad.stdout + bad.stderr
+
+
+def test_status_reports_pending_migrations_and_applies_none(store, pg_uri):
+    store.conn.execute("DROP SCHEMA public CASCADE")
+    store.conn.execute("CREATE SCHEMA public")
+    store.conn.commit()
+    out = cli("--dsn", pg_uri, "status")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("store migrations pending: 001_init, 002_neighbour_spares")
+    assert store.conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None
+    store.conn.commit()
+    store.migrate()
+    out = cli("--dsn", pg_uri, "status")
+    assert "pending" not in out.stdout and out.stdout.startswith("motions: 0 live")
+
+
+def test_related_prints_a_motions_neighbours_by_number_or_id(store, pg_uri, motions):
+    from motion_ops.publish import publish
+    from motion_ops.similarity import compute_version
+    from tests.plugins.motion_ops.test_similarity import embed_all
+
+    store.conn.execute("UPDATE motions SET nummer = '2025Z' || lpad(right(id::text, 5), 5, '0')")
+    store.conn.commit()
+    publish(store, compute_version(store, model=embed_all(store), top_n=3, vote_weight=0.0)["version"])
+    nummer = store.conn.execute("SELECT nummer FROM motions WHERE id = %s", (motions[0],)).fetchone()[0]
+    by_number, by_id = cli("--dsn", pg_uri, "related", nummer), cli("--dsn", pg_uri, "related", motions[0])
+    assert by_number.returncode == 0 and by_number.stdout == by_id.stdout
+    assert by_number.stdout.startswith(nummer) and len(by_number.stdout.splitlines()) == 4  # the motion + 3
+    missing = cli("--dsn", pg_uri, "related", "2099Z99999")
+    assert missing.returncode == 1 and "no motion" in missing.stderr

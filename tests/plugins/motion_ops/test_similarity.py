@@ -4,7 +4,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from motion_ops.clients.providers import HashingProvider
+from motion_ops.clients.hashing import HashingProvider
 from motion_ops.publish import publish
 from motion_ops.similarity import ComputationBusy, compute_lock, compute_version
 
