@@ -76,3 +76,15 @@ def test_docker_compose_config_accepts_it_when_an_engine_is_present(tmp_path):
     out = subprocess.run(["docker", "compose", "--env-file", str(env), "-f", str(COMPOSE), "config", "--quiet"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_the_deployment_ships_the_product_and_not_the_dev_kit(compose):
+    for name in AIRFLOW_SERVICES:
+        mounted = {v.split(":")[0] for v in compose["services"][name]["volumes"]}
+        assert not any("devkit" in m or "tests" in m for m in mounted), name
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "devkit" not in dockerfile and "grep -v '^pgserver'" in dockerfile
+    import subprocess as sp
+    product = sp.run(["grep", "-rl", "devkit", str(ROOT / "plugins"), str(ROOT / "dags"), "--include=*.py"],
+                     capture_output=True, text=True).stdout
+    assert product == "", product  # nothing the workers run imports the dev kit

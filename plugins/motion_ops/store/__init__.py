@@ -1,0 +1,1 @@
+"""The motion store: connections, migrations and named queries, the page writer, binary COPY, the audit trail."""

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 
+from devkit.env import airflow_env
 from tests.conftest import FIXTURES, REAL, ROOT
 
 
@@ -52,7 +53,7 @@ def test_check_connections_tests_all_three_and_reports_model_dimension_and_laten
 
     host = pg_uri.split("host=", 1)[1]
     with ProviderServer(model="m", dims=16) as provider:
-        env = {"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin", "AIRFLOW_HOME": str(ROOT / ".airflow"),
+        env = {**airflow_env(home=ROOT / ".airflow", base={"PATH": "/usr/bin:/bin"}),
                "AIRFLOW_CONN_MOTION_DB": json.dumps({"conn_type": "postgres", "host": host, "login": "postgres", "schema": "postgres"}),
                "AIRFLOW_CONN_MOTION_FEED": json.dumps({"conn_type": "http", "host": standin.url}),
                "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "host": provider.url, "password": "sk-secret-1",
