@@ -19,6 +19,10 @@ logging.getLogger("pgserver").propagate = False
 
 def ensure(datadir: str | os.PathLike[str]) -> str:
     """Start (or reuse) the embedded server in ``datadir``; return a libpq URI for it."""
+    import warnings
+
+    # pgserver asks platformdirs for a runtime folder; without XDG_RUNTIME_DIR it warns and uses /tmp
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import pgserver
 
     path = Path(datadir).resolve()
