@@ -194,6 +194,10 @@ class Corpus:
         self._token = 1_000_000
         self._build(motions)
 
+    def emit(self, entity: Entity, generation: int = 1) -> None:
+        """Append ``entity`` to the feed log at the next skiptoken."""
+        self._emit(entity, generation)
+
     def _emit(self, entity: Entity, generation: int = 1) -> None:
         self._token += self.rng.randint(1, 9)
         self.log.append(LogEntry(self._token, generation, entity))

@@ -40,8 +40,9 @@ class Fault:
 
     kinds: ``status`` (answer ``status`` with optional ``retry_after``), ``reset`` (close the
     connection mid-body), ``truncate`` (a 200 whose body stops half-way), ``oversize`` (pad the
-    body to ``size`` bytes), ``bomb`` (an entity-expansion XML bomb), ``latency`` (sleep ``seconds``).
-    ``times`` is how many matching requests it affects (-1: all).
+    body to ``size`` bytes), ``bomb`` (an entity-expansion XML bomb), ``latency`` (sleep ``seconds``),
+    ``trickle`` (send the body ``size`` bytes at a time, ``seconds`` apart), ``body`` (answer 200
+    with ``body`` as ``ctype`` instead). ``times`` is how many matching requests it affects (-1: all).
     """
 
     kind: str
@@ -51,6 +52,8 @@ class Fault:
     times: int = 1
     size: int = 0
     seconds: float = 0.0
+    body: bytes | str | None = None
+    ctype: str = "application/json"
 
     def matches(self, target: str) -> bool:
         return self.times != 0 and re.search(self.match, target) is not None
@@ -128,6 +131,13 @@ class StandinServer(BackgroundHTTPServer):
         for entry in self.corpus.log:
             self._by_cat.setdefault(entry.entity.category.lower(), []).append(entry)
         self._serve(host, port, self._handler())
+
+    def add(self, entity: Entity, *, generation: int = 1, page_category: str | None = None) -> int:
+        """Append ``entity`` to the feed (in ``page_category``'s pages if given); returns its skiptoken."""
+        self.corpus.emit(entity, generation)
+        entry = self.corpus.log[-1]
+        self._by_cat.setdefault((page_category or entity.category).lower(), []).append(entry)
+        return entry.skiptoken
 
     # -- content ---------------------------------------------------------------------------------
     def feed_page(self, category: str, skiptoken: int) -> bytes:
@@ -210,12 +220,24 @@ class StandinServer(BackgroundHTTPServer):
                         return self._send(f.status, b"<error>injected</error>", headers=hdrs)
                     if f.kind == "bomb":
                         return self._send(200, XML_BOMB)
+                    if f.kind == "body":
+                        return self._send(200, f.body.encode() if isinstance(f.body, str) else f.body, f.ctype)
                 status, body, ctype = self._route()
                 for f in faults:
                     if f.kind == "oversize":
                         body = body + b"<!--" + b"x" * max(0, f.size - len(body)) + b"-->"
                     elif f.kind == "truncate":
                         body = body[: len(body) // 2]
+                    elif f.kind == "trickle":
+                        self.send_response(200)
+                        self.send_header("Content-Type", ctype)
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        for i in range(0, len(body), max(1, f.size)):
+                            self.wfile.write(body[i:i + max(1, f.size)])
+                            self.wfile.flush()
+                            time.sleep(f.seconds)
+                        return
                     elif f.kind == "reset":
                         self.send_response(200)
                         self.send_header("Content-Type", ctype)

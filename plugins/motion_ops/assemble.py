@@ -8,6 +8,10 @@ party, and a party is named by its Fractie record's abbreviation (joined by Frac
 
 Only motions touched by entities that changed since the last assembly are rebuilt; a rebuilt
 motion whose assembled content is unchanged is not written (so nothing downstream re-runs).
+A bad value in one entity (a reference that is not a GUID, a seat count that is not a number)
+affects only that value: it is audited (``bad_field``) and the motion is assembled without it. A
+motion that cannot be assembled or written at all is audited (``motion_assembly_failed``), kept in
+``assembly_failures`` and rebuilt on every later run until it succeeds; the others go on.
 Simplification: a renamed Fractie (new abbreviation) does not trigger re-assembly of old motions.
 """
 from __future__ import annotations
@@ -19,6 +23,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from motion_ops.parsers.feedpage import is_guid
+from motion_ops.run import RunContext
+from motion_ops.store import audit
 from motion_ops.store.db import Store, sql
 
 log = logging.getLogger(__name__)
@@ -56,16 +63,39 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def aggregate_votes(rows: list[Raw], parties: dict[str, str]) -> list[dict[str, Any]]:
+Problems = list[dict[str, Any]]  # bad values met while assembling: {entity, category, field, value}
+
+
+def _guid_ref(entity: Raw, category: str, rel: str, problems: Problems) -> str | None:
+    """``entity``'s ``rel`` reference if it is a GUID; otherwise None, and the value is a problem."""
+    value = entity.ref(rel)
+    if value is None or is_guid(value):
+        return value
+    problems.append({"entity": entity.id, "category": category, "field": rel, "value": value[:200]})
+    return None
+
+
+def _seats(entity: Raw, problems: Problems) -> int:
+    value = entity.f("fractieGrootte")
+    try:
+        return int(value or 0)
+    except ValueError:
+        problems.append({"entity": entity.id, "category": "Stemming", "field": "fractieGrootte", "value": value[:200]})
+        return 0
+
+
+def aggregate_votes(rows: list[Raw], parties: dict[str, str], problems: Problems | None = None) -> list[dict[str, Any]]:
     """Per-party votes of one Besluit's Stemming rows.
 
     :param parties: Fractie id -> normalised abbreviation.
+    :param problems: bad values are appended here (the row counts without them).
     """
+    problems = [] if problems is None else problems
     live = [r for r in rows if not r.deleted and (r.f("vergissing") or "false").lower() != "true" and r.f("soort")]
     per_party: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, str]] = set()
     for r in sorted(live, key=lambda r: r.changed, reverse=True):  # newest duplicate wins
-        fid = r.ref("fractie")
+        fid = _guid_ref(r, "Stemming", "fractie", problems)
         party = parties.get(fid or "") or r.f("actorFractie") or r.f("actorNaam") or "?"
         member = r.ref("persoon") or r.f("sidActorLid")
         key = (party, member or "")
@@ -82,7 +112,7 @@ def aggregate_votes(rows: list[Raw], parties: dict[str, str]) -> list[dict[str, 
             p["seats"] += 1
         else:
             p["vote"] = soort
-            p["seats"] = int(r.f("fractieGrootte") or 0)
+            p["seats"] = _seats(r, problems)
             p["voor"] = p["seats"] if soort == "Voor" else 0
             p["tegen"] = p["seats"] if soort == "Tegen" else 0
     out = []
@@ -95,11 +125,11 @@ def aggregate_votes(rows: list[Raw], parties: dict[str, str]) -> list[dict[str, 
 
 def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw], actors: list[Raw],
                     besluiten: list[Raw], stemmingen: dict[str, list[Raw]], parties: dict[str, str]) -> dict[str, Any] | None:
-    """The motion row (with ``votes``) for one Zaak, or None when the Zaak is not a motion."""
-    if zaak.deleted:
+    """The motion row (with ``votes`` and ``problems``, the bad values left out) for one Zaak; a
+    deleted Zaak, or one that is not (or no longer) a motion, is ``{"id", "deleted": True}``."""
+    if zaak.deleted or zaak.f("soort") != "Motie":
         return {"id": zaak.id, "deleted": True}
-    if zaak.f("soort") != "Motie":
-        return None
+    problems: Problems = []
     docs = [d for d in documents if d.f("soort") in MOTION_DOC_KINDS]
     live_docs = sorted((d for d in docs if not d.deleted), key=lambda d: (d.f("datum") or "", d.changed))
     doc = live_docs[-1] if live_docs else None
@@ -116,7 +146,7 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
     if voted:
         besluit = voted[-1]
         outcome = (besluit.f("besluitSoort") or "").split("-", 1)[1].strip() or None
-        votes = aggregate_votes(stemmingen[besluit.id], parties)
+        votes = aggregate_votes(stemmingen[besluit.id], parties, problems)
     motion = {
         "id": zaak.id,
         "nummer": zaak.f("nummer"),
@@ -126,7 +156,7 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
         "submitters": [f"{a.f('actorNaam')} ({a.f('actorFractie')})" for a in actors],
         "started_on": _date(zaak.f("gestartOp")),
         "document_id": doc.id if doc else None,
-        "document_versie_id": doc.ref("huidigeDocumentVersie") if doc else None,
+        "document_versie_id": _guid_ref(doc, "Document", "huidigeDocumentVersie", problems) if doc else None,
         "document_nummer": doc.f("documentNummer") if doc else None,
         "outcome": outcome,
         # every motion document deleted (and none left): the motion is gone
@@ -134,44 +164,74 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
         "votes": votes,
     }
     motion["source_hash"] = hashlib.sha256(json.dumps(motion, sort_keys=True, default=str).encode()).hexdigest()
+    motion["problems"] = problems
     return motion
 
 
-def assemble_changed(store: Store, *, chunk: int = 500) -> dict[str, int]:
-    """Rebuild the motions touched since the assembly watermark; move the watermark at the end.
+def _write(cur: Any, m: dict[str, Any], ctx: RunContext) -> tuple[int, int]:
+    """Write one assembled motion (and its votes); returns (written, deleted)."""
+    if "source_hash" not in m:  # gone, or no longer a motion: readers stop seeing it
+        cur.execute(sql("mark_motion_deleted"), {"id": m["id"], "source_hash": "deleted"})
+        return 0, cur.rowcount
+    cur.execute(sql("upsert_motion"), m)
+    if cur.fetchone() is None:
+        return 0, 0  # unchanged
+    cur.execute(sql("delete_motion_votes"), {"id": m["id"]})
+    cur.executemany(sql("insert_motion_vote"), [{**v, "motion_id": m["id"]} for v in m["votes"]])
+    for problem in m["problems"]:  # audited when the motion is written: once per change, not every night
+        audit.record(cur, "bad_field", problem["entity"], {**problem, "motion": m["id"],
+                                                           "effect": "assembled without this value"}, ctx)
+    return 1, int(bool(m["deleted"]))
 
-    :returns: counts ``dirty`` (candidates), ``written`` (changed rows), ``deleted``.
+
+def _failed(cur: Any, zaak_id: str, exc: Exception, ctx: RunContext) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:1000]
+    cur.execute(sql("upsert_assembly_failure"), {"zaak_id": zaak_id, "error": error})
+    audit.record(cur, "motion_assembly_failed", zaak_id, {"motion": zaak_id, "error": error,
+                                                          "effect": "not written; rebuilt on the next run"}, ctx)
+
+
+def assemble_changed(store: Store, *, ctx: RunContext = RunContext(), chunk: int = 500) -> dict[str, int]:
+    """Rebuild the motions touched since the assembly watermark (and those that failed before);
+    move the watermark at the end. Each motion is written in a savepoint of its own, so one that
+    fails is audited and left for the next run while the others are stored.
+
+    :returns: counts ``dirty`` (candidates), ``written`` (changed rows), ``deleted``, ``failed``.
     """
     row = store.fetch_one("select_watermark", {"stage": WATERMARK})
     since = row["change_seq"] if row else 0
     upto = store.fetch_one("select_max_change_seq")["upto"]
-    dirty = [str(r["zaak_id"]) for r in store.fetch("select_dirty_motions", {"since": since, "upto": upto})]
+    dirty = sorted({str(r["zaak_id"]) for r in store.fetch("select_dirty_motions", {"since": since, "upto": upto})}
+                   | {str(r["zaak_id"]) for r in store.fetch("select_assembly_failures")})
     parties = {r["id"]: r["afkorting"] or r["naam"] for r in store.fetch("select_fractie_abbreviations")}
-    written = deleted = 0
+    written = deleted = failed = 0
     for start in range(0, max(len(dirty), 1), chunk):
         ids = dirty[start:start + chunk]
-        motions = _build(store, ids, parties) if ids else []
+        built, errors = _build(store, ids, parties) if ids else ([], {})
         last = start + chunk >= len(dirty)
         with store.transaction() as cur:
-            for m in motions:
-                if m.get("deleted") and "source_hash" not in m:
-                    cur.execute(sql("mark_motion_deleted"), {"id": m["id"], "source_hash": "deleted"})
-                    deleted += cur.rowcount
+            for zaak_id, exc in errors.items():
+                _failed(cur, zaak_id, exc, ctx)
+            failed += len(errors)
+            for m in built:
+                try:
+                    with cur.connection.transaction():  # a savepoint: a bad motion rolls back alone
+                        w, d = _write(cur, m, ctx)
+                        cur.execute(sql("delete_assembly_failure"), {"zaak_id": m["id"]})
+                except Exception as exc:  # noqa: BLE001 - whatever the database rejects: isolate the motion
+                    _failed(cur, m["id"], exc, ctx)
+                    failed += 1
                     continue
-                cur.execute(sql("upsert_motion"), m)
-                if cur.fetchone() is None:
-                    continue  # unchanged
-                written += 1
-                deleted += bool(m["deleted"])
-                cur.execute(sql("delete_motion_votes"), {"id": m["id"]})
-                cur.executemany(sql("insert_motion_vote"), [{**v, "motion_id": m["id"]} for v in m["votes"]])
+                written, deleted = written + w, deleted + d
             if last:
                 cur.execute(sql("upsert_watermark"), {"stage": WATERMARK, "change_seq": upto})
-    log.info("assembly: %d candidate motions since change %d, %d written, %d deleted", len(dirty), since, written, deleted)
-    return {"dirty": len(dirty), "written": written, "deleted": deleted}
+    log.info("assembly: %d candidate motions since change %d, %d written, %d deleted, %d failed",
+             len(dirty), since, written, deleted, failed)
+    return {"dirty": len(dirty), "written": written, "deleted": deleted, "failed": failed}
 
 
-def _build(store: Store, ids: list[str], parties: dict[str, str]) -> list[dict[str, Any]]:
+def _build(store: Store, ids: list[str], parties: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, Exception]]:
+    """The assembled motions of ``ids`` and, per Zaak that could not be assembled, the error."""
     def raws(rows: list[dict[str, Any]]) -> list[Raw]:
         return [Raw(r["id"], r["deleted"], r["data"]) for r in rows]
 
@@ -189,10 +249,11 @@ def _build(store: Store, ids: list[str], parties: dict[str, str]) -> list[dict[s
     stemmingen = grouped(store.fetch("select_raw_referring", {"category": "Stemming", "ids": besluit_ids}))
     dossier_ids = list({z.ref("kamerstukdossier") for z in zaken if z.ref("kamerstukdossier")})
     dossiers = {d.id: d for d in raws(store.fetch("select_raw_by_ids", {"category": "Kamerstukdossier", "ids": dossier_ids}))}
-    out = []
+    out, errors = [], {}
     for z in zaken:
-        m = assemble_motion(z, documents=docs.get(z.id, []), dossiers=dossiers, actors=actors.get(z.id, []),
-                            besluiten=besluiten.get(z.id, []), stemmingen=stemmingen, parties=parties)
-        if m is not None:
-            out.append(m)
-    return out
+        try:
+            out.append(assemble_motion(z, documents=docs.get(z.id, []), dossiers=dossiers, actors=actors.get(z.id, []),
+                                       besluiten=besluiten.get(z.id, []), stemmingen=stemmingen, parties=parties))
+        except Exception as exc:  # noqa: BLE001 - one motion's data must not stop the others
+            errors[z.id] = exc
+    return out, errors

@@ -9,8 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
+
 from motion_ops.clients.feed import FeedClient, FeedError, NotFound
-from motion_ops.parsers.bodytext import UnsupportedContent, content_hash, extract_document_text, extract_publication_text
+from motion_ops.parsers.bodytext import (UnsupportedContent, clean_text, content_hash, extract_document_text,
+                                         extract_publication_text)
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store, sql
@@ -41,8 +44,28 @@ def fetch_body(client: FeedClient, motion: dict[str, Any]) -> tuple[str, str]:
     return extract_document_text(res.content, res.content_type, where=res.url), "document"
 
 
-def fetch_bodies(store: Store, client: FeedClient, params: BodyParams, ctx: RunContext) -> dict[str, int]:
-    """Fetch missing or stale body texts concurrently; audit what fails for good.
+def _record_failure(cur: Any, m: dict[str, Any], result: Exception, ctx: RunContext) -> bool:
+    """Count a failed body against its budget (a 404 costs nothing) and audit it; True if it failed."""
+    status = getattr(result, "status", None)
+    not_yet = isinstance(result, NotFound)
+    error = str(result) if isinstance(result, (FeedError, UnsupportedContent)) else f"{type(result).__name__}: {result}"
+    cur.execute(sql("upsert_body_fetch_state"), {
+        "id": m["id"], "versie_id": m["versie_id"], "increment": 0 if not_yet else 1,
+        "status": str(status or type(result).__name__), "error": error[:2000]})
+    if not not_yet:
+        audit.record(cur, "body_fetch_failed", m["id"], {
+            "motion": m["id"], "url": getattr(result, "url", None), "status": status,
+            "attempts": getattr(result, "attempts", 1), "error": error[:500], "failures_before": m["failures"]}, ctx)
+    return not not_yet
+
+
+def fetch_bodies(store: Store, client: FeedClient, params: BodyParams, ctx: RunContext,
+                 *, chunk: int = 50) -> dict[str, int]:
+    """Fetch missing or stale body texts concurrently; audit what fails, counted against its budget.
+
+    Each body is isolated: whatever goes wrong with one (an HTTP error, an answer of another
+    shape, a text the database cannot store) is that body's failure, and the others are stored.
+    Results are written as they arrive, ``chunk`` bodies per transaction, each in a savepoint.
 
     :returns: counts ``candidates``, ``fetched``, ``not_published`` (404: try again later), ``failed``.
     """
@@ -56,31 +79,30 @@ def fetch_bodies(store: Store, client: FeedClient, params: BodyParams, ctx: RunC
     def work(m: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         try:
             return m, fetch_body(client, m)
-        except (FeedError, UnsupportedContent) as exc:
+        except Exception as exc:  # noqa: BLE001 - one body's failure, whatever it is, is only that body's
             return m, exc
 
-    with ThreadPoolExecutor(max_workers=params.workers, thread_name_prefix="body") as pool:
-        results = list(pool.map(work, todo))
-    with store.transaction() as cur:  # one transaction: bodies and failure bookkeeping together
-        for m, result in results:
-            if isinstance(result, tuple):
-                text, source = result
-                cur.execute(sql("update_motion_body"), {"id": m["id"], "body_text": text, "content_hash": content_hash(text),
-                                                        "body_source": source, "versie_id": m["versie_id"]})
-                cur.execute(sql("delete_body_fetch_state"), {"id": m["id"]})
+    def write(cur: Any, m: dict[str, Any], result: Any) -> None:
+        if isinstance(result, tuple):
+            text, source = clean_text(result[0]), result[1]
+            try:
+                with cur.connection.transaction():  # a savepoint: a text the database refuses fails alone
+                    cur.execute(sql("update_motion_body"), {"id": m["id"], "body_text": text,
+                                                            "content_hash": content_hash(text),
+                                                            "body_source": source, "versie_id": m["versie_id"]})
+                    cur.execute(sql("delete_body_fetch_state"), {"id": m["id"]})
                 counts["fetched"] += 1
-                continue
-            status = getattr(result, "status", None)
-            not_yet = isinstance(result, NotFound)
-            counts["not_published" if not_yet else "failed"] += 1
-            cur.execute(sql("upsert_body_fetch_state"), {
-                "id": m["id"], "versie_id": m["versie_id"], "increment": 0 if not_yet else 1,
-                "status": str(status or type(result).__name__), "error": str(result)[:2000]})
-            if not not_yet:
-                audit.record(cur, "body_fetch_failed", m["id"], {
-                    "motion": m["id"], "url": getattr(result, "url", None), "status": status,
-                    "attempts": getattr(result, "attempts", 1), "error": str(result)[:500],
-                    "failures_before": m["failures"]}, ctx)
+                return
+            except psycopg.DataError as exc:
+                result = UnsupportedContent(f"the store refused the text of motion {m['id']}: {exc}")
+        counts["failed" if _record_failure(cur, m, result, ctx) else "not_published"] += 1
+
+    with ThreadPoolExecutor(max_workers=params.workers, thread_name_prefix="body") as pool:
+        results = pool.map(work, todo)  # in order, as they complete
+        for start in range(0, len(todo), chunk):
+            with store.transaction() as cur:  # bounded: a crash keeps every chunk written before it
+                for _ in range(min(chunk, len(todo) - start)):
+                    write(cur, *next(results))
     log.info("bodies: %(candidates)d candidates, %(fetched)d fetched, %(not_published)d not yet published, "
              "%(failed)d failed", counts)
     return counts

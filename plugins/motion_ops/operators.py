@@ -94,7 +94,7 @@ class SyncContentOperator(MotionOpsOperator):
 
         from motion_ops.bodies import BodyParams
         from motion_ops.embeddings import plan_batches
-        from motion_ops.sync import run_sync
+        from motion_ops.sync import FeedIncomplete, run_sync
 
         p = self.run_params(context)
         since, until = self.window(context, p)
@@ -118,6 +118,8 @@ class SyncContentOperator(MotionOpsOperator):
                         "left_for_next_run": left, "dry_run": p.dry_run})
         context["ti"].xcom_push(key="summary", value=summary)
         self.log.info("sync_content: %s", {k: v for k, v in summary.items() if k != "categories"})
+        if summary.get("problem"):  # after everything else is stored: the run turns red, nothing is republished
+            raise FeedIncomplete(f"sync_content: {summary['problem']}")
         return plan  # return_value: what embed_missing maps over
 
 

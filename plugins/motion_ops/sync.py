@@ -19,11 +19,11 @@ import msgspec
 from motion_ops.assemble import assemble_changed
 from motion_ops.bodies import BodyParams, fetch_bodies
 from motion_ops.clients.feed import FeedClient, FeedCursor, FeedError
-from motion_ops.parsers.feedpage import FeedFormatError, FeedPage, parse_page
+from motion_ops.parsers.feedpage import FeedFormatError, FeedPage, is_guid, parse_page
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store
-from motion_ops.store.pagewriter import PageWriter
+from motion_ops.store.pagewriter import PageRejected, PageWriter
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +45,37 @@ class FeedSource(Protocol):
     def feed_page(self, category: str, skiptoken: int | None = None) -> FeedPage: ...
 
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+MAX_SKIPTOKEN = 2**63 - 1  # the store's bigint
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?")
 
 
-def checked_page(page: FeedPage, *, where: str) -> FeedPage:
-    """``page`` if every entity id and parent pointer is a GUID (the store's uuid columns).
+class FeedIncomplete(Exception):
+    """The sync could not read part of the feed (or read nothing at all): what it stored is kept,
+    but the corpus must not be republished from it."""
+
+
+def checked_page(page: FeedPage, *, where: str, before: int | None = None) -> FeedPage:
+    """``page`` if the store can take every value the page statement writes, and it moves on.
+
+    Checked: entity ids and parent pointers are GUIDs, ``bijgewerkt`` is a timestamp, skiptokens
+    fit a bigint, and the next skiptoken (and each entity's) lies after ``before``.
 
     :raises FeedFormatError: naming the entity, so the page is handled like a malformed one
         (fetched again, then audited; the category stops before it and the next run retries it).
     """
+    if page.next_skiptoken is not None and not (before or 0) < page.next_skiptoken <= MAX_SKIPTOKEN:
+        raise FeedFormatError(f"{where}: next skiptoken {page.next_skiptoken} does not move on from {before}")
     for e in page.entities:
-        if not _GUID.fullmatch(e.id):
+        if not is_guid(e.id):
             raise FeedFormatError(f"{where}: {e.category} id {e.id!r} is not a GUID")
+        if e.skiptoken is not None and not (before or 0) < e.skiptoken <= MAX_SKIPTOKEN:
+            raise FeedFormatError(f"{where}: {e.category} {e.id} has skiptoken {e.skiptoken}, not after {before}")
+        if e.bijgewerkt is not None and not _TIMESTAMP.fullmatch(e.bijgewerkt):
+            raise FeedFormatError(f"{where}: {e.category} {e.id} has bijgewerkt {e.bijgewerkt[:40]!r}, not a timestamp")
         rel = PARENT_REF.get(e.category)
         if rel:
             for target in e.refs.get(rel, ()):
-                if not _GUID.fullmatch(target):
+                if not is_guid(target):
                     raise FeedFormatError(f"{where}: {e.category} {e.id} has {rel} ref {target!r}, not a GUID")
     return page
 
@@ -69,15 +84,16 @@ _JSON = msgspec.json.Encoder()  # the same bytes as json.dumps with compact sepa
 
 
 def page_json(page: FeedPage) -> bytes:
-    """The page's entities as the JSON array ``merge_feed_page`` reads: ``[id, skiptoken, raw()]``
-    (UTF-8 bytes), one row per id (the same entity twice in a page: the later emission wins)."""
+    """The page's entities as the JSON array ``merge_feed_page`` reads, one row per id (the same
+    entity twice in a page: the later emission wins): ``[id, skiptoken, raw(), category, rel]``,
+    with the entity's own category (its element decides) and parent pointer."""
     latest = {e.id: e for e in page.entities}
-    return _JSON.encode([[e.id, e.skiptoken, e.raw()] for e in latest.values()])
+    return _JSON.encode([[e.id, e.skiptoken, e.raw(), e.category, PARENT_REF.get(e.category)] for e in latest.values()])
 
 
 def page_params(category: str, page: FeedPage, checkpoint: int | None) -> dict[str, Any]:
-    """Bound parameters of ``merge_feed_page`` for one page."""
-    return {"category": category, "page": page_json(page), "checkpoint": checkpoint, "rel": PARENT_REF.get(category)}
+    """Bound parameters of ``merge_feed_page`` for one page of ``category``."""
+    return {"category": category, "page": page_json(page), "checkpoint": checkpoint}
 
 
 @contextlib.contextmanager
@@ -108,13 +124,33 @@ def _read_page(body: Future, source: FeedSource, category: str, before: int | No
     """
     where = f"{category} page after skiptoken {before}"
     try:
-        return checked_page(parse_page(body.result(), where=where), where=where)
+        return checked_page(parse_page(body.result(), where=where), where=where, before=before)
     except FeedFormatError as exc:
         log.warning("%s; fetching it again", exc)
     try:
-        return checked_page(source.feed_page(category, before), where=where)
+        return checked_page(source.feed_page(category, before), where=where, before=before)
     except FeedFormatError as exc:
         raise FeedError(str(exc), url=f"{category}@{before}") from exc
+
+
+def _audit_page(store: Store, category: str, before: int | None, exc: Exception, ctx: RunContext) -> str:
+    with store.transaction() as cur:
+        audit.record(cur, "feed_page_failed", f"{category}@{before}", {
+            "category": category, "skiptoken": before, "url": getattr(exc, "url", None),
+            "status": getattr(exc, "status", None), "attempts": getattr(exc, "attempts", 1), "error": str(exc)}, ctx)
+    return str(exc)
+
+
+def _audit_strays(store: Store, category: str, page: FeedPage, ctx: RunContext) -> None:
+    """Entities whose own element says another category than the page's: stored under their own
+    category (the element decides), and audited."""
+    strays = [e for e in page.entities if e.category != category]
+    if strays:
+        with store.transaction() as cur:
+            for e in strays:
+                audit.record(cur, "feed_category_mismatch", e.id, {
+                    "entity": e.id, "page_category": category, "element_category": e.category,
+                    "effect": f"stored as {e.category}"}, ctx)
 
 
 def sync_categories(store: Store, source: FeedSource, categories: Iterable[str], *, max_pages: int | None,
@@ -123,9 +159,9 @@ def sync_categories(store: Store, source: FeedSource, categories: Iterable[str],
 
     Three things overlap: a thread fetches the next page's bytes, the caller parses this page,
     and PostgreSQL writes the page before it (one page writer for all categories; each page
-    commits with its checkpoint, strictly in order). A page that cannot be read is audited
-    (``feed_page_failed``) and its category stops there (the next run resumes at it) while the
-    others go on; a failed write stops everything (raised).
+    commits with its checkpoint, strictly in order). A page that cannot be read or stored is
+    audited (``feed_page_failed``) and its category stops there (the next run resumes at it)
+    while the others go on; any other failed write stops everything (raised).
 
     :returns: per category: pages, entities, changed, caught_up, error.
     """
@@ -141,40 +177,54 @@ def sync_categories(store: Store, source: FeedSource, categories: Iterable[str],
             cursor = FeedCursor(category, cps.get(category))
             stats = out[category] = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
             pending = pool.submit(source.feed_page_bytes, category, cursor.skiptoken)
-            while True:
-                before = cursor.skiptoken
-                try:
-                    page = _read_page(pending, source, category, before)
-                except FeedError as exc:
-                    stats["error"] = str(exc)
-                    with store.transaction() as cur:
-                        audit.record(cur, "feed_page_failed", f"{category}@{before}", {
-                            "category": category, "skiptoken": before, "url": exc.url, "status": exc.status,
-                            "attempts": exc.attempts, "error": str(exc)}, ctx)
-                    break
-                cursor.update_state(page)
-                stats["pages"] += 1
-                more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
-                if more:
-                    pending = pool.submit(source.feed_page_bytes, category, cursor.skiptoken)
-                if page.entities:
-                    writer.put(page_params(category, page, cursor.skiptoken))
-                    stats["entities"] += len(page.entities)
-                if not more:
-                    break
+            in_flight: int | None = None  # the skiptoken before the page the writer has not confirmed
+            try:
+                while True:
+                    before = cursor.skiptoken
+                    try:
+                        page = _read_page(pending, source, category, before)
+                    except FeedError as exc:
+                        stats["error"] = _audit_page(store, category, before, exc, ctx)
+                        break
+                    cursor.update_state(page)
+                    stats["pages"] += 1
+                    more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
+                    if more:
+                        pending = pool.submit(source.feed_page_bytes, category, cursor.skiptoken)
+                    if page.entities:
+                        _audit_strays(store, category, page, ctx)
+                        writer.put(page_params(category, page, cursor.skiptoken))  # confirms the page before
+                        in_flight = before
+                        stats["entities"] += len(page.entities)
+                    if not more:
+                        break
+                writer.wait()  # the category's last page: a rejection is still this category's
+            except PageRejected as exc:
+                stats["error"] = _audit_page(store, category, in_flight, exc, ctx)
             stats["caught_up"] = cursor.done and stats["error"] is None
             checkpoints[category] = cursor.skiptoken
     for category, stats in out.items():  # every page is committed now
         stats["changed"] = writer.changed.get(category, 0)
         log.info("sync %s: %d pages, %d entities (%d changed), checkpoint %s%s", category, stats["pages"],
-                 stats["entities"], stats["changed"], checkpoints[category], "" if stats["caught_up"] else " (more to read)")
+                 stats["entities"], stats["changed"], checkpoints[category],
+                 f"; FAILED: {stats['error']}" if stats["error"] else "" if stats["caught_up"] else " (more to read)")
     return out
 
 
 def run_sync(store: Store, client: FeedClient, *, max_pages: int | None, bodies: BodyParams, ctx: RunContext,
              categories: Iterable[str] = CATEGORIES) -> dict[str, Any]:
     """The whole stage: every category, then assembly, then bodies. Returns a small summary."""
+    first_sync = not store.fetch("select_checkpoints")
     synced = sync_categories(store, client, categories, max_pages=max_pages, ctx=ctx)
-    assembled = assemble_changed(store)
+    assembled = assemble_changed(store, ctx=ctx)
     fetched = fetch_bodies(store, client, bodies, ctx)
-    return {"categories": synced, "assembly": assembled, "bodies": fetched}
+    failed = sorted(c for c, s in synced.items() if s["error"])
+    problem = None
+    if failed:
+        problem = (f"could not read the feed categories {', '.join(failed)} (audit action 'feed_page_failed'); what the "
+                   f"others brought is stored, but similarity is not republished until every category reads cleanly. "
+                   f"Check the motion_feed connection and the API's status, then clear sync_content")
+    elif first_sync and not any(s["entities"] for s in synced.values()):
+        problem = ("the feed returned no entities at all on a first sync: is motion_feed pointing at the Tweede Kamer "
+                   "API? Fix the connection, then clear sync_content")
+    return {"categories": synced, "assembly": assembled, "bodies": fetched, "problem": problem}

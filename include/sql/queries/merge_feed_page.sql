@@ -1,7 +1,8 @@
 -- One SyncFeed page as one statement, so one implicit transaction and one round trip: upsert its
 -- entities (with their parent pointers) and move the checkpoint.
--- %(page)s: a JSON array of [id, skiptoken, data] (data = FeedEntity.raw(); one row per id).
--- %(rel)s: the category's parent pointer (motion_ops.sync.PARENT_REF), or NULL.
+-- %(page)s: a JSON array of [id, skiptoken, data, category, rel] (data = FeedEntity.raw(), one row
+-- per id; category = the entity's own, rel = its parent pointer, motion_ops.sync.PARENT_REF, or null).
+-- %(category)s: the page's category, whose checkpoint moves.
 -- An entity whose data is unchanged (jsonb equality: the same change time, deleted flag, fields
 -- and relations) is left alone: no new change_seq, so no downstream work. A tombstone keeps its
 -- last known targets, so assembly can still find the motion it belonged to. bijgewerkt has 7
@@ -11,12 +12,12 @@ WITH no_flush_wait AS (
     -- on many pages): a page lost in a server crash is lost with its checkpoint and read again
     SELECT set_config('synchronous_commit', 'off', true)
 ), page AS (
-    SELECT (e->>0)::uuid AS id, (e->>1)::bigint AS skiptoken, e->2 AS data
+    SELECT (e->>0)::uuid AS id, (e->>1)::bigint AS skiptoken, e->2 AS data, e->>3 AS category, e->>4 AS rel
     FROM jsonb_array_elements(%(page)s::jsonb) AS e
 ), merged AS (
     INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, data, parents, skiptoken, change_seq)
-    SELECT %(category)s, id, left(data->>'bijgewerkt', 26)::timestamp, (data->>'deleted')::boolean, data,
-           ARRAY(SELECT t::uuid FROM jsonb_array_elements_text(data->'refs'->%(rel)s::text) AS t),
+    SELECT category, id, left(data->>'bijgewerkt', 26)::timestamp, (data->>'deleted')::boolean, data,
+           ARRAY(SELECT t::uuid FROM jsonb_array_elements_text(data->'refs'->rel) AS t),
            COALESCE(skiptoken, %(checkpoint)s::bigint, 0), nextval('raw_change_seq')
     FROM page
     ON CONFLICT (category, id) DO UPDATE

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from motion_ops.clients.connection import ConnectionLike, base_url, extra_number
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 FEED_PATH = "/SyncFeed/2.0/Feed"
 ODATA_PATH = "/OData/v4/2.0"
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 30.0         # seconds per connect / read
+DEFAULT_DEADLINE = 120.0       # seconds for a whole response, however slowly it trickles in
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -85,18 +87,21 @@ class FeedCursor:
 
 @dataclass(frozen=True)
 class FeedConfig:
-    """The ``motion_feed`` connection: host (the API's base URL); extras ``timeout`` (s), ``max_bytes``."""
+    """The ``motion_feed`` connection: host (the API's base URL); extras ``timeout`` (s per read),
+    ``deadline`` (s per response), ``max_bytes``."""
 
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
+    deadline: float = DEFAULT_DEADLINE
 
     @classmethod
     def from_connection(cls, conn: ConnectionLike) -> "FeedConfig":
         extra = conn.extra_dejson
         return cls(base_url=base_url(conn, default_scheme="https"),
                    timeout=extra_number(extra, "timeout", default=DEFAULT_TIMEOUT),
-                   max_bytes=extra_number(extra, "max_bytes", default=DEFAULT_MAX_BYTES, kind=int))
+                   max_bytes=extra_number(extra, "max_bytes", default=DEFAULT_MAX_BYTES, kind=int),
+                   deadline=extra_number(extra, "deadline", default=DEFAULT_DEADLINE))
 
 
 class FeedClient:
@@ -107,6 +112,7 @@ class FeedClient:
     """
 
     def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+                 deadline: float = DEFAULT_DEADLINE,
                  policy: RetryPolicy = RetryPolicy(), pool_size: int = 10,
                  sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None,
                  user_agent: str = "motion-ops/1.0 (+https://opendata.tweedekamer.nl)"):
@@ -116,6 +122,7 @@ class FeedClient:
         self.base_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
         self._origin = (parts.scheme, parts.netloc.lower())
         self.timeout = timeout
+        self.deadline = deadline
         self.max_bytes = max_bytes
         self.policy = policy
         self.sleep = sleep
@@ -127,7 +134,8 @@ class FeedClient:
 
     @classmethod
     def from_config(cls, config: FeedConfig, *, pool_size: int = 10) -> "FeedClient":
-        return cls(config.base_url, timeout=config.timeout, max_bytes=config.max_bytes, pool_size=pool_size)
+        return cls(config.base_url, timeout=config.timeout, max_bytes=config.max_bytes, deadline=config.deadline,
+                   pool_size=pool_size)
 
     def close(self) -> None:
         self.session.close()
@@ -143,6 +151,7 @@ class FeedClient:
 
     def _once(self, url: str, max_bytes: int) -> Response:
         self.check_host(url)
+        started = time.monotonic()
         try:
             resp = self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False)
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -167,13 +176,19 @@ class FeedClient:
                                       url=full_url, status=status)
             chunks, size = [], 0
             try:
-                for chunk in resp.iter_content(64 * 1024):
+                # read1: whatever has arrived (each read bounded by the timeout), so the deadline
+                # bounds the whole response even when a server trickles it byte by byte
+                while chunk := resp.raw.read1(64 * 1024, decode_content=True):
                     size += len(chunk)
                     if size > max_bytes:
                         raise PayloadTooLarge(f"{full_url}: body exceeds the cap of {max_bytes} bytes",
                                               url=full_url, status=status)
                     chunks.append(chunk)
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout) as exc:
+                    if time.monotonic() - started > self.deadline:
+                        raise RetryableError(f"{full_url}: the response took longer than the deadline of "
+                                             f"{self.deadline:.0f}s")
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout,
+                    urllib3.exceptions.HTTPError, OSError) as exc:
                 raise RetryableError(f"connection broken while reading {full_url}: {type(exc).__name__}") from exc
             return Response(url=full_url, status=status, content_type=resp.headers.get("Content-Type", ""),
                             content=b"".join(chunks))
@@ -225,7 +240,12 @@ class FeedClient:
     def publications(self, versie_id: str) -> list[dict[str, Any]]:
         """The DocumentPublicatie records of a document version (OData)."""
         def parse(r: Response) -> list[dict[str, Any]]:
-            return list(json.loads(r.content).get("value", []))
+            body = json.loads(r.content)
+            value = body.get("value") if isinstance(body, dict) else None
+            if not isinstance(value, list) or not all(isinstance(v, dict) and isinstance(v.get("Id"), str) for v in value):
+                raise FeedError(f"{r.url}: not an OData collection of DocumentPublicatie records "
+                                f"(got {r.content[:80]!r})", url=r.url, status=r.status)
+            return value
 
         return self.get(f"{ODATA_PATH}/DocumentVersie({versie_id})/DocumentPublicatie", parse=parse)
 

@@ -76,6 +76,24 @@ def extract_document_text(content: bytes, content_type: str, *, where: str = "do
     raise UnsupportedContent(f"{where}: unsupported content type {content_type!r}")
 
 
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without what PostgreSQL cannot store or a reader cannot use: NUL and other control
+    characters (a newline and a tab stay), lone surrogates (replaced by U+FFFD)."""
+    text = _UNSTORABLE.sub("", text)
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogates(text) else text
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
 def content_hash(text: str) -> str:
     """The key under which a text's embedding is stored."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -63,6 +63,14 @@ class FeedPage:
     resume: bool
 
 
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def is_guid(value: str) -> bool:
+    """Whether ``value`` is a GUID (what the store's uuid columns take)."""
+    return _GUID.fullmatch(value) is not None
+
+
 _SKIPTOKEN = re.compile(r"[?&]skiptoken=(\d+)")
 
 

@@ -10,7 +10,16 @@ from psycopg import pq
 from motion_ops.store.db import positional, sql
 
 # merge_feed_page's parameters and their PostgreSQL types (sent in text format)
-_PAGE_PARAM_TYPES = {"category": 25, "page": 3802, "checkpoint": 20, "rel": 25}  # text, jsonb, int8, text
+_PAGE_PARAM_TYPES = {"category": 25, "page": 3802, "checkpoint": 20}  # text, jsonb, int8
+
+
+class PageRejected(Exception):
+    """The database refused a page's data (SQLSTATE class 22: a value it cannot store); nothing of
+    the page is stored and its checkpoint did not move."""
+
+    def __init__(self, message: str, *, category: str):
+        super().__init__(message)
+        self.category = category
 
 
 def _text_param(value: Any) -> bytes | None:
@@ -57,7 +66,7 @@ class PageWriter:
         self._in_flight = params["category"]
 
     def wait(self) -> None:
-        """Until the page in flight is committed; raise its error."""
+        """Until the page in flight is committed; raise its error (:class:`PageRejected` for bad data)."""
         if self._in_flight is None:
             return
         category, self._in_flight = self._in_flight, None
@@ -69,7 +78,10 @@ class PageWriter:
         result = pg.get_result()
         while pg.get_result() is not None:  # the end of this statement's results
             pass
-        self._check(result)
+        try:
+            self._check(result)
+        except psycopg.errors.DataError as exc:
+            raise PageRejected(f"the database refused a {category} page: {exc}", category=category) from exc
         self.changed[category] = self.changed.get(category, 0) + int(result.get_value(0, 0))
 
     def _check(self, result: Any) -> None:

@@ -1,5 +1,7 @@
 from motion_ops.assemble import Raw, aggregate_votes, assemble_motion
 
+G = "00000000-0000-4000-8000-{:012d}".format  # GUIDs, as in the feed
+F_GL, F_GL_OLD, F_VVD, V1, V2 = G(1), G(2), G(3), G(11), G(12)
 
 def stemming(id, soort, fractie, *, seats=10, vergissing="false", persoon=None, changed="2025-01-01T10:00:00", name=None):
     refs = {"besluit": ["b1"], "fractie": [fractie]}
@@ -10,30 +12,30 @@ def stemming(id, soort, fractie, *, seats=10, vergissing="false", persoon=None, 
                            "refs": refs})
 
 
-PARTIES = {"f-gl": "GL", "f-gl-old": "GL", "f-vvd": "VVD"}
+PARTIES = {F_GL: "GL", F_GL_OLD: "GL", F_VVD: "VVD"}
 
 
 def test_duplicates_collapse_and_mistaken_votes_are_skipped():
     votes = aggregate_votes([
-        stemming("1", "Voor", "f-gl", seats=5, name="GroenLinks"),
-        stemming("2", "Voor", "f-gl", seats=5, name="GroenLinks"),           # duplicate row
-        stemming("3", "Tegen", "f-vvd", seats=24),
-        stemming("4", "Voor", "f-vvd", seats=24, vergissing="true"),         # cast by mistake
+        stemming("1", "Voor", F_GL, seats=5, name="GroenLinks"),
+        stemming("2", "Voor", F_GL, seats=5, name="GroenLinks"),           # duplicate row
+        stemming("3", "Tegen", F_VVD, seats=24),
+        stemming("4", "Voor", F_VVD, seats=24, vergissing="true"),         # cast by mistake
     ], PARTIES)
     assert votes == [
-        {"party": "GL", "fractie_id": "f-gl", "voor": 5, "tegen": 0, "seats": 5, "vote": "Voor"},
-        {"party": "VVD", "fractie_id": "f-vvd", "voor": 0, "tegen": 24, "seats": 24, "vote": "Tegen"},
+        {"party": "GL", "fractie_id": F_GL, "voor": 5, "tegen": 0, "seats": 5, "vote": "Voor"},
+        {"party": "VVD", "fractie_id": F_VVD, "voor": 0, "tegen": 24, "seats": 24, "vote": "Tegen"},
     ]
 
 
 def test_a_party_is_named_by_its_fractie_abbreviation_not_the_vote_row_name():
-    (v,) = aggregate_votes([stemming("1", "Voor", "f-gl-old", name="GroenLinks")], PARTIES)
+    (v,) = aggregate_votes([stemming("1", "Voor", F_GL_OLD, name="GroenLinks")], PARTIES)
     assert v["party"] == "GL"
 
 
 def test_roll_call_rows_are_counted_per_party():
-    rows = [stemming(str(i), "Voor" if i < 3 else "Tegen", "f-vvd", persoon=f"p{i}") for i in range(5)]
-    rows.append(stemming("dup", "Voor", "f-vvd", persoon="p0"))  # the same member twice
+    rows = [stemming(str(i), "Voor" if i < 3 else "Tegen", F_VVD, persoon=f"p{i}") for i in range(5)]
+    rows.append(stemming("dup", "Voor", F_VVD, persoon="p0"))  # the same member twice
     (v,) = aggregate_votes(rows, PARTIES)
     assert (v["voor"], v["tegen"], v["seats"], v["vote"]) == (3, 2, 5, "Voor")
 
@@ -44,7 +46,7 @@ def zaak(deleted=False, soort="Motie"):
                                "refs": {"kamerstukdossier": ["k1"]}})
 
 
-def doc(id, soort, datum, deleted=False, versie="v1"):
+def doc(id, soort, datum, deleted=False, versie=V1):
     return Raw(id, deleted, {"bijgewerkt": datum, "fields": {"soort": soort, "datum": datum, "documentNummer": id},
                              "refs": {"huidigeDocumentVersie": [versie]}})
 
@@ -55,9 +57,9 @@ def build(z, docs=(), besluiten=(), stemmingen=None):
 
 
 def test_the_newest_motion_document_wins():
-    m = build(zaak(), [doc("d1", "Motie", "2025-03-04"), doc("d2", "Motie (gewijzigd/nader)", "2025-03-06", versie="v2"),
+    m = build(zaak(), [doc("d1", "Motie", "2025-03-04"), doc("d2", "Motie (gewijzigd/nader)", "2025-03-06", versie=V2),
                        doc("d3", "Brief regering", "2025-03-09")])
-    assert (m["document_id"], m["document_versie_id"], m["dossier"], m["deleted"]) == ("d2", "v2", "36000 XII", False)
+    assert (m["document_id"], m["document_versie_id"], m["dossier"], m["deleted"]) == ("d2", V2, "36000 XII", False)
     assert str(m["started_on"]) == "2025-03-04"
 
 
@@ -66,12 +68,24 @@ def test_a_tombstoned_zaak_or_all_documents_deleted_marks_the_motion_deleted():
     assert build(zaak(), [doc("d1", "Motie", "2025-03-04", deleted=True)])["deleted"] is True
 
 
-def test_other_zaak_kinds_are_not_motions():
-    assert build(zaak(soort="Wetgeving")) is None
+def test_other_zaak_kinds_are_not_motions_and_a_reclassified_one_stops_being_one():
+    assert build(zaak(soort="Wetgeving")) == {"id": "z1", "deleted": True}
+
+
+def test_a_bad_reference_or_seat_count_is_left_out_and_reported_not_raised():
+    bad_doc = Raw("d1", False, {"bijgewerkt": "2025-03-04", "fields": {"soort": "Motie", "datum": "2025-03-04"},
+                                "refs": {"huidigeDocumentVersie": ["not-a-guid"]}})
+    b_vote = Raw("b1", False, {"bijgewerkt": "2", "fields": {"besluitSoort": "Stemmen - verworpen"}, "refs": {}})
+    rows = [stemming("s1", "Voor", "no-guid", name="GroenLinks"), stemming("s2", "Tegen", F_VVD, seats="veel")]
+    m = build(zaak(), [bad_doc], besluiten=[b_vote], stemmingen={"b1": rows})
+    assert m["document_id"] == "d1" and m["document_versie_id"] is None
+    assert [(v["party"], v["fractie_id"], v["seats"]) for v in m["votes"]] == [("GroenLinks", None, 10), ("VVD", F_VVD, 0)]
+    assert sorted((p["entity"], p["field"], p["value"]) for p in m["problems"]) == [
+        ("d1", "huidigeDocumentVersie", "not-a-guid"), ("s1", "fractie", "no-guid"), ("s2", "fractieGrootte", "veel")]
 
 
 def test_only_stemmen_besluiten_count_and_the_outcome_is_kept():
     b_vote = Raw("b1", False, {"bijgewerkt": "2", "fields": {"besluitSoort": "Stemmen - aangenomen"}, "refs": {}})
     b_other = Raw("b2", False, {"bijgewerkt": "3", "fields": {"besluitSoort": "Uitstellen"}, "refs": {}})
-    m = build(zaak(), besluiten=[b_vote, b_other], stemmingen={"b1": [stemming("1", "Voor", "f-vvd")], "b2": [stemming("2", "Tegen", "f-gl")]})
+    m = build(zaak(), besluiten=[b_vote, b_other], stemmingen={"b1": [stemming("1", "Voor", F_VVD)], "b2": [stemming("2", "Tegen", F_GL)]})
     assert m["outcome"] == "aangenomen" and [v["party"] for v in m["votes"]] == ["VVD"]

@@ -69,7 +69,7 @@ def test_a_sync_assembles_motions_votes_and_bodies_and_a_second_sync_changes_not
     second = sync(store, standin.url, clock)
     assert dump(store) == before
     assert store.conn.execute("SELECT max(change_seq) FROM raw_entities").fetchone()[0] == seq
-    assert second["assembly"] == {"dirty": 0, "written": 0, "deleted": 0}
+    assert second["assembly"] == {"dirty": 0, "written": 0, "deleted": 0, "failed": 0}
     assert second["bodies"]["fetched"] == 0
 
 
@@ -226,7 +226,7 @@ def test_a_page_with_an_id_that_is_not_a_guid_is_audited_and_the_category_stops_
     assert store.conn.execute("SELECT count(*) FROM raw_entities").fetchone()[0] == 3
 
 
-def test_after_a_failed_page_write_nothing_later_is_written(store, monkeypatch):
+def test_a_page_the_database_refuses_is_audited_and_nothing_later_of_its_category_is_written(store, monkeypatch):
     pages = {("Besluit", None): feed_page("Besluit", [besluit(1, 11)], 5),
              ("Besluit", 5): feed_page("Besluit", [besluit(2, 12)], 6),
              ("Besluit", 6): feed_page("Besluit", [besluit(3, 13)], None)}
@@ -237,9 +237,9 @@ def test_after_a_failed_page_write_nothing_later_is_written(store, monkeypatch):
         return {**params, "page": "[not json"} if checkpoint == 6 else params
 
     monkeypatch.setattr(sync_module, "page_params", broken_second_page)
-    with pytest.raises(psycopg.errors.InvalidTextRepresentation):
-        sync_pages(store, pages)
-    store.conn.rollback()
+    out = sync_pages(store, pages)["Besluit"]
+    assert "the database refused a Besluit page" in out["error"] and not out["caught_up"]
+    assert store.conn.execute("SELECT target FROM audit_events WHERE action = 'feed_page_failed'").fetchall() == [("Besluit@5",)]
     assert [r[0] for r in store.conn.execute("SELECT id::text FROM raw_entities")] == [G(1)]
     assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
     monkeypatch.setattr(sync_module, "page_params", real)
@@ -278,7 +278,7 @@ def test_migrations_004_and_005_carry_the_parent_pointers_over_from_entity_refs(
     with store.transaction() as cur:  # idempotent: the file runs again without harm
         cur.execute((SQL_DIR / "migrations" / "004_joined_column.sql").read_text())
     assert store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall() == joined
-    assert store.migrate() == ["005_parent_pointers"]
+    assert store.migrate() == ["005_parent_pointers", "006_bad_data"]
     parents = store.conn.execute("SELECT id::text, parents::text[] FROM raw_entities ORDER BY 1").fetchall()
     assert parents == joined
     assert store.conn.execute("SELECT category, skiptoken FROM feed_checkpoints").fetchall() == [("Besluit", 1)]
@@ -307,3 +307,149 @@ def test_select_dirty_motions_walks_every_parent_pointer(store):
     for category, (n, _) in chain.items():
         found = [str(r["zaak_id"]) for r in store.fetch("select_dirty_motions", {"since": n - 1, "upto": n})]
         assert found == ([] if category == "Fractie" else [G(1)]), category  # a Fractie leads to no motion
+
+
+# --- bad data from the feed: isolated, audited, healed when the source is fixed -----------------
+
+@pytest.fixture
+def feed():
+    """A corpus and stand-in of its own (the tests add entities to it)."""
+    from devkit.standin.corpus import Corpus
+    from devkit.standin.server import StandinServer
+
+    with StandinServer(Corpus(motions=12), page_size=40) as srv:
+        yield srv
+
+
+def entity(srv, category, entity_id):
+    return next(e.entity for e in reversed(srv.corpus.log) if e.entity.category == category and e.entity.id == entity_id)
+
+
+def changed(ent, **fields_and_refs):
+    """A re-emission of ``ent`` with some fields or refs replaced and a later change time."""
+    import dataclasses
+
+    return dataclasses.replace(ent, bijgewerkt="2026-11-30T12:00:00.0000000",
+                               fields=[(k, fields_and_refs.get(k, v)) for k, v in ent.fields],
+                               refs=[(k, fields_and_refs.get(k, v)) for k, v in ent.refs])
+
+
+def audited(store, action):
+    return store.conn.execute("SELECT target, metadata FROM audit_events WHERE action = %s ORDER BY id", (action,)).fetchall()
+
+
+def test_a_bad_value_in_a_document_or_a_vote_affects_only_its_motion_which_heals_when_re_emitted(store, feed, clock):
+    m = feed.corpus.motions[0]
+    doc = entity(feed, "Document", m["document"])
+    feed.add(changed(doc, huidigeDocumentVersie="not-a-guid"))
+    voted = next(e.entity for e in feed.corpus.log if e.entity.category == "Stemming"
+                 and dict(e.entity.fields).get("vergissing") == "false")
+    feed.add(changed(voted, fractie="no-guid", fractieGrootte="veel"))
+    out = sync(store, feed.url, clock)
+    assert out["assembly"]["failed"] == 0 and out["problem"] is None
+    assert store.conn.execute("SELECT count(*) FROM motions WHERE NOT deleted").fetchone()[0] == 12
+    versie, body = store.conn.execute("SELECT document_versie_id, body_text FROM motions WHERE id = %s", (m["id"],)).fetchone()
+    assert versie is None and body is None  # assembled without the bad reference
+    problems = {(t, meta["field"], meta["value"]) for t, meta in audited(store, "bad_field")}
+    assert problems == {(doc.id, "huidigeDocumentVersie", "not-a-guid"), (voted.id, "fractie", "no-guid"),
+                        (voted.id, "fractieGrootte", "veel")}
+    assert store.conn.execute("SELECT change_seq FROM stage_watermarks").fetchone()[0] == \
+        store.conn.execute("SELECT max(change_seq) FROM raw_entities").fetchone()[0]  # the watermark moved
+    feed.add(changed(doc))  # fixed at the source and re-emitted: the motion heals
+    feed.add(changed(voted))
+    sync(store, feed.url, clock)
+    versie, body = store.conn.execute("SELECT document_versie_id::text, body_text FROM motions WHERE id = %s", (m["id"],)).fetchone()
+    assert versie == m["versie"] and body
+
+
+def test_a_motion_that_cannot_be_assembled_is_audited_kept_aside_and_rebuilt_on_the_next_run(store, feed, clock, monkeypatch):
+    from motion_ops import assemble
+
+    victim = feed.corpus.motions[2]["id"]
+    real = assemble.assemble_motion
+
+    def fails_for_one(zaak, **kw):
+        if zaak.id == victim:
+            raise KeyError("something unforeseen")
+        return real(zaak, **kw)
+
+    monkeypatch.setattr(assemble, "assemble_motion", fails_for_one)
+    out = sync(store, feed.url, clock)
+    assert out["assembly"]["failed"] == 1 and out["assembly"]["written"] == 11
+    assert [t for t, _ in audited(store, "motion_assembly_failed")] == [victim]
+    assert store.conn.execute("SELECT zaak_id::text FROM assembly_failures").fetchall() == [(victim,)]
+    monkeypatch.setattr(assemble, "assemble_motion", real)
+    again = sync(store, feed.url, clock)  # nothing new in the feed, and still the motion is retried
+    assert again["assembly"]["written"] == 1 and again["assembly"]["failed"] == 0
+    assert store.conn.execute("SELECT count(*) FROM assembly_failures").fetchone()[0] == 0
+
+
+def test_a_zaak_reclassified_away_from_motie_stops_being_a_motion(store, feed, clock):
+    m = feed.corpus.motions[1]
+    sync(store, feed.url, clock)
+    feed.add(changed(entity(feed, "Zaak", m["id"]), soort="Wetgeving"))
+    sync(store, feed.url, clock)
+    assert store.conn.execute("SELECT deleted FROM motions WHERE id = %s", (m["id"],)).fetchone() == (True,)
+
+
+def test_an_entity_in_a_page_of_another_category_is_stored_as_what_it_is_and_audited(store, feed, clock):
+    m = feed.corpus.motions[3]
+    stray = changed(entity(feed, "Document", m["document"]), onderwerp="verdwaald")
+    feed.add(stray, page_category="Zaak")
+    sync(store, feed.url, clock)
+    assert store.conn.execute("SELECT category FROM raw_entities WHERE id = %s", (stray.id,)).fetchall() == [("Document",)]
+    assert store.conn.execute("SELECT count(*) FROM motions").fetchone()[0] == 12  # no bogus motion
+    (target, meta), = audited(store, "feed_category_mismatch")
+    assert target == stray.id and (meta["page_category"], meta["element_category"]) == ("Zaak", "Document")
+
+
+class CountingFeed(SavedFeed):
+    """Saved pages that refuse to be read more than ``limit`` times (a loop is a failure, not a hang)."""
+
+    def __init__(self, pages, limit=50):
+        super().__init__(pages)
+        self.reads, self.limit = 0, limit
+
+    def feed_page_bytes(self, category, skiptoken=None):
+        self.reads += 1
+        if self.reads > self.limit:
+            raise RuntimeError("the sync keeps reading the same pages")
+        return super().feed_page_bytes(category, skiptoken)
+
+
+def test_a_next_link_that_does_not_move_on_is_a_bad_page_not_a_loop(store):
+    pages = {("Besluit", None): feed_page("Besluit", [besluit(1, 11)], 5),
+             ("Besluit", 5): feed_page("Besluit", [besluit(2, 12)], 5)}  # "next" is the page itself
+    source = CountingFeed(pages)
+    out = sync_categories(store, source, ("Besluit",), max_pages=None, ctx=CTX)["Besluit"]
+    assert "does not move on from 5" in out["error"] and source.reads <= 3
+    assert [t for t, _ in audited(store, "feed_page_failed")] == ["Besluit@5"]
+
+
+@pytest.mark.parametrize("bad_page,needle", [
+    (feed_page("Besluit", [besluit(2, 12, when="gisteren om drie uur")], 6), "not a timestamp"),
+    (feed_page("Besluit", [besluit(2, 12)], 2**64), f"next skiptoken {2**64} does not move on"),
+])
+def test_a_value_the_database_cannot_take_is_a_bad_page_and_the_other_categories_go_on(store, bad_page, needle):
+    pages = {("Besluit", None): feed_page("Besluit", [besluit(1, 11)], 5), ("Besluit", 5): bad_page,
+             ("Stemming", None): feed_page("Stemming", [], None)}
+    out = sync_categories(store, SavedFeed(pages), ("Besluit", "Stemming"), max_pages=None, ctx=CTX)
+    assert needle in out["Besluit"]["error"] and out["Stemming"]["caught_up"]
+    assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 5
+
+
+def test_a_category_that_cannot_be_read_makes_the_sync_say_so_in_one_line(store, feed, clock):
+    feed.faults.add(kind="status", status=500, match="category=Stemming", times=-1)
+    out = sync(store, feed.url, clock)
+    assert out["problem"].startswith("could not read the feed categories Stemming") and "clear sync_content" in out["problem"]
+    assert store.conn.execute("SELECT count(*) FROM motions").fetchone()[0] == 12  # what the others brought is kept
+
+
+def test_a_feed_with_nothing_at_all_on_a_first_sync_is_a_problem(store, clock):
+    from devkit.standin.corpus import Corpus
+    from devkit.standin.server import StandinServer
+
+    with StandinServer(Corpus(motions=12)) as srv:
+        srv._by_cat.clear()  # a server that answers every category with an empty, caught-up page
+        out = sync(store, srv.url, clock)
+    assert out["problem"] and "no entities at all on a first sync" in out["problem"]

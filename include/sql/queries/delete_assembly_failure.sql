@@ -1,0 +1,1 @@
+DELETE FROM assembly_failures WHERE zaak_id = %(zaak_id)s

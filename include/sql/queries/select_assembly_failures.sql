@@ -1,0 +1,1 @@
+SELECT zaak_id FROM assembly_failures ORDER BY zaak_id
