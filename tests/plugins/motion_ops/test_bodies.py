@@ -32,3 +32,42 @@ def test_without_a_publication_the_text_comes_from_the_document_pdf(store, stand
     (doc, zid), = [(d, m["id"]) for m in small_corpus.motions for d in [m["document"]] if d in small_corpus.document_pdfs]
     source, text = store.conn.execute("SELECT body_source, body_text FROM motions WHERE id = %s", (zid,)).fetchone()
     assert source == "document" and " ".join(text.split()) == small_corpus.expected_texts[zid]
+
+
+def test_one_bad_document_answer_fails_only_its_body_and_counts_against_its_budget(store, clock):
+    from devkit.standin.corpus import Corpus, pdf_document
+    from devkit.standin.server import StandinServer
+
+    corpus = Corpus(motions=12)
+    pdf_motion = next(m for m in corpus.motions if m["document"] in corpus.document_pdfs)
+    corpus.document_pdfs[pdf_motion["document"]] = pdf_document("De Kamer,\nverzoekt\x00 de regering te handelen,\nen gaat over")
+    shapes = [m for m in corpus.motions if m["versie"] in corpus.versie_publications][:2]
+    with StandinServer(corpus) as srv:
+        srv.faults.add(kind="body", match=f"DocumentVersie\\({shapes[0]['versie']}\\)", body="[]", times=-1)
+        srv.faults.add(kind="body", match=f"DocumentVersie\\({shapes[1]['versie']}\\)", body='{"value": ["x"]}', times=-1)
+        out = sync(store, srv.url, clock, max_failures=2)
+    assert out["bodies"]["failed"] == 2 and out["bodies"]["fetched"] >= 8
+    text = store.conn.execute("SELECT body_text FROM motions WHERE id = %s", (pdf_motion["id"],)).fetchone()[0]
+    assert text and "\x00" not in text and "verzoekt de regering" in text  # cleaned, stored
+    failed = {t: meta for t, meta in store.conn.execute(
+        "SELECT target, metadata FROM audit_events WHERE action = 'body_fetch_failed'").fetchall()}
+    assert set(failed) == {shapes[0]["id"], shapes[1]["id"]}
+    assert all("not an OData collection" in meta["error"] for meta in failed.values())
+    states = dict(store.conn.execute("SELECT motion_id::text, failures FROM body_fetch_state WHERE failures > 0").fetchall())
+    assert states == {shapes[0]["id"]: 1, shapes[1]["id"]: 1}
+
+
+def test_a_body_the_store_refuses_is_that_bodys_failure(store, standin, clock, monkeypatch):
+    from motion_ops import bodies
+
+    victim = standin.corpus.motions[0]["id"]
+    real = bodies.fetch_body
+
+    def with_a_bad_byte(client, m):
+        text, source = real(client, m)
+        return (text + "\ud800" if m["id"] == victim else text), source  # a lone surrogate: not UTF-8
+
+    monkeypatch.setattr(bodies, "fetch_body", with_a_bad_byte)
+    out = sync(store, standin.url, clock)
+    assert out["bodies"]["failed"] == 0  # cleaned: the text is stored with U+FFFD in its place
+    assert store.conn.execute("SELECT body_text LIKE '%%\ufffd' FROM motions WHERE id = %s", (victim,)).fetchone() == (True,)

@@ -102,3 +102,14 @@ def test_timeouts_apply_to_every_request(standin, clock):
     standin.faults.add(kind="latency", match="category=Zaak", seconds=0.5, times=-1)
     with pytest.raises(FeedError, match="Timeout"):
         FeedClient(standin.url, timeout=0.1, sleep=clock.sleep, policy=RetryPolicy(attempts=2)).feed_page("Zaak")
+
+
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_deadline(standin, clock):
+    import time
+
+    standin.faults.add(kind="trickle", match="category=Zaak", size=200, seconds=0.1, times=-1)
+    c = FeedClient(standin.url, timeout=2, deadline=1.0, sleep=clock.sleep, policy=RetryPolicy(attempts=2))
+    started = time.monotonic()
+    with pytest.raises(FeedError, match="deadline of 1s"):
+        c.feed_page("Zaak")
+    assert time.monotonic() - started < 2 * (1.0 + 0.1) + 1  # two attempts, each stopped at the deadline
