@@ -24,7 +24,9 @@ from devkit.standin._http import BackgroundHTTPServer, StandinHandler
 class Rule:
     """What to do to matching requests. ``marker``: only batches with an input containing it;
     ``times``: how many matching requests (-1 = all). kinds: status, delay, wrong_count,
-    wrong_dim, nan, other_model."""
+    wrong_dim, nan, huge (values of 1e38), other_model, restart_index (indexes restart at 0 every
+    4 items, as a gateway that chunks and concatenates), echo_auth (a ``status`` error whose
+    message repeats the request's Authorization header, as some servers do)."""
 
     kind: str
     status: int = 500
@@ -133,6 +135,8 @@ class ProviderServer(BackgroundHTTPServer):
                     if r.kind == "delay":
                         time.sleep(r.seconds)
                 for r in rules:
+                    if r.kind == "echo_auth":
+                        return self._error(r.status, f"{r.message}; request headers: Authorization: {auth}")
                     if r.kind == "status":
                         hdrs = {"Retry-After": str(r.retry_after)} if r.retry_after is not None else None
                         return self._error(r.status, r.message, hdrs)
@@ -147,13 +151,18 @@ class ProviderServer(BackgroundHTTPServer):
                         for i, t in enumerate(inputs):
                             if not r.marker or r.marker in t:
                                 vectors[i] = [float("nan")] * len(vectors[i])
+                    elif r.kind == "huge":
+                        for i, t in enumerate(inputs):
+                            if not r.marker or r.marker in t:
+                                vectors[i] = [1e38] * len(vectors[i])
                     elif r.kind == "other_model":
                         model = "some-other-model"
                 if self.path == "/api/embed":
                     body = {"model": model, "embeddings": vectors}
                 else:
+                    restart = any(r.kind == "restart_index" for r in rules)
                     body = {"object": "list", "model": model,
-                            "data": [{"object": "embedding", "index": i, "embedding": v}
+                            "data": [{"object": "embedding", "index": i % 4 if restart else i, "embedding": v}
                                      for i, v in reversed(list(enumerate(vectors)))],  # out of order on purpose
                             "usage": {"prompt_tokens": sum(len(t) for t in inputs)}}  # characters, like some servers
                 data = json.dumps(body, allow_nan=True).encode()

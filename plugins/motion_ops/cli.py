@@ -57,8 +57,9 @@ def status_lines(store: Store) -> list[str]:
              f"{s['without_text']} without (body fetch failing: {s['body_failing']})",
              f"raw entities: {s['raw_entities']}; vote rows: {s['vote_rows']}; audit events: {s['audit_events']}"]
     for e in store.fetch("select_embedding_status"):
-        lines.append(f"embeddings [{e['model']}]: {e['current']} current, {s['with_text'] - e['current']} missing, "
-                     f"{e['stale']} stale, {e['failing']} failing, {e['quarantined']} quarantined")
+        lines.append(f"embeddings [{e['model']}, dimension {e['dims']}]: {e['current']} current, "
+                     f"{s['with_text'] - e['current']} missing, {e['stale']} stale, "
+                     f"{e['wrong_dims']} of a wrong dimension, {e['failing']} failing, {e['quarantined']} quarantined")
     for q in store.fetch("select_quarantined"):
         lines.append(f"  quarantined {q['motion_id']} [{q['model']}] after {q['failures']} runs: {(q['last_error'] or '')[:80]}")
     lines.append("checkpoints: " + ", ".join(f"{c['category']}={c['skiptoken']}" for c in store.fetch("select_checkpoints")))

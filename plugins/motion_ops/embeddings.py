@@ -20,6 +20,29 @@ class FailureRatioExceeded(Exception):
     """Too many items failed for good: similarity must not be recomputed on partial data."""
 
 
+class DimensionConflict(Exception):
+    """The connection asks for another dimension than the model's vectors in the store have."""
+
+
+def model_dims(store: Store, model: str) -> int | None:
+    """The dimension of ``model`` in the store (fixed by its first stored vector), or None."""
+    row = store.fetch_one("select_model_dims", {"model": model})
+    return row["dims"] if row else None
+
+
+def _expect_store_dims(store: Store, embedder: Embedder) -> None:
+    """Hold the embedder to the model's dimension in the store, so nothing else is stored as valid."""
+    stored = model_dims(store, embedder.model)
+    if stored is None:
+        return
+    if embedder.expected_dims is not None and embedder.expected_dims != stored:
+        raise DimensionConflict(
+            f"the connection asks for dimension {embedder.expected_dims}, but model {embedder.model!r} has "
+            f"{stored}-dimensional vectors in the store: vectors of another dimension are another model; give it "
+            f"another name (connection extra 'model') or remove the 'dimensions' extra")
+    embedder.expected_dims = stored
+
+
 def plan_batches(store: Store, *, model: str, batch_size: int, max_batches: int | None,
                  since: Any = None, until: Any = None) -> tuple[list[list[str]], int]:
     """Batches of motion ids that need a vector for ``model``; returns (batches, ids left over)."""
@@ -33,17 +56,26 @@ def plan_batches(store: Store, *, model: str, batch_size: int, max_batches: int 
     return kept, left
 
 
-def _store_vectors(store: Store, model: str, rows: list[dict[str, Any]], results: list[ItemResult]) -> int:
+def _store_vectors(store: Store, model: str, rows: list[dict[str, Any]],
+                   results: list[ItemResult]) -> tuple[int, dict[str, str]]:
+    """Store the valid vectors of a group in one transaction, committed before this returns (so a
+    vector reported as embedded survives a crash). The model's first stored vector fixes its
+    dimension; a vector of another dimension is a failed item. Returns (stored, {id: error})."""
     ok = [(r, res) for r, res in zip(rows, results) if res.vector is not None]
     if not ok:
-        return 0
+        return 0, {}
     with store.transaction() as cur:
-        # a batch lost in a server crash is simply planned again: no need to wait for the WAL flush
-        cur.execute(sql("set_async_commit"))
-        cur.execute(sql("upsert_embeddings"), {
-            "model": model, "motion_ids": [r["id"] for r, _ in ok],
-            "content_hashes": [r["content_hash"] for r, _ in ok], "embeddings": [res.vector for _, res in ok]})
-    return len(ok)
+        cur.execute(sql("insert_model_dims"), {"model": model, "dims": int(ok[0][1].vector.shape[0])})
+        cur.execute(sql("select_model_dims"), {"model": model})  # a new statement: sees a concurrent first writer
+        dims = cur.fetchone()["dims"]
+        wrong = {r["id"]: f"dimension {res.vector.shape[0]}, but model {model} has dimension {dims} in the store"
+                 for r, res in ok if res.vector.shape[0] != dims}
+        ok = [(r, res) for r, res in ok if r["id"] not in wrong]
+        if ok:
+            cur.execute(sql("upsert_embeddings"), {
+                "model": model, "motion_ids": [r["id"] for r, _ in ok],
+                "content_hashes": [r["content_hash"] for r, _ in ok], "embeddings": [res.vector for _, res in ok]})
+    return len(ok), wrong
 
 
 def embed_ids(store: Store, embedder: Embedder, ids: list[str], *, group_size: int) -> tuple[int, dict[str, str]]:
@@ -52,13 +84,16 @@ def embed_ids(store: Store, embedder: Embedder, ids: list[str], *, group_size: i
 
     :returns: (embedded count, {failed id: error}).
     """
+    _expect_store_dims(store, embedder)
     rows = store.fetch("select_motion_texts", {"model": embedder.model, "ids": ids})
     embedded, failed = 0, {}
     for i in range(0, len(rows), group_size):
         group = rows[i:i + group_size]
         results = embedder.embed([r["body_text"] for r in group])
-        embedded += _store_vectors(store, embedder.model, group, results)
+        stored, wrong = _store_vectors(store, embedder.model, group, results)
+        embedded += stored
         failed.update({r["id"]: res.error or "failed" for r, res in zip(group, results) if res.vector is None})
+        failed.update(wrong)
     return embedded, failed
 
 
@@ -98,7 +133,9 @@ def collect_failed_ids(store: Store, plan: list[list[str]], results: list[dict[s
 def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], results: list[dict[str, Any]],
                  batch_size: int, max_failure_ratio: float, quarantine_after: int,
                  ctx: RunContext) -> dict[str, Any]:
-    """Retry every failed id with half the batch size; audit and count what still fails.
+    """Retry, with half the batch size, every planned id still without a vector: the failed ids,
+    the ids of failed instances, and any reported as embedded that is missing now; audit and
+    count what still fails.
 
     :raises FailureRatioExceeded: when the share of live motions with text that failed for good is too high.
     :raises ProviderUnavailable: when the provider cannot be used (the task fails and is retried).
@@ -106,9 +143,11 @@ def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], res
     failed, lost_instances = collect_failed_ids(store, plan, results)
     batch_of = {mid: i for i, batch in enumerate(plan) for mid in batch}
     half = max(1, batch_size // 2)
-    # re-check: a cleared-and-rerun instance may have embedded some of them meanwhile
+    # the whole plan is re-checked: a cleared-and-rerun instance may have embedded some failed ids
+    # meanwhile, and a vector reported as embedded may be gone (a store restored, a row deleted)
+    planned_ids = sorted({mid for batch in plan for mid in batch} | set(failed))
     still = [r["id"] for r in store.fetch("select_missing_embeddings", {"model": embedder.model, "since": None,
-                                                                         "until": None, "ids": failed or None})] if failed else []
+                                                                         "until": None, "ids": planned_ids})] if planned_ids else []
     embedded, errors = embed_ids(store, embedder, still, group_size=half) if still else (0, {})
     quarantined = 0
     if errors:

@@ -134,13 +134,16 @@ class EmbedMissingOperator(MotionOpsOperator):
         self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embeddings import embed_batch
+        from motion_ops.embeddings import DimensionConflict, embed_batch
 
         ids = list(self.batch["ids"])
         context["batch_label"] = f"batch {self.batch['batch_index']} ({len(ids)} motions)"
         embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
         with self.store() as store:
-            return embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
+            try:
+                return embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
+            except DimensionConflict as exc:  # configuration: retrying cannot help
+                raise AirflowFailException(str(exc)) from exc
 
 
 class RetryFailedOperator(MotionOpsOperator):
@@ -159,7 +162,7 @@ class RetryFailedOperator(MotionOpsOperator):
         self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embeddings import FailureRatioExceeded, retry_failed
+        from motion_ops.embeddings import DimensionConflict, FailureRatioExceeded, retry_failed
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
@@ -171,7 +174,7 @@ class RetryFailedOperator(MotionOpsOperator):
                 return retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
                                     batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
                                     quarantine_after=p.embed_max_failures, ctx=self.run_context(context))
-            except FailureRatioExceeded as exc:  # not transient: no automatic retry, a person must look
+            except (FailureRatioExceeded, DimensionConflict) as exc:  # not transient: no retry, a person must look
                 raise AirflowFailException(str(exc)) from exc
 
 

@@ -42,8 +42,8 @@ class Corpus:
 
 
 def load_corpus(store: Store, model: str) -> Corpus:
-    """All live motions with a current vector for ``model`` (the most common dimension)."""
-    row = store.fetch_one("select_model_dims", {"model": model})
+    """All live motions with a current vector for ``model`` (of the model's dimension in the store)."""
+    row = store.fetch_one("select_corpus_dims", {"model": model})
     if row is None:
         return Corpus([], np.zeros((0, 0), np.float32), [], [])
     dims = row["dims"]

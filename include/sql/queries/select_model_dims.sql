@@ -1,1 +1,2 @@
-SELECT dims FROM motion_embeddings WHERE model = %(model)s GROUP BY dims ORDER BY count(*) DESC LIMIT 1
+-- The model's dimension in the store (fixed by its first stored vector).
+SELECT dims FROM embedding_models WHERE model = %(model)s

@@ -6,8 +6,8 @@ so one bad item is isolated in about ``log2(batch)`` extra calls while the rest 
 Errors that splitting cannot fix (provider unreachable, throttled for good, unauthorised, another
 model) raise :class:`ProviderUnavailable` so Airflow's task retry takes over.
 
-Every response is validated (count, dimension, finite values, non-zero norm); an invalid vector
-is a failed item and is never stored.
+Every response is validated (count, dimension, finite values, a finite non-zero norm); an invalid
+vector is a failed item and is never stored.
 """
 from __future__ import annotations
 
@@ -98,7 +98,11 @@ class Embedder:
             return ItemResult(error=f"dimension {arr.shape[0]}, expected {self.expected_dims}")
         if not np.all(np.isfinite(arr)):
             return ItemResult(error="vector has NaN or infinite values")
-        if not float(np.linalg.norm(arr)) > 0.0:
+        with np.errstate(over="ignore"):
+            norm = float(np.linalg.norm(arr))
+        if not np.isfinite(norm):
+            return ItemResult(error="vector values are too large (the float32 norm overflows)")
+        if not norm > 0.0:
             return ItemResult(error="vector has zero norm")
         return ItemResult(vector=arr)
 
@@ -110,7 +114,9 @@ class Embedder:
             return [self._validate(v) for v in vecs]
         if mat.ndim != 2 or mat.shape[1] == 0 or (self.expected_dims is not None and mat.shape[1] != self.expected_dims):
             return [self._validate(v) for v in vecs]
-        good = np.isfinite(mat).all(axis=1) & (np.linalg.norm(mat, axis=1) > 0)
+        with np.errstate(over="ignore"):
+            norms = np.linalg.norm(mat, axis=1)
+        good = np.isfinite(mat).all(axis=1) & np.isfinite(norms) & (norms > 0)
         return [ItemResult(vector=mat[i]) if good[i] else self._validate(vecs[i]) for i in range(len(vecs))]
 
     def embed(self, texts: Sequence[str]) -> list[ItemResult]:

@@ -206,8 +206,24 @@ class OpenAIProvider(_HttpProvider):
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise EmbeddingError(f"{self._url}: response has no 'data' list")
         self._check_model(body.get("model"), self._url)
-        items = sorted(body["data"], key=lambda d: d.get("index", 0))
-        return [_decode(d.get("embedding")) for d in items]
+        return [_decode(d.get("embedding")) for d in _in_input_order(body["data"], self._url)]
+
+
+def _in_input_order(items: list[Any], url: str) -> list[dict[str, Any]]:
+    """The answer's items in input order: by ``index``, which must be exactly 0..n-1 (a gateway that
+    chunks and concatenates restarts at 0); items without any index are taken in the order sent.
+
+    :raises EmbeddingError: items that are not objects, or indexes that are not a permutation of 0..n-1.
+    """
+    if not all(isinstance(d, dict) for d in items):
+        raise EmbeddingError(f"{url}: 'data' holds items that are not objects")
+    indexes = [d.get("index") for d in items]
+    if all(i is None for i in indexes):
+        return items
+    if sorted(i if isinstance(i, int) and not isinstance(i, bool) else -1 for i in indexes) != list(range(len(items))):
+        raise EmbeddingError(f"{url}: the answer's indexes are not 0..{len(items) - 1} (got {indexes[:8]}...): "
+                             "vectors cannot be matched to their inputs")
+    return sorted(items, key=lambda d: d["index"])
 
 
 def _decode(embedding: Any) -> Vector:

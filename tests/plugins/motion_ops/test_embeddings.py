@@ -116,3 +116,58 @@ def test_large_failed_id_lists_go_to_a_table_and_xcom_holds_the_ref(store, motio
     assert "failed_ids" not in out and out["failed_count"] == 5
     ids, lost = embeddings.collect_failed_ids(store, [[], [], [], motions[:5]], [out])
     assert ids == motions[:5] and lost == [0, 1, 2]
+
+
+def test_a_vector_of_another_dimension_than_the_models_is_a_failed_item_and_never_stored(store, motions, server, clock):
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    motions = [m for m in motions if m != poison]
+    first = embed_batch(store, make(server, clock), motions[:5], batch_index=0)  # 32 dimensions: fixes the model's
+    assert first["embedded"] == 5
+    with ProviderServer(model="m", dims=33) as wider:  # the same model name, answering 33 dimensions
+        out = embed_batch(store, make(wider, clock), motions[5:10], batch_index=1)
+    assert out["embedded"] == 0 and out["failed_ids"] == motions[5:10]
+    assert count(store, "SELECT count(*) FROM motion_embeddings WHERE dims <> 32") == 0
+    assert count(store, "SELECT dims FROM embedding_models WHERE model = 'm'") == 32
+    # a vector of a wrong dimension already in the store (written before 006) is planned again and reported
+    store.conn.execute("UPDATE motion_embeddings SET dims = 33 WHERE motion_id = %s", (motions[0],))
+    store.conn.commit()
+    assert motions[0] in plan_batches(store, model="m", batch_size=100, max_batches=None)[0][0]
+    from motion_ops.cli import status_lines
+    assert any("dimension 32]: 4 current" in line and "1 of a wrong dimension" in line for line in status_lines(store))
+
+
+def test_a_connection_asking_for_another_dimension_than_the_store_has_is_a_clear_error(store, motions, server, clock):
+    embed_batch(store, make(server, clock), motions[:2], batch_index=0)
+    embedder = make(server, clock)
+    embedder.expected_dims = 16  # what the connection's 'dimensions' extra would say
+    with pytest.raises(embeddings.DimensionConflict, match="another model"):
+        embed_batch(store, embedder, motions[2:4], batch_index=1)
+
+
+def test_answer_indexes_that_are_not_0_to_n_minus_1_fail_the_batch_and_halving_finds_what_works(store, motions, server, clock):
+    server.add("restart_index", times=-1)  # a gateway chunking by 4: batches of 4 or fewer are fine
+    out = embed_batch(store, make(server, clock), motions[:16], batch_index=0)
+    assert out["embedded"] == 15 and len(out["failed_ids"]) == 1  # POISON is among the first 16
+    from motion_ops.clients.hashing import HashingProvider
+    import numpy as np
+    rows = store.conn.execute("SELECT m.body_text, e.embedding FROM motion_embeddings e JOIN motions m ON m.id = e.motion_id").fetchall()
+    assert all(np.allclose(np.asarray(v.to_list() if hasattr(v, "to_list") else v), HashingProvider(32).embed([t])[0], atol=1e-6)
+               for t, v in rows)  # every vector is its own motion's
+
+
+def test_vectors_too_large_for_float32_are_rejected(store, motions, server, clock):
+    server.add("huge", marker="Motie 3 ")
+    out = embed_batch(store, make(server, clock), motions, batch_index=0)
+    assert len(out["failed_ids"]) == 2 and out["embedded"] == 38  # Motie 3 and POISON (Motie 7)
+
+
+def test_retry_re_checks_the_whole_plan_so_a_vector_lost_after_it_was_reported_is_embedded_again(store, motions, server, clock):
+    plan = [motions[:20], motions[20:]]
+    results = [embed_batch(store, make(server, clock), ids, batch_index=i) for i, ids in enumerate(plan)]
+    lost = next(m for m in motions if m not in results[0]["failed_ids"] + results[1]["failed_ids"])
+    store.conn.execute("DELETE FROM motion_embeddings WHERE motion_id = %s", (lost,))  # e.g. lost in a crash
+    store.conn.commit()
+    out = retry_failed(store, make(server, clock), plan=plan, results=results, batch_size=20, max_failure_ratio=0.5,
+                       quarantine_after=3, ctx=CTX)
+    assert out["recovered"] == 1 and out["retried"] == 2
+    assert count(store, "SELECT count(*) FROM motion_embeddings WHERE motion_id = %s", lost) == 1
