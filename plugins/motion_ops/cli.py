@@ -123,7 +123,9 @@ def cmd_check_connections(args: argparse.Namespace) -> int:
         try:
             ok, msg = hook.test_connection()
         except Exception as exc:  # a broken connection definition
-            ok, msg = False, f"{type(exc).__name__}: {exc}"
+            from motion_ops.clients.redact import redact
+
+            ok, msg = False, redact(f"{type(exc).__name__}: {exc}")
         ok_all &= ok
         print(f"{name:<18} {'ok  ' if ok else 'FAIL'} {msg}")
     return 0 if ok_all else 1

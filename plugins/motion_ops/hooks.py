@@ -7,12 +7,31 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
+from airflow.sdk.log import mask_secret
 
 if TYPE_CHECKING:
     from motion_ops.clients.embedder import Embedder
     from motion_ops.clients.feed import FeedClient
     from motion_ops.clients.providers import ProviderConfig
     from motion_ops.store.db import Store
+
+
+def _mask_credentials(conn: Any) -> Any:
+    """Register a connection's password and any ``user:password@`` in its host with Airflow's secrets
+    masker, so no log line of the task shows them."""
+    from motion_ops.clients.redact import split_userinfo
+
+    for secret in (conn.password, (split_userinfo(conn.host)[1] or ("", ""))[1] if conn.host and "://" in conn.host else None):
+        if secret:
+            mask_secret(secret)
+    return conn
+
+
+def _failed(exc: Exception) -> tuple[bool, str]:
+    """A connection test's failure, without anything shaped like a credential."""
+    from motion_ops.clients.redact import redact
+
+    return False, redact(f"{type(exc).__name__}: {exc}")
 
 
 class MotionDbHook(BaseHook):
@@ -31,7 +50,7 @@ class MotionDbHook(BaseHook):
     def dsn(self) -> str:
         from motion_ops.store.db import dsn_from_connection
 
-        return dsn_from_connection(self.get_connection(self.motion_db_conn_id))
+        return dsn_from_connection(_mask_credentials(self.get_connection(self.motion_db_conn_id)))
 
     def get_conn(self) -> "Store":
         from motion_ops.store.db import Store
@@ -43,7 +62,7 @@ class MotionDbHook(BaseHook):
             with self.get_conn() as store:
                 return store.check()
         except Exception as exc:  # the UI shows the message
-            return False, f"{type(exc).__name__}: {exc}"
+            return _failed(exc)
 
 
 class MotionFeedHook(BaseHook):
@@ -62,8 +81,8 @@ class MotionFeedHook(BaseHook):
     def get_conn(self, *, pool_size: int = 10) -> "FeedClient":
         from motion_ops.clients.feed import FeedClient, FeedConfig
 
-        return FeedClient.from_config(FeedConfig.from_connection(self.get_connection(self.motion_feed_conn_id)),
-                                      pool_size=pool_size)
+        conn = _mask_credentials(self.get_connection(self.motion_feed_conn_id))
+        return FeedClient.from_config(FeedConfig.from_connection(conn), pool_size=pool_size)
 
     def test_connection(self) -> tuple[bool, str]:
         try:
@@ -72,7 +91,7 @@ class MotionFeedHook(BaseHook):
             page = client.feed_page("Fractie")
             return True, f"{client.base_url}: {len(page.entities)} Fractie entities in {time.perf_counter() - t0:.2f}s"
         except Exception as exc:
-            return False, f"{type(exc).__name__}: {exc}"
+            return _failed(exc)
 
 
 class EmbeddingsHook(BaseHook):
@@ -90,7 +109,7 @@ class EmbeddingsHook(BaseHook):
     def config(self) -> "ProviderConfig":
         from motion_ops.clients.providers import ProviderConfig
 
-        return ProviderConfig.from_connection(self.get_connection(self.motion_embeddings_conn_id))
+        return ProviderConfig.from_connection(_mask_credentials(self.get_connection(self.motion_embeddings_conn_id)))
 
     def get_conn(self) -> "Embedder":
         from motion_ops.clients.embedder import Embedder
@@ -109,4 +128,4 @@ class EmbeddingsHook(BaseHook):
         try:
             return check_embedder(self.get_conn())
         except Exception as exc:
-            return False, f"{type(exc).__name__}: {exc}"
+            return _failed(exc)

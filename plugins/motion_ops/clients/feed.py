@@ -18,6 +18,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from motion_ops.clients.connection import ConnectionLike, base_url, extra_number
+from motion_ops.clients.redact import redact, split_userinfo
 from motion_ops.clients.retry import RetriesExhausted, RetryableError, RetryPolicy, parse_retry_after
 from motion_ops.parsers.feedpage import FeedFormatError, FeedPage, parse_page
 
@@ -31,11 +32,12 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class FeedError(Exception):
-    """A request to the feed host failed for good. ``status`` is the HTTP status if any."""
+    """A request to the feed host failed for good. ``status`` is the HTTP status if any; the
+    message and URL carry no credentials."""
 
     def __init__(self, message: str, *, url: str, status: int | None = None, attempts: int = 1):
-        super().__init__(message)
-        self.url = url
+        super().__init__(redact(message))
+        self.url = redact(url)
         self.status = status
         self.attempts = attempts
 
@@ -116,9 +118,10 @@ class FeedClient:
                  policy: RetryPolicy = RetryPolicy(), pool_size: int = 10,
                  sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None,
                  user_agent: str = "motion-ops/1.0 (+https://opendata.tweedekamer.nl)"):
-        parts = urlsplit(base_url.rstrip("/"))
+        base_url, auth = split_userinfo(base_url.rstrip("/"))
+        parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"feed base URL must be http(s)://host[:port], got {base_url!r}")
+            raise ValueError(f"feed base URL must be http(s)://host[:port], got {redact(base_url)!r}")
         self.base_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
         self._origin = (parts.scheme, parts.netloc.lower())
         self.timeout = timeout
@@ -127,6 +130,8 @@ class FeedClient:
         self.policy = policy
         self.sleep = sleep
         self.session = session or requests.Session()
+        if auth is not None:  # credentials from the connection's URL go as HTTP basic auth, not in URLs
+            self.session.auth = auth
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -146,7 +151,8 @@ class FeedClient:
 
     def check_host(self, url: str) -> None:
         parts = urlsplit(url)
-        if (parts.scheme, parts.netloc.lower()) != self._origin:
+        if (parts.scheme, (parts.hostname or "") + (f":{parts.port}" if parts.port else "")) != self._origin \
+                or parts.username is not None:
             raise HostNotAllowed(f"refusing to fetch {url}: only {self.base_url} is allowed", url=url)
 
     def _once(self, url: str, max_bytes: int) -> Response:

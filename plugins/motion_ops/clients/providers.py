@@ -26,6 +26,7 @@ import requests
 
 from motion_ops.clients.connection import ConnectionLike, base_url, extra_number
 from motion_ops.clients.hashing import HASHING_DIMENSIONS, HashingProvider
+from motion_ops.clients.redact import redact, split_userinfo
 from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,10 @@ Vector = list[float]
 
 
 class EmbeddingError(Exception):
-    """A request failed in a way retrying the same request will not fix."""
+    """A request failed in a way retrying the same request will not fix (the message carries no credentials)."""
 
     def __init__(self, message: str, *, status: int | None = None, too_large: bool = False, fatal: bool = False):
-        super().__init__(message)
+        super().__init__(redact(message))
         self.status = status
         self.too_large = too_large
         self.fatal = fatal
@@ -145,11 +146,14 @@ class _HttpProvider:
             raise ValueError(f"{config.kind} provider needs a model (connection extra 'model')")
         self.config = config
         self.model = config.model
-        self.base = config.base_url.rstrip("/")
+        self.base, auth = split_userinfo(config.base_url.rstrip("/"))
         self.session = session or requests.Session()
         self.headers = {"Content-Type": "application/json"}
+        if auth is not None:  # user:password@ in the host: basic auth, never part of a URL we report
+            self.session.auth = auth
         if config.api_key:
             self.headers["Authorization"] = f"Bearer {config.api_key}"
+        self._secrets = tuple(x for x in (config.api_key, auth[1] if auth else None) if x)
 
     def _post(self, url: str, payload: dict[str, Any]) -> requests.Response:
         try:
@@ -158,7 +162,7 @@ class _HttpProvider:
             raise RetryableError(f"{type(exc).__name__} calling {url}") from exc
         if resp.status_code < 400:
             return resp
-        message = _error_message(resp)
+        message = redact(_error_message(resp), self._secrets)  # some servers echo the request's headers
         status = resp.status_code
         if status in RETRYABLE_STATUSES:
             raise RetryableError(f"HTTP {status} from {url}: {message}", status=status,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Callable, TypeVar
 
+from motion_ops.clients.redact import redact
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -28,7 +30,7 @@ class RetryableError(Exception):
     """
 
     def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
-        super().__init__(message)
+        super().__init__(redact(message))
         self.status = status
         self.retry_after = retry_after
 
@@ -37,7 +39,7 @@ class RetriesExhausted(Exception):
     """Every attempt failed with a retryable error; ``last`` is the final one."""
 
     def __init__(self, message: str, *, attempts: int, last: RetryableError):
-        super().__init__(message)
+        super().__init__(redact(message))
         self.attempts = attempts
         self.last = last
         self.status = last.status

@@ -71,3 +71,17 @@ def test_a_body_the_store_refuses_is_that_bodys_failure(store, standin, clock, m
     out = sync(store, standin.url, clock)
     assert out["bodies"]["failed"] == 0  # cleaned: the text is stored with U+FFFD in its place
     assert store.conn.execute("SELECT body_text LIKE '%%\ufffd' FROM motions WHERE id = %s", (victim,)).fetchone() == (True,)
+
+
+def test_credentials_in_the_feed_url_go_as_basic_auth_and_appear_nowhere(store, standin, clock, caplog):
+    m = standin.corpus.motions[0]
+    pub = standin.corpus.versie_publications[m["versie"]][0]
+    standin.faults.add(kind="status", status=500, match=f"DocumentPublicatie\\({pub}\\)/Resource", times=-1)
+    url = standin.url.replace("http://", "http://alice:hunter2-secret@")
+    sync(store, url, clock)
+    where = {
+        "audit": store.conn.execute("SELECT string_agg(metadata::text, ' ') FROM audit_events").fetchone()[0],
+        "state": store.conn.execute("SELECT string_agg(last_error, ' ') FROM body_fetch_state").fetchone()[0],
+        "log": caplog.text}
+    assert pub in where["audit"] and standin.url in where["audit"]
+    assert all("hunter2-secret" not in text and "alice" not in text for text in where.values()), where

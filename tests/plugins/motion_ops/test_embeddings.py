@@ -171,3 +171,20 @@ def test_retry_re_checks_the_whole_plan_so_a_vector_lost_after_it_was_reported_i
                        quarantine_after=3, ctx=CTX)
     assert out["recovered"] == 1 and out["retried"] == 2
     assert count(store, "SELECT count(*) FROM motion_embeddings WHERE motion_id = %s", lost) == 1
+
+
+def test_an_api_key_echoed_by_the_server_never_reaches_the_store_the_audit_trail_or_the_log(store, motions, clock, caplog):
+    key = "sk-test-0123456789abcdef"
+    with ProviderServer(model="m", dims=32) as echoing:
+        echoing.add("echo_auth", status=400, marker="POISON")
+        embedder = Embedder(make_providers(ProviderConfig(kind="openai", base_url=echoing.url, model="m", api_key=key)),
+                            policy=RetryPolicy(attempts=3), sleep=clock.sleep)
+        out = embed_batch(store, embedder, motions, batch_index=0)
+        retry = retry_failed(store, embedder, plan=[motions], results=[out], batch_size=40, max_failure_ratio=1.0,
+                             quarantine_after=3, ctx=CTX)
+        assert retry["failed_ids"] and echoing.calls[-1].authorized
+    stored = store.conn.execute("SELECT string_agg(last_error, ' ') FROM embedding_failures").fetchone()[0]
+    audit = store.conn.execute("SELECT string_agg(metadata::text, ' ') FROM audit_events").fetchone()[0]
+    assert "request headers: Authorization: ***" in stored  # the server's words are kept, the key is not
+    for text in (stored, audit, caplog.text, repr(out), repr(retry)):
+        assert key not in text
