@@ -9,9 +9,34 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from motion_ops.store.db import Store
+
+MAX_FILE_BYTES = 50 * 2**20  # parse-feed / extract-text read at most this much (--max-bytes)
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {n}")
+    return n
+
+
+def _guid(value: str) -> str:
+    from motion_ops.parsers.feedpage import is_guid
+
+    if not is_guid(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a motion id (a GUID)")
+    return value.lower()
+
+
+def _read(path: str, max_bytes: int) -> bytes:
+    """A file's bytes, refusing one larger than ``max_bytes`` before reading it."""
+    with open(path, "rb") as f:
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"{path} is larger than {max_bytes} bytes (raise --max-bytes to read it)")
+    return data
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -25,7 +50,7 @@ def _store(args: argparse.Namespace) -> Store:
 def cmd_parse_feed(args: argparse.Namespace) -> int:
     from motion_ops.parsers.feedpage import parse_page
 
-    page = parse_page(Path(args.file).read_bytes(), where=args.file)
+    page = parse_page(_read(args.file, args.max_bytes), where=args.file)
     for e in page.entities:
         print(json.dumps({"category": e.category, "id": e.id, "skiptoken": e.skiptoken, **e.raw()}, ensure_ascii=False))
     print(json.dumps({"next_skiptoken": page.next_skiptoken, "resume": page.resume, "entities": len(page.entities)}),
@@ -36,7 +61,7 @@ def cmd_parse_feed(args: argparse.Namespace) -> int:
 def cmd_extract_text(args: argparse.Namespace) -> int:
     from motion_ops.parsers.bodytext import extract_publication_text
 
-    print(extract_publication_text(Path(args.file).read_bytes(), where=args.file))
+    print(extract_publication_text(_read(args.file, args.max_bytes), where=args.file))
     return 0
 
 
@@ -164,28 +189,43 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("related", help="a motion's related motions in the published version")
     p.add_argument("motion", help="the motion's id or number (e.g. 2025Z01234)")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=_positive, default=10)
     p.set_defaults(func=cmd_related)
     p = sub.add_parser("parse-feed", help="print a saved SyncFeed page's entities as JSON lines")
     p.add_argument("file")
+    p.add_argument("--max-bytes", type=_positive, default=MAX_FILE_BYTES)
     p.set_defaults(func=cmd_parse_feed)
     p = sub.add_parser("extract-text", help="print the text of a publication XML file")
     p.add_argument("file")
+    p.add_argument("--max-bytes", type=_positive, default=MAX_FILE_BYTES)
     p.set_defaults(func=cmd_extract_text)
     p = sub.add_parser("qa-report", help="print the stored QA report of a DAG run")
     p.add_argument("run_id")
     p.set_defaults(func=cmd_qa_report)
     p = sub.add_parser("audit", help="recent audit events")
     p.add_argument("--action", help="e.g. embedding_failed, body_fetch_failed, feed_page_failed")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_positive, default=20)
     p.set_defaults(func=cmd_audit)
     p = sub.add_parser("release-quarantine", help="let quarantined motions be embedded again")
     p.add_argument("--model")
-    p.add_argument("ids", nargs="*")
+    p.add_argument("ids", nargs="*", type=_guid)
     p.set_defaults(func=cmd_release)
     p = sub.add_parser("check-connections", help="test motion_db, motion_feed and motion_embeddings")
     p.set_defaults(func=cmd_check_connections)
     p = sub.add_parser("migrate", help="apply the store's SQL migrations (idempotent)")
     p.set_defaults(func=cmd_migrate)
     args = ap.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:  # noqa: BLE001 - a person reads this: one line, no traceback, no secrets
+        import psycopg
+
+        from motion_ops.clients.redact import redact
+        from motion_ops.parsers.bodytext import UnsupportedContent
+        from motion_ops.parsers.feedpage import FeedFormatError
+
+        if not isinstance(exc, (psycopg.Error, OSError, ValueError, UnsupportedContent, FeedFormatError)):
+            raise
+        print(f"error: {redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)}",
+              file=sys.stderr)
+        return 1

@@ -42,6 +42,16 @@ class MotionOpsOperator(BaseOperator):
         return run_window(params, run_type=getattr(run_type, "value", run_type),
                           interval_start=context.get("data_interval_start"), interval_end=context.get("data_interval_end"))
 
+    @staticmethod
+    def reports_dir(params: RunParams) -> Path:
+        """The QA reports folder, usable (checked before anything is written to the store)."""
+        from motion_ops.reports.qa import usable_reports_dir
+
+        try:
+            return usable_reports_dir(params.qa_reports_dir or Path(os.environ.get("AIRFLOW_HOME", ".")) / "qa_reports")
+        except ValueError as exc:
+            raise AirflowFailException(f"invalid run params: {exc}") from exc
+
     def skip_if_dry_run(self, params: RunParams) -> None:
         if params.dry_run:
             raise AirflowSkipException("dry_run: nothing is written")
@@ -63,7 +73,9 @@ class MigrateStoreOperator(MotionOpsOperator):
     ui_color = "#f0f0f0"
 
     def execute(self, context: Any) -> list[str]:
-        p = self.run_params(context)
+        p = self.run_params(context)  # the first task: bad params stop the run before anything is written
+        if not p.dry_run:
+            self.reports_dir(p)
         with self.store() as store:
             pending = store.pending_migrations()
             if p.dry_run:
@@ -119,7 +131,8 @@ class SyncContentOperator(MotionOpsOperator):
         context["ti"].xcom_push(key="summary", value=summary)
         self.log.info("sync_content: %s", {k: v for k, v in summary.items() if k != "categories"})
         if summary.get("problem"):  # after everything else is stored: the run turns red, nothing is republished
-            raise FeedIncomplete(f"sync_content: {summary['problem']}")
+            # every request was retried already; the next night (or a clear) tries again
+            raise AirflowFailException(f"sync_content: {summary['problem']}") from FeedIncomplete(summary["problem"])
         return plan  # return_value: what embed_missing maps over
 
 
@@ -166,7 +179,10 @@ class RetryFailedOperator(MotionOpsOperator):
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
-        plan = list(self.plan or [])
+        if self.plan is None:  # all_done also runs after a failed sync: never go on to a similarity from it
+            raise AirflowFailException("sync_content did not finish (no batch plan); nothing is computed or "
+                                       "published. Fix what sync_content reported, then clear it")
+        plan = list(self.plan)
         results = [r for r in (self.results or []) if isinstance(r, dict)]  # failed instances pushed nothing
         embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
         with self.store() as store:
@@ -219,7 +235,7 @@ class QaSampleOperator(MotionOpsOperator):
         p = self.run_params(context)
         self.skip_if_dry_run(p)
         version, run_id = int(self.version), context["ti"].run_id
-        reports = Path(p.qa_reports_dir or Path(os.environ.get("AIRFLOW_HOME", ".")) / "qa_reports")
+        reports = self.reports_dir(p)
         thresholds = Thresholds(min_coverage=p.qa_min_coverage, max_failure_ratio=p.max_failure_ratio,
                                 max_score_shift=p.qa_max_score_shift, min_relevance=p.qa_min_relevance)
         with self.store() as store:

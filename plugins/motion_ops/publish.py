@@ -13,14 +13,28 @@ from motion_ops.store.db import Store, sql
 log = logging.getLogger(__name__)
 
 
+class StaleVersion(ValueError):
+    """The version is older than the one readers see: publishing it would go back in time."""
+
+
 def publish(store: Store, version: int, *, keep_versions: int = 3) -> dict[str, Any]:
-    """Make ``version`` the one readers see, then drop old versions beyond ``keep_versions``."""
+    """Make ``version`` the one readers see, then prune (see ``prune_versions``), keeping
+    ``keep_versions`` retired versions of its model as rollbacks.
+
+    :raises StaleVersion: a newer version is current already (publishing the current one again is a no-op).
+    :raises ValueError: the version does not exist or has a status that is never published.
+    """
     row = store.fetch_one("select_version", {"version": version})
     if row is None:
         raise ValueError(f"similarity version {version} does not exist")
-    if row["status"] not in ("computed", "published", "retired"):
+    if row["status"] not in ("computed", "published"):
         raise ValueError(f"similarity version {version} has status {row['status']!r} and cannot be published")
     with store.transaction() as cur:  # one transaction: readers see the old version or the new one
+        cur.execute(sql("lock_current_version"))
+        current = (cur.fetchone() or {}).get("version")
+        if current is not None and current > version:
+            raise StaleVersion(f"similarity version {version} is older than the current version {current}; "
+                               "it is not published (readers keep version {current})".replace("{current}", str(current)))
         for name in ("retire_published_versions", "mark_version_published", "set_current_version"):
             cur.execute(sql(name), {"version": version})
     pruned = [r["version"] for r in store.fetch("prune_versions", {"keep": keep_versions})]

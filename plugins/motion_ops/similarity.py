@@ -55,6 +55,16 @@ def load_corpus(store: Store, model: str) -> Corpus:
     return Corpus(ids, vectors, [m["content_hash"] for m in meta], [m["title"] for m in meta])
 
 
+@contextmanager
+def corpus_snapshot(store: Store) -> Iterator[Any]:
+    """One repeatable-read transaction for everything a computation reads; yields the moment from
+    which later writes count as changed for the next incremental run (see ``select_corpus_as_of``)."""
+    with store.transaction() as cur:
+        cur.execute(sql("set_snapshot_read"))
+        cur.execute(sql("select_corpus_as_of"))
+        yield cur.fetchone()["as_of"]
+
+
 def vote_matrix(store: Store, ids: list[str], *, seat_weighted: bool = False) -> tuple[np.ndarray, list[str]]:
     """Per motion a vector over a stable (sorted) party index: Voor +1, Tegen -1, else 0."""
     rows = store.fetch("select_live_votes")
@@ -117,7 +127,8 @@ def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[s
         return "full", f"version {prev['version']} has another model or parameters", None, []
     before = {r["id"] for r in store.fetch("select_version_motions", {"version": prev["version"]})}
     now = set(ids)
-    changed = {r["id"] for r in store.fetch("select_changed_since", {"model": model, "since": prev["created_at"]})} & now
+    since = prev.get("corpus_as_of") or prev["created_at"]  # versions before migration 006: their creation
+    changed = {r["id"] for r in store.fetch("select_changed_since", {"model": model, "since": since})} & now
     changed |= now - before
     deleted = before - now
     share = (len(changed) + len(deleted)) / max(len(now), 1)
@@ -140,8 +151,9 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
     spares = top_n if spares is None else spares
     with compute_lock(store):
         t0 = time.perf_counter()
-        corpus = load_corpus(store, model)
-        votes, parties = vote_matrix(store, corpus.ids, seat_weighted=seat_weighted) if vote_weight > 0 else (None, [])
+        with corpus_snapshot(store) as as_of:  # vectors, texts and votes from one snapshot
+            corpus = load_corpus(store, model)
+            votes, parties = vote_matrix(store, corpus.ids, seat_weighted=seat_weighted) if vote_weight > 0 else (None, [])
         x = fuse(corpus.vectors, votes, vote_weight) if len(corpus.ids) else corpus.vectors
         t_load = time.perf_counter() - t0
         exclusions = Exclusions.build(corpus.content_hashes, corpus.titles)
@@ -169,7 +181,8 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
         t2 = time.perf_counter()
         with store.transaction() as cur:
             cur.execute(sql("insert_similarity_version"), {"model": model, "mode": mode, "params": json.dumps(params),
-                                                           "motion_count": len(corpus.ids), "run_id": run_id})
+                                                           "motion_count": len(corpus.ids), "run_id": run_id,
+                                                           "corpus_as_of": as_of})
             version = cur.fetchone()["version"]
             with cur.copy(sql("copy_in_neighbours")) as cp:
                 cp.write(pgcopy.neighbours_copy_payload(version, corpus.ids, idx[:, :top_n], scores[:, :top_n]))

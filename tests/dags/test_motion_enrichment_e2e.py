@@ -16,6 +16,14 @@ def dag():
 
 
 @pytest.fixture
+def fresh_dag():
+    """A DAG object of its own: a run whose params fail validation leaves them on the DAG object it ran."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(ROOT / "dags")).get_dag("motion_enrichment")
+
+
+@pytest.fixture
 def provider():
     with ProviderServer(model="e2e-model", dims=64) as srv:
         yield srv
@@ -44,8 +52,11 @@ def xcoms(dr, task_id):
 
 
 def run(dag, tmp_path, **conf):
+    # every param a test changes is given each time: an in-process dag.test() leaves a run's conf on
+    # the DAG object's params (a worker parses the DAG afresh, so production is not affected)
     # the 60-motion test corpus spreads over 42 dossiers: too few to judge relevance by dossier
-    return dag.test(run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0, **conf})
+    return dag.test(run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0,
+                              "qa_enforce": True, "dry_run": False, "since": None, "until": None, **conf})
 
 
 def q(store, sql, *args):
@@ -165,3 +176,54 @@ def test_a_dry_run_writes_nothing_and_says_what_a_real_run_would_embed(dag, stor
     assert (s["planned_motions"], s["planned_batches"], s["dry_run"]) == (with_text, -(-with_text // 7), True)
     states = {ti.task_id: ti.state for ti in dr.get_task_instances()}
     assert states["migrate_store"] == "success" and states["compute_similarity"] == "skipped"
+
+
+def logged(caplog, capfd):
+    """What the task logs said (Airflow's own log lines go to stdout, the library's to logging)."""
+    out, err = capfd.readouterr()
+    return caplog.text + out + err
+
+
+def test_a_dead_feed_turns_the_run_red_and_readers_keep_the_previous_version(dag, store, env, tmp_path, caplog, capfd):
+    import socket
+
+    assert run(dag, tmp_path).state == "success"
+    (current,), = q(store, "SELECT version FROM similarity_current")
+    with socket.socket() as s:  # a port nothing listens on: every request is refused
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    env.setenv("AIRFLOW_CONN_MOTION_FEED", json.dumps({"conn_type": "http", "host": dead,
+                                                       "extra": {"retry_attempts": 2, "retry_backoff": 0.01}}))
+    dr = run(dag, tmp_path)
+    assert dr.state == "failed"
+    states = {ti.task_id: ti.state for ti in dr.get_task_instances()}
+    assert states["sync_content"] == "failed" and states["publish_similarity"] == "upstream_failed"
+    assert q(store, "SELECT version FROM similarity_current") == [(current,)]
+    assert q(store, "SELECT count(*) FROM similarity_versions") == [(1,)]  # nothing new computed
+    failed = {t.split("@")[0] for (t,) in q(store, "SELECT target FROM audit_events WHERE action = 'feed_page_failed'")}
+    assert failed == {"Fractie", "Kamerstukdossier", "Zaak", "ZaakActor", "Document", "DocumentVersie", "Besluit", "Stemming"}
+    text = logged(caplog, capfd)
+    assert "sync_content: could not read the feed categories Besluit, Document" in text and "clear sync_content" in text
+
+
+def test_bad_params_stop_the_run_before_anything_is_written(fresh_dag, store, env, tmp_path, caplog, capfd):
+    dr = run(fresh_dag, tmp_path, since="2025-06-01", until="2025-01-01")
+    assert dr.state == "failed"
+    states = {ti.task_id: ti.state for ti in dr.get_task_instances()}
+    assert states["migrate_store"] == "failed" and states["sync_content"] == "upstream_failed"
+    assert "must be before 'until'" in logged(caplog, capfd)
+    assert q(store, "SELECT count(*) FROM raw_entities") == [(0,)]
+
+
+def test_a_reports_folder_that_cannot_be_used_stops_the_run_before_anything_is_written(fresh_dag, store, env, tmp_path,
+                                                                                       caplog, capfd):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    dr = fresh_dag.test(run_conf={"qa_reports_dir": str(not_a_folder)})
+    assert dr.state == "failed" and "is a file, not a folder" in logged(caplog, capfd)
+    assert q(store, "SELECT count(*) FROM raw_entities") == [(0,)] and q(store, "SELECT count(*) FROM qa_reports") == [(0,)]
+
+
+def test_a_misspelled_conf_key_is_warned_about(fresh_dag, store, env, tmp_path, caplog, capfd):
+    assert run(fresh_dag, tmp_path, bach_size=8).state == "success"
+    assert "ignored conf keys that are not params of this DAG: bach_size" in logged(caplog, capfd)

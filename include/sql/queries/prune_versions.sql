@@ -1,6 +1,12 @@
--- Keep the current version and the newest %(keep)s others; never a version still being computed.
+-- Drop what can never be shown again, of the current version's lineage (its model): retired
+-- versions beyond the newest %(keep)s of them (those stay as rollbacks), and rejected versions
+-- older than the current one. Never the current version, never one still computing or computed
+-- and waiting for its QA (another run's), never another model's.
 DELETE FROM similarity_versions v
-WHERE v.version NOT IN (SELECT version FROM similarity_current WHERE version IS NOT NULL)
-  AND v.status <> 'computing'
-  AND v.version NOT IN (SELECT version FROM similarity_versions ORDER BY version DESC LIMIT %(keep)s)
-RETURNING version
+USING (SELECT s.version, s.model FROM similarity_current c JOIN similarity_versions s ON s.version = c.version) cur
+WHERE v.model = cur.model AND v.version < cur.version
+  AND (v.status = 'rejected'
+       OR (v.status = 'retired' AND v.version NOT IN (
+           SELECT r.version FROM similarity_versions r
+           WHERE r.status = 'retired' AND r.model = cur.model ORDER BY r.version DESC LIMIT %(keep)s)))
+RETURNING v.version

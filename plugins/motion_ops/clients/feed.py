@@ -90,12 +90,13 @@ class FeedCursor:
 @dataclass(frozen=True)
 class FeedConfig:
     """The ``motion_feed`` connection: host (the API's base URL); extras ``timeout`` (s per read),
-    ``deadline`` (s per response), ``max_bytes``."""
+    ``deadline`` (s per response), ``max_bytes``, ``retry_attempts``, ``retry_backoff`` (s)."""
 
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     deadline: float = DEFAULT_DEADLINE
+    retry: RetryPolicy = RetryPolicy()
 
     @classmethod
     def from_connection(cls, conn: ConnectionLike) -> "FeedConfig":
@@ -103,7 +104,9 @@ class FeedConfig:
         return cls(base_url=base_url(conn, default_scheme="https"),
                    timeout=extra_number(extra, "timeout", default=DEFAULT_TIMEOUT),
                    max_bytes=extra_number(extra, "max_bytes", default=DEFAULT_MAX_BYTES, kind=int),
-                   deadline=extra_number(extra, "deadline", default=DEFAULT_DEADLINE))
+                   deadline=extra_number(extra, "deadline", default=DEFAULT_DEADLINE),
+                   retry=RetryPolicy(attempts=extra_number(extra, "retry_attempts", default=RetryPolicy.attempts, kind=int),
+                                     backoff=extra_number(extra, "retry_backoff", default=RetryPolicy.backoff)))
 
 
 class FeedClient:
@@ -140,7 +143,7 @@ class FeedClient:
     @classmethod
     def from_config(cls, config: FeedConfig, *, pool_size: int = 10) -> "FeedClient":
         return cls(config.base_url, timeout=config.timeout, max_bytes=config.max_bytes, deadline=config.deadline,
-                   pool_size=pool_size)
+                   policy=config.retry, pool_size=pool_size)
 
     def close(self) -> None:
         self.session.close()

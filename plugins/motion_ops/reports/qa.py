@@ -17,6 +17,24 @@ def format_table(checks: list[Any]) -> str:
     return "\n".join(lines)
 
 
+def usable_reports_dir(path: str | Path) -> Path:
+    """``path`` as a folder the reports can be written to (created if missing).
+
+    :raises ValueError: it is a file, cannot be created, or cannot be written to.
+    """
+    folder = Path(path).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"qa_reports_dir {str(folder)!r} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".motion-ops-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"qa_reports_dir {str(folder)!r} cannot be written to: {exc.strerror or exc}") from None
+    return folder
+
+
 def _safe_name(run_id: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
 

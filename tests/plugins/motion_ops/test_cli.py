@@ -102,3 +102,26 @@ def test_related_prints_a_motions_neighbours_by_number_or_id(store, pg_uri, moti
     assert by_number.stdout.startswith(nummer) and len(by_number.stdout.splitlines()) == 4  # the motion + 3
     missing = cli("--dsn", pg_uri, "related", "2099Z99999")
     assert missing.returncode == 1 and "no motion" in missing.stderr
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["release-quarantine", "not-a-uuid"], "is not a motion id"),
+    (["audit", "--limit", "-5"], "must be 1 or more"),
+    (["related", "x", "--limit", "0"], "must be 1 or more"),
+])
+def test_bad_cli_arguments_are_one_clear_line_not_a_traceback(pg_uri, store, args, needle):
+    out = cli("--dsn", pg_uri, *args)
+    assert out.returncode == 2 and needle in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_database_error_is_one_line_without_the_password(tmp_path):
+    out = cli("--dsn", "postgresql://motions:pa55w0rd-x@127.0.0.1:1/motions?connect_timeout=2", "status")
+    assert out.returncode == 1 and out.stderr.startswith("error: ") and "Traceback" not in out.stderr
+    assert "pa55w0rd-x" not in out.stderr
+
+
+def test_parse_feed_refuses_a_file_larger_than_its_limit(tmp_path):
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<feed>" + b" " * 5000 + b"</feed>")
+    out = cli("parse-feed", str(big), "--max-bytes", "1000")
+    assert out.returncode == 1 and "larger than 1000 bytes" in out.stderr and "Traceback" not in out.stderr

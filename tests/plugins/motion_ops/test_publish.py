@@ -1,41 +1,81 @@
 import threading
 
 import psycopg
+import pytest
 
-from motion_ops.publish import publish
+from motion_ops.publish import StaleVersion, publish, reject
 from motion_ops.similarity import compute_version
 from tests.plugins.motion_ops.test_similarity import embed_all
 
 
-def test_old_versions_are_pruned_beyond_the_kept_count(store, motions):
+def versions_left(store):
+    return [r[0] for r in store.conn.execute("SELECT version FROM similarity_versions ORDER BY 1")]
+
+
+def test_old_versions_are_pruned_beyond_the_kept_count_of_rollbacks(store, motions):
     model = embed_all(store)
     versions = []
     for _ in range(5):
         v = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
         publish(store, v, keep_versions=2)
         versions.append(v)
-    left = [r[0] for r in store.conn.execute("SELECT version FROM similarity_versions ORDER BY 1")]
-    assert left == versions[-2:]
-    assert store.conn.execute("SELECT count(DISTINCT version) FROM motion_neighbours").fetchone()[0] == 2
+    assert versions_left(store) == versions[-3:]  # the current one and two to roll back to
+    assert store.conn.execute("SELECT count(DISTINCT version) FROM motion_neighbours").fetchone()[0] == 3
+
+
+def test_keep_versions_1_keeps_one_version_to_roll_back_to(store, motions):
+    model = embed_all(store)
+    versions = [publish(store, compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"],
+                        keep_versions=1)["version"] for _ in range(3)]
+    assert versions_left(store) == versions[-2:]
+    assert store.conn.execute("SELECT status FROM similarity_versions ORDER BY version").fetchall() == [
+        ("retired",), ("published",)]
+
+
+def test_pruning_never_deletes_another_runs_unpublished_version_or_another_models(store, motions):
+    model = embed_all(store)
+    other_model = embed_all(store, model="other-model")
+    foreign = compute_version(store, model=other_model, top_n=2, vote_weight=0.0)["version"]
+    publish(store, foreign)
+    for _ in range(3):
+        publish(store, compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"], keep_versions=1)
+    waiting = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]  # another run's, before QA
+    rejected_old = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
+    reject(store, rejected_old)
+    newest = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
+    publish(store, newest, keep_versions=1)
+    left = versions_left(store)
+    assert waiting in left and foreign in left  # neither is this lineage's retired past
+    assert rejected_old not in left  # rejected and older than the current: it can never be shown
+
+
+def test_an_older_version_is_never_published_over_a_newer_one(store, motions):
+    model = embed_all(store)
+    older = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
+    newer = compute_version(store, model=model, top_n=3, vote_weight=0.0)["version"]
+    publish(store, newer)
+    with pytest.raises(StaleVersion, match=f"older than the current version {newer}"):
+        publish(store, older)
+    assert store.conn.execute("SELECT version FROM similarity_current").fetchone() == (newer,)
+    assert publish(store, newer)["version"] == newer  # publishing the current one again is harmless
 
 
 def test_a_reader_polling_during_publishes_never_sees_a_mix_or_nothing(store, motions, pg_uri):
     model = embed_all(store)
-    a = compute_version(store, model=model, top_n=5, vote_weight=0.0)["version"]
-    b = compute_version(store, model=model, top_n=7, vote_weight=0.0)["version"]
-    publish(store, a, keep_versions=10)
+    publish(store, compute_version(store, model=model, top_n=5, vote_weight=0.0)["version"], keep_versions=10)
     seen, stop = [], threading.Event()
 
     def reader():
         with psycopg.connect(pg_uri, autocommit=True) as conn:
             while not stop.is_set():
-                seen.append(conn.execute("SELECT count(*), count(DISTINCT version), min(version) FROM motion_related").fetchone())
+                seen.append(conn.execute("SELECT count(*), count(DISTINCT version) FROM motion_related").fetchone())
 
     t = threading.Thread(target=reader)
     t.start()
     for i in range(40):
-        publish(store, b if i % 2 == 0 else a, keep_versions=10)
+        publish(store, compute_version(store, model=model, top_n=7 if i % 2 == 0 else 5, vote_weight=0.0)["version"],
+                keep_versions=2)
     stop.set()
     t.join()
     assert len(seen) > 20
-    assert set(seen) <= {(200, 1, a), (280, 1, b)}
+    assert set(seen) <= {(200, 1), (280, 1)}

@@ -69,3 +69,23 @@ def test_incremental_mode_is_chosen_below_the_threshold_and_equals_a_full_recomp
     # corpora of different sizes differ in the last bit too: the matrix products have other shapes)
     assert all(x[2] == y[2] or abs(x[3] - y[3]) < 1e-6 for x, y in zip(a, b))
     assert compute_version(store, model=model, top_n=6, vote_weight=0.0, incremental_threshold=0.1)["mode"] == "full"
+
+
+def test_a_write_committed_while_a_version_is_computed_is_changed_for_the_next_incremental_run(store, motions, pg_uri):
+    model = embed_all(store)
+    publish(store, compute_version(store, model=model, top_n=5, vote_weight=0.0)["version"])
+    h = HashingProvider(384)
+    writer = psycopg.connect(pg_uri)  # an embed_missing batch that began before the computation read the corpus
+    from pgvector.psycopg import register_vector
+    register_vector(writer)
+    writer.execute("UPDATE motion_embeddings SET embedding = %s, created_at = now() WHERE motion_id = %s",
+                   (np.array(h.embed(["totaal ander onderwerp: dijken en rivieren"])[0], dtype=np.float32), motions[3]))
+    during = compute_version(store, model=model, top_n=5, vote_weight=0.0, incremental_threshold=0.5)
+    writer.commit()  # ... and committed while it computed: not in that version's corpus
+    writer.close()
+    publish(store, during["version"])
+    after = compute_version(store, model=model, top_n=5, vote_weight=0.0, incremental_threshold=0.5)
+    full = compute_version(store, model=model, top_n=5, vote_weight=0.0, incremental_threshold=0.0)
+    assert after["mode"] == "incremental"
+    rows = "SELECT motion_id, rank, neighbour_id FROM motion_neighbours WHERE version = %s ORDER BY 1, 2"
+    assert store.conn.execute(rows, (after["version"],)).fetchall() == store.conn.execute(rows, (full["version"],)).fetchall()
