@@ -7,4 +7,10 @@ COPY requirements.txt constraints.txt /tmp/motion-ops/
 RUN grep -v '^pgserver' /tmp/motion-ops/requirements.txt > /tmp/motion-ops/requirements-deploy.txt \
  && pip install --no-cache-dir -r /tmp/motion-ops/requirements-deploy.txt -c /tmp/motion-ops/constraints.txt
 
+# the project's connection types (motion_feed, motion_embeddings) are registered by its package's
+# entry point; the code that runs is the mounted plugins/ (first on PYTHONPATH)
+COPY pyproject.toml /tmp/motion-ops/
+COPY plugins/motion_ops /tmp/motion-ops/plugins/motion_ops
+RUN pip install --no-cache-dir --no-deps /tmp/motion-ops
+
 ENV PYTHONPATH=/opt/airflow/plugins

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # motion_ops (plugins/) and the dev kit (devkit/) for every python below
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo test venv airflow-db bench status stop-db clean airflow stop
+.PHONY: demo test venv airflow-db bench status stop-db clean airflow stop shell
 
 demo: $(STAMP)  ## one full nightly run on embedded defaults, with a report
 	$(BIN)/python -m devkit demo
@@ -19,10 +19,12 @@ test: $(STAMP) airflow-db  ## the whole test suite
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.txt -c constraints.txt
+	# registers the connection types motion_feed / motion_embeddings (entry point); code stays in plugins/
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 airflow-db: $(STAMP)  ## migrate the metadata DB of `airflow dags test` and the tests (.airflow/)
@@ -48,3 +50,6 @@ airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor); 
 
 stop:  ## stop what `make airflow` started
 	$(BIN)/python -m devkit.local_airflow stop
+
+shell: $(STAMP)  ## a shell whose airflow / python -m motion_ops commands reach the `make airflow` instance
+	$(BIN)/python -m devkit.local_airflow shell

@@ -34,8 +34,8 @@ def connection_env(*, pg_socket_dir: str | Path, database: str = "postgres", fee
     return {
         "AIRFLOW_CONN_MOTION_DB": json.dumps({"conn_type": "postgres", "host": str(pg_socket_dir), "login": "postgres",
                                               "schema": database}),
-        "AIRFLOW_CONN_MOTION_FEED": json.dumps({"conn_type": "http", "host": feed_url}),
-        "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps(embeddings or {"conn_type": "generic",
+        "AIRFLOW_CONN_MOTION_FEED": json.dumps({"conn_type": "motion_feed", "host": feed_url}),
+        "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps(embeddings or {"conn_type": "motion_embeddings",
                                                                      "extra": {"provider": "hashing"}}),
     }
 

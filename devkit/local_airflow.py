@@ -4,14 +4,20 @@
 Starts the embedded Postgres (``.pgdata``; the motion store in database ``postgres``, Airflow's
 metadata in database ``airflow``: LocalExecutor runs tasks in parallel, which SQLite cannot
 serve), the stand-in SyncFeed on 127.0.0.1, and the api-server, scheduler, dag-processor and
-triggerer with LocalExecutor; creates the ``embedding_provider`` pool; prints the URL and login.
-Everything started is recorded in ``.run/`` so ``stop`` ends it, also after a crash.
+triggerer with LocalExecutor; creates the ``embedding_provider`` pool and, where absent, the three
+connections in the metadata DB (the user's own settings win and survive restarts); prints the
+URL and login. Everything listens on 127.0.0.1 only (``--bind`` to choose otherwise); the JWT,
+API and Fernet secrets are generated once per installation (``<home>/secrets.json``, mode 0600).
+``<home>/env.sh`` points any shell's ``airflow`` and ``python -m motion_ops`` at this instance
+(``make shell``). Everything started is recorded in ``.run/`` so ``stop`` ends it, also after a crash.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -38,25 +44,69 @@ class Deployment:
     metadata_db: str = "airflow"
     store_db: str = "postgres"
     pool_slots: int = 4
+    bind: str = "127.0.0.1"  # the api-server's address; nothing else listens on a network port
     env_overrides: dict[str, str] = field(default_factory=dict)
+    connections: dict[str, dict] = field(default_factory=dict)  # initial definitions beyond the defaults
 
     @property
     def url(self) -> str:
-        return f"http://localhost:{self.port}"
+        return f"http://{'127.0.0.1' if self.bind in ('127.0.0.1', '0.0.0.0') else self.bind}:{self.port}"
+
+    def secrets(self) -> dict[str, str]:
+        """This installation's secrets, generated on first use and kept readable by its owner only."""
+        path = self.home / "secrets.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        from cryptography.fernet import Fernet
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        values = {"jwt_secret": secrets.token_urlsafe(48), "api_secret_key": secrets.token_urlsafe(32),
+                  "fernet_key": Fernet.generate_key().decode()}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(values, f)
+        return values
+
+    def initial_connections(self) -> dict[str, dict]:
+        """The connections created on first start (when absent): the embedded defaults."""
+        env = connection_env(pg_socket_dir=self.pgdata.resolve(), database=self.store_db,
+                             feed_url=f"http://127.0.0.1:{self.feed_port}")
+        defaults = {k.removeprefix("AIRFLOW_CONN_").lower(): json.loads(v) for k, v in env.items()}
+        return {**defaults, **self.connections}
 
     def env(self) -> dict[str, str]:
         sock = str(self.pgdata.resolve())
-        return airflow_env(home=self.home, root=self.root, overrides={
+        keys = self.secrets()
+        base = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_MOTION_")}  # the DB's win
+        return airflow_env(home=self.home, root=self.root, base=base, overrides={
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@/{self.metadata_db}?host={sock}",
+            "AIRFLOW__API__HOST": self.bind,
             "AIRFLOW__API__PORT": str(self.port),
             # the workers reach the API server here: it must follow the port
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{self.port}/execution/",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-            "AIRFLOW__API_AUTH__JWT_SECRET": "motion-ops-local-only-secret",
+            "AIRFLOW__API_AUTH__JWT_SECRET": keys["jwt_secret"],
+            "AIRFLOW__API__SECRET_KEY": keys["api_secret_key"],
+            "AIRFLOW__CORE__FERNET_KEY": keys["fernet_key"],
+            "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
-            **connection_env(pg_socket_dir=sock, database=self.store_db, feed_url=f"http://127.0.0.1:{self.feed_port}"),
             **self.env_overrides})
+
+    def write_env_file(self) -> Path:
+        """``<home>/env.sh``: ``source`` it and ``airflow ...`` / ``python -m motion_ops ...`` reach this instance."""
+        keep = ("AIRFLOW_HOME", "AIRFLOW__CORE__DAGS_FOLDER", "AIRFLOW__CORE__PLUGINS_FOLDER", "AIRFLOW__CORE__LOAD_EXAMPLES",
+                "AIRFLOW__CORE__EXECUTOR", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__API__HOST", "AIRFLOW__API__PORT",
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "AIRFLOW__CORE__FERNET_KEY", "PYTHONPATH")
+        env = self.env()
+        path = self.home / "env.sh"
+        lines = ["# source me: every airflow / python -m motion_ops command then reaches the local Airflow"]
+        lines += [f"export {k}={shlex.quote(env[k])}" for k in keep]
+        lines.append(f"export PATH={shlex.quote(str(BIN))}:\"$PATH\"")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the Fernet key
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
 
     def password(self) -> str:
         path = self.home / "simple_auth_manager_passwords.json.generated"
@@ -110,9 +160,15 @@ def start(dep: Deployment) -> Deployment:
         store.migrate()
     _airflow(dep, "db", "migrate")
     _airflow(dep, "pools", "set", "embedding_provider", str(dep.pool_slots), "calls to the embedding provider")
+    with open(dep.run / "logs" / "setup.log", "a") as out:  # only where absent: the user's own settings win
+        subprocess.run([sys.executable, "-m", "devkit.connections", json.dumps(dep.initial_connections())],
+                       env=dep.env(), stdout=out, stderr=subprocess.STDOUT, check=True, cwd=dep.root)
+    dep.write_env_file()
     _spawn(dep, "standin-feed", [sys.executable, "-m", "devkit.standin.server", "--port", str(dep.feed_port)])
-    for name, args in (("api-server", ["api-server", "--port", str(dep.port)]), ("scheduler", ["scheduler"]),
-                       ("dag-processor", ["dag-processor"]), ("triggerer", ["triggerer"])):
+    # LocalExecutor: task logs are files the api-server reads, so no log server (ports 8793/8794) is needed
+    for name, args in (("api-server", ["api-server", "--host", dep.bind, "--port", str(dep.port)]),
+                       ("scheduler", ["scheduler", "--skip-serve-logs"]), ("dag-processor", ["dag-processor"]),
+                       ("triggerer", ["triggerer", "--skip-serve-logs"])):
         _spawn(dep, name, [str(BIN / "airflow"), *args])
     _wait_http(f"{dep.url}/api/v2/monitor/health", 120)
     return dep
@@ -149,18 +205,48 @@ def stop(dep: Deployment, *, quiet: bool = False) -> None:
         print("stopped the embedded Postgres")
 
 
+def dag_is_paused(dep: Deployment, timeout: float = 90) -> bool | None:
+    """Whether motion_enrichment is paused, as the API says once the DAG is parsed (None: not yet)."""
+    token = json.loads(urllib.request.urlopen(urllib.request.Request(
+        f"{dep.url}/auth/token", data=json.dumps({"username": "admin", "password": dep.password()}).encode(),
+        headers={"Content-Type": "application/json"}), timeout=10).read())["access_token"]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            req = urllib.request.Request(f"{dep.url}/api/v2/dags/motion_enrichment",
+                                         headers={"Authorization": f"Bearer {token}"})
+            return bool(json.loads(urllib.request.urlopen(req, timeout=10).read())["is_paused"])
+        except OSError:
+            time.sleep(2)
+    return None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["start", "stop"])
+    ap.add_argument("command", choices=["start", "stop", "shell"])
     ap.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
+    ap.add_argument("--bind", default=os.environ.get("AIRFLOW_BIND", "127.0.0.1"),
+                    help="address of the api-server (default 127.0.0.1; 0.0.0.0 opens it to the network)")
     args = ap.parse_args()
-    dep = Deployment(port=args.port)
+    dep = Deployment(port=args.port, bind=args.bind)
     if args.command == "stop":
         stop(dep)
         return 0
+    if args.command == "shell":
+        env_file = dep.write_env_file()
+        print(f"a shell on the local Airflow ({env_file}); exit to leave")
+        os.execvp("bash", ["bash", "--rcfile", str(env_file), "-i"])
     start(dep)
+    paused = dag_is_paused(dep)
     print(f"Airflow is up: {dep.url}  (login: admin / {dep.password()})")
-    print("  DAG motion_enrichment is paused: unpause it in the UI for nightly runs, or trigger it by hand.")
+    state = {True: "paused: unpause it for nightly runs (03:00 Europe/Amsterdam), or trigger it by hand",
+             False: "ACTIVE: the scheduler runs it nightly at 03:00 Europe/Amsterdam",
+             None: "not parsed yet: see the DAGs page in a minute"}[paused]
+    print(f"  DAG motion_enrichment is {state}. Triggering it from the UI form also unpauses it (Airflow's default):")
+    print("  the scheduled catch-up run then starts too; untick 'Unpause' in the form to avoid it.")
+    if dep.bind not in ("127.0.0.1", "localhost", "::1"):
+        print(f"  WARNING: the api-server listens on {dep.bind}: anyone who can reach this machine sees the login page")
+    print(f"  CLI on this instance: make shell  (or: source {dep.home / 'env.sh'})")
     print(f"  stand-in feed: http://127.0.0.1:{dep.feed_port}; store: {dep.pgdata}/ (database {dep.store_db})")
     print(f"  logs: {dep.run / 'logs'}; stop everything with: make stop")
     return 0

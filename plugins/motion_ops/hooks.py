@@ -16,6 +16,24 @@ if TYPE_CHECKING:
     from motion_ops.store.db import Store
 
 
+class _ConnectionHook(BaseHook):
+    """Reads its connection in a task (Airflow's task SDK) and outside one: the CLI and the api-server
+    find connections stored in the metadata DB through Airflow's own secrets backends."""
+
+    def connection(self, conn_id: str) -> Any:
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        try:
+            conn = self.get_connection(conn_id)
+        except AirflowNotFoundException:
+            try:
+                from airflow.models.connection import Connection
+            except ImportError:  # a worker with the task SDK only
+                raise
+            conn = Connection.get_connection_from_secrets(conn_id)
+        return _mask_credentials(conn)
+
+
 def _mask_credentials(conn: Any) -> Any:
     """Register a connection's password and any ``user:password@`` in its host with Airflow's secrets
     masker, so no log line of the task shows them."""
@@ -34,9 +52,11 @@ def _failed(exc: Exception) -> tuple[bool, str]:
     return False, redact(f"{type(exc).__name__}: {exc}")
 
 
-class MotionDbHook(BaseHook):
-    """The motion store (Postgres with pgvector): ``host/port/login/password/schema`` (= database);
-    extras ``dbname``, ``sslmode``."""
+class MotionDbHook(_ConnectionHook):
+    """The motion store (Postgres with pgvector), a connection of the Postgres provider's type
+    ``postgres`` (its form; its Test button runs the Postgres provider's own check):
+    ``host/port/login/password/schema`` (= database); extras pass through to libpq as the
+    Postgres provider passes them (``sslmode``, ``sslrootcert``, ``options``, ...)."""
 
     conn_name_attr = "motion_db_conn_id"
     default_conn_name = "motion_db"
@@ -50,7 +70,7 @@ class MotionDbHook(BaseHook):
     def dsn(self) -> str:
         from motion_ops.store.db import dsn_from_connection
 
-        return dsn_from_connection(_mask_credentials(self.get_connection(self.motion_db_conn_id)))
+        return dsn_from_connection(self.connection(self.motion_db_conn_id))
 
     def get_conn(self) -> "Store":
         from motion_ops.store.db import Store
@@ -65,14 +85,22 @@ class MotionDbHook(BaseHook):
             return _failed(exc)
 
 
-class MotionFeedHook(BaseHook):
+class MotionFeedHook(_ConnectionHook):
     """The Tweede Kamer API: host (e.g. ``https://gegevensmagazijn.tweedekamer.nl``); extras
     ``timeout`` (s) and ``max_bytes`` (response cap)."""
 
     conn_name_attr = "motion_feed_conn_id"
     default_conn_name = "motion_feed"
-    conn_type = "http"
+    conn_type = "motion_feed"
     hook_name = "Tweede Kamer SyncFeed"
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return {"hidden_fields": ["schema", "port", "login", "password"],
+                "relabeling": {"host": "API base URL"},
+                "placeholders": {"host": "https://gegevensmagazijn.tweedekamer.nl",
+                                 "extra": '{"timeout": 30, "deadline": 120, "max_bytes": 20971520, '
+                                          '"retry_attempts": 3, "retry_backoff": 0.5}'}}
 
     def __init__(self, motion_feed_conn_id: str = default_conn_name, **kwargs: Any):
         super().__init__(**kwargs)
@@ -81,7 +109,7 @@ class MotionFeedHook(BaseHook):
     def get_conn(self, *, pool_size: int = 10) -> "FeedClient":
         from motion_ops.clients.feed import FeedClient, FeedConfig
 
-        conn = _mask_credentials(self.get_connection(self.motion_feed_conn_id))
+        conn = self.connection(self.motion_feed_conn_id)
         return FeedClient.from_config(FeedConfig.from_connection(conn), pool_size=pool_size)
 
     def test_connection(self) -> tuple[bool, str]:
@@ -94,13 +122,21 @@ class MotionFeedHook(BaseHook):
             return _failed(exc)
 
 
-class EmbeddingsHook(BaseHook):
+class EmbeddingsHook(_ConnectionHook):
     """An embedding provider; see :meth:`motion_ops.clients.providers.ProviderConfig.from_connection`."""
 
     conn_name_attr = "motion_embeddings_conn_id"
     default_conn_name = "motion_embeddings"
-    conn_type = "generic"
+    conn_type = "motion_embeddings"
     hook_name = "Motion embeddings provider"
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return {"hidden_fields": ["schema", "port", "login"],
+                "relabeling": {"host": "Base URL (empty for the built-in hashing provider)", "password": "API key"},
+                "placeholders": {"host": "https://api.openai.com  or  http://ollama:11434",
+                                 "extra": '{"provider": "openai", "model": "text-embedding-3-small", '
+                                          '"max_inputs_per_request": 256, "requests_per_minute": 500}'}}
 
     def __init__(self, motion_embeddings_conn_id: str = default_conn_name, **kwargs: Any):
         super().__init__(**kwargs)
@@ -109,7 +145,7 @@ class EmbeddingsHook(BaseHook):
     def config(self) -> "ProviderConfig":
         from motion_ops.clients.providers import ProviderConfig
 
-        return ProviderConfig.from_connection(_mask_credentials(self.get_connection(self.motion_embeddings_conn_id)))
+        return ProviderConfig.from_connection(self.connection(self.motion_embeddings_conn_id))
 
     def get_conn(self) -> "Embedder":
         from motion_ops.clients.embedder import Embedder

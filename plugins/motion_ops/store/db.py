@@ -64,15 +64,21 @@ def migration_files(sql_dir: Path = SQL_DIR) -> list[tuple[str, Path]]:
     return found
 
 
+# extras of the Postgres provider's connection that are not libpq parameters
+_NOT_LIBPQ = {"cursor", "iam", "redshift", "redshift-serverless", "aws_conn_id", "cluster-identifier",
+              "workgroup-name", "enable_log_db_messages", "sqlalchemy_scheme", "sqlalchemy_query", "dbname"}
+
+
 def dsn_from_connection(conn: Any) -> str:
-    """A libpq connection string from a connection (``host/port/login/password/schema`` = database;
-    extras ``dbname``, ``sslmode``)."""
+    """A libpq connection string from a ``postgres`` connection: ``host/port/login/password/schema``
+    (= database, or extra ``dbname``); every other extra is a libpq parameter (``sslmode``,
+    ``sslrootcert``, ``options``, ``application_name``, ...), as the Postgres provider passes them."""
     from psycopg.conninfo import make_conninfo
 
     extra = conn.extra_dejson
+    libpq = {k: v for k, v in extra.items() if k not in _NOT_LIBPQ and v not in (None, "")}
     return make_conninfo(host=conn.host or None, port=conn.port or None, user=conn.login or None,
-                         password=conn.password or None, dbname=conn.schema or extra.get("dbname") or None,
-                         sslmode=extra.get("sslmode") or None)
+                         password=conn.password or None, dbname=conn.schema or extra.get("dbname") or None, **libpq)
 
 
 class Store:
