@@ -7,7 +7,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
+from urllib.parse import quote
+
+from airflow.sdk import BaseOperator, BaseOperatorLink
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
@@ -218,10 +220,20 @@ class ComputeSimilarityOperator(MotionOpsOperator):
                                    incremental_threshold=p.incremental_threshold)
 
 
+class QaReportLink(BaseOperatorLink):
+    """The task's QA report page (served from the store by the plugin at ``/motion-ops``), per try."""
+
+    name = "QA report"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        return f"/motion-ops/qa/{quote(ti_key.run_id, safe='')}?try={ti_key.try_number}"
+
+
 class QaSampleOperator(MotionOpsOperator):
     """Check ``version``; reject it and fail (so it is not published) unless ``qa_enforce`` is false."""
 
     template_fields = ("version", "failure_ratio")
+    operator_extra_links = (QaReportLink(),)
 
     def __init__(self, *, version: Any, failure_ratio: Any = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
@@ -240,7 +252,8 @@ class QaSampleOperator(MotionOpsOperator):
                                 max_score_shift=p.qa_max_score_shift, min_relevance=p.qa_min_relevance)
         with self.store() as store:
             report = run_qa(store, version=version, run_id=run_id, sample_size=p.qa_sample_size,
-                            failure_ratio=float(self.failure_ratio or 0.0), thresholds=thresholds, reports_dir=reports)
+                            failure_ratio=float(self.failure_ratio or 0.0), thresholds=thresholds, reports_dir=reports,
+                            try_number=int(getattr(context["ti"], "try_number", 1) or 1))
             if not report["passed"]:
                 failed = [c["name"] for c in report["checks"] if not c["passed"]]
                 if p.qa_enforce:
@@ -261,9 +274,12 @@ class PublishSimilarityOperator(MotionOpsOperator):
         self.version = version
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.publish import publish
+        from motion_ops.publish import StaleVersion, publish
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
         with self.store() as store:
-            return publish(store, int(self.version), keep_versions=p.keep_versions)
+            try:
+                return publish(store, int(self.version), keep_versions=p.keep_versions)
+            except StaleVersion as exc:  # e.g. an old run cleared: a newer version is what readers should see
+                raise AirflowSkipException(str(exc)) from exc

@@ -138,8 +138,9 @@ def _dist(store: Store, version: int, k: int) -> dict[str, list[float] | None]:
 
 
 def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure_ratio: float,
-           thresholds: Thresholds, reports_dir: Path) -> dict[str, Any]:
-    """Check ``version``, store the report (table, JSON ledger, HTML) and return it."""
+           thresholds: Thresholds, reports_dir: Path, try_number: int = 1) -> dict[str, Any]:
+    """Check ``version``, store the report (a row per run, version and try, with its HTML page;
+    JSON ledger and HTML files of their own per try) and return it."""
     v = store.fetch_one("select_version", {"version": version})
     if v is None:
         raise ValueError(f"similarity version {version} does not exist")
@@ -160,13 +161,17 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
                             relevance_share=relevance(sample), thresholds=thresholds)
     passed = all(c.passed for c in checks)
     hist = {r["bucket"]: r["n"] for r in store.fetch("select_score_histogram", {"version": version, "rank": 1})}
+    prev_version = current["version"] if current and current["version"] != version else None
+    prev_hist = ({r["bucket"]: r["n"] for r in store.fetch("select_score_histogram", {"version": prev_version, "rank": 1})}
+                 if prev_version else {})
     metrics = {"version": version, "model": model, "top_n": k, "sample_size": len(sample), "population": len(population),
                "checks": [asdict(c) for c in checks], "distribution": dist, "previous_distribution": previous,
-               "previous_version": current["version"] if current else None, "rank1_histogram": hist,
-               "thresholds": asdict(thresholds)}
-    store.execute("upsert_qa_report", {"run_id": run_id, "version": version, "metrics": json.dumps(metrics, default=str),
-                                       "passed": passed})
+               "previous_version": prev_version, "rank1_histogram": hist, "previous_rank1_histogram": prev_hist,
+               "params": v["params"], "try_number": try_number, "thresholds": asdict(thresholds)}
     paths = write_reports(reports_dir, run_id, metrics, sample, passed)
+    store.execute("upsert_qa_report", {"run_id": run_id, "version": version, "try_number": try_number,
+                                       "metrics": json.dumps(metrics, default=str), "passed": passed,
+                                       "html": paths["html"].read_text(encoding="utf-8")})
     log.info("QA of similarity version %d: %s\n%s", version, "PASSED" if passed else "FAILED", format_table(checks))
     log.info("QA report: %s and %s", paths["json"], paths["html"])
     return {"version": version, "passed": passed, "checks": [asdict(c) for c in checks], **{k2: str(p) for k2, p in paths.items()}}

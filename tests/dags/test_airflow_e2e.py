@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+import subprocess
 import time
 from collections import Counter
 from zoneinfo import ZoneInfo
@@ -73,11 +74,14 @@ def airflow():
 
     run_dir = ROOT / ".run-e2e"
     provider = ProviderServer(model="e2e-model", dims=64).start()
+    import shutil
+
+    shutil.rmtree(run_dir / "home", ignore_errors=True)  # a fresh installation: new secrets, no connections
     dep = Deployment(home=run_dir / "home", run=run_dir, pgdata=ROOT / ".pgdata-e2e", port=free_port(),
-                     feed_port=free_port(), metadata_db="airflow_e2e", store_db="motions_e2e", env_overrides={
-                         "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "host": provider.url, "extra": {
-                             "provider": "openai", "model": "e2e-model", "retry_backoff": 0.05}}),
-                         "MOTION_OPS_RETRY_DELAY_SECONDS": "1"})
+                     feed_port=free_port(), metadata_db="airflow_e2e", store_db="motions_e2e",
+                     env_overrides={"MOTION_OPS_RETRY_DELAY_SECONDS": "1"},
+                     connections={"motion_embeddings": {"conn_type": "motion_embeddings", "host": provider.url, "extra": {
+                         "provider": "openai", "model": "e2e-model", "retry_backoff": 0.05}}})
     try:
         import psycopg
 
@@ -183,3 +187,95 @@ def test_operating_the_dag_through_the_rest_api(airflow):
         "SELECT count(*), count(DISTINCT motion_id), (SELECT count(*) FROM motions WHERE body_text IS NOT NULL AND NOT deleted) "
         "FROM motion_embeddings").fetchone()
     assert n == distinct == with_text
+
+
+def listening_addresses(dep) -> set[tuple[str, int]]:
+    """The (address, port) of every listening TCP socket of the processes the deployment started."""
+    import os
+    from pathlib import Path
+
+    groups = {int(p.read_text()) for p in dep.run.glob("*.pid")}
+    inodes = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) not in groups:  # process group
+                continue
+            for fd in (stat.parent / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            cols = line.split()
+            if cols[3] != "0A" or cols[9] not in inodes:  # 0A: LISTEN
+                continue
+            addr, port = cols[1].split(":")
+            raw = bytes.fromhex(addr)
+            if len(raw) == 4:
+                ip = ".".join(str(b) for b in raw[::-1])
+            else:
+                words = [raw[i:i + 4][::-1].hex() for i in range(0, 16, 4)]
+                ip = ":".join(w[j:j + 4] for w in words for j in (0, 4))
+            found.add((ip, int(port, 16)))
+    return found
+
+
+LOOPBACK = ("127.0.0.1", "0000:0000:0000:0000:0000:0000:0000:0001", "0000:0000:0000:0000:0000:ffff:7f00:0001")
+
+
+def test_the_local_airflow_listens_on_loopback_only_with_secrets_of_its_own(airflow, tmp_path):
+    from devkit.local_airflow import Deployment
+
+    dep, api, provider, store = airflow
+    addresses = listening_addresses(dep)
+    assert (("127.0.0.1", dep.port) in addresses) and all(ip in LOOPBACK for ip, _ in addresses), addresses
+    mine, other = dep.secrets(), Deployment(home=tmp_path / "another-install").secrets()
+    assert mine["jwt_secret"] != other["jwt_secret"] and len(mine["jwt_secret"]) >= 40
+    assert (dep.home / "secrets.json").stat().st_mode & 0o777 == 0o600
+    tracked = subprocess.run(["git", "grep", "-l", mine["jwt_secret"]], cwd=ROOT, capture_output=True, text=True)
+    assert tracked.stdout == "" and "motion-ops-local-only-secret" not in (ROOT / "devkit" / "local_airflow.py").read_text()
+
+
+def test_the_connections_are_listed_testable_through_their_hooks_and_survive_a_restart(airflow):
+    from devkit.local_airflow import start, stop
+
+    dep, api, provider, store = airflow
+    listed = {c["connection_id"]: c["conn_type"] for c in api("GET", "/connections")["connections"]}
+    assert listed == {"motion_db": "postgres", "motion_feed": "motion_feed", "motion_embeddings": "motion_embeddings"}
+    results = {c: api("POST", "/connections/test", json={"connection_id": c, "conn_type": t}) for c, t in listed.items()}
+    assert all(r["status"] for r in results.values()), results
+    assert "Fractie entities" in results["motion_feed"]["message"]  # the project's hook answered
+    assert "model e2e-model, dimension 64" in results["motion_embeddings"]["message"]
+    wrong = api("POST", "/connections/test", json={"connection_id": "feed_elsewhere", "conn_type": "motion_feed",
+                                                   "host": "http://127.0.0.1:9", "extra": '{"retry_attempts": 1}'})
+    assert wrong["status"] is False and "ConnectionError" in wrong["message"] and "127.0.0.1:9" in wrong["message"]
+    api("PATCH", "/connections/motion_feed", json={"connection_id": "motion_feed", "conn_type": "motion_feed",
+                                                    "host": f"http://127.0.0.1:{dep.feed_port}", "extra": '{"timeout": 31}'})
+    stop(dep, quiet=True)
+    start(dep)
+    again = Api(dep.url, dep.password())
+    assert json.loads(again("GET", "/connections/motion_feed")["extra"]) == {"timeout": 31}  # the user's setting won
+
+
+def test_qa_sample_links_its_report_and_a_cleared_try_keeps_the_earlier_one(airflow):
+    dep, api, provider, store = airflow
+    api = Api(dep.url, dep.password())
+    runs = [r for r in api.runs() if r["state"] == "success" and any(
+        t["task_id"] == "qa_sample" and t["state"] == "success" for t in api.tis(r["dag_run_id"]))]
+    run_id = runs[-1]["dag_run_id"]  # the newest: its version is the current one, so publishing it again is fine
+    links = api("GET", f"/dags/{DAG}/dagRuns/{run_id}/taskInstances/qa_sample/links")["extra_links"]
+    first = links["QA report"]
+    assert first.startswith("/motion-ops/qa/") and first.endswith("?try=1")
+    page = requests.get(dep.url + first, timeout=30)
+    assert page.status_code == 200 and "Similarity QA" in page.text and "rank-1 score (cosine)" in page.text
+    api("POST", f"/dags/{DAG}/clearTaskInstances", json={"dry_run": False, "dag_run_id": run_id, "task_ids": ["qa_sample"],
+                                                         "include_downstream": True, "only_failed": False, "reset_dag_runs": True})
+    assert api.wait(run_id) == "success"
+    second = api("GET", f"/dags/{DAG}/dagRuns/{run_id}/taskInstances/qa_sample/links")["extra_links"]["QA report"]
+    assert second.endswith("?try=2")
+    assert "(try 2)" in requests.get(dep.url + second, timeout=30).text
+    assert "(try 1)" in requests.get(dep.url + first, timeout=30).text  # the earlier try's report is still there

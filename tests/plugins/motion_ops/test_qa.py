@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -28,11 +29,28 @@ def failed(report):
 def test_a_healthy_version_passes_and_writes_the_ledger_html_and_row(store, version, tmp_path):
     report = qa(store, version, tmp_path)
     assert report["passed"] and failed(report) == set()
-    ledger = json.loads((tmp_path / "qa_similarity_run-1.json").read_text())
+    ledger = json.loads((tmp_path / f"qa_similarity_run-1_v{version}_try1.json").read_text())
     assert ledger["version"] == version and len(ledger["sample"]) == 40 and ledger["passed"]
-    html = (tmp_path / "qa_similarity_run-1.html").read_text()
-    assert "<svg" in html and "PASSED" in html and "coverage" in html
-    assert store.conn.execute("SELECT passed FROM qa_reports WHERE run_id = 'run-1'").fetchone() == (True,)
+    html = (tmp_path / f"qa_similarity_run-1_v{version}_try1.html").read_text()
+    assert "<svg" in html and "PASSED" in html and "coverage" in html and "rank-1 score (cosine)" in html
+    assert "lexical hashing method" in html  # the default provider says what it is
+    assert store.conn.execute("SELECT passed, html = %s FROM qa_reports WHERE run_id = 'run-1'", (html,)).fetchone() == (True, True)
+
+
+def test_a_second_try_keeps_the_first_tries_report_and_the_chart_shows_the_published_version(store, version, tmp_path):
+    from motion_ops.publish import publish
+    from motion_ops.similarity import compute_version
+
+    publish(store, version)
+    newer = compute_version(store, model="hashing-lexical-v1-384", top_n=10, vote_weight=0.0)["version"]
+    first = run_qa(store, version=newer, run_id="run-2", sample_size=40, failure_ratio=0.0, thresholds=Thresholds(),
+                   reports_dir=tmp_path, try_number=1)
+    second = run_qa(store, version=newer, run_id="run-2", sample_size=40, failure_ratio=0.0, thresholds=Thresholds(),
+                    reports_dir=tmp_path, try_number=2)
+    assert first["html"] != second["html"] and all(Path(r["html"]).exists() for r in (first, second))
+    assert store.conn.execute("SELECT try_number FROM qa_reports WHERE run_id = 'run-2' ORDER BY 1").fetchall() == [(1,), (2,)]
+    page = Path(second["html"]).read_text()
+    assert f"version {version}, published now" in page and "<polyline" in page  # the published version, overlaid
 
 
 @pytest.mark.parametrize("tamper,check", [
