@@ -17,6 +17,7 @@ from devkit.env import airflow_env, connection_env, socket_dir
 from devkit.standin.corpus import Corpus
 from devkit.standin.server import StandinServer
 from motion_ops.clients.hashing import HashingProvider
+from motion_ops.reports.qa import report_stem
 from motion_ops.store.db import Store
 
 SQL = Path(__file__).resolve().parent / "sql"  # the queries of the demo's report
@@ -89,11 +90,19 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
     if qa:
         failed_checks = [c["name"] for c in qa["metrics"]["checks"] if not c["passed"]]
         out.append(f"  QA          {'PASSED' if qa['passed'] else 'FAILED: ' + ', '.join(failed_checks)} "
-                   f"({qa['metrics']['sample_size']} motions sampled)")
+                   f"({qa['metrics']['sample_size']} motions sampled); report: "
+                   f"{log_path.parent / 'qa_reports' / (report_stem(qa['run_id'], qa['version'], qa['try_number']) + '.html')}")
     out.append(f"  readers see version {current['version'] if current else 'none'} (view motion_related)")
+    out.append("  what each task said:")
+    for t in sorted(_q(store, "select_last_run_summaries", one=False), key=lambda t: t["recorded_at"]):
+        if t["map_index"] <= 0:  # one line per task (the first batch stands for the others)
+            out.append(f"    {t['task_id']:<19} {t['summary']}")
     out.append("  three sample motions and their top-3 related motions:")
     for m in _q(store, "select_demo_samples", {"n": 3}, one=False):
         out.append(f"    * {m['title']}  [dossier {m['dossier']}]")
         for r in store.fetch("select_related", {"id": m["id"], "limit": 3}):
             out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
+    out.append("  where to look: the QA report above (HTML); `make status` (counts, the last runs side by side);")
+    out.append("    `make airflow` for the UI (DAG motion_enrichment, its QA report link on qa_sample);")
+    out.append("    `python -m motion_ops related <nummer>` for one motion's related motions")
     return "\n".join(out)

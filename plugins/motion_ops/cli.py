@@ -96,7 +96,26 @@ def status_lines(store: Store) -> list[str]:
                      f"published {cur['published_at']:%Y-%m-%d %H:%M}); QA {verdict}")
     else:
         lines.append("current similarity version: none published yet")
-    return lines
+    return lines + recent_runs_lines(store)
+
+
+SHORT = {"migrate_store": "migrate", "sync_content": "sync", "embed_missing": "embed", "retry_failed": "retry",
+         "compute_similarity": "compute", "qa_sample": "qa", "publish_similarity": "publish"}
+
+
+def recent_runs_lines(store: Store, runs: int = 5) -> list[str]:
+    """The last runs side by side: per task its seconds, items and failures (``run_metrics``)."""
+    rows = store.fetch("select_recent_run_metrics", {"runs": runs})
+    if not rows:
+        return ["last runs: none recorded yet"]
+    out, by_run = [f"last {runs} runs (task: seconds/items[/failures], mapped instances summed):"], {}
+    for r in rows:
+        by_run.setdefault((r["started"], r["run_id"]), []).append(r)
+    for (started, run_id), tasks in by_run.items():
+        cells = [f"{SHORT.get(t['task_id'], t['task_id'])} {t['seconds']:.1f}s/{t['items']}"
+                 + (f"/{t['failures']}!" if t["failures"] else "") for t in tasks]
+        out.append(f"  {started:%Y-%m-%d %H:%M} {run_id[:40]:<40} " + "  ".join(cells))
+    return out
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -3,70 +3,15 @@ DAG (XComArgs in ``template_fields``), builds its clients through the hooks and 
 function of :mod:`motion_ops`. Nothing heavy is imported until ``execute``."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
+import time
+from typing import Any
 from urllib.parse import quote
 
-from airflow.sdk import BaseOperator, BaseOperatorLink
+from airflow.sdk import BaseOperatorLink
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
-from motion_ops.run import RunContext, RunParams, run_window
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from motion_ops.store.db import Store
-
-
-class MotionOpsOperator(BaseOperator):
-    """What every task of the DAG shares: the store's connection id, the run's params (typed),
-    its date window, its dry-run flag and where it runs (for the audit trail)."""
-
-    def __init__(self, *, motion_db_conn_id: str = MotionDbHook.default_conn_name, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.motion_db_conn_id = motion_db_conn_id
-
-    def run_params(self, context: Any) -> RunParams:
-        """The run's params; a conf key that is not a param gets a warning (it has no effect)."""
-        try:
-            params, unknown = RunParams.from_mapping(context["params"])
-        except ValueError as exc:  # a person must fix the trigger's conf: no automatic retry
-            raise AirflowFailException(f"invalid run params: {exc}") from exc
-        if unknown:
-            self.log.warning("ignored conf keys that are not params of this DAG: %s (misspelled?)", ", ".join(unknown))
-        return params
-
-    def window(self, context: Any, params: RunParams) -> "tuple[dt.date | None, dt.date | None]":
-        run_type = getattr(context["dag_run"], "run_type", None)
-        return run_window(params, run_type=getattr(run_type, "value", run_type),
-                          interval_start=context.get("data_interval_start"), interval_end=context.get("data_interval_end"))
-
-    @staticmethod
-    def reports_dir(params: RunParams) -> Path:
-        """The QA reports folder, usable (checked before anything is written to the store)."""
-        from motion_ops.reports.qa import usable_reports_dir
-
-        try:
-            return usable_reports_dir(params.qa_reports_dir or Path(os.environ.get("AIRFLOW_HOME", ".")) / "qa_reports")
-        except ValueError as exc:
-            raise AirflowFailException(f"invalid run params: {exc}") from exc
-
-    def skip_if_dry_run(self, params: RunParams) -> None:
-        if params.dry_run:
-            raise AirflowSkipException("dry_run: nothing is written")
-
-    @staticmethod
-    def run_context(context: Any) -> RunContext:
-        ti = context["ti"]
-        idx = getattr(ti, "map_index", -1)
-        return RunContext(dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id,
-                          map_index=None if idx is None or idx < 0 else idx)
-
-    def store(self) -> "Store":
-        return MotionDbHook(self.motion_db_conn_id).get_conn()
+from motion_ops.hooks import EmbeddingsHook, MotionFeedHook
+from motion_ops.task_base import MotionOpsOperator
 
 
 class MigrateStoreOperator(MotionOpsOperator):
@@ -86,8 +31,10 @@ class MigrateStoreOperator(MotionOpsOperator):
                                                "without dry_run (or `python -m motion_ops migrate`) first")
                 self.log.info("migrate_store: schema up to date (dry run: nothing applied)")
                 return []
+            started = time.monotonic()
             applied = store.migrate()
-        self.log.info("migrate_store: %s", f"applied {', '.join(applied)}" if applied else "schema up to date")
+            self.finish(context, store, f"applied migrations {', '.join(applied)}" if applied else
+                        "schema up to date: no migration pending", started=started, items=len(applied))
         return applied
 
 
@@ -108,9 +55,10 @@ class SyncContentOperator(MotionOpsOperator):
 
         from motion_ops.bodies import BodyParams
         from motion_ops.embeddings import plan_batches
-        from motion_ops.sync import FeedIncomplete, run_sync
+        from motion_ops.sync import FeedIncomplete, run_sync, summary_line
 
         p = self.run_params(context)
+        started = time.monotonic()
         since, until = self.window(context, p)
         model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
         summary: dict[str, Any] = {"window": [str(since), str(until)], "model": model}
@@ -123,15 +71,18 @@ class SyncContentOperator(MotionOpsOperator):
                                                               since=since, until=until)))
                 finally:
                     client.close()
-            max_map = conf.getint("core", "max_map_length")
+            max_map = conf.getint("core", "max_map_length")  # Airflow's own cap on mapped instances
             max_batches = min(p.max_batches or max_map, max_map)
             batches, left = plan_batches(store, model=model, batch_size=p.batch_size, max_batches=max_batches,
                                          since=since, until=until)
-        plan = [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
-        summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)),
-                        "left_for_next_run": left, "dry_run": p.dry_run})
+            plan = [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
+            summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)),
+                            "left_for_next_run": left, "dry_run": p.dry_run})
+            self.finish(context, store, summary_line(summary), started=started, write=not p.dry_run,
+                        items=sum(c["entities"] for c in summary.get("categories", {}).values()),
+                        failures=sum(bool(c["error"]) for c in summary.get("categories", {}).values())
+                        + summary.get("bodies", {}).get("failed", 0) + summary.get("assembly", {}).get("failed", 0))
         context["ti"].xcom_push(key="summary", value=summary)
-        self.log.info("sync_content: %s", {k: v for k, v in summary.items() if k != "categories"})
         if summary.get("problem"):  # after everything else is stored: the run turns red, nothing is republished
             # every request was retried already; the next night (or a clear) tries again
             raise AirflowFailException(f"sync_content: {summary['problem']}") from FeedIncomplete(summary["problem"])
@@ -154,11 +105,17 @@ class EmbedMissingOperator(MotionOpsOperator):
         ids = list(self.batch["ids"])
         context["batch_label"] = f"batch {self.batch['batch_index']} ({len(ids)} motions)"
         embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
+        started = time.monotonic()
         with self.store() as store:
             try:
-                return embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
+                out = embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
             except DimensionConflict as exc:  # configuration: retrying cannot help
                 raise AirflowFailException(str(exc)) from exc
+            failed = out.get("failed_count", len(out.get("failed_ids", [])))
+            self.finish(context, store, f"batch {out['batch_index']}: embedded {out['embedded']} of {len(ids)} motions in "
+                        f"{out['requests']} request(s), {failed} failed (retry_failed retries them)", started=started,
+                        items=out["embedded"], failures=failed)
+        return out
 
 
 class RetryFailedOperator(MotionOpsOperator):
@@ -187,13 +144,20 @@ class RetryFailedOperator(MotionOpsOperator):
         plan = list(self.plan)
         results = [r for r in (self.results or []) if isinstance(r, dict)]  # failed instances pushed nothing
         embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
+        started = time.monotonic()
         with self.store() as store:
             try:
-                return retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
-                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
-                                    quarantine_after=p.embed_max_failures, ctx=self.run_context(context))
+                out = retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
+                                   batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
+                                   quarantine_after=p.embed_max_failures, ctx=self.run_context(context))
             except (FailureRatioExceeded, DimensionConflict) as exc:  # not transient: no retry, a person must look
                 raise AirflowFailException(str(exc)) from exc
+            planned = sum(len(b["ids"]) for b in plan)
+            line = (f"nothing to retry: all {planned} planned motions have a vector" if not out["retried"] else
+                    f"retried {out['retried']} with batch size {out['batch_size']}: {out['recovered']} recovered, "
+                    f"{len(out['failed_ids'])} still failing (ratio {out['failure_ratio']:.3f}), {out['quarantined']} quarantined")
+            self.finish(context, store, line, started=started, items=out["recovered"], failures=len(out["failed_ids"]))
+        return out
 
 
 class ComputeSimilarityOperator(MotionOpsOperator):
@@ -214,10 +178,15 @@ class ComputeSimilarityOperator(MotionOpsOperator):
             # product that would fail QA coverage mid-backfill: the next full run computes and publishes
             raise AirflowSkipException("windowed run: similarity is computed and published by the next full run")
         model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
+        started = time.monotonic()
         with self.store() as store:
-            return compute_version(store, model=model, top_n=p.top_n, vote_weight=p.vote_weight,
-                                   seat_weighted=p.seat_weighted, run_id=context["ti"].run_id,
-                                   incremental_threshold=p.incremental_threshold)
+            out = compute_version(store, model=model, top_n=p.top_n, vote_weight=p.vote_weight,
+                                  seat_weighted=p.seat_weighted, run_id=context["ti"].run_id,
+                                  incremental_threshold=p.incremental_threshold)
+            self.finish(context, store, f"version {out['version']} computed ({out['mode']}): {out['motions']} motions, "
+                        f"{out['rows']} related-motion rows with {model}; not published until QA passes",
+                        started=started, items=out["rows"])
+        return out
 
 
 class QaReportLink(BaseOperatorLink):
@@ -248,19 +217,24 @@ class QaSampleOperator(MotionOpsOperator):
         self.skip_if_dry_run(p)
         version, run_id = int(self.version), context["ti"].run_id
         reports = self.reports_dir(p)
+        started = time.monotonic()
         thresholds = Thresholds(min_coverage=p.qa_min_coverage, max_failure_ratio=p.max_failure_ratio,
                                 max_score_shift=p.qa_max_score_shift, min_relevance=p.qa_min_relevance)
         with self.store() as store:
             report = run_qa(store, version=version, run_id=run_id, sample_size=p.qa_sample_size,
                             failure_ratio=float(self.failure_ratio or 0.0), thresholds=thresholds, reports_dir=reports,
                             try_number=int(getattr(context["ti"], "try_number", 1) or 1))
+            failed = [c["name"] for c in report["checks"] if not c["passed"]]
+            self.finish(context, store, f"QA {'PASSED' if report['passed'] else 'FAILED (' + ', '.join(failed) + ')'} for "
+                        f"version {version}: {len(report['checks'])} checks; report: the task's 'QA report' link "
+                        f"or {report['html']}", started=started, items=len(report["checks"]), failures=len(failed))
             if not report["passed"]:
-                failed = [c["name"] for c in report["checks"] if not c["passed"]]
                 if p.qa_enforce:
                     reject(store, version)
                     raise AirflowFailException(f"QA failed for similarity version {version} ({', '.join(failed)}); it is "
                                                f"not published and readers keep the previous version. Report: {report['html']}")
                 self.log.warning("QA failed (%s) but qa_enforce is false: version %d will be published", failed, version)
+                report["published_despite"] = failed
         return report
 
 
@@ -278,8 +252,18 @@ class PublishSimilarityOperator(MotionOpsOperator):
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
+        started = time.monotonic()
         with self.store() as store:
             try:
-                return publish(store, int(self.version), keep_versions=p.keep_versions)
+                out = publish(store, int(self.version), keep_versions=p.keep_versions)
             except StaleVersion as exc:  # e.g. an old run cleared: a newer version is what readers should see
                 raise AirflowSkipException(str(exc)) from exc
+            qa = store.fetch_one("select_qa_report_for_version", {"version": int(self.version)})
+            verdict = "no QA report" if qa is None else "passed" if qa["passed"] else "FAILED (published: qa_enforce off)"
+            extra = {"version": out["version"], "model": out["model"], "qa": verdict, "published": out["published"]}
+            context["outlet_events"][self.outlets[0]].extra = extra if self.outlets else None
+            line = (f"readers see version {out['version']} ({out['model']}, QA {verdict}); pruned {out['pruned'] or 'nothing'}"
+                    if out["published"] else f"nothing new for readers: version {out['unchanged']} equals the current "
+                    f"version {out['version']}, which stays (QA {verdict})")
+            self.finish(context, store, line, started=started, items=int(out["published"]))
+        return out

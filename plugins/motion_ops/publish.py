@@ -35,11 +35,17 @@ def publish(store: Store, version: int, *, keep_versions: int = 3) -> dict[str, 
         if current is not None and current > version:
             raise StaleVersion(f"similarity version {version} is older than the current version {current}; "
                                "it is not published (readers keep version {current})".replace("{current}", str(current)))
+        if current is not None and current != version:
+            cur.execute(sql("select_version_unchanged"), {"version": version, "other": current})
+            if (cur.fetchone() or {}).get("unchanged"):  # nothing would change for readers: keep the current one
+                cur.execute(sql("delete_version"), {"version": version})
+                log.info("similarity version %d equals the current version %d: not published (deleted)", version, current)
+                return {"version": current, "published": False, "unchanged": version, "model": row["model"], "pruned": []}
         for name in ("retire_published_versions", "mark_version_published", "set_current_version"):
             cur.execute(sql(name), {"version": version})
     pruned = [r["version"] for r in store.fetch("prune_versions", {"keep": keep_versions})]
     log.info("published similarity version %d; pruned %s", version, pruned or "nothing")
-    return {"version": version, "pruned": pruned}
+    return {"version": version, "published": True, "model": row["model"], "pruned": pruned}
 
 
 def reject(store: Store, version: int) -> None:

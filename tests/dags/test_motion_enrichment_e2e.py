@@ -56,7 +56,7 @@ def run(dag, tmp_path, **conf):
     # the DAG object's params (a worker parses the DAG afresh, so production is not affected)
     # the 60-motion test corpus spreads over 42 dossiers: too few to judge relevance by dossier
     return dag.test(run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0,
-                              "qa_enforce": True, "dry_run": False, "since": None, "until": None, **conf})
+                              "qa_enforce": True, "dry_run": False, "since": None, "until": None, "top_n": 10, **conf})
 
 
 def q(store, sql, *args):
@@ -130,14 +130,14 @@ def test_a_changed_text_re_embeds_only_it_and_a_new_model_re_embeds_everything(d
 def test_a_failing_qa_keeps_the_previous_version_and_turns_the_run_red_unless_not_enforced(dag, store, env, tmp_path):
     assert run(dag, tmp_path).state == "success"
     (current,), = q(store, "SELECT version FROM similarity_current")
-    dr = run(dag, tmp_path, qa_min_relevance=1.0)
+    dr = run(dag, tmp_path, qa_min_relevance=1.0, top_n=5)  # other lists than the current version's
     assert dr.state == "failed"
     assert q(store, "SELECT version FROM similarity_current") == [(current,)]
     assert q(store, "SELECT status FROM similarity_versions ORDER BY version DESC LIMIT 1") == [("rejected",)]
     states = {ti.task_id: ti.state for ti in dr.get_task_instances()}
     assert states["qa_sample"] == "failed" and states["publish_similarity"] == "upstream_failed"
 
-    assert run(dag, tmp_path, qa_min_relevance=1.0, qa_enforce=False).state == "success"
+    assert run(dag, tmp_path, qa_min_relevance=1.0, qa_enforce=False, top_n=5).state == "success"
     assert q(store, "SELECT version FROM similarity_current")[0][0] > current
 
 

@@ -53,7 +53,8 @@ EXPLAINED = {
 }
 
 
-def _report_stem(run_id: str, version: int, try_number: int) -> str:
+def report_stem(run_id: str, version: int, try_number: int) -> str:
+    """The file name (without suffix) of a run's report for a version and try."""
     return f"qa_similarity_{_safe_name(run_id)}_v{version}_try{try_number}"
 
 
@@ -62,7 +63,7 @@ def write_reports(reports_dir: Path, run_id: str, metrics: dict[str, Any], sampl
     """The JSON ledger and a self-contained HTML page, one pair per run, version and try (a cleared
     and re-run qa_sample keeps the earlier try's)."""
     reports_dir.mkdir(parents=True, exist_ok=True)
-    stem = _report_stem(run_id, int(metrics["version"]), int(metrics.get("try_number") or 1))
+    stem = report_stem(run_id, int(metrics["version"]), int(metrics.get("try_number") or 1))
     ledger = {"run_id": run_id, "passed": passed, "created": dt.datetime.now(dt.timezone.utc).isoformat(), **metrics,
               "sample": [{"id": m["id"], "nummer": m.get("nummer"), "title": m.get("title"),
                           "neighbours": [{"id": n["neighbour_id"], "rank": n["rank"], "score": round(n["score"], 4)}

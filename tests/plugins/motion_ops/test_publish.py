@@ -15,8 +15,8 @@ def versions_left(store):
 def test_old_versions_are_pruned_beyond_the_kept_count_of_rollbacks(store, motions):
     model = embed_all(store)
     versions = []
-    for _ in range(5):
-        v = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
+    for i in range(5):  # lists that differ each time (an unchanged one is not published)
+        v = compute_version(store, model=model, top_n=2 + i % 2, vote_weight=0.0)["version"]
         publish(store, v, keep_versions=2)
         versions.append(v)
     assert versions_left(store) == versions[-3:]  # the current one and two to roll back to
@@ -25,8 +25,8 @@ def test_old_versions_are_pruned_beyond_the_kept_count_of_rollbacks(store, motio
 
 def test_keep_versions_1_keeps_one_version_to_roll_back_to(store, motions):
     model = embed_all(store)
-    versions = [publish(store, compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"],
-                        keep_versions=1)["version"] for _ in range(3)]
+    versions = [publish(store, compute_version(store, model=model, top_n=2 + i % 2, vote_weight=0.0)["version"],
+                        keep_versions=1)["version"] for i in range(3)]
     assert versions_left(store) == versions[-2:]
     assert store.conn.execute("SELECT status FROM similarity_versions ORDER BY version").fetchall() == [
         ("retired",), ("published",)]
@@ -37,12 +37,12 @@ def test_pruning_never_deletes_another_runs_unpublished_version_or_another_model
     other_model = embed_all(store, model="other-model")
     foreign = compute_version(store, model=other_model, top_n=2, vote_weight=0.0)["version"]
     publish(store, foreign)
-    for _ in range(3):
-        publish(store, compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"], keep_versions=1)
+    for i in range(3):
+        publish(store, compute_version(store, model=model, top_n=2 + i % 2, vote_weight=0.0)["version"], keep_versions=1)
     waiting = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]  # another run's, before QA
     rejected_old = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
     reject(store, rejected_old)
-    newest = compute_version(store, model=model, top_n=2, vote_weight=0.0)["version"]
+    newest = compute_version(store, model=model, top_n=4, vote_weight=0.0)["version"]
     publish(store, newest, keep_versions=1)
     left = versions_left(store)
     assert waiting in left and foreign in left  # neither is this lineage's retired past
@@ -79,3 +79,13 @@ def test_a_reader_polling_during_publishes_never_sees_a_mix_or_nothing(store, mo
     t.join()
     assert len(seen) > 20
     assert set(seen) <= {(200, 1), (280, 1)}
+
+
+def test_an_unchanged_recomputation_is_not_published_and_readers_keep_the_current_version(store, motions):
+    model = embed_all(store)
+    first = publish(store, compute_version(store, model=model, top_n=3, vote_weight=0.0)["version"])
+    again = compute_version(store, model=model, top_n=3, vote_weight=0.0)["version"]
+    out = publish(store, again)
+    assert (out["published"], out["version"], out["unchanged"]) == (False, first["version"], again)
+    assert store.conn.execute("SELECT version FROM similarity_current").fetchone() == (first["version"],)
+    assert again not in versions_left(store)

@@ -5,7 +5,7 @@ from tests.plugins.motion_ops.test_similarity import embed_all
 
 
 def test_binary_copy_load_equals_the_stored_vectors(store, motions):
-    model = embed_all(store)
+    embed_all(store)
     buf = bytearray()
     with store.transaction() as cur, cur.copy("COPY (SELECT motion_id, embedding FROM motion_embeddings ORDER BY motion_id) "
                                                "TO STDOUT (FORMAT BINARY)") as cp:

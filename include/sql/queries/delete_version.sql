@@ -1,0 +1,1 @@
+DELETE FROM similarity_versions WHERE version = %(version)s AND status IN ('computed', 'rejected')
