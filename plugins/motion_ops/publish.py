@@ -27,23 +27,27 @@ def publish(store: Store, version: int, *, keep_versions: int = 3) -> dict[str, 
     row = store.fetch_one("select_version", {"version": version})
     if row is None:
         raise ValueError(f"similarity version {version} does not exist")
-    if row["status"] not in ("computed", "published"):
+    if row["status"] not in ("computed", "published", "unchanged"):
         raise ValueError(f"similarity version {version} has status {row['status']!r} and cannot be published")
     with store.transaction() as cur:  # one transaction: readers see the old version or the new one
+        unchanged = False
         cur.execute(sql("lock_current_version"))
         current = (cur.fetchone() or {}).get("version")
         if current is not None and current > version:
             raise StaleVersion(f"similarity version {version} is older than the current version {current}; "
-                               "it is not published (readers keep version {current})".replace("{current}", str(current)))
+                               f"it is not published (readers keep version {current})")
         if current is not None and current != version:
             cur.execute(sql("select_version_unchanged"), {"version": version, "other": current})
             if (cur.fetchone() or {}).get("unchanged"):  # nothing would change for readers: keep the current one
-                cur.execute(sql("delete_version"), {"version": version})
-                log.info("similarity version %d equals the current version %d: not published (deleted)", version, current)
-                return {"version": current, "published": False, "unchanged": version, "model": row["model"], "pruned": []}
-        for name in ("retire_published_versions", "mark_version_published", "set_current_version"):
-            cur.execute(sql(name), {"version": version})
+                cur.execute(sql("mark_version_unchanged"), {"version": version})
+                log.info("similarity version %d equals the current version %d: not published", version, current)
+                unchanged = True
+        if not unchanged:
+            for name in ("retire_published_versions", "mark_version_published", "set_current_version"):
+                cur.execute(sql(name), {"version": version})
     pruned = [r["version"] for r in store.fetch("prune_versions", {"keep": keep_versions})]
+    if unchanged:
+        return {"version": current, "published": False, "unchanged": version, "model": row["model"], "pruned": pruned}
     log.info("published similarity version %d; pruned %s", version, pruned or "nothing")
     return {"version": version, "published": True, "model": row["model"], "pruned": pruned}
 

@@ -88,4 +88,7 @@ def test_an_unchanged_recomputation_is_not_published_and_readers_keep_the_curren
     out = publish(store, again)
     assert (out["published"], out["version"], out["unchanged"]) == (False, first["version"], again)
     assert store.conn.execute("SELECT version FROM similarity_current").fetchone() == (first["version"],)
-    assert again not in versions_left(store)
+    assert store.conn.execute("SELECT status FROM similarity_versions WHERE version = %s", (again,)).fetchone() == ("unchanged",)
+    assert publish(store, again)["published"] is False  # its QA cleared and re-run: still nothing new
+    third = publish(store, compute_version(store, model=model, top_n=3, vote_weight=0.0)["version"])
+    assert third["pruned"] == [again]  # only the newest unchanged one is kept

@@ -278,7 +278,7 @@ def test_migrations_004_and_005_carry_the_parent_pointers_over_from_entity_refs(
     with store.transaction() as cur:  # idempotent: the file runs again without harm
         cur.execute((SQL_DIR / "migrations" / "004_joined_column.sql").read_text())
     assert store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall() == joined
-    assert store.migrate() == ["005_parent_pointers", "006_bad_data"]
+    assert store.migrate()[:2] == ["005_parent_pointers", "006_bad_data"]
     parents = store.conn.execute("SELECT id::text, parents::text[] FROM raw_entities ORDER BY 1").fetchall()
     assert parents == joined
     assert store.conn.execute("SELECT category, skiptoken FROM feed_checkpoints").fetchall() == [("Besluit", 1)]

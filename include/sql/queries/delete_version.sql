@@ -1,1 +1,0 @@
-DELETE FROM similarity_versions WHERE version = %(version)s AND status IN ('computed', 'rejected')
