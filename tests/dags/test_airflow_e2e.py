@@ -244,6 +244,8 @@ def test_the_connections_are_listed_testable_through_their_hooks_and_survive_a_r
     from devkit.local_airflow import start, stop
 
     dep, api, provider, store = airflow
+    details = api("GET", f"/dags/{DAG}/details")
+    assert details["timezone"] == "Europe/Amsterdam" and details["description"]  # what the UI's details show
     listed = {c["connection_id"]: c["conn_type"] for c in api("GET", "/connections")["connections"]}
     assert listed == {"motion_db": "postgres", "motion_feed": "motion_feed", "motion_embeddings": "motion_embeddings"}
     results = {c: api("POST", "/connections/test", json={"connection_id": c, "conn_type": t}) for c, t in listed.items()}
