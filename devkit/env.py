@@ -21,6 +21,8 @@ def airflow_env(*, home: Path, root: Path = ROOT, base: Mapping[str, str] | None
         "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # the UI's DAG details show the instance's default timezone (Airflow 3.3.2): make it the DAG's
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(root / "plugins"), str(root), env.get("PYTHONPATH")])),
     })
     env.update(overrides or {})
