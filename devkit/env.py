@@ -29,17 +29,23 @@ def airflow_env(*, home: Path, root: Path = ROOT, base: Mapping[str, str] | None
     return env
 
 
+def embedded_connections(*, pg_socket_dir: str | Path, database: str = "postgres", feed_url: str,
+                         embeddings: Mapping[str, object] | None = None) -> dict[str, dict]:
+    """The three connections on the embedded defaults: the embedded Postgres (unix socket), the
+    stand-in feed, and the embedding provider (default: the built-in ``hashing`` provider)."""
+    return {
+        "motion_db": {"conn_type": "postgres", "host": str(pg_socket_dir), "login": "postgres", "schema": database},
+        "motion_feed": {"conn_type": "motion_feed", "host": feed_url},
+        "motion_embeddings": dict(embeddings or {"conn_type": "motion_embeddings", "extra": {"provider": "hashing"}}),
+    }
+
+
 def connection_env(*, pg_socket_dir: str | Path, database: str = "postgres", feed_url: str,
                    embeddings: Mapping[str, object] | None = None) -> dict[str, str]:
-    """``AIRFLOW_CONN_*`` variables: the embedded Postgres (unix socket), the stand-in feed, and
-    the embedding provider (default: the built-in ``hashing`` provider)."""
-    return {
-        "AIRFLOW_CONN_MOTION_DB": json.dumps({"conn_type": "postgres", "host": str(pg_socket_dir), "login": "postgres",
-                                              "schema": database}),
-        "AIRFLOW_CONN_MOTION_FEED": json.dumps({"conn_type": "motion_feed", "host": feed_url}),
-        "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps(embeddings or {"conn_type": "motion_embeddings",
-                                                                     "extra": {"provider": "hashing"}}),
-    }
+    """:func:`embedded_connections` as ``AIRFLOW_CONN_*`` variables (for ``airflow dags test``)."""
+    connections = embedded_connections(pg_socket_dir=pg_socket_dir, database=database, feed_url=feed_url,
+                                       embeddings=embeddings)
+    return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(definition) for conn_id, definition in connections.items()}
 
 
 def socket_dir(uri: str) -> str:

@@ -26,7 +26,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devkit.env import ROOT, airflow_env, connection_env
+from devkit.env import ROOT, airflow_env, embedded_connections
 
 BIN = Path(sys.executable).parent
 
@@ -69,10 +69,8 @@ class Deployment:
 
     def initial_connections(self) -> dict[str, dict]:
         """The connections created on first start (when absent): the embedded defaults."""
-        env = connection_env(pg_socket_dir=self.pgdata.resolve(), database=self.store_db,
-                             feed_url=f"http://127.0.0.1:{self.feed_port}")
-        defaults = {k.removeprefix("AIRFLOW_CONN_").lower(): json.loads(v) for k, v in env.items()}
-        return {**defaults, **self.connections}
+        return {**embedded_connections(pg_socket_dir=self.pgdata.resolve(), database=self.store_db,
+                                       feed_url=f"http://127.0.0.1:{self.feed_port}"), **self.connections}
 
     def env(self) -> dict[str, str]:
         sock = str(self.pgdata.resolve())

@@ -68,17 +68,11 @@ def cmd_extract_text(args: argparse.Namespace) -> int:
 def status_lines(store: Store) -> list[str]:
     """What ``status`` prints; reads only (pending migrations are reported, not applied)."""
     pending = store.pending_migrations()
-    if pending:
-        head = f"store migrations pending: {', '.join(pending)} (apply: python -m motion_ops migrate, or run the DAG)"
-        try:
-            s = store.fetch_one("select_status")
-        except Exception:  # a store without the tables yet: nothing else to report
-            return [head]
-        lines = [head]
-    else:
-        lines = []
-        s = store.fetch_one("select_status")
-    lines += [f"motions: {s['live']} live, {s['deleted']} deleted; {s['with_text']} with text, "
+    if pending:  # the queries below read the current schema: report only what is certain
+        return [f"store migrations pending: {', '.join(pending)} (apply: python -m motion_ops migrate, or run the "
+                "DAG); the rest of the status follows once the store is up to date"]
+    s = store.fetch_one("select_status")
+    lines = [f"motions: {s['live']} live, {s['deleted']} deleted; {s['with_text']} with text, "
              f"{s['without_text']} without (body fetch failing: {s['body_failing']})",
              f"raw entities: {s['raw_entities']}; vote rows: {s['vote_rows']}; audit events: {s['audit_events']}"]
     for e in store.fetch("select_embedding_status"):

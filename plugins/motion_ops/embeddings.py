@@ -145,7 +145,7 @@ def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], res
     half = max(1, batch_size // 2)
     # the whole plan is re-checked: a cleared-and-rerun instance may have embedded some failed ids
     # meanwhile, and a vector reported as embedded may be gone (a store restored, a row deleted)
-    planned_ids = sorted({mid for batch in plan for mid in batch} | set(failed))
+    planned_ids = sorted({mid for batch in plan for mid in batch})  # the failed ids are among them
     still = [r["id"] for r in store.fetch("select_missing_embeddings", {"model": embedder.model, "since": None,
                                                                          "until": None, "ids": planned_ids})] if planned_ids else []
     embedded, errors = embed_ids(store, embedder, still, group_size=half) if still else (0, {})
@@ -180,3 +180,16 @@ def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], res
     return summary
 
 
+def batch_line(out: dict[str, Any], planned: int) -> str:
+    """embed_missing's result as one line a person reads."""
+    failed = out.get("failed_count", len(out.get("failed_ids", [])))
+    return (f"batch {out['batch_index']}: embedded {out['embedded']} of {planned} motions in {out['requests']} "
+            f"request(s), {failed} failed (retry_failed retries them)")
+
+
+def retry_line(out: dict[str, Any], planned: int) -> str:
+    """retry_failed's result as one line a person reads."""
+    if not out["retried"]:
+        return f"nothing to retry: all {planned} planned motions have a vector"
+    return (f"retried {out['retried']} with batch size {out['batch_size']}: {out['recovered']} recovered, "
+            f"{len(out['failed_ids'])} still failing (ratio {out['failure_ratio']:.3f}), {out['quarantined']} quarantined")

@@ -25,11 +25,9 @@ class _ConnectionHook(BaseHook):
 
         try:
             conn = self.get_connection(conn_id)
-        except AirflowNotFoundException:
-            try:
-                from airflow.models.connection import Connection
-            except ImportError:  # a worker with the task SDK only
-                raise
+        except AirflowNotFoundException:  # not in a task: Airflow's own backends (env, metadata DB)
+            from airflow.models.connection import Connection
+
             conn = Connection.get_connection_from_secrets(conn_id)
         return _mask_credentials(conn)
 
@@ -39,7 +37,8 @@ def _mask_credentials(conn: Any) -> Any:
     masker, so no log line of the task shows them."""
     from motion_ops.clients.redact import split_userinfo
 
-    for secret in (conn.password, (split_userinfo(conn.host)[1] or ("", ""))[1] if conn.host and "://" in conn.host else None):
+    auth = split_userinfo(conn.host)[1] if conn.host and "://" in conn.host else None
+    for secret in (conn.password, auth[1] if auth else None):
         if secret:
             mask_secret(secret)
     return conn

@@ -3,15 +3,90 @@ DAG (XComArgs in ``template_fields``), builds its clients through the hooks and 
 function of :mod:`motion_ops`. Nothing heavy is imported until ``execute``."""
 from __future__ import annotations
 
+import os
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from airflow.sdk import BaseOperatorLink
+from airflow.sdk import BaseOperator, BaseOperatorLink
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from motion_ops.hooks import EmbeddingsHook, MotionFeedHook
-from motion_ops.task_base import MotionOpsOperator
+from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
+from motion_ops.run import RunContext, RunParams, run_window
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from motion_ops.store.db import Store
+
+
+class MotionOpsOperator(BaseOperator):
+    """What every task of the DAG shares: the connection ids, the run's params (typed), its date
+    window, its dry-run flag, where it runs (for the audit trail) and its one-line summary."""
+
+    def __init__(self, *, motion_db_conn_id: str = MotionDbHook.default_conn_name,
+                 motion_feed_conn_id: str = MotionFeedHook.default_conn_name,
+                 motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.motion_db_conn_id = motion_db_conn_id
+        self.motion_feed_conn_id = motion_feed_conn_id
+        self.motion_embeddings_conn_id = motion_embeddings_conn_id
+        self._started = time.monotonic()
+
+    def pre_execute(self, context: Any) -> None:
+        self._started = time.monotonic()  # the task's seconds in run_metrics
+
+    def run_params(self, context: Any) -> RunParams:
+        """The run's params; a conf key that is not a param gets a warning (it has no effect)."""
+        try:
+            params, unknown = RunParams.from_mapping(context["params"])
+        except ValueError as exc:  # a person must fix the trigger's conf: no automatic retry
+            raise AirflowFailException(f"invalid run params: {exc}") from exc
+        if unknown:
+            self.log.warning("ignored conf keys that are not params of this DAG: %s (misspelled?)", ", ".join(unknown))
+        return params
+
+    def window(self, context: Any, params: RunParams) -> "tuple[dt.date | None, dt.date | None]":
+        run_type = getattr(context["dag_run"], "run_type", None)
+        return run_window(params, run_type=getattr(run_type, "value", run_type),
+                          interval_start=context.get("data_interval_start"), interval_end=context.get("data_interval_end"))
+
+    @staticmethod
+    def reports_dir(params: RunParams) -> Path:
+        """The QA reports folder, usable (checked before anything is written to the store)."""
+        from motion_ops.reports.qa import usable_reports_dir
+
+        try:
+            return usable_reports_dir(params.qa_reports_dir or Path(os.environ.get("AIRFLOW_HOME", ".")) / "qa_reports")
+        except ValueError as exc:
+            raise AirflowFailException(f"invalid run params: {exc}") from exc
+
+    def skip_if_dry_run(self, params: RunParams) -> None:
+        if params.dry_run:
+            raise AirflowSkipException("dry_run: nothing is written")
+
+    @staticmethod
+    def run_context(context: Any) -> RunContext:
+        return RunContext.of(context["ti"])
+
+    def store(self) -> "Store":
+        return MotionDbHook(self.motion_db_conn_id).get_conn()
+
+    def finish(self, context: Any, store: "Store", summary: str, *, items: int = 0, failures: int = 0,
+               write: bool = True) -> None:
+        """Log the task's one-line summary and keep it with its numbers in ``run_metrics`` (not in a dry run)."""
+        self.log.info("%s: %s", self.task_id, summary)
+        if not write:
+            return
+        ctx = self.run_context(context)
+        store.execute("upsert_run_metric", {
+            "dag_id": ctx.dag_id, "run_id": ctx.run_id, "task_id": ctx.task_id,
+            "map_index": -1 if ctx.map_index is None else ctx.map_index,
+            "try_number": int(getattr(context["ti"], "try_number", 1) or 1),
+            "seconds": round(time.monotonic() - self._started, 3), "items": int(items), "failures": int(failures),
+            "summary": summary[:1000]})
+
 
 
 class MigrateStoreOperator(MotionOpsOperator):
@@ -31,10 +106,9 @@ class MigrateStoreOperator(MotionOpsOperator):
                                                "without dry_run (or `python -m motion_ops migrate`) first")
                 self.log.info("migrate_store: schema up to date (dry run: nothing applied)")
                 return []
-            started = time.monotonic()
             applied = store.migrate()
             self.finish(context, store, f"applied migrations {', '.join(applied)}" if applied else
-                        "schema up to date: no migration pending", started=started, items=len(applied))
+                        "schema up to date: no migration pending", items=len(applied))
         return applied
 
 
@@ -44,21 +118,14 @@ class SyncContentOperator(MotionOpsOperator):
 
     ui_color = "#e8f1fb"
 
-    def __init__(self, *, motion_feed_conn_id: str = MotionFeedHook.default_conn_name,
-                 motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.motion_feed_conn_id = motion_feed_conn_id
-        self.motion_embeddings_conn_id = motion_embeddings_conn_id
-
     def execute(self, context: Any) -> list[dict[str, Any]]:
         from airflow.sdk.configuration import conf
 
         from motion_ops.bodies import BodyParams
         from motion_ops.embeddings import plan_batches
-        from motion_ops.sync import FeedIncomplete, run_sync, summary_line
+        from motion_ops.sync import FeedIncomplete, run_sync, summary_counts, summary_line
 
         p = self.run_params(context)
-        started = time.monotonic()
         since, until = self.window(context, p)
         model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
         summary: dict[str, Any] = {"window": [str(since), str(until)], "model": model}
@@ -78,10 +145,8 @@ class SyncContentOperator(MotionOpsOperator):
             plan = [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
             summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)),
                             "left_for_next_run": left, "dry_run": p.dry_run})
-            self.finish(context, store, summary_line(summary), started=started, write=not p.dry_run,
-                        items=sum(c["entities"] for c in summary.get("categories", {}).values()),
-                        failures=sum(bool(c["error"]) for c in summary.get("categories", {}).values())
-                        + summary.get("bodies", {}).get("failed", 0) + summary.get("assembly", {}).get("failed", 0))
+            entities, failures = summary_counts(summary)
+            self.finish(context, store, summary_line(summary), items=entities, failures=failures, write=not p.dry_run)
         context["ti"].xcom_push(key="summary", value=summary)
         if summary.get("problem"):  # after everything else is stored: the run turns red, nothing is republished
             # every request was retried already; the next night (or a clear) tries again
@@ -94,27 +159,23 @@ class EmbedMissingOperator(MotionOpsOperator):
 
     template_fields = ("batch",)
 
-    def __init__(self, *, batch: Any, motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
+    def __init__(self, *, batch: Any, **kwargs: Any):
         super().__init__(**kwargs)
         self.batch = batch
-        self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embeddings import DimensionConflict, embed_batch
+        from motion_ops.embeddings import DimensionConflict, batch_line, embed_batch
 
         ids = list(self.batch["ids"])
         context["batch_label"] = f"batch {self.batch['batch_index']} ({len(ids)} motions)"
         embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
-        started = time.monotonic()
         with self.store() as store:
             try:
                 out = embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
             except DimensionConflict as exc:  # configuration: retrying cannot help
                 raise AirflowFailException(str(exc)) from exc
-            failed = out.get("failed_count", len(out.get("failed_ids", [])))
-            self.finish(context, store, f"batch {out['batch_index']}: embedded {out['embedded']} of {len(ids)} motions in "
-                        f"{out['requests']} request(s), {failed} failed (retry_failed retries them)", started=started,
-                        items=out["embedded"], failures=failed)
+            self.finish(context, store, batch_line(out, len(ids)), items=out["embedded"],
+                        failures=out.get("failed_count", len(out.get("failed_ids", []))))
         return out
 
 
@@ -125,16 +186,14 @@ class RetryFailedOperator(MotionOpsOperator):
 
     template_fields = ("plan", "results")
 
-    def __init__(self, *, plan: Any, results: Any, motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name,
-                 **kwargs: Any):
+    def __init__(self, *, plan: Any, results: Any, **kwargs: Any):
         kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
         self.plan = plan
         self.results = results
-        self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embeddings import DimensionConflict, FailureRatioExceeded, retry_failed
+        from motion_ops.embeddings import DimensionConflict, FailureRatioExceeded, retry_failed, retry_line
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
@@ -144,7 +203,6 @@ class RetryFailedOperator(MotionOpsOperator):
         plan = list(self.plan)
         results = [r for r in (self.results or []) if isinstance(r, dict)]  # failed instances pushed nothing
         embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
-        started = time.monotonic()
         with self.store() as store:
             try:
                 out = retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
@@ -152,21 +210,17 @@ class RetryFailedOperator(MotionOpsOperator):
                                    quarantine_after=p.embed_max_failures, ctx=self.run_context(context))
             except (FailureRatioExceeded, DimensionConflict) as exc:  # not transient: no retry, a person must look
                 raise AirflowFailException(str(exc)) from exc
-            planned = sum(len(b["ids"]) for b in plan)
-            line = (f"nothing to retry: all {planned} planned motions have a vector" if not out["retried"] else
-                    f"retried {out['retried']} with batch size {out['batch_size']}: {out['recovered']} recovered, "
-                    f"{len(out['failed_ids'])} still failing (ratio {out['failure_ratio']:.3f}), {out['quarantined']} quarantined")
-            self.finish(context, store, line, started=started, items=out["recovered"], failures=len(out["failed_ids"]))
+            self.finish(context, store, retry_line(out, sum(len(b["ids"]) for b in plan)), items=out["recovered"],
+                        failures=len(out["failed_ids"]))
         return out
 
 
 class ComputeSimilarityOperator(MotionOpsOperator):
     """Compute a new, unpublished similarity version; pushes ``version`` (and the rest of the summary)."""
 
-    def __init__(self, *, motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
+    def __init__(self, **kwargs: Any):
         kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
-        self.motion_embeddings_conn_id = motion_embeddings_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         from motion_ops.similarity import compute_version
@@ -178,14 +232,13 @@ class ComputeSimilarityOperator(MotionOpsOperator):
             # product that would fail QA coverage mid-backfill: the next full run computes and publishes
             raise AirflowSkipException("windowed run: similarity is computed and published by the next full run")
         model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
-        started = time.monotonic()
         with self.store() as store:
             out = compute_version(store, model=model, top_n=p.top_n, vote_weight=p.vote_weight,
                                   seat_weighted=p.seat_weighted, run_id=context["ti"].run_id,
                                   incremental_threshold=p.incremental_threshold)
             self.finish(context, store, f"version {out['version']} computed ({out['mode']}): {out['motions']} motions, "
                         f"{out['rows']} related-motion rows with {model}; not published until QA passes",
-                        started=started, items=out["rows"])
+                        items=out["rows"])
         return out
 
 
@@ -217,7 +270,6 @@ class QaSampleOperator(MotionOpsOperator):
         self.skip_if_dry_run(p)
         version, run_id = int(self.version), context["ti"].run_id
         reports = self.reports_dir(p)
-        started = time.monotonic()
         thresholds = Thresholds(min_coverage=p.qa_min_coverage, max_failure_ratio=p.max_failure_ratio,
                                 max_score_shift=p.qa_max_score_shift, min_relevance=p.qa_min_relevance)
         with self.store() as store:
@@ -227,7 +279,7 @@ class QaSampleOperator(MotionOpsOperator):
             failed = [c["name"] for c in report["checks"] if not c["passed"]]
             self.finish(context, store, f"QA {'PASSED' if report['passed'] else 'FAILED (' + ', '.join(failed) + ')'} for "
                         f"version {version}: {len(report['checks'])} checks; report: the task's 'QA report' link "
-                        f"or {report['html']}", started=started, items=len(report["checks"]), failures=len(failed))
+                        f"or {report['html']}", items=len(report["checks"]), failures=len(failed))
             if not report["passed"]:
                 if p.qa_enforce:
                     reject(store, version)
@@ -248,22 +300,17 @@ class PublishSimilarityOperator(MotionOpsOperator):
         self.version = version
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.publish import StaleVersion, publish
+        from motion_ops.publish import StaleVersion, outcome, publish
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
-        started = time.monotonic()
         with self.store() as store:
             try:
                 out = publish(store, int(self.version), keep_versions=p.keep_versions)
             except StaleVersion as exc:  # e.g. an old run cleared: a newer version is what readers should see
                 raise AirflowSkipException(str(exc)) from exc
-            qa = store.fetch_one("select_qa_report_for_version", {"version": int(self.version)})
-            verdict = "no QA report" if qa is None else "passed" if qa["passed"] else "FAILED (published: qa_enforce off)"
-            extra = {"version": out["version"], "model": out["model"], "qa": verdict, "published": out["published"]}
-            context["outlet_events"][self.outlets[0]].extra = extra if self.outlets else None
-            line = (f"readers see version {out['version']} ({out['model']}, QA {verdict}); pruned {out['pruned'] or 'nothing'}"
-                    if out["published"] else f"nothing new for readers: version {out['unchanged']} equals the current "
-                    f"version {out['version']}, which stays (QA {verdict})")
-            self.finish(context, store, line, started=started, items=int(out["published"]))
+            line, extra = outcome(store, out, int(self.version))
+            for asset in self.outlets:  # motion_similarity: version, model and QA verdict travel with the event
+                context["outlet_events"][asset].extra = extra
+            self.finish(context, store, line, items=int(out["published"]))
         return out

@@ -55,3 +55,17 @@ def publish(store: Store, version: int, *, keep_versions: int = 3) -> dict[str, 
 def reject(store: Store, version: int) -> None:
     """Mark a version that failed QA as rejected: it is never published."""
     store.execute("reject_version", {"version": version})
+
+
+def outcome(store: Store, out: dict[str, Any], version: int) -> tuple[str, dict[str, Any]]:
+    """publish_similarity's result as one line a person reads, and the Asset event's extra
+    (version readers see, model, the QA verdict of the version the run computed)."""
+    qa = store.fetch_one("select_qa_report_for_version", {"version": version})
+    verdict = "no QA report" if qa is None else "passed" if qa["passed"] else "FAILED (published: qa_enforce off)"
+    extra = {"version": out["version"], "model": out["model"], "qa": verdict, "published": out["published"]}
+    if out["published"]:
+        line = f"readers see version {out['version']} ({out['model']}, QA {verdict}); pruned {out['pruned'] or 'nothing'}"
+    else:
+        line = (f"nothing new for readers: version {out['unchanged']} equals the current version {out['version']}, "
+                f"which stays (QA {verdict})")
+    return line, extra

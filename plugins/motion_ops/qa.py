@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from motion_ops.numerics.exclusions import SHORT_TITLE, TRIVIAL_SCORE, normalise_title
-from motion_ops.reports.qa import format_table, write_reports
+from motion_ops.reports.qa import format_table, render_html, write_reports
 from motion_ops.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,10 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
                "checks": [asdict(c) for c in checks], "distribution": dist, "previous_distribution": previous,
                "previous_version": prev_version, "rank1_histogram": hist, "previous_rank1_histogram": prev_hist,
                "params": v["params"], "try_number": try_number, "thresholds": asdict(thresholds)}
-    paths = write_reports(reports_dir, run_id, metrics, sample, passed)
+    page = render_html(run_id, metrics, sample, passed)
+    paths = write_reports(reports_dir, run_id, metrics, sample, passed, page=page)
     store.execute("upsert_qa_report", {"run_id": run_id, "version": version, "try_number": try_number,
-                                       "metrics": json.dumps(metrics, default=str), "passed": passed,
-                                       "html": paths["html"].read_text(encoding="utf-8")})
+                                       "metrics": json.dumps(metrics, default=str), "passed": passed, "html": page})
     log.info("QA of similarity version %d: %s\n%s", version, "PASSED" if passed else "FAILED", format_table(checks))
     log.info("QA report: %s and %s", paths["json"], paths["html"])
     return {"version": version, "passed": passed, "checks": [asdict(c) for c in checks], **{k2: str(p) for k2, p in paths.items()}}

@@ -23,6 +23,13 @@ class RunContext:
     task_id: str | None = None
     map_index: int | None = None
 
+    @classmethod
+    def of(cls, ti: Any) -> "RunContext":
+        """Where an Airflow task instance runs (``map_index`` None when it is not mapped)."""
+        idx = getattr(ti, "map_index", -1)
+        return cls(dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id,
+                   map_index=None if idx is None or idx < 0 else idx)
+
 
 def _date(name: str, value: Any) -> dt.date | None:
     if value in (None, ""):

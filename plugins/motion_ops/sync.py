@@ -245,3 +245,10 @@ def summary_line(s: dict[str, Any]) -> str:
             else f"nothing to embed: every motion with text has a current {s['model']} vector")
     left = f"; {s['left_for_next_run']} left for the next run" if s.get("left_for_next_run") else ""
     return f"{head}; {work}; {plan}{left}"
+
+
+def summary_counts(s: dict[str, Any]) -> tuple[int, int]:
+    """(entities read, failures: categories, bodies and motions that failed) of sync_content's summary."""
+    cats = s.get("categories", {}).values()
+    return (sum(c["entities"] for c in cats),
+            sum(bool(c["error"]) for c in cats) + s.get("bodies", {}).get("failed", 0) + s.get("assembly", {}).get("failed", 0))

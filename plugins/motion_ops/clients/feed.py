@@ -109,6 +109,11 @@ class FeedConfig:
                                      backoff=extra_number(extra, "retry_backoff", default=RetryPolicy.backoff)))
 
 
+def _origin(parts: Any) -> tuple[str, str | None, int | None]:
+    """What must match for a URL to be on the configured host: scheme, host, port (no credentials)."""
+    return parts.scheme, parts.hostname, parts.port
+
+
 class FeedClient:
     """Talks to ``base_url`` (e.g. ``https://gegevensmagazijn.tweedekamer.nl``) and nothing else.
 
@@ -126,7 +131,7 @@ class FeedClient:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"feed base URL must be http(s)://host[:port], got {redact(base_url)!r}")
         self.base_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
-        self._origin = (parts.scheme, parts.netloc.lower())
+        self._origin = _origin(parts)
         self.timeout = timeout
         self.deadline = deadline
         self.max_bytes = max_bytes
@@ -154,8 +159,7 @@ class FeedClient:
 
     def check_host(self, url: str) -> None:
         parts = urlsplit(url)
-        if (parts.scheme, (parts.hostname or "") + (f":{parts.port}" if parts.port else "")) != self._origin \
-                or parts.username is not None:
+        if _origin(parts) != self._origin or parts.username is not None:
             raise HostNotAllowed(f"refusing to fetch {url}: only {self.base_url} is allowed", url=url)
 
     def _once(self, url: str, max_bytes: int) -> Response:

@@ -27,7 +27,7 @@ import requests
 from motion_ops.clients.connection import ConnectionLike, base_url, extra_number
 from motion_ops.clients.hashing import HASHING_DIMENSIONS, HashingProvider
 from motion_ops.clients.redact import redact, split_userinfo
-from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, parse_retry_after
+from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class ModelMismatch(EmbeddingError):
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_INPUT_CHARS = 8000
-DEFAULT_RETRY_ATTEMPTS = 3
-DEFAULT_RETRY_BACKOFF = 0.5
+DEFAULT_RETRY_ATTEMPTS = RetryPolicy.attempts  # the retry policy's defaults, as the feed's
+DEFAULT_RETRY_BACKOFF = RetryPolicy.backoff
 
 
 @dataclass(frozen=True)

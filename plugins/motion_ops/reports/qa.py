@@ -59,9 +59,9 @@ def report_stem(run_id: str, version: int, try_number: int) -> str:
 
 
 def write_reports(reports_dir: Path, run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any]],
-                  passed: bool) -> dict[str, Path]:
-    """The JSON ledger and a self-contained HTML page, one pair per run, version and try (a cleared
-    and re-run qa_sample keeps the earlier try's)."""
+                  passed: bool, *, page: str | None = None) -> dict[str, Path]:
+    """The JSON ledger and a self-contained HTML page (``page``, else rendered here), one pair per
+    run, version and try (a cleared and re-run qa_sample keeps the earlier try's)."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(run_id, int(metrics["version"]), int(metrics.get("try_number") or 1))
     ledger = {"run_id": run_id, "passed": passed, "created": dt.datetime.now(dt.timezone.utc).isoformat(), **metrics,
@@ -73,7 +73,7 @@ def write_reports(reports_dir: Path, run_id: str, metrics: dict[str, Any], sampl
     tmp.write_text(json.dumps(ledger, indent=2, default=str), encoding="utf-8")
     tmp.replace(jpath)
     hpath = reports_dir / f"{stem}.html"
-    hpath.write_text(render_html(run_id, metrics, sample, passed), encoding="utf-8")
+    hpath.write_text(page if page is not None else render_html(run_id, metrics, sample, passed), encoding="utf-8")
     return {"json": jpath, "html": hpath}
 
 
