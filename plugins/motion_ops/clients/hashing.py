@@ -11,7 +11,7 @@ import math
 import re
 from typing import Sequence
 
-HASHING_DIMENSIONS = 384
+HASHING_DIMENSIONS = 2048
 Vector = list[float]
 
 _TOKEN = re.compile(r"[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")

@@ -54,7 +54,7 @@ def top_k_of_rows(x: np.ndarray, kk: int, block: int, rows: np.ndarray, exclusio
                   visit: Callable[[np.ndarray, np.ndarray], None] | None = None) -> None:
     """Top-k of some rows: their full score rows in blocks, each block's selection in a worker
     thread while the next block's matrix product runs (BLAS and numpy release the GIL).
-    ``visit(r, s)``, if given, sees each block's raw scores first (rows ``r`` x all columns)."""
+    ``visit(r, s)``, if given, sees each block's scores (rows ``r`` x all columns, pair terms applied) first."""
     n = x.shape[0]
     block = max(1, min(block, 128 * -(-len(rows) // 512)))  # a few blocks at least, so selection overlaps
     log.info("top-%d of %d rows over %d: blocks of %d rows, ~%.0f MiB of score buffers", kk, len(rows), n, block,
@@ -65,8 +65,6 @@ def top_k_of_rows(x: np.ndarray, kk: int, block: int, rows: np.ndarray, exclusio
     step = min(4, n // (8 * kk))  # ~k*step candidates per row: a cheap bound
 
     def select(start: int, r: np.ndarray, s: np.ndarray) -> None:
-        if visit is not None:
-            visit(r, s)
         s[np.arange(len(r)), r] = -np.inf  # never your own neighbour
         if exclusions is not None:
             if np.all(np.diff(r) == 1):
@@ -74,6 +72,8 @@ def top_k_of_rows(x: np.ndarray, kk: int, block: int, rows: np.ndarray, exclusio
             else:
                 for j, gi in enumerate(r):
                     exclusions.apply_tile(s[j:j + 1], int(gi), 0, (0, n))
+        if visit is not None:
+            visit(r, s)
         idx, val = select_rows_prefiltered(s, kk, step, mask) if step >= 2 else select_rows(s, kk)
         out_idx[start:start + len(r), :kk] = idx
         out_val[start:start + len(r), :kk] = val
