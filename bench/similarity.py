@@ -18,7 +18,7 @@ import time
 import numpy as np
 from _common import fresh_store
 
-from motion_ops.numerics.fusion import l2_normalise
+from motion_ops.numerics.relatedness import l2_normalise
 from motion_ops.numerics.topk import top_k_neighbours
 
 D, K = 384, 10

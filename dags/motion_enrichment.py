@@ -75,10 +75,23 @@ def timeout(task_id: str, minutes: int) -> dt.timedelta:
                                                "failed to embed (QA checks the same share)."),
         "top_n": Param(10, type="integer", minimum=1, maximum=100, section=SIMILARITY, title="Related motions",
                        description="Related motions kept per motion."),
-        "vote_weight": Param(0.25, type="number", minimum=0, maximum=0.95, section=SIMILARITY, title="Vote weight",
-                             description="Share of the score that comes from party votes (0 = text only)."),
-        "seat_weighted": Param(False, type="boolean", section=SIMILARITY, title="Weight votes by seats",
-                               description="Weight each party's vote by its seats."),
+        "text_weight": Param(0.7, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Text weight",
+                             description="Weight of the text similarity (cosine of the embedded substance)."),
+        "vote_weight": Param(0.1, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Vote weight",
+                             description="Weight of the vote agreement over the parties that voted on both "
+                                         "(party identities over time; absent is missing, not disagreement)."),
+        "dossier_weight": Param(0.1, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Dossier weight",
+                                description="Added when both motions are in the same Kamerstuk dossier."),
+        "debate_weight": Param(0.05, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Debate weight",
+                               description="Added when both were voted on in the same debate (agendapunt)."),
+        "submitter_weight": Param(0.05, type="number", minimum=0, maximum=1, section=SIMILARITY,
+                                  title="Submitter weight", description="Weight of the overlap of their submitters."),
+        "min_common_parties": Param(5, type="integer", minimum=1, section=SIMILARITY, title="Fewest common parties",
+                                    description="Vote agreement is shown only over at least this many parties that "
+                                                "voted on both motions."),
+        "min_score": Param(0.0, type="number", minimum=-1, maximum=2, section=SIMILARITY, title="Minimum score",
+                           description="Related motions scoring below this are not listed (lists may be shorter "
+                                       "than the number of related motions)."),
         "incremental_threshold": Param(0.05, type="number", minimum=0, maximum=1, section=SIMILARITY,
                                        title="Incremental threshold",
                                        description="Recompute only what can change when at most this share of motions "

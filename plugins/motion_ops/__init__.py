@@ -4,7 +4,7 @@ The stages, in the order the nightly DAG runs them (one module each): ``sync`` (
 raw entities; then ``assemble`` and ``bodies``), ``embeddings``, ``similarity``, ``qa``,
 ``publish``. Serving readers and summaries get their own modules beside these. What the stages
 use: ``clients/`` (HTTP clients, retry, embedding providers), ``parsers/`` (feed pages,
-publications, hardened XML), ``numerics/`` (top-k, fusion, incremental repair), ``store/``
+publications, hardened XML), ``numerics/`` (top-k, the relatedness score, incremental repair), ``store/``
 (PostgreSQL plumbing, the audit trail), ``reports/``. Airflow appears only in ``hooks`` and
 ``operators``; ``run`` holds what a run hands its tasks.
 """

@@ -12,7 +12,11 @@ A bad value in one entity (a reference that is not a GUID, a seat count that is 
 affects only that value: it is audited (``bad_field``) and the motion is assembled without it. A
 motion that cannot be assembled or written at all is audited (``motion_assembly_failed``), kept in
 ``assembly_failures`` and rebuilt on every later run until it succeeds; the others go on.
-Simplification: a renamed Fractie (new abbreviation) does not trigger re-assembly of old motions.
+Simplification: a renamed Fractie (new abbreviation) does not trigger re-assembly of old motions
+(the similarity stage maps parties to identities over time: :mod:`motion_ops.parties`).
+Also assembled: the kamerstuk ("19637-3384", from the DocumentVersie's externeidentifier, which
+is the dossier's fallback when the Zaak has no Kamerstukdossier), the debate (the vote's
+agendapunt) and what links an amended motion to the one it replaces (:mod:`motion_ops.chains`).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from motion_ops.parsers.feedpage import is_guid
+from motion_ops.parsers.substance import is_amended, normalise_dossier, parse_kamerstuk, replaced_kamerstuk
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store, sql
@@ -46,8 +51,11 @@ class Raw:
         return (self.data.get("fields") or {}).get(name)
 
     def ref(self, rel: str) -> str | None:
-        ids = (self.data.get("refs") or {}).get(rel) or []
-        return ids[0].lower() if ids else None
+        ids = self.refs(rel)
+        return ids[0] if ids else None
+
+    def refs(self, rel: str) -> list[str]:
+        return [i.lower() for i in (self.data.get("refs") or {}).get(rel) or []]
 
     @property
     def changed(self) -> str:
@@ -124,7 +132,8 @@ def aggregate_votes(rows: list[Raw], parties: dict[str, str], problems: Problems
 
 
 def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw], actors: list[Raw],
-                    besluiten: list[Raw], stemmingen: dict[str, list[Raw]], parties: dict[str, str]) -> dict[str, Any] | None:
+                    besluiten: list[Raw], stemmingen: dict[str, list[Raw]], parties: dict[str, str],
+                    versies: dict[str, list[Raw]] | None = None) -> dict[str, Any] | None:
     """The motion row (with ``votes`` and ``problems``, the bad values left out) for one Zaak; a
     deleted Zaak, or one that is not (or no longer) a motion, is ``{"id", "deleted": True}``."""
     if zaak.deleted or zaak.f("soort") != "Motie":
@@ -136,21 +145,27 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
     dossier = dossiers.get(zaak.ref("kamerstukdossier") or "")
     dossier_nr = None
     if dossier is not None and not dossier.deleted:
-        dossier_nr = " ".join(x for x in (dossier.f("nummer"), dossier.f("toevoeging")) if x)
+        dossier_nr = normalise_dossier(" ".join(x for x in (dossier.f("nummer"), dossier.f("toevoeging")) if x))
+    kamerstuk = _kamerstuk(doc, (versies or {}).get(doc.id, []) if doc else [])
+    if dossier_nr is None and kamerstuk:  # no Kamerstukdossier ref: the DocumentVersie's externeidentifier has it
+        dossier_nr = kamerstuk.rsplit("-", 1)[0]
     actors = sorted((a for a in actors if not a.deleted and (a.f("relatie") or "").endswith("ndiener")),
                     key=lambda a: (a.f("relatie") != "Indiener", a.f("actorNaam") or ""))
     votes: list[dict[str, Any]] = []
     outcome = None
     voted = sorted((b for b in besluiten if not b.deleted and (b.f("besluitSoort") or "").startswith("Stemmen -")
                     and stemmingen.get(b.id)), key=lambda b: b.changed)
+    debate = None
     if voted:
         besluit = voted[-1]
         outcome = (besluit.f("besluitSoort") or "").split("-", 1)[1].strip() or None
         votes = aggregate_votes(stemmingen[besluit.id], parties, problems)
+        debate = _guid_ref(besluit, "Besluit", "agendapunt", problems)
+    title = zaak.f("onderwerp") or zaak.f("titel")
     motion = {
         "id": zaak.id,
         "nummer": zaak.f("nummer"),
-        "title": zaak.f("onderwerp") or zaak.f("titel"),
+        "title": title,
         "dossier_title": zaak.f("titel"),
         "dossier": dossier_nr,
         "submitters": [f"{a.f('actorNaam')} ({a.f('actorFractie')})" for a in actors],
@@ -159,6 +174,11 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
         "document_versie_id": _guid_ref(doc, "Document", "huidigeDocumentVersie", problems) if doc else None,
         "document_nummer": doc.f("documentNummer") if doc else None,
         "outcome": outcome,
+        "kamerstuk": kamerstuk,
+        "debate_id": debate,
+        "replaces_kamerstuk": replaced_kamerstuk(title),
+        "replaces_ids": sorted(r for r in zaak.refs("vervangenVanuit") if is_guid(r)),
+        "amended": is_amended(title, doc.f("soort") if doc else None),
         # every motion document deleted (and none left): the motion is gone
         "deleted": bool(docs) and doc is None,
         "votes": votes,
@@ -166,6 +186,19 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
     motion["source_hash"] = hashlib.sha256(json.dumps(motion, sort_keys=True, default=str).encode()).hexdigest()
     motion["problems"] = problems
     return motion
+
+
+def _kamerstuk(doc: Raw | None, versies: list[Raw]) -> str | None:
+    """"19637-3384" from the externeidentifier (``kst-19637-3384``) of the document's current
+    version (else its newest live version)."""
+    if doc is None:
+        return None
+    live = sorted((v for v in versies if not v.deleted), key=lambda v: (v.id == doc.ref("huidigeDocumentVersie"), v.changed))
+    for versie in reversed(live):
+        parsed = parse_kamerstuk(versie.f("externeidentifier"))
+        if parsed:
+            return f"{parsed[0]}-{parsed[1]}"
+    return None
 
 
 def _write(cur: Any, m: dict[str, Any], ctx: RunContext) -> tuple[int, int]:
@@ -247,13 +280,16 @@ def _build(store: Store, ids: list[str], parties: dict[str, str]) -> tuple[list[
     besluiten = grouped(store.fetch("select_raw_referring", {"category": "Besluit", "ids": ids}))
     besluit_ids = [b.id for bs in besluiten.values() for b in bs]
     stemmingen = grouped(store.fetch("select_raw_referring", {"category": "Stemming", "ids": besluit_ids}))
+    doc_ids = [d.id for ds in docs.values() for d in ds]
+    versies = grouped(store.fetch("select_raw_referring", {"category": "DocumentVersie", "ids": doc_ids}))
     dossier_ids = list({z.ref("kamerstukdossier") for z in zaken if z.ref("kamerstukdossier")})
     dossiers = {d.id: d for d in raws(store.fetch("select_raw_by_ids", {"category": "Kamerstukdossier", "ids": dossier_ids}))}
     out, errors = [], {}
     for z in zaken:
         try:
             out.append(assemble_motion(z, documents=docs.get(z.id, []), dossiers=dossiers, actors=actors.get(z.id, []),
-                                       besluiten=besluiten.get(z.id, []), stemmingen=stemmingen, parties=parties))
+                                       besluiten=besluiten.get(z.id, []), stemmingen=stemmingen, parties=parties,
+                                       versies=versies))
         except Exception as exc:  # noqa: BLE001 - one motion's data must not stop the others
             errors[z.id] = exc
     return out, errors

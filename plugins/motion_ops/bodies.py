@@ -13,7 +13,7 @@ import psycopg
 
 from motion_ops.clients.feed import FeedClient, FeedError, NotFound
 from motion_ops.parsers.bodytext import (UnsupportedContent, clean_text, content_hash, extract_document_text,
-                                         extract_publication_text)
+                                         extract_publication_text, publication_kamerstuk)
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store, sql
@@ -32,16 +32,25 @@ class BodyParams:
     until: dt.date | None = None          # ... and < until
 
 
-def fetch_body(client: FeedClient, motion: dict[str, Any]) -> tuple[str, str]:
-    """Text of one motion: its publication XML, else the document file. Returns (text, source)."""
+@dataclass(frozen=True)
+class Body:
+    text: str
+    source: str                      # publication | document
+    dossier: str | None = None       # the publication's <dossiernr>
+    kamerstuk: str | None = None     # ... and <ondernummer>: "19637-3384"
+
+
+def fetch_body(client: FeedClient, motion: dict[str, Any]) -> Body:
+    """Text of one motion: its publication XML (with the dossier and number it names), else the document file."""
     pubs = client.publications(motion["versie_id"])
     xml_pubs = [p for p in pubs if not p.get("Verwijderd") and (
         (p.get("DocumentType") or "").lower() == "xml" or "xml" in (p.get("ContentType") or ""))]
     if xml_pubs:
         res = client.publication_resource(xml_pubs[0]["Id"])
-        return extract_publication_text(res.content, where=res.url), "publication"
+        text = extract_publication_text(res.content, where=res.url)
+        return Body(text, "publication", *publication_kamerstuk(res.content, where=res.url))
     res = client.document_resource(motion["document_id"])
-    return extract_document_text(res.content, res.content_type, where=res.url), "document"
+    return Body(extract_document_text(res.content, res.content_type, where=res.url), "document")
 
 
 def _record_failure(cur: Any, m: dict[str, Any], result: Exception, ctx: RunContext) -> bool:
@@ -83,13 +92,14 @@ def fetch_bodies(store: Store, client: FeedClient, params: BodyParams, ctx: RunC
             return m, exc
 
     def write(cur: Any, m: dict[str, Any], result: Any) -> None:
-        if isinstance(result, tuple):
-            text, source = clean_text(result[0]), result[1]
+        if isinstance(result, Body):
+            text = clean_text(result.text)
             try:
                 with cur.connection.transaction():  # a savepoint: a text the database refuses fails alone
                     cur.execute(sql("update_motion_body"), {"id": m["id"], "body_text": text,
                                                             "content_hash": content_hash(text),
-                                                            "body_source": source, "versie_id": m["versie_id"]})
+                                                            "body_source": result.source, "versie_id": m["versie_id"],
+                                                            "dossier": result.dossier, "kamerstuk": result.kamerstuk})
                     cur.execute(sql("delete_body_fetch_state"), {"id": m["id"]})
                 counts["fetched"] += 1
                 return

@@ -9,6 +9,7 @@ from typing import Any
 from motion_ops.clients.embedder import Embedder, ItemResult
 from motion_ops.run import RunContext
 from motion_ops.store import audit
+from motion_ops.parsers.substance import substance
 from motion_ops.store.db import Store, sql
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def embed_ids(store: Store, embedder: Embedder, ids: list[str], *, group_size: i
     embedded, failed = 0, {}
     for i in range(0, len(rows), group_size):
         group = rows[i:i + group_size]
-        results = embedder.embed([r["body_text"] for r in group])
+        results = embedder.embed([substance(r["body_text"], r["title"], r["dossier_title"]) for r in group])
         stored, wrong = _store_vectors(store, embedder.model, group, results)
         embedded += stored
         failed.update({r["id"]: res.error or "failed" for r, res in zip(group, results) if res.vector is None})

@@ -223,6 +223,7 @@ class ComputeSimilarityOperator(MotionOpsOperator):
         super().__init__(**kwargs)
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from motion_ops.numerics.relatedness import Weights
         from motion_ops.similarity import compute_version
 
         p = self.run_params(context)
@@ -233,9 +234,10 @@ class ComputeSimilarityOperator(MotionOpsOperator):
             raise AirflowSkipException("windowed run: similarity is computed and published by the next full run")
         model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
         with self.store() as store:
-            out = compute_version(store, model=model, top_n=p.top_n, vote_weight=p.vote_weight,
-                                  seat_weighted=p.seat_weighted, run_id=context["ti"].run_id,
-                                  incremental_threshold=p.incremental_threshold)
+            weights = Weights(text=p.text_weight, votes=p.vote_weight, dossier=p.dossier_weight, debate=p.debate_weight,
+                              submitters=p.submitter_weight, min_common_parties=p.min_common_parties)
+            out = compute_version(store, model=model, top_n=p.top_n, weights=weights, min_score=p.min_score,
+                                  run_id=context["ti"].run_id, incremental_threshold=p.incremental_threshold)
             self.finish(context, store, f"version {out['version']} computed ({out['mode']}): {out['motions']} motions, "
                         f"{out['rows']} related-motion rows with {model}; not published until QA passes",
                         items=out["rows"])

@@ -1,12 +1,15 @@
 """The ``qa_sample`` stage: sample a new similarity version, check it, store the verdict that gates publishing.
 
 A reproducible sample (seeded by the run id) stratified by recency and by having votes is
-checked motion by motion (neighbours present, no self-neighbour, scores in [-1, 1] and
-descending, neighbours live and embedded with the same model, not all trivially identical, no
-filtered pair slipped through); the version as a whole is checked for coverage, the run's
+checked motion by motion (neighbours present, no self-neighbour, scores within the weights' range,
+above ``min_score`` and descending, neighbours live and embedded with the same model, not all
+trivially identical, no filtered pair slipped through, no earlier version of a motion listed, vote
+agreement shown only over at least ``min_common_parties`` parties); the version as a whole is checked for coverage, the run's
 embedding failure ratio, a score-distribution shift against the last published version, and a
 relevance proxy (share of sampled neighbours in the same dossier or the same dossier title, the
-closest thing to a policy topic the API offers). Every check reports value, threshold, pass/fail.
+closest thing to a policy topic the API offers). Reported without a verdict: the sample's
+same-dossier share against the random baseline, and how many lists are shorter than ``top_n``.
+Every check reports value, threshold, pass/fail.
 """
 from __future__ import annotations
 
@@ -71,19 +74,33 @@ def stratified_sample(population: list[dict[str, Any]], size: int, seed: str, *,
     return sorted(chosen)
 
 
-def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score: float) -> list[Check]:
-    """Per-motion checks; each check's value is the number of sampled motions violating it."""
+def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score: float, max_score: float = 1.0,
+                 hidden: set[str] | frozenset[str] = frozenset(), min_score: float = 0.0,
+                 min_common_parties: int = 1) -> list[Check]:
+    """Per-motion checks; each check's value is the number of sampled motions violating it.
+
+    :param max_score: the largest possible score (the sum of the version's weights).
+    :param hidden: the version's earlier versions: they list nothing and are nobody's neighbour.
+    :param min_score: above 0, a motion may have no neighbour scoring high enough.
+    """
     bad: dict[str, list[str]] = {k: [] for k in ("has_neighbours", "no_self_neighbour", "scores_valid_and_sorted",
-                                                 "neighbours_live_same_model", "not_all_trivial", "filters_held")}
+                                                 "neighbours_live_same_model", "not_all_trivial", "filters_held",
+                                                 "no_earlier_version_listed", "vote_agreement_common_parties")}
     for m in sample:
         nbs = m["neighbours"]
         scores = [n["score"] for n in nbs]
-        if not nbs and population > 1:
+        if not nbs and population > 1 and m["id"] not in hidden and min_score <= 0:
             bad["has_neighbours"].append(m["id"])
         if any(n["neighbour_id"] == m["id"] for n in nbs):
             bad["no_self_neighbour"].append(m["id"])
-        if any(not -1.0 <= s <= 1.0 for s in scores) or any(a < b for a, b in zip(scores, scores[1:])):
+        if (any(not -max_score - 1e-6 <= s <= max_score + 1e-6 for s in scores) or any(s < min_score for s in scores)
+                or any(a < b for a, b in zip(scores, scores[1:]))):
             bad["scores_valid_and_sorted"].append(m["id"])
+        if any(n["neighbour_id"] in hidden for n in nbs):
+            bad["no_earlier_version_listed"].append(m["id"])
+        if any(n.get("vote_common") is not None and (n["vote_same"] > n["vote_common"] or (
+                n.get("vote_agreement") is not None and n["vote_common"] < min_common_parties)) for n in nbs):
+            bad["vote_agreement_common_parties"].append(m["id"])
         if any(n["neighbour_deleted"] or not n["neighbour_embedded"] for n in nbs):
             bad["neighbours_live_same_model"].append(m["id"])
         if nbs and all(s >= trivial_score for s in scores):
@@ -108,6 +125,17 @@ def relevance(sample: list[dict[str, Any]]) -> float:
             hits += bool((m.get("dossier") and n.get("neighbour_dossier") == m["dossier"]) or
                          (m.get("dossier_title") and n.get("neighbour_dossier_title") == m["dossier_title"]))
     return hits / total if total else 0.0
+
+
+def same_dossier_share(sample: list[dict[str, Any]]) -> float:
+    """Share of the sampled motions' neighbours in the same Kamerstuk dossier."""
+    pairs = [(m.get("dossier"), n.get("neighbour_dossier")) for m in sample for n in m["neighbours"] if m.get("dossier")]
+    return sum(a == b for a, b in pairs) / len(pairs) if pairs else 0.0
+
+
+def random_baseline(dossier_sizes: list[int], population: int) -> float:
+    """The same-dossier share of a random other motion: sum n_d (n_d - 1) / (N (N - 1))."""
+    return sum(n * (n - 1) for n in dossier_sizes) / (population * (population - 1)) if population > 1 else 0.0
 
 
 def check_version(*, coverage: float, failure_ratio: float, dist: dict[str, list[float] | None],
@@ -156,9 +184,26 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
     current = store.fetch_one("select_current_version")
     previous = _dist(store, current["version"], k) if current and current["version"] != version else None
     dist = _dist(store, version, k)
-    checks = check_sample(sample, population=len(population), trivial_score=thresholds.trivial_score)
+    params = v["params"]
+    weights = params.get("weights") or {}
+    hidden = {r["id"] for r in store.fetch("select_hidden_versions", {"version": version})}
+    checks = check_sample(sample, population=len(population), trivial_score=thresholds.trivial_score,
+                          max_score=sum(float(weights.get(k) or 0) for k in ("text", "votes", "dossier", "debate", "submitters"))
+                          or 1.0, hidden=hidden, min_score=float(params.get("min_score") or 0),
+                          min_common_parties=int(weights.get("min_common_parties") or 1))
     checks += check_version(coverage=coverage, failure_ratio=failure_ratio, dist=dist, previous=previous,
                             relevance_share=relevance(sample), thresholds=thresholds)
+    sizes = [r["n"] for r in store.fetch("select_dossier_sizes", {"model": model})]
+    baseline = random_baseline(sizes, len(population))
+    share = same_dossier_share(sample)
+    listed = [m for m in sample if m["id"] not in hidden]
+    short = sum(len(m["neighbours"]) < min(k, len(population) - 1) for m in listed)
+    checks += [Check("same_dossier_share", round(share, 4), round(baseline, 4), True,
+                     f"reported: sampled neighbours in the same dossier; a random motion would be {baseline:.4f}"),
+               Check("short_lists", short, 0, True,
+                     f"reported: sampled motions with fewer than {k} related motions (min_score "
+                     f"{float(params.get('min_score') or 0):g}); {len(sample) - len(listed)} sampled earlier versions "
+                     f"list none")]
     passed = all(c.passed for c in checks)
     hist = {r["bucket"]: r["n"] for r in store.fetch("select_score_histogram", {"version": version, "rank": 1})}
     prev_version = current["version"] if current and current["version"] != version else None
@@ -167,7 +212,7 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
     metrics = {"version": version, "model": model, "top_n": k, "sample_size": len(sample), "population": len(population),
                "checks": [asdict(c) for c in checks], "distribution": dist, "previous_distribution": previous,
                "previous_version": prev_version, "rank1_histogram": hist, "previous_rank1_histogram": prev_hist,
-               "params": v["params"], "try_number": try_number, "thresholds": asdict(thresholds)}
+               "params": params, "try_number": try_number, "thresholds": asdict(thresholds)}
     page = render_html(run_id, metrics, sample, passed)
     paths = write_reports(reports_dir, run_id, metrics, sample, passed, page=page)
     store.execute("upsert_qa_report", {"run_id": run_id, "version": version, "try_number": try_number,

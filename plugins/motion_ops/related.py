@@ -14,7 +14,7 @@ import numpy as np
 
 from motion_ops.chains import Chains, Version, link
 from motion_ops.numerics.exclusions import Exclusions
-from motion_ops.numerics.fusion import l2_normalise
+from motion_ops.numerics.relatedness import l2_normalise
 from motion_ops.numerics.relatedness import Features, PairTerms, Weights, fused_vectors
 from motion_ops.numerics.topk import top_k_neighbours
 

@@ -49,8 +49,13 @@ class RunParams:
     batch_size: int
     max_batches: int | None
     top_n: int
+    text_weight: float
     vote_weight: float
-    seat_weighted: bool
+    dossier_weight: float
+    debate_weight: float
+    submitter_weight: float
+    min_common_parties: int
+    min_score: float
     incremental_threshold: float
     qa_sample_size: int
     qa_enforce: bool

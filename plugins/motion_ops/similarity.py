@@ -1,5 +1,7 @@
 """The ``compute_similarity`` stage: load the corpus, compute every motion's related motions
-(in full, or incrementally from the current version), write them as a new, unpublished version.
+(in full, or incrementally from the current version), write them as a new, unpublished version
+with each neighbour's score components and each motion's earlier versions (:mod:`motion_ops.related`).
+Neighbours scoring below ``min_score`` are not listed (kept as spares for the next incremental run).
 
 Vectors are read and neighbour rows written with binary ``COPY`` (:mod:`motion_ops.store.pgcopy`);
 a session advisory lock keeps two computations apart. Publishing is :mod:`motion_ops.publish`.
@@ -15,10 +17,12 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from motion_ops.numerics.exclusions import Exclusions
-from motion_ops.numerics.fusion import fuse
+from motion_ops.chains import Version
 from motion_ops.numerics.incremental import floors_of, incremental_update
+from motion_ops.numerics.relatedness import Weights, components
 from motion_ops.numerics.topk import top_k_neighbours
+from motion_ops.parties import LINEAGE_VERSION, identity, votes_by_identity
+from motion_ops.related import Corpus, prepare
 from motion_ops.store import pgcopy
 from motion_ops.store.db import Store, sql
 
@@ -31,18 +35,9 @@ class ComputationBusy(Exception):
     """Another similarity computation holds the lock."""
 
 
-@dataclass
-class Corpus:
-    """Live motions with a vector for one model, ordered by id."""
-
-    ids: list[str]
-    vectors: np.ndarray
-    content_hashes: list[str]
-    titles: list[str | None]
-
-
 def load_corpus(store: Store, model: str) -> Corpus:
-    """All live motions with a current vector for ``model`` (of the model's dimension in the store)."""
+    """All live motions with a current vector for ``model`` (of the model's dimension in the
+    store), with their metadata and their votes per party identity."""
     row = store.fetch_one("select_corpus_dims", {"model": model})
     if row is None:
         return Corpus([], np.zeros((0, 0), np.float32), [], [])
@@ -52,7 +47,15 @@ def load_corpus(store: Store, model: str) -> Corpus:
     meta = store.fetch("select_live_motion_meta", {"model": model, "dims": dims})
     if [m["id"] for m in meta] != ids:
         raise RuntimeError("motions changed while loading vectors; run compute_similarity again")
-    return Corpus(ids, vectors, [m["content_hash"] for m in meta], [m["title"] for m in meta])
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for r in store.fetch("select_live_votes"):
+        rows.setdefault(r["motion_id"], []).append((identity(r["party"], r["afkorting"], r["naam"]), r["vote"]))
+    versions = [Version(m["id"], started_on=m["started_on"], nummer=m["nummer"], dossier=m["dossier"],
+                        kamerstuk=m["kamerstuk"], replaces_kamerstuk=m["replaces_kamerstuk"],
+                        replaces_ids=list(m["replaces_ids"] or []), amended=m["amended"]) for m in meta]
+    return Corpus(ids, vectors, [m["content_hash"] for m in meta], [m["title"] for m in meta], versions,
+                  [m["debate_id"] for m in meta], [list(m["submitters"] or []) for m in meta],
+                  {mid: votes_by_identity(v) for mid, v in rows.items()})
 
 
 @contextmanager
@@ -63,22 +66,6 @@ def corpus_snapshot(store: Store) -> Iterator[Any]:
         cur.execute(sql("set_snapshot_read"))
         cur.execute(sql("select_corpus_as_of"))
         yield cur.fetchone()["as_of"]
-
-
-def vote_matrix(store: Store, ids: list[str], *, seat_weighted: bool = False) -> tuple[np.ndarray, list[str]]:
-    """Per motion a vector over a stable (sorted) party index: Voor +1, Tegen -1, else 0."""
-    rows = store.fetch("select_live_votes")
-    parties = sorted({r["party"] for r in rows})
-    pidx = {p: j for j, p in enumerate(parties)}
-    midx = {m: i for i, m in enumerate(ids)}
-    mat = np.zeros((len(ids), len(parties)), dtype=np.float32)
-    for r in rows:
-        i = midx.get(r["motion_id"])
-        if i is None:
-            continue
-        sign = 1.0 if r["vote"] == "Voor" else -1.0 if r["vote"] == "Tegen" else 0.0
-        mat[i, pidx[r["party"]]] = sign * (max(r["seats"], 1) if seat_weighted else 1.0)
-    return mat, parties
 
 
 @contextmanager
@@ -117,9 +104,10 @@ def load_neighbours(store: Store, version: int, ids: list[str], k: int) -> tuple
 
 
 def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[str],
-                threshold: float) -> tuple[str, str, int | None, list[str]]:
+                threshold: float, hidden: set[str] | None = None) -> tuple[str, str, int | None, list[str]]:
     """Full or incremental, and why. Incremental needs the current version to have the same model
-    and parameters and at most ``threshold`` of the motions new, changed or deleted since."""
+    and parameters and at most ``threshold`` of the motions new, changed or deleted since; a
+    motion that became, or stopped being, an earlier version of another counts as changed."""
     prev = store.fetch_one("select_current_version")
     if prev is None:
         return "full", "no published version to start from", None, []
@@ -130,6 +118,8 @@ def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[s
     since = prev.get("corpus_as_of") or prev["created_at"]  # versions before migration 006: their creation
     changed = {r["id"] for r in store.fetch("select_changed_since", {"model": model, "since": since})} & now
     changed |= now - before
+    was_hidden = {r["id"] for r in store.fetch("select_hidden_versions", {"version": prev["version"]})}
+    changed |= (was_hidden ^ (hidden or set())) & now
     deleted = before - now
     share = (len(changed) + len(deleted)) / max(len(now), 1)
     why = (f"{len(changed)} new or changed and {len(deleted)} deleted motions since version {prev['version']} "
@@ -139,29 +129,30 @@ def choose_mode(store: Store, *, model: str, params: dict[str, Any], ids: list[s
     return "incremental", why, prev["version"], sorted(changed)
 
 
-def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float, seat_weighted: bool = False,
+def compute_version(store: Store, *, model: str, top_n: int, weights: Weights | None = None, min_score: float = 0.0,
                     block: int = 2048, run_id: str | None = None, incremental_threshold: float = 0.0,
                     spares: int | None = None) -> dict[str, Any]:
     """Compute and write a new, unpublished similarity version. Returns its summary.
 
+    :param weights: of the score's components (:class:`~motion_ops.numerics.relatedness.Weights`).
+    :param min_score: neighbours scoring below it are not listed (lists may be shorter than ``top_n``).
     :param incremental_threshold: recompute incrementally from the current version when at most
         this share of motions is new, changed or deleted (0 = always full).
     :param spares: neighbours kept beyond ``top_n`` for incremental repairs (default ``top_n``).
     """
+    weights = weights or Weights()
     spares = top_n if spares is None else spares
     with compute_lock(store):
         t0 = time.perf_counter()
         with corpus_snapshot(store) as as_of:  # vectors, texts and votes from one snapshot
             corpus = load_corpus(store, model)
-            votes, parties = vote_matrix(store, corpus.ids, seat_weighted=seat_weighted) if vote_weight > 0 else (None, [])
-        x = fuse(corpus.vectors, votes, vote_weight) if len(corpus.ids) else corpus.vectors
+        prep = prepare(corpus, weights)
         t_load = time.perf_counter() - t0
-        exclusions = Exclusions.build(corpus.content_hashes, corpus.titles)
-        params = {"top_n": top_n, "vote_weight": vote_weight, "seat_weighted": seat_weighted, "parties": parties,
-                  "spares": spares}
+        params = {"top_n": top_n, "spares": spares, "weights": weights.as_params(), "min_score": min_score,
+                  "parties": prep.parties, "lineage": LINEAGE_VERSION}
         mode, why, prev, changed = choose_mode(store, model=model, params=params, ids=corpus.ids,
-                                               threshold=incremental_threshold) if incremental_threshold > 0 else (
-            "full", "incremental_threshold is 0", None, [])
+                                               threshold=incremental_threshold, hidden=prep.chains.hidden) \
+            if incremental_threshold > 0 else ("full", "incremental_threshold is 0", None, [])
         log.info("compute_similarity: %s (%s)", mode, why)
         t1 = time.perf_counter()
         width = top_n + spares  # spares let the next incremental run repair lists without recomputing them
@@ -171,33 +162,48 @@ def compute_version(store: Store, *, model: str, top_n: int, vote_weight: float,
         elif mode == "incremental":
             index = {m: i for i, m in enumerate(corpus.ids)}
             old_idx, old_val, old_floor = load_neighbours(store, prev, corpus.ids, width)
-            idx, scores, floors = incremental_update(x, old_idx, old_val, old_floor,
+            idx, scores, floors = incremental_update(prep.x, old_idx, old_val, old_floor,
                                                      np.array([index[m] for m in changed], dtype=np.int64),
-                                                     width, top_n, block=block, exclusions=exclusions)
+                                                     width, top_n, block=block, exclusions=prep.terms)
         else:
-            idx, scores = top_k_neighbours(x, width, block=block, exclusions=exclusions)
+            idx, scores = top_k_neighbours(prep.x, width, block=block, exclusions=prep.terms)
             floors = floors_of(scores, len(corpus.ids))
         t_compute = time.perf_counter() - t1
         t2 = time.perf_counter()
+        top = idx[:, :top_n]
+        shown = np.where(scores[:, :top_n] >= min_score, top, -1)  # below min_score: a spare, not listed
+        comp = components(prep.features, shown)
+        t_components = time.perf_counter() - t2
         with store.transaction() as cur:
             cur.execute(sql("insert_similarity_version"), {"model": model, "mode": mode, "params": json.dumps(params),
                                                            "motion_count": len(corpus.ids), "run_id": run_id,
                                                            "corpus_as_of": as_of})
             version = cur.fetchone()["version"]
             with cur.copy(sql("copy_in_neighbours")) as cp:
-                cp.write(pgcopy.neighbours_copy_payload(version, corpus.ids, idx[:, :top_n], scores[:, :top_n]))
+                cp.write(pgcopy.neighbours_copy_payload(version, corpus.ids, shown, scores[:, :top_n], components=comp))
             with cur.copy(sql("copy_in_spares")) as cp:
-                cp.write(pgcopy.neighbours_copy_payload(version, corpus.ids, idx[:, top_n:], scores[:, top_n:], first_rank=top_n + 1))
+                spare = np.hstack([np.where(shown < 0, top, -1), idx[:, top_n:]])  # ranks as computed
+                cp.write(pgcopy.neighbours_copy_payload(version, corpus.ids, spare, scores))
             with cur.copy(sql("copy_in_floors")) as cp:
                 cp.write(pgcopy.floors_copy_payload(version, corpus.ids, floors))
-            duplicates = exclusions.duplicate_pairs()
+            duplicates = prep.terms.duplicate_pairs()
             cur.executemany(sql("insert_duplicate"), [
                 {"version": version, "motion_id": corpus.ids[a], "duplicate_id": corpus.ids[b]} for a, b in duplicates])
-            stats = {"removed": exclusions.removed, "rows": int((idx[:, :top_n] >= 0).sum()), "mode_reason": why,
-                     "seconds": {"load": round(t_load, 3), "compute": round(t_compute, 3)}}
+            cur.executemany(sql("insert_earlier_version"), [
+                {"version": version, "motion_id": mid, "position": pos, "earlier_id": earlier, "signal": signal}
+                for mid, chain in prep.chains.earlier.items() for pos, (earlier, signal) in enumerate(chain, start=1)])
+            rows = int((shown >= 0).sum())
+            listed = ~prep.features.hidden if len(corpus.ids) else np.zeros(0, bool)  # earlier versions list nothing
+            short = int((((shown >= 0).sum(axis=1) < min(top_n, max(len(corpus.ids) - 1, 0))) & listed).sum())
+            stats = {"removed": prep.terms.removed, "rows": rows, "mode_reason": why, "short_lists": short,
+                     "below_min_score": int(((top >= 0) & (shown < 0)).sum()),
+                     "earlier_versions": len(prep.chains.hidden), "chain_links": len(prep.chains.edges),
+                     "seconds": {"load": round(t_load, 3), "compute": round(t_compute, 3),
+                                 "components": round(t_components, 3)}}
             cur.execute(sql("finish_similarity_version"), {"version": version, "stats": json.dumps(stats)})
         t_write = time.perf_counter() - t2
-    log.info("similarity version %d: %d motions, %d neighbour rows; removed %s; load %.2fs, compute %.2fs, write %.2fs",
-             version, len(corpus.ids), stats["rows"], exclusions.removed, t_load, t_compute, t_write)
-    return {"version": version, "mode": mode, "motions": len(corpus.ids), "rows": stats["rows"], "removed": exclusions.removed,
-            "duplicates": len(duplicates)}
+    log.info("similarity version %d: %d motions, %d neighbour rows (%d lists shorter than %d), %d earlier versions "
+             "hidden; removed %s; load %.2fs, compute %.2fs, components and write %.2fs", version, len(corpus.ids),
+             rows, short, top_n, len(prep.chains.hidden), prep.terms.removed, t_load, t_compute, t_write)
+    return {"version": version, "mode": mode, "motions": len(corpus.ids), "rows": rows, "removed": prep.terms.removed,
+            "duplicates": len(duplicates), "short_lists": short, "earlier_versions": len(prep.chains.hidden)}

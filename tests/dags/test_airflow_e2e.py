@@ -251,7 +251,7 @@ def test_the_connections_are_listed_testable_through_their_hooks_and_survive_a_r
     results = {c: api("POST", "/connections/test", json={"connection_id": c, "conn_type": t}) for c, t in listed.items()}
     assert all(r["status"] for r in results.values()), results
     assert "Fractie entities" in results["motion_feed"]["message"]  # the project's hook answered
-    assert "model e2e-model, dimension 64" in results["motion_embeddings"]["message"]
+    assert "model e2e-model+substance-v1, dimension 64" in results["motion_embeddings"]["message"]
     wrong = api("POST", "/connections/test", json={"connection_id": "feed_elsewhere", "conn_type": "motion_feed",
                                                    "host": "http://127.0.0.1:9", "extra": '{"retry_attempts": 1}'})
     assert wrong["status"] is False and "ConnectionError" in wrong["message"] and "127.0.0.1:9" in wrong["message"]

@@ -20,6 +20,7 @@ import numpy as np
 
 from motion_ops.clients.providers import EmbeddingError, EmbeddingProvider, ModelMismatch, ProviderConfig, make_providers
 from motion_ops.clients.retry import RateLimiter, RetriesExhausted, RetryPolicy
+from motion_ops.parsers.substance import model_key
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ class Embedder:
 
     @property
     def model(self) -> str:
-        return self.providers[0].model
+        """The key its vectors are stored under: the provider's model and the input recipe."""
+        return model_key(self.providers[0].model)
 
     def _request(self, texts: list[str]) -> list[Any]:
         """One batch through the chain: retries per endpoint, then the next endpoint."""

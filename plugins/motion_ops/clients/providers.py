@@ -26,6 +26,7 @@ import requests
 
 from motion_ops.clients.connection import ConnectionLike, base_url, extra_number
 from motion_ops.clients.hashing import HASHING_DIMENSIONS, HashingProvider
+from motion_ops.parsers.substance import model_key
 from motion_ops.clients.redact import redact, split_userinfo
 from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, RetryPolicy, parse_retry_after
 
@@ -276,13 +277,14 @@ class SentenceTransformersProvider:
 
 
 def model_name(config: ProviderConfig) -> str:
-    """The model a config embeds with, without building the provider (no session, no model load)."""
+    """The key a config's vectors are stored under (model and input recipe), without building the
+    provider (no session, no model load)."""
     if config.kind.lower() == "hashing":
-        return HashingProvider(config.dimensions or HASHING_DIMENSIONS).model
+        return model_key(HashingProvider(config.dimensions or HASHING_DIMENSIONS).model)
     name = config.model or config.model_path
     if not name:
         raise ValueError(f"{config.kind} provider needs a model (connection extra 'model')")
-    return name
+    return model_key(name)
 
 
 def make_provider(config: ProviderConfig, session: requests.Session | None = None) -> EmbeddingProvider:

@@ -26,7 +26,13 @@ from typing import Any
 import numpy as np
 
 from motion_ops.numerics.exclusions import Exclusions
-from motion_ops.numerics.fusion import l2_normalise
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (a zero row stays zero)."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32, copy=False)
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,10 @@ def fused_vectors(f: Features, w: Weights) -> np.ndarray:
     if w.votes > 0 and f.votes.shape[1]:
         parts.append((np.sqrt(w.votes / vote_scale(f.votes)) * f.votes).astype(np.float32))
     if w.submitters > 0:
-        codes = np.unique(np.concatenate(f.submitters)) if f.submitters and any(len(s) for s in f.submitters) else []
-        if len(codes):
-            sub = np.zeros((len(f.submitters), int(codes.max()) + 1), dtype=np.float32)
-            for i, s in enumerate(f.submitters):
-                if len(s):
-                    sub[i, s] = 1.0 / np.sqrt(len(s))
-            parts.append(np.sqrt(w.submitters) * sub[:, codes])
+        sub = multi_hot(f.submitters).astype(np.float32)
+        if sub.shape[1]:
+            counts = sub.sum(axis=1, keepdims=True)
+            parts.append(np.sqrt(w.submitters) * sub / np.sqrt(np.maximum(counts, 1)))
     return np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
 
 
@@ -146,49 +149,51 @@ def multi_hot(sets: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def components(f: Features, w: Weights, idx: np.ndarray, *, chunk: int = 2048) -> dict[str, np.ndarray]:
-    """Per neighbour ``idx[i, r]`` of row ``i`` (-1: none) its score components (see the module
-    docstring): ``text`` (float32), ``agreement`` (float32, NaN when not recorded), ``common``,
-    ``shared_submitters`` (int16), ``same_dossier``, ``same_debate`` (bool). Rows in chunks."""
+def components(f: Features, idx: np.ndarray, *, chunk: int = 2048) -> dict[str, np.ndarray]:
+    """Per neighbour ``idx[i, r]`` of row ``i`` (-1: none) its score components: ``text``
+    (float32), ``same`` and ``common`` (parties that voted the same / on both), ``shared_submitters``
+    (int16), ``same_dossier``, ``same_debate`` (bool). Rows in chunks (memory ~ chunk x k x d)."""
     n, k = idx.shape
     ok = idx >= 0
     j = np.where(ok, idx, 0)
     t = l2_normalise(np.asarray(f.text, dtype=np.float32))
     subs = multi_hot(f.submitters)
-    out = {"text": np.zeros((n, k), np.float32), "agreement": np.zeros((n, k), np.float32),
+    out = {"text": np.zeros((n, k), np.float32), "same": np.zeros((n, k), np.int16),
            "common": np.zeros((n, k), np.int16), "shared_submitters": np.zeros((n, k), np.int16)}
-    min_common = max(w.min_common_parties, 1)
     for r0 in range(0, n, chunk):
         r = slice(r0, min(n, r0 + chunk))
         jr = j[r]
         out["text"][r] = np.einsum("ikd,id->ik", t[jr], t[r])
         va, vb = f.votes[r][:, None, :], f.votes[jr]
         both = (va != 0) & (vb != 0)
-        common = both.sum(axis=2)
-        same = (both & (va == vb)).sum(axis=2)
-        out["common"][r] = common
-        out["agreement"][r] = np.where(common >= min_common, same / np.maximum(common, 1), np.nan)
+        out["common"][r] = both.sum(axis=2)
+        out["same"][r] = (both & (va == vb)).sum(axis=2)
         if subs.shape[1]:
             out["shared_submitters"][r] = (subs[r][:, None, :] & subs[jr]).sum(axis=2)
     dossier, debate = np.asarray(f.dossier), np.asarray(f.debate)
     out["same_dossier"] = (dossier[:, None] == dossier[j]) & (dossier[:, None] >= 0)
     out["same_debate"] = (debate[:, None] == debate[j]) & (debate[:, None] >= 0)
     for arr in out.values():
-        arr[~ok] = np.nan if arr.dtype.kind == "f" else 0
+        arr[~ok] = 0
     return out
 
 
-def reason(c: dict[str, Any]) -> str:
+def agreement(same: int | None, common: int | None, min_common: int) -> float | None:
+    """The share of the common parties that voted the same; None below ``min_common`` parties."""
+    return same / common if same is not None and common and common >= max(min_common, 1) else None
+
+
+def reason(c: dict[str, Any], min_common: int) -> str:
     """One line a reader understands: "same dossier, 11 of 13 parties voted the same, text 0.71"."""
     parts = []
     if c.get("same_dossier"):
         parts.append("same dossier")
     if c.get("same_debate"):
         parts.append("same debate")
-    if c.get("agreement") is not None and c.get("common"):
-        parts.append(f"{round(c['agreement'] * c['common'])} of {c['common']} parties voted the same")
+    if agreement(c.get("vote_same"), c.get("vote_common"), min_common) is not None:
+        parts.append(f"{c['vote_same']} of {c['vote_common']} parties voted the same")
     if c.get("shared_submitters"):
         parts.append(f"{c['shared_submitters']} shared submitter{'s' if c['shared_submitters'] != 1 else ''}")
-    if c.get("text") is not None:
-        parts.append(f"text {c['text']:.2f}")
+    if c.get("text_score") is not None:
+        parts.append(f"text {c['text_score']:.2f}")
     return ", ".join(parts)

@@ -11,6 +11,7 @@ import io
 import logging
 import re
 
+from motion_ops.parsers.substance import normalise_dossier
 from motion_ops.parsers.xmlsafe import XmlError, parse_xml
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,23 @@ def extract_publication_text(xml: bytes | str, *, where: str = "publication") ->
     if not paragraphs:
         raise UnsupportedContent(f"{where}: no <al> paragraphs found")
     return "\n".join(paragraphs)
+
+
+def publication_kamerstuk(xml: bytes | str, *, where: str = "publication") -> tuple[str | None, str | None]:
+    """``(dossier, kamerstuk)`` from a publication's ``<dossiernr>`` and ``<ondernummer>``
+    ("19 637" and 3384 -> ``("19637", "19637-3384")``); None for what it does not carry."""
+    try:
+        root = parse_xml(xml, where=where)
+    except XmlError:
+        return None, None
+    found: dict[str, str] = {}
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+        if tag in ("dossiernr", "ondernummer") and tag not in found:
+            found[tag] = normalise("".join(el.itertext()))
+    dossier = normalise_dossier(found.get("dossiernr"))
+    nummer = found.get("ondernummer", "")
+    return dossier, (f"{dossier}-{int(nummer)}" if dossier and nummer.isdigit() else None)
 
 
 def extract_pdf_text(data: bytes, *, where: str = "document") -> str:

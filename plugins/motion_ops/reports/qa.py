@@ -8,6 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from motion_ops.numerics.relatedness import reason
+
 
 def format_table(checks: list[Any]) -> str:
     """The checks as a fixed-width table (name, value, threshold, pass/FAIL)."""
@@ -132,18 +134,24 @@ def render_html(run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any
                    f"<td>{e(EXPLAINED.get(c['name'], ''))}</td><td>{c['value']}</td><td>{c['threshold']}</td>"
                    f"<td>{'pass' if c['passed'] else 'FAIL'}</td><td>{e(str(c['detail']))}</td></tr>"
                    for c in metrics["checks"])
+    min_common = int(((metrics.get("params") or {}).get("weights") or {}).get("min_common_parties") or 1)
     cards = []
     for m in sample:
         nbs = "".join(f"<li><span class=s>{n['score']:.3f}</span> "
                       f"{motion_link(n.get('neighbour_nummer'), n.get('neighbour_document_nummer'), (n.get('neighbour_nummer') or '') + ' ' + (n.get('neighbour_title') or n['neighbour_id']))}"
-                      f" <small>{e(n.get('neighbour_dossier') or '')}</small></li>" for n in m["neighbours"])
+                      f" <small>{e(n.get('neighbour_dossier') or '')}</small>"
+                      f"<br><small class=why>{e(reason(n, min_common))}</small></li>" for n in m["neighbours"])
         head = motion_link(m.get("nummer"), m.get("document_nummer"), f"{m.get('nummer') or ''} {m.get('title') or m['id']}")
         cards.append(f"<div class=card><h3>{head}</h3><small>dossier {e(m.get('dossier') or '-')} · "
                      f"{e(str(m.get('started_on') or ''))}</small><ol>{nbs or '<li>no related motions</li>'}</ol></div>")
     dist = metrics.get("distribution") or {}
     prev = metrics.get("previous_distribution") or {}
     params = metrics.get("params") or {}
-    w = float(params.get("vote_weight") or 0)
+    weights = params.get("weights") or {}
+    terms = [f"{float(weights[k]):g} × {label}" for k, label in (
+        ("text", "text cosine"), ("votes", "net vote agreement over the parties that voted on both"),
+        ("dossier", "same dossier"), ("debate", "same debate"), ("submitters", "submitter overlap"))
+        if float(weights.get(k) or 0)]
     model = str(metrics["model"])
     lexical = ("<strong>The model is the built-in lexical hashing method</strong>: it relates motions that share "
                "words, not meaning; configure a real embedding model for semantic similarity. "
@@ -162,7 +170,7 @@ svg.hist .grid{{stroke:#e5e5e5}}svg.hist .axis{{stroke:#333}}.swatch-bar,.swatch
 </head><body><h1>Similarity QA, run {e(run_id)} (try {e(str(metrics.get('try_number') or 1))})</h1>
 <p class=verdict>{verdict}: version {metrics['version']} ({e(model)}, top {metrics['top_n']}),
 {metrics['sample_size']} of {metrics['population']} motions sampled</p>
-<p>How a score is made: cosine similarity of the motions' vectors{f", fused with their party votes: {1 - w:.0%} text and {w:.0%} vote agreement" if w else " (text only)"}.
+<p>How a score is made: {e(" + ".join(terms)) if terms else "cosine similarity of the motions' vectors"}; earlier versions of a motion are never listed.
 {lexical}A failed check keeps this version from readers; they keep the published one.</p>
 <h2>Checks</h2><table><tr><th>check</th><th>what it counts</th><th>value</th><th>threshold</th><th>result</th><th>examples</th></tr>{rows}</table>
 <h2>Rank-1 scores</h2><p>p10 / p50 / p90: {dist.get('rank1')} (published now: {prev.get('rank1')});

@@ -70,21 +70,29 @@ def parse_binary_neighbours(buf: bytes) -> np.ndarray:
 
 
 def neighbours_copy_payload(version: int, ids: list[str], idx: np.ndarray, scores: np.ndarray,
-                            first_rank: int = 1) -> bytes:
-    """Binary COPY rows (version, motion_id, rank, neighbour_id, score) for valid neighbours."""
-    n, k = idx.shape
+                            first_rank: int = 1, components: dict[str, np.ndarray] | None = None) -> bytes:
+    """Binary COPY rows (version, motion_id, rank, neighbour_id, score) for valid neighbours, and
+    with ``components`` (see :func:`motion_ops.numerics.relatedness.components`) their columns
+    text_score, vote_same, vote_common, shared_submitters, same_dossier, same_debate."""
     valid = idx >= 0
     rows_i, ranks = np.nonzero(valid)
     id_bytes = uuid_keys(ids)
-    rec = np.zeros(len(rows_i), dtype=np.dtype([
-        ("nf", ">i2"), ("l1", ">i4"), ("version", ">i8"), ("l2", ">i4"), ("motion", "V16"), ("l3", ">i4"),
-        ("rank", ">i4"), ("l4", ">i4"), ("neighbour", "V16"), ("l5", ">i4"), ("score", ">f4")]))
-    rec["nf"], rec["l1"], rec["l2"], rec["l3"], rec["l4"], rec["l5"] = 5, 8, 16, 4, 16, 4
+    fields = [("nf", ">i2"), ("l1", ">i4"), ("version", ">i8"), ("l2", ">i4"), ("motion", "V16"), ("l3", ">i4"),
+              ("rank", ">i4"), ("l4", ">i4"), ("neighbour", "V16"), ("l5", ">i4"), ("score", ">f4")]
+    extra = [("text", ">f4"), ("same", ">i2"), ("common", ">i2"), ("shared_submitters", ">i2"),
+             ("same_dossier", "u1"), ("same_debate", "u1")] if components is not None else []
+    for name, kind in extra:
+        fields += [(f"l_{name}", ">i4"), (name, kind)]
+    rec = np.zeros(len(rows_i), dtype=np.dtype(fields))
+    rec["nf"], rec["l1"], rec["l2"], rec["l3"], rec["l4"], rec["l5"] = 5 + len(extra), 8, 16, 4, 16, 4
     rec["version"] = version
     rec["motion"] = id_bytes[rows_i]
     rec["rank"] = ranks + first_rank
     rec["neighbour"] = id_bytes[idx[rows_i, ranks]]
-    rec["score"] = np.clip(scores[rows_i, ranks], -1.0, 1.0)
+    rec["score"] = scores[rows_i, ranks]
+    for name, kind in extra:
+        rec[f"l_{name}"] = np.dtype(kind).itemsize
+        rec[name] = components[name][rows_i, ranks]
     return HEADER + rec.tobytes() + TRAILER
 
 

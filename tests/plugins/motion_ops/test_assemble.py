@@ -59,7 +59,7 @@ def build(z, docs=(), besluiten=(), stemmingen=None):
 def test_the_newest_motion_document_wins():
     m = build(zaak(), [doc("d1", "Motie", "2025-03-04"), doc("d2", "Motie (gewijzigd/nader)", "2025-03-06", versie=V2),
                        doc("d3", "Brief regering", "2025-03-09")])
-    assert (m["document_id"], m["document_versie_id"], m["dossier"], m["deleted"]) == ("d2", V2, "36000 XII", False)
+    assert (m["document_id"], m["document_versie_id"], m["dossier"], m["deleted"]) == ("d2", V2, "36000-XII", False)
     assert str(m["started_on"]) == "2025-03-04"
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 
 from tests.plugins.motion_ops.test_sync import sync
@@ -64,8 +65,8 @@ def test_a_body_the_store_refuses_is_that_bodys_failure(store, standin, clock, m
     real = bodies.fetch_body
 
     def with_a_bad_byte(client, m):
-        text, source = real(client, m)
-        return (text + "\ud800" if m["id"] == victim else text), source  # a lone surrogate: not UTF-8
+        body = real(client, m)
+        return dataclasses.replace(body, text=body.text + "\ud800") if m["id"] == victim else body  # not UTF-8
 
     monkeypatch.setattr(bodies, "fetch_body", with_a_bad_byte)
     out = sync(store, standin.url, clock)

@@ -64,7 +64,7 @@ def test_check_connections_tests_all_three_and_reports_model_dimension_and_laten
         lines = dict(line.split(None, 1) for line in out.stdout.splitlines())
         assert lines["motion_db"].startswith("ok") and "pgvector" in lines["motion_db"]
         assert lines["motion_feed"].startswith("ok") and "Fractie" in lines["motion_feed"]
-        assert "model m, dimension 16" in lines["motion_embeddings"] and " ms" in lines["motion_embeddings"]
+        assert "model m+substance-v1, dimension 16" in lines["motion_embeddings"] and " ms" in lines["motion_embeddings"]
         assert "sk-secret-1" not in out.stdout + out.stderr and provider.calls[-1].authorized
         env["AIRFLOW_CONN_MOTION_EMBEDDINGS"] = json.dumps({"conn_type": "generic", "host": "http://127.0.0.1:9",
                                                             "password": "sk-secret-1", "extra": {"provider": "ollama", "model": "m",
@@ -95,7 +95,7 @@ def test_related_prints_a_motions_neighbours_by_number_or_id(store, pg_uri, moti
 
     store.conn.execute("UPDATE motions SET nummer = '2025Z' || lpad(right(id::text, 5), 5, '0')")
     store.conn.commit()
-    publish(store, compute_version(store, model=embed_all(store), top_n=3, vote_weight=0.0)["version"])
+    publish(store, compute_version(store, model=embed_all(store), top_n=3)["version"])
     nummer = store.conn.execute("SELECT nummer FROM motions WHERE id = %s", (motions[0],)).fetchone()[0]
     by_number, by_id = cli("--dsn", pg_uri, "related", nummer), cli("--dsn", pg_uri, "related", motions[0])
     assert by_number.returncode == 0 and by_number.stdout == by_id.stdout

@@ -8,7 +8,10 @@ from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.providers import ProviderConfig, make_providers
 from motion_ops.clients.retry import RetryPolicy
 from motion_ops.embeddings import FailureRatioExceeded, embed_batch, plan_batches, retry_failed
+from motion_ops.parsers.substance import model_key
 from motion_ops.run import RunContext
+
+KEY = model_key("m")  # the key vectors of model "m" are stored under (model and input recipe)
 
 CTX = RunContext(dag_id="motion_enrichment", run_id="run-1", task_id="retry_failed")
 
@@ -30,13 +33,13 @@ def count(store, sql, *args):
 
 
 def test_plan_batches_respects_max_batches_and_reports_what_is_left(store, motions):
-    batches, left = plan_batches(store, model="m", batch_size=16, max_batches=2)
+    batches, left = plan_batches(store, model=KEY, batch_size=16, max_batches=2)
     assert [len(b) for b in batches] == [16, 16] and left == 8
     assert sorted(sum(batches, [])) == motions[:32]
 
 
 def test_plan_batches_only_takes_motions_in_the_window(store, motions):
-    batches, _ = plan_batches(store, model="m", batch_size=100, max_batches=None,
+    batches, _ = plan_batches(store, model=KEY, batch_size=100, max_batches=None,
                               since=dt.date(2025, 1, 1), until=dt.date(2025, 1, 3))
     days = {r[0].day for r in store.conn.execute("SELECT started_on FROM motions WHERE id = ANY(%s::uuid[])", (batches[0],))}
     assert days == {1, 2}
@@ -46,7 +49,7 @@ def test_a_batch_embeds_every_good_item_and_reports_the_bad_one(store, motions, 
     out = embed_batch(store, make(server, clock), motions, batch_index=0)
     poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
     assert out["embedded"] == 39 and out["failed_ids"] == [poison] and out["batch_index"] == 0
-    assert count(store, "SELECT count(*) FROM motion_embeddings WHERE model = 'm'") == 39
+    assert count(store, "SELECT count(*) FROM motion_embeddings WHERE model = 'm+substance-v1'") == 39
     again = embed_batch(store, make(server, clock), motions, batch_index=0)  # clearing re-runs: converges
     assert again["embedded"] == 0 and again["failed_ids"] == [poison]
     assert count(store, "SELECT count(*) FROM motion_embeddings") == 39
@@ -64,7 +67,7 @@ def test_retry_failed_takes_failed_ids_and_lost_instances_and_audits_what_still_
     assert count(store, "SELECT count(*) FROM motion_embeddings") == 39
     (meta, run_id, task_id), = store.conn.execute(
         "SELECT metadata, run_id, task_id FROM audit_events WHERE action = 'embedding_failed'").fetchall()
-    assert meta["motion"] == poison and meta["model"] == "m" and "HTTP 500" in meta["error"] and meta["attempts"] == 3
+    assert meta["motion"] == poison and meta["model"] == KEY and "HTTP 500" in meta["error"] and meta["attempts"] == 3
     assert (run_id, task_id) == ("run-1", "retry_failed") and meta["batch_index"] == 0
     assert server.calls[-1].inputs and all(len(c.inputs) <= 10 for c in server.calls[-6:])
 
@@ -72,22 +75,22 @@ def test_retry_failed_takes_failed_ids_and_lost_instances_and_audits_what_still_
 def test_an_item_failing_in_n_runs_is_quarantined_until_its_text_changes(store, motions, server, clock):
     poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
     for run in range(3):
-        plan, _ = plan_batches(store, model="m", batch_size=40, max_batches=None)
+        plan, _ = plan_batches(store, model=KEY, batch_size=40, max_batches=None)
         results = [embed_batch(store, make(server, clock), ids, batch_index=i) for i, ids in enumerate(plan)]
         out = retry_failed(store, make(server, clock), plan=plan, results=results, batch_size=40,
                            max_failure_ratio=1.0, quarantine_after=3, ctx=CTX)
     assert out["quarantined"] == 1
-    assert plan_batches(store, model="m", batch_size=40, max_batches=None) == ([], 0)  # skipped now
+    assert plan_batches(store, model=KEY, batch_size=40, max_batches=None) == ([], 0)  # skipped now
     store.conn.execute("UPDATE motions SET body_text = 'schoon', content_hash = 'new' WHERE id = %s", (poison,))
     store.conn.commit()
-    assert plan_batches(store, model="m", batch_size=40, max_batches=None)[0] == [[poison]]
+    assert plan_batches(store, model=KEY, batch_size=40, max_batches=None)[0] == [[poison]]
 
 
 def test_release_quarantine_makes_items_eligible_again(store, motions, server, clock):
     poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
     retry_failed(store, make(server, clock), plan=[[poison]], results=[], batch_size=2, max_failure_ratio=1.0,
                  quarantine_after=1, ctx=CTX)
-    assert plan_batches(store, model="m", batch_size=40, max_batches=None)[0] != [[poison]]
+    assert plan_batches(store, model=KEY, batch_size=40, max_batches=None)[0] != [[poison]]
     assert [r["motion_id"] for r in store.fetch("release_quarantine", {"model": None, "ids": None})] == [poison]
 
 
@@ -106,7 +109,7 @@ def test_changing_the_model_or_one_text_re_plans_only_what_changed(store, motion
     store.conn.execute("UPDATE motions SET body_text = 'nieuw', content_hash = 'h2' WHERE id = %s", (motions[3],))
     store.conn.commit()
     poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
-    assert plan_batches(store, model="m", batch_size=100, max_batches=None)[0] == [sorted([motions[3], poison])]
+    assert plan_batches(store, model=KEY, batch_size=100, max_batches=None)[0] == [sorted([motions[3], poison])]
 
 
 def test_large_failed_id_lists_go_to_a_table_and_xcom_holds_the_ref(store, motions, server, clock, monkeypatch):
@@ -127,11 +130,11 @@ def test_a_vector_of_another_dimension_than_the_models_is_a_failed_item_and_neve
         out = embed_batch(store, make(wider, clock), motions[5:10], batch_index=1)
     assert out["embedded"] == 0 and out["failed_ids"] == motions[5:10]
     assert count(store, "SELECT count(*) FROM motion_embeddings WHERE dims <> 32") == 0
-    assert count(store, "SELECT dims FROM embedding_models WHERE model = 'm'") == 32
+    assert count(store, "SELECT dims FROM embedding_models WHERE model = 'm+substance-v1'") == 32
     # a vector of a wrong dimension already in the store (written before 006) is planned again and reported
     store.conn.execute("UPDATE motion_embeddings SET dims = 33 WHERE motion_id = %s", (motions[0],))
     store.conn.commit()
-    assert motions[0] in plan_batches(store, model="m", batch_size=100, max_batches=None)[0][0]
+    assert motions[0] in plan_batches(store, model=KEY, batch_size=100, max_batches=None)[0][0]
     from motion_ops.cli import status_lines
     assert any("dimension 32]: 4 current" in line and "1 of a wrong dimension" in line for line in status_lines(store))
 
@@ -150,9 +153,12 @@ def test_answer_indexes_that_are_not_0_to_n_minus_1_fail_the_batch_and_halving_f
     assert out["embedded"] == 15 and len(out["failed_ids"]) == 1  # POISON is among the first 16
     from motion_ops.clients.hashing import HashingProvider
     import numpy as np
-    rows = store.conn.execute("SELECT m.body_text, e.embedding FROM motion_embeddings e JOIN motions m ON m.id = e.motion_id").fetchall()
-    assert all(np.allclose(np.asarray(v.to_list() if hasattr(v, "to_list") else v), HashingProvider(32).embed([t])[0], atol=1e-6)
-               for t, v in rows)  # every vector is its own motion's
+    from motion_ops.parsers.substance import substance
+    rows = store.conn.execute("SELECT m.body_text, m.title, m.dossier_title, e.embedding "
+                              "FROM motion_embeddings e JOIN motions m ON m.id = e.motion_id").fetchall()
+    assert all(np.allclose(np.asarray(v.to_list() if hasattr(v, "to_list") else v),
+                           HashingProvider(32).embed([substance(t, title, dt)])[0], atol=1e-6)
+               for t, title, dt, v in rows)  # every vector is its own motion's (its recipe text)
 
 
 def test_vectors_too_large_for_float32_are_rejected(store, motions, server, clock):

@@ -31,14 +31,14 @@ def test_the_embeddings_connection_gives_the_whole_provider_config(monkeypatch):
     assert (cfg.kind, cfg.base_url, cfg.model, cfg.dimensions, cfg.api_key) == (
         "openai", "https://api.example/v1", "text-embedding-3-small", 256, "sk-1")
     assert cfg.max_inputs_per_request == 32 and cfg.retry_attempts == 5 and cfg.fallbacks == ("https://backup.example",)
-    assert "sk-1" not in repr(cfg) and EmbeddingsHook().model() == "text-embedding-3-small"
+    assert "sk-1" not in repr(cfg) and EmbeddingsHook().model() == "text-embedding-3-small+substance-v1"
 
 
 def test_an_embeddings_connection_without_extras_is_the_hashing_default(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic"}))
-    assert EmbeddingsHook().model() == "hashing-lexical-v1-384"
+    assert EmbeddingsHook().model() == "hashing-lexical-v1-2048+substance-v1"
     ok, message = EmbeddingsHook().test_connection()
-    assert ok and "dimension 384" in message
+    assert ok and "dimension 2048" in message
 
 
 def test_a_bad_extra_is_a_clear_error(monkeypatch):

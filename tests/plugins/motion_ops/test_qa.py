@@ -14,7 +14,7 @@ LENIENT = Thresholds(min_relevance=0.0)
 @pytest.fixture
 def version(store, motions):
     model = embed_all(store)
-    return compute_version(store, model=model, top_n=5, vote_weight=0.0)["version"]
+    return compute_version(store, model=model, top_n=5)["version"]
 
 
 def qa(store, version, tmp_path, run_id="run-1", **kw):
@@ -42,7 +42,7 @@ def test_a_second_try_keeps_the_first_tries_report_and_the_chart_shows_the_publi
     from motion_ops.similarity import compute_version
 
     publish(store, version)
-    newer = compute_version(store, model="hashing-lexical-v1-384", top_n=10, vote_weight=0.0)["version"]
+    newer = compute_version(store, model="hashing-lexical-v1-384", top_n=10)["version"]
     first = run_qa(store, version=newer, run_id="run-2", sample_size=40, failure_ratio=0.0, thresholds=Thresholds(),
                    reports_dir=tmp_path, try_number=1)
     second = run_qa(store, version=newer, run_id="run-2", sample_size=40, failure_ratio=0.0, thresholds=Thresholds(),
@@ -68,7 +68,7 @@ def test_a_second_try_keeps_the_first_tries_report_and_the_chart_shows_the_publi
     ("UPDATE motion_neighbours n SET neighbour_id = d.id FROM (SELECT id FROM motions ORDER BY id DESC LIMIT 1) d "
      "WHERE n.rank = 5 AND n.motion_id = (SELECT id FROM motions ORDER BY id LIMIT 1); "
      "UPDATE motions SET content_hash = 'same' WHERE id IN ((SELECT id FROM motions ORDER BY id LIMIT 1), (SELECT id FROM motions ORDER BY id DESC LIMIT 1)); "
-     "UPDATE motion_embeddings e SET content_hash = m.content_hash FROM motions m WHERE m.id = e.motion_id",
+     "UPDATE motion_embeddings e SET content_hash = m.embed_hash FROM motions m WHERE m.id = e.motion_id",
      "filters_held"),
 ])
 def test_each_check_fails_on_a_version_built_to_violate_it(store, version, tmp_path, tamper, check):
@@ -87,7 +87,7 @@ def test_a_high_failure_ratio_or_low_relevance_fails(store, version, tmp_path):
 
 def test_a_large_score_shift_against_the_published_version_is_flagged(store, version, tmp_path):
     publish(store, version)
-    other = compute_version(store, model="hashing-lexical-v1-384", top_n=5, vote_weight=0.0)["version"]
+    other = compute_version(store, model="hashing-lexical-v1-384", top_n=5)["version"]
     store.conn.execute("UPDATE motion_neighbours SET score = score - 0.5 WHERE version = %s", (other,))
     store.conn.commit()
     assert "score_shift" in failed(qa(store, other, tmp_path))

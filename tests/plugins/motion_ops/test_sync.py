@@ -278,16 +278,21 @@ def test_migrations_004_and_005_carry_the_parent_pointers_over_from_entity_refs(
     with store.transaction() as cur:  # idempotent: the file runs again without harm
         cur.execute((SQL_DIR / "migrations" / "004_joined_column.sql").read_text())
     assert store.conn.execute("SELECT id::text, joined::text[] FROM raw_entities ORDER BY 1").fetchall() == joined
-    assert store.migrate()[:2] == ["005_parent_pointers", "006_bad_data"]
+    for later in ("005_parent_pointers", "006_bad_data", "007_qa_reports_per_try", "008_run_metrics"):
+        shutil.copy(SQL_DIR / "migrations" / f"{later}.sql", tmp_path / "migrations")
+    assert store.migrate(tmp_path)[:2] == ["005_parent_pointers", "006_bad_data"]
     parents = store.conn.execute("SELECT id::text, parents::text[] FROM raw_entities ORDER BY 1").fetchall()
     assert parents == joined
     assert store.conn.execute("SELECT category, skiptoken FROM feed_checkpoints").fetchall() == [("Besluit", 1)]
     assert store.conn.execute("SELECT stage, change_seq FROM stage_watermarks").fetchall() == [("assembly", 3)]
+    assert store.migrate() == ["009_related_with_reasons"]  # every motion is assembled once more
+    assert store.conn.execute("SELECT stage, change_seq FROM stage_watermarks").fetchall() == []
     store.conn.commit()
     with store.transaction() as cur:  # 005 is idempotent too
         cur.execute((SQL_DIR / "migrations" / "005_parent_pointers.sql").read_text())
     assert store.conn.execute("SELECT id::text, parents::text[] FROM raw_entities ORDER BY 1").fetchall() == parents
-    assert store.conn.execute("SELECT stage, change_seq FROM stage_watermarks").fetchall() == [("assembly", 3)]
+    # 005 carried the watermark over; 009 removed it, so that every motion is assembled once more
+    assert store.conn.execute("SELECT stage, change_seq FROM stage_watermarks").fetchall() == []
 
 
 def test_select_dirty_motions_walks_every_parent_pointer(store):

@@ -1,7 +1,7 @@
 import numpy as np
 
 from motion_ops.numerics.exclusions import Exclusions
-from motion_ops.numerics.fusion import l2_normalise
+from motion_ops.numerics.relatedness import l2_normalise
 from motion_ops.numerics.topk import top_k_neighbours
 from tests.plugins.motion_ops.numerics.test_topk import brute_force
 

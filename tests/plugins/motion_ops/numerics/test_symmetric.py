@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from motion_ops.numerics.exclusions import Exclusions
-from motion_ops.numerics.fusion import l2_normalise
+from motion_ops.numerics.relatedness import l2_normalise
 from motion_ops.numerics.topk import top_k_neighbours
 
 

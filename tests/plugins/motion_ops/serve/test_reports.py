@@ -8,7 +8,7 @@ from tests.plugins.motion_ops.test_similarity import embed_all
 
 
 def test_a_runs_qa_page_is_served_from_the_store_per_try_and_unknown_runs_are_a_plain_404(store, motions, pg_uri, tmp_path):
-    version = compute_version(store, model=embed_all(store), top_n=5, vote_weight=0.0)["version"]
+    version = compute_version(store, model=embed_all(store), top_n=5)["version"]
     for try_number in (1, 2):
         run_qa(store, version=version, run_id="manual__2026-12-01T03:00:00+00:00", sample_size=10, failure_ratio=0.0,
                thresholds=Thresholds(min_relevance=0.0), reports_dir=tmp_path, try_number=try_number)
