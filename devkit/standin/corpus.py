@@ -180,10 +180,11 @@ def pdf_document(text: str) -> bytes:
 class Corpus:
     """The generated corpus: a feed log plus publications.
 
-    :param motions: number of motions (300 by default: about 6,000 feed entities).
+    :param motions: number of motions (320 by default: about 6,000 feed entities).
+    :param cases: add what shows related motions that say why (:mod:`devkit.standin.cases`).
     """
 
-    def __init__(self, motions: int = 320, seed: int = SEED):
+    def __init__(self, motions: int = 320, seed: int = SEED, *, cases: bool = False):
         self.rng = random.Random(seed)
         self.log: list[LogEntry] = []
         self.publications: dict[str, Publication] = {}      # by publication id
@@ -192,7 +193,11 @@ class Corpus:
         self.expected_texts: dict[str, str] = {}              # zaak id -> text of the newest version
         self.document_pdfs: dict[str, bytes] = {}             # document id -> PDF (motions without publication)
         self._token = 1_000_000
+        self.cases: dict = {}
         self._build(motions)
+        if cases:  # amended motions, a party merge, a dossier only in the externeidentifier
+            from devkit.standin.cases import add_cases
+            add_cases(self)
 
     def emit(self, entity: Entity, generation: int = 1) -> None:
         """Append ``entity`` to the feed log at the next skiptoken."""

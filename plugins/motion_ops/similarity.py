@@ -171,7 +171,7 @@ def compute_version(store: Store, *, model: str, top_n: int, weights: Weights | 
         t_compute = time.perf_counter() - t1
         t2 = time.perf_counter()
         top = idx[:, :top_n]
-        shown = np.where(scores[:, :top_n] >= min_score, top, -1)  # below min_score: a spare, not listed
+        shown = np.where(scores[:, :top_n].astype(np.float64) >= min_score, top, -1)  # below: a spare, not listed
         comp = components(prep.features, shown)
         t_components = time.perf_counter() - t2
         with store.transaction() as cur:

@@ -90,9 +90,9 @@ def test_failed_items_travel_by_xcom_to_retry_failed_and_a_rerun_changes_nothing
     retry = xcoms(dr, "retry_failed")[-1]
     assert (retry["retried"], retry["recovered"], retry["failed_ids"], retry["batch_size"]) == (2, 1, [poison], 8)
     audit = q(store, "SELECT target, metadata, task_id FROM audit_events WHERE action = 'embedding_failed'")
-    assert [(a[0], a[2]) for a in audit] == [(poison, "retry_failed")] and audit[0][1]["model"] == "e2e-model"
+    assert [(a[0], a[2]) for a in audit] == [(poison, "retry_failed")] and audit[0][1]["model"] == "e2e-model+substance-v1"
     n_vectors = len(ids) - 1
-    assert q(store, "SELECT count(*) FROM motion_embeddings WHERE model = 'e2e-model'") == [(n_vectors,)]
+    assert q(store, "SELECT count(*) FROM motion_embeddings WHERE model = 'e2e-model+substance-v1'") == [(n_vectors,)]
     (version,), = q(store, "SELECT version FROM similarity_current")
     assert q(store, "SELECT count(*) FROM motion_related") == [(n_vectors * 10,)]
     assert q(store, "SELECT passed FROM qa_reports WHERE version = %s", version) == [(True,)]
@@ -124,7 +124,7 @@ def test_a_changed_text_re_embeds_only_it_and_a_new_model_re_embeds_everything(d
     live_texts = q(store, "SELECT count(*) FROM motions WHERE NOT deleted AND body_text IS NOT NULL")[0][0]
     assert q(store, "SELECT count(*) FROM motion_embeddings WHERE model LIKE 'hashing%%'") == [(live_texts,)]
     assert q(store, "SELECT v.model FROM similarity_current c JOIN similarity_versions v USING (version)") == [
-        ("hashing-lexical-v1-384",)]
+        ("hashing-lexical-v1-2048+substance-v1",)]
 
 
 def test_a_failing_qa_keeps_the_previous_version_and_turns_the_run_red_unless_not_enforced(dag, store, env, tmp_path):

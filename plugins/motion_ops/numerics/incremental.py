@@ -60,6 +60,7 @@ def incremental_update(x: np.ndarray, old_idx: np.ndarray, old_val: np.ndarray, 
         c_idx = np.full((len(changed), width), -1, dtype=np.int32)
         c_val = np.full((len(changed), width), -np.inf, dtype=np.float32)
         top_k_of_rows(x, kk, max(1, min(block, len(changed))), changed, exclusions, c_idx, c_val, visit=collect)
+        c_idx[~np.isfinite(c_val)] = -1  # masked (a hidden row lists nothing), as in a full run
         idx[changed], val[changed] = c_idx, c_val
         floor[changed] = floors_of(c_val, n)
     if gains:

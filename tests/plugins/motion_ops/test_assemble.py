@@ -89,3 +89,27 @@ def test_only_stemmen_besluiten_count_and_the_outcome_is_kept():
     b_other = Raw("b2", False, {"bijgewerkt": "3", "fields": {"besluitSoort": "Uitstellen"}, "refs": {}})
     m = build(zaak(), besluiten=[b_vote, b_other], stemmingen={"b1": [stemming("1", "Voor", F_VVD)], "b2": [stemming("2", "Tegen", F_GL)]})
     assert m["outcome"] == "aangenomen" and [v["party"] for v in m["votes"]] == ["VVD"]
+
+
+def test_an_amended_motion_carries_what_links_it_to_the_one_it_replaces():
+    z = Raw("z2", False, {"fields": {"soort": "Motie", "gestartOp": "2025-02-18T00:00:00",
+                                     "onderwerp": "Gewijzigde motie van het lid Podt c.s. over overlast (t.v.v. 19637-3370)"},
+                          "refs": {"kamerstukdossier": ["k1"], "vervangenVanuit": [G(70).upper(), "not-a-guid"]}})
+    b = Raw("b1", False, {"bijgewerkt": "2025-02-25", "fields": {"besluitSoort": "Stemmen - aangenomen"},
+                          "refs": {"agendapunt": [G(80)]}})
+    m = build(z, [doc("d1", "Motie (gewijzigd/nader)", "2025-02-18")], [b], {"b1": [stemming("s", "Voor", F_VVD)]})
+    assert (m["replaces_kamerstuk"], m["replaces_ids"], m["amended"], m["debate_id"]) == ("19637-3370", [G(70)], True, G(80))
+    plain = build(zaak(), [doc("d1", "Motie", "2025-03-04")])
+    assert (plain["replaces_kamerstuk"], plain["replaces_ids"], plain["amended"], plain["debate_id"]) == (None, [], False, None)
+
+
+def test_without_a_kamerstukdossier_the_dossier_comes_from_the_document_versions_externeidentifier():
+    z = Raw("z3", False, {"fields": {"soort": "Motie", "onderwerp": "Motie over asiel"}, "refs": {}})
+    versies = {"d1": [Raw(V1, False, {"bijgewerkt": "2025-02-18", "fields": {"externeidentifier": "kst-19637-3384"}})]}
+    m = assemble_motion(z, documents=[doc("d1", "Motie", "2025-02-18")], dossiers={}, actors=[], besluiten=[],
+                        stemmingen={}, parties=PARTIES, versies=versies)
+    assert (m["dossier"], m["kamerstuk"]) == ("19637", "19637-3384")
+    with_ref = assemble_motion(zaak(), documents=[doc("d1", "Motie", "2025-02-18")], actors=[], besluiten=[],
+                               dossiers={"k1": Raw("k1", False, {"fields": {"nummer": "36000", "toevoeging": "XII"}})},
+                               stemmingen={}, parties=PARTIES, versies=versies)
+    assert (with_ref["dossier"], with_ref["kamerstuk"]) == ("36000-XII", "19637-3384")  # the Kamerstukdossier wins

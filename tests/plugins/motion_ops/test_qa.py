@@ -70,6 +70,10 @@ def test_a_second_try_keeps_the_first_tries_report_and_the_chart_shows_the_publi
      "UPDATE motions SET content_hash = 'same' WHERE id IN ((SELECT id FROM motions ORDER BY id LIMIT 1), (SELECT id FROM motions ORDER BY id DESC LIMIT 1)); "
      "UPDATE motion_embeddings e SET content_hash = m.embed_hash FROM motions m WHERE m.id = e.motion_id",
      "filters_held"),
+    ("INSERT INTO motion_earlier_versions (version, motion_id, position, earlier_id, signal) "
+     "SELECT version, motion_id, 1, neighbour_id, 'tvv' FROM motion_neighbours WHERE rank = 2 ORDER BY motion_id LIMIT 1",
+     "no_earlier_version_listed"),
+    ("UPDATE motion_neighbours SET vote_same = 9, vote_common = 3 WHERE rank = 1", "vote_agreement_common_parties"),
 ])
 def test_each_check_fails_on_a_version_built_to_violate_it(store, version, tmp_path, tamper, check):
     store.conn.execute(tamper)
@@ -125,3 +129,12 @@ def test_the_cli_prints_the_stored_report_of_a_run(store, version, tmp_path, pg_
     missing = subprocess.run([sys.executable, "-m", "motion_ops", "--dsn", pg_uri, "qa-report", "nope"],
                              capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"})
     assert missing.returncode == 1 and "no QA report" in missing.stderr
+
+
+def test_the_same_dossier_share_is_reported_with_its_random_baseline(store, version, tmp_path):
+    report = qa(store, version, tmp_path)
+    checks = {c["name"]: c for c in report["checks"]}
+    # 40 motions in 5 dossiers of 8: a random other motion shares the dossier with p = 7/39
+    assert checks["same_dossier_share"]["threshold"] == round(5 * 8 * 7 / (40 * 39), 4)
+    assert checks["same_dossier_share"]["passed"] and 0 <= checks["same_dossier_share"]["value"] <= 1
+    assert checks["short_lists"]["value"] == 0 and checks["short_lists"]["passed"]

@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+
+from motion_ops.numerics.exclusions import Exclusions
+from motion_ops.numerics.incremental import floors_of, incremental_update
+from motion_ops.numerics.relatedness import (Features, PairTerms, Weights, agreement, components, fused_vectors,
+                                             l2_normalise, reason, vote_scale)
+from motion_ops.numerics.topk import top_k_neighbours
+
+
+def features(n=120, d=12, seed=3):
+    rng = np.random.default_rng(seed)
+    votes = rng.choice([-1, 0, 1], size=(n, 9), p=[0.4, 0.2, 0.4]).astype(np.int8)
+    votes[: n // 4] = 0  # motions without votes
+    return Features(text=l2_normalise(rng.standard_normal((n, d)).astype(np.float32)), votes=votes,
+                    dossier=rng.integers(-1, 8, n).astype(np.int32), debate=rng.integers(-1, 20, n).astype(np.int32),
+                    submitters=[np.unique(rng.integers(0, 15, rng.integers(0, 4))) for _ in range(n)],
+                    hidden=rng.random(n) < 0.1)
+
+
+def reference_scores(f, w):
+    """Every pair's fused score, written out term by term."""
+    t = f.text @ f.text.T
+    v = f.votes.astype(np.float64)
+    net = (v @ v.T) / vote_scale(f.votes)  # same - different, over the parties that voted on both
+    s = np.zeros((len(f.submitters), 16))
+    for i, ss in enumerate(f.submitters):
+        if len(ss):
+            s[i, ss] = 1 / np.sqrt(len(ss))
+    same_d = (f.dossier[:, None] == f.dossier[None, :]) & (f.dossier[:, None] >= 0)
+    same_a = (f.debate[:, None] == f.debate[None, :]) & (f.debate[:, None] >= 0)
+    score = w.text * t + w.votes * net + w.submitters * (s @ s.T) + w.dossier * same_d + w.debate * same_a
+    np.fill_diagonal(score, -np.inf)
+    score[f.hidden, :] = -np.inf
+    score[:, f.hidden] = -np.inf
+    return score
+
+
+@pytest.mark.parametrize("block", [7, 32, 500])
+def test_the_ranked_score_is_the_weighted_sum_of_the_components_exactly(block):
+    f, w = features(), Weights(text=0.6, votes=0.15, dossier=0.1, debate=0.1, submitters=0.05)
+    terms = PairTerms(Exclusions(), f, w)
+    idx, val = top_k_neighbours(fused_vectors(f, w), 6, block=block, exclusions=terms)
+    ref = reference_scores(f, w)
+    for i in range(len(idx)):
+        order = np.lexsort((np.arange(len(ref)), -ref[i]))
+        want = [j for j in order[:6] if np.isfinite(ref[i, j])]
+        assert list(idx[i][idx[i] >= 0]) == want
+        assert np.allclose(val[i][: len(want)], ref[i, want], atol=1e-5)
+    assert (idx[f.hidden] == -1).all() and not np.isin(idx, np.flatnonzero(f.hidden)).any()
+
+
+def test_incremental_repair_equals_a_full_run_with_pair_terms():
+    f, w = features(), Weights()
+    width, k = 10, 5
+    x = fused_vectors(f, w)
+    terms = PairTerms(Exclusions(), f, w)
+    idx, val = top_k_neighbours(x, width, exclusions=terms)
+    changed = np.array([3, 40, 77])
+    f.dossier[changed] = [5, 5, -1]
+    f.text[changed] = l2_normalise(np.random.default_rng(9).standard_normal((3, f.text.shape[1])).astype(np.float32))
+    x2, terms2 = fused_vectors(f, w), PairTerms(Exclusions(), f, w)
+    inc_idx, inc_val, _ = incremental_update(x2, idx, val, floors_of(val, len(x)), changed, width, k, exclusions=terms2)
+    full_idx, full_val = top_k_neighbours(x2, width, exclusions=terms2)
+    assert np.array_equal(inc_idx[:, :k], full_idx[:, :k]) and np.allclose(inc_val[:, :k], full_val[:, :k], atol=1e-6)
+
+
+def test_components_count_agreement_only_over_parties_that_voted_on_both():
+    votes = np.array([[1, 1, -1, 0, 1, 1, -1],     # party 3 absent
+                      [1, -1, -1, 1, 0, 1, -1],    # party 4 absent
+                      [0, 0, 0, 0, 0, 0, 0]], dtype=np.int8)  # no votes
+    f = Features(text=np.eye(3, dtype=np.float32), votes=votes, dossier=np.array([1, 1, -1], np.int32),
+                 debate=np.array([4, 5, -1], np.int32), submitters=[np.array([0, 1]), np.array([1]), np.array([], int)])
+    c = components(f, np.array([[1, 2], [0, 2], [0, -1]]))
+    assert (c["common"][0, 0], c["same"][0, 0]) == (5, 4)   # parties 0, 1, 2, 5, 6; only party 1 disagrees
+    assert agreement(4, 5, min_common=5) == 0.8 and agreement(4, 5, min_common=6) is None
+    assert (c["common"][0, 1], c["same"][0, 1]) == (0, 0)   # no votes: nothing common, no penalty
+    assert c["same_dossier"][0, 0] and not c["same_dossier"][0, 1] and not c["same_debate"][0, 0]
+    assert c["shared_submitters"][0, 0] == 1 and c["text"][0, 0] == 0.0
+    assert c["common"][2, 1] == 0 and not c["same_dossier"][2, 1]  # no neighbour: zeros
+    line = reason({"same_dossier": True, "vote_same": 11, "vote_common": 13, "text_score": 0.712}, 5)
+    assert line == "same dossier, 11 of 13 parties voted the same, text 0.71"
+    assert reason({"vote_same": 2, "vote_common": 3, "text_score": 0.5}, 5) == "text 0.50"
