@@ -5,8 +5,10 @@ FAISS flat inner-product search on the same data, and numpy's float32 GEMM rate;
 agreement with FAISS (up to exact ties); seconds, effective GFLOP/s (2*N*N*d / time), the ratio
 to FAISS, the fraction of the GEMM rate and peak memory. Then an incremental update for 1 %
 changed motions against the full time, and the time to write the neighbour rows with binary COPY.
-Targets at N = 100,000: ratio to FAISS >= 1.0, >= 50 % of the GEMM rate, incremental <= 5 % of
-full, writing the rows in under a quarter of the compute time.
+Then the relatedness score (pair terms, vote and submitter columns) and what its score
+components cost: computing them for the top-K lists and writing their columns, against the full
+computation. Targets at N = 100,000: ratio to FAISS >= 1.5, >= 50 % of the GEMM rate, incremental
+<= 5 % of full, writing the rows in under a quarter of the compute time, components <= 15 %.
 Usage: python bench/similarity.py [N ...]
 """
 from __future__ import annotations
@@ -110,12 +112,58 @@ def run(n: int, gemm: float) -> None:
     print(f"          wrote {rows:,} neighbour rows in {write:.2f}s = {write / ours:.2f} of the compute time")
 
 
+def components_cost(n: int) -> None:
+    """The relatedness score at N: the full computation with its pair terms (same dossier, same
+    debate, hidden earlier versions) and vote/submitter columns, then the score components of the
+    top-K lists and the extra bytes of writing them: their cost against the full computation."""
+    from motion_ops.numerics.exclusions import Exclusions
+    from motion_ops.numerics.relatedness import Features, PairTerms, Weights, components, fused_vectors
+    from motion_ops.store.pgcopy import neighbours_copy_payload
+
+    rng = np.random.default_rng(n + 1)
+    votes = rng.choice(np.array([-1, 0, 1], np.int8), size=(n, 15), p=[0.45, 0.1, 0.45])
+    votes[rng.random(n) < 0.15] = 0  # motions without votes
+    f = Features(text=l2_normalise(rng.standard_normal((n, D)).astype(np.float32)), votes=votes,
+                 dossier=rng.integers(0, max(1, n // 30), n).astype(np.int32),
+                 debate=rng.integers(0, max(1, n // 15), n).astype(np.int32),
+                 submitters=[np.unique(rng.integers(0, 300, rng.integers(1, 4))) for _ in range(n)],
+                 hidden=rng.random(n) < 0.05)
+    w = Weights()
+    t = time.perf_counter()
+    x = fused_vectors(f, w)
+    terms = PairTerms(Exclusions(), f, w)
+    idx, val = top_k_neighbours(x, 2 * K, block=2048, exclusions=terms)
+    full = time.perf_counter() - t
+    t = time.perf_counter()
+    comp = components(f, idx[:, :K])
+    t_comp = time.perf_counter() - t
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(n)]
+    store = fresh_store()
+    store.conn.execute("INSERT INTO similarity_versions (version, model) VALUES (1, 'bench'), (2, 'bench')")
+    store.conn.commit()
+    timings = {}
+    for version, with_comp in ((1, False), (2, True)):
+        cols = ("version, motion_id, rank, neighbour_id, score" +
+                (", text_score, vote_same, vote_common, shared_submitters, same_dossier, same_debate" if with_comp else ""))
+        t = time.perf_counter()
+        with store.transaction() as cur, cur.copy(f"COPY motion_neighbours ({cols}) FROM STDIN (FORMAT BINARY)") as cp:
+            cp.write(neighbours_copy_payload(version, ids, idx[:, :K], val[:, :K], components=comp if with_comp else None))
+        timings[with_comp] = time.perf_counter() - t
+    store.close()
+    extra = t_comp + max(0.0, timings[True] - timings[False])
+    print(f"          relatedness score at N={n:,}: full computation with pair terms and vote/submitter columns "
+          f"{full:.2f}s (d = {x.shape[1]}); components of the top {K} {t_comp:.2f}s, writing them "
+          f"{timings[True] - timings[False]:+.2f}s ({timings[False]:.2f}s without, {timings[True]:.2f}s with) "
+          f"= {extra / full:.1%} of the full computation (target <= 15 %)")
+
+
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [20_000, 100_000]
     gemm = gemm_rate()
     print(f"numpy float32 GEMM: {gemm:.1f} GFLOP/s; d = {D}, top {K}")
     for n in sizes:
         run(n, gemm)
+        components_cost(n)
 
 
 if __name__ == "__main__":

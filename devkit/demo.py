@@ -17,6 +17,8 @@ from devkit.env import airflow_env, connection_env, socket_dir
 from devkit.standin.corpus import Corpus
 from devkit.standin.server import StandinServer
 from motion_ops.clients.hashing import HashingProvider
+from motion_ops.numerics.relatedness import reason
+from motion_ops.parsers.substance import model_key
 from motion_ops.reports.qa import report_stem
 from motion_ops.store.db import Store
 
@@ -39,7 +41,7 @@ def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
     uri = pgembedded.ensure(datadir)
     store = Store(uri)
     t0 = _q(store, "select_db_now")["now"]  # the DAG's first task, migrate_store, creates the tables
-    corpus = Corpus()
+    corpus = Corpus(cases=True)  # with amended motions, a party merge, a dossier only in the externeidentifier
     server = StandinServer(corpus, port=feed_port).start()
     log_path = root / ".airflow" / "demo-last-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +68,7 @@ def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
 
 def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: float, log_path: Path) -> str:
     """What the run did, read back from the store."""
-    model = HashingProvider().model
+    model = model_key(HashingProvider().model)
     s = store.fetch_one("select_status")
     changed = _q(store, "count_changed_since", {"since": t0})["n"]
     bodies = _q(store, "count_bodies_since", {"since": t0})["n"]
@@ -102,6 +104,16 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
         out.append(f"    * {m['title']}  [dossier {m['dossier']}]")
         for r in store.fetch("select_related", {"id": m["id"], "limit": 3}):
             out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
+    amended = corpus.cases.get("amended_tvv")
+    row = store.fetch_one("select_motion_by_key", {"key": amended}) if amended else None
+    if row is not None:
+        out.append("  one amended motion, its related motions and why, and its earlier version:")
+        out.append(f"    * {row['nummer']}  {row['title']}  [dossier {row['dossier']}]")
+        for r in store.fetch("select_related", {"id": amended, "limit": 5}):
+            out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
+            out.append(f"           related because: {reason(r, r['min_common_parties'])}")
+        for e in store.fetch("select_earlier_versions", {"id": amended}):
+            out.append(f"        earlier version: {e['nummer']}  {e['title']}  ({e['started_on']}; linked by {e['signal']})")
     out.append("  where to look: the QA report above (HTML); `make status` (counts, the last runs side by side);")
     out.append("    `make airflow` for the UI (DAG motion_enrichment, its QA report link on qa_sample);")
     out.append("    `python -m motion_ops related <nummer>` for one motion's related motions")

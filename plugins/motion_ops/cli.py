@@ -184,10 +184,17 @@ def cmd_related(args: argparse.Namespace) -> int:
             return 1
         print(f"{motion['nummer'] or motion['id']}  {motion['title']}  [dossier {motion['dossier']}]")
         rows = store.fetch("select_related", {"id": motion["id"], "limit": args.limit})
+        earlier = store.fetch("select_earlier_versions", {"id": motion["id"]})
+    from motion_ops.numerics.relatedness import reason
+
     if not rows:
         print("  no related motions in the published version")
     for r in rows:
         print(f"  {r['rank']:>2}. {r['score']:.3f}  {r['nummer'] or r['neighbour_id']}  {r['title']}  [dossier {r['dossier']}]")
+        if r["text_score"] is not None:
+            print(f"      related because: {reason(r, r['min_common_parties'])}")
+    for e in earlier:
+        print(f"  earlier version: {e['nummer'] or e['earlier_id']}  {e['title']}  ({e['started_on']}; linked by {e['signal']})")
     return 0
 
 
