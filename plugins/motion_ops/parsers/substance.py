@@ -82,3 +82,22 @@ def normalise_dossier(value: str | None) -> str | None:
         else:
             merged.append(p)
     return "-".join(p if p.isdigit() else p.upper() for p in merged)
+
+
+_REQUEST = re.compile(r"^(?:en\s+)?(?:verzoekt|roept|draagt|spreekt|vraagt|besluit|wenst|dringt|doet|nodigt|geeft|keurt|betreurt)\b",
+                      re.I)
+
+
+def requests(body_text: str | None) -> list[str]:
+    """The paragraphs of a motion that ask or state something ("verzoekt de regering ...", "roept
+    het kabinet op ...", "draagt de regering op ...", "spreekt uit ..."), with the bullet lines
+    that follow a request ("verzoekt het kabinet het volgende:") joined to it."""
+    out: list[str] = []
+    lines = [line.strip() for line in considerations(body_text).splitlines() if line.strip()]
+    for line in lines:
+        if _REQUEST.match(line):
+            out.append(line)
+        elif out and out[-1].endswith(":") or (out and out[-1].endswith(";") and not re.match(
+                r"^(?:constaterende|overwegende|van\s+mening|gelet|voorts|mede)", line, re.I)):
+            out[-1] = f"{out[-1]} {line}"
+    return [r.rstrip(",;").strip() for r in out]

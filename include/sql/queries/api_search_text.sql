@@ -1,0 +1,22 @@
+-- Full-text search (Dutch) of live motions, ranked, with highlighted snippets (⟦ ⟧ mark the hits);
+-- without a query: the newest motions. Every filter is optional (NULL: not applied).
+WITH q AS (SELECT CASE WHEN %(q)s::text IS NULL THEN NULL ELSE websearch_to_tsquery('dutch', %(q)s::text) END AS tsq)
+SELECT m.id::text AS id, m.nummer, m.title, m.started_on, coalesce(m.dossier, m.publication_dossier) AS dossier,
+       m.dossier_title, m.outcome,
+       CASE WHEN q.tsq IS NULL THEN NULL ELSE ts_rank_cd(m.search_tsv, q.tsq) END AS rank,
+       CASE WHEN q.tsq IS NULL THEN NULL ELSE ts_headline('dutch',
+            translate(coalesce(m.body_text, m.title, ''), '⟦⟧', ''), q.tsq,
+            'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=28, MinWords=8, FragmentDelimiter= … ') END AS snippet
+FROM motions m, q
+WHERE NOT m.deleted
+  AND (q.tsq IS NULL OR m.search_tsv @@ q.tsq)
+  AND (%(dossier)s::text IS NULL OR coalesce(m.dossier, m.publication_dossier) = %(dossier)s::text)
+  AND (%(outcome)s::text IS NULL OR lower(m.outcome) = lower(%(outcome)s::text))
+  AND (%(since)s::date IS NULL OR m.started_on >= %(since)s::date)
+  AND (%(until)s::date IS NULL OR m.started_on < %(until)s::date)
+  AND (%(parties)s::text[] IS NULL OR EXISTS (
+        SELECT 1 FROM motion_votes v WHERE v.motion_id = m.id AND v.party = ANY(%(parties)s::text[])
+           AND (%(vote)s::text IS NULL OR v.vote = %(vote)s::text)))
+ORDER BY CASE WHEN q.tsq IS NULL THEN NULL ELSE ts_rank_cd(m.search_tsv, q.tsq) END DESC NULLS LAST,
+         m.started_on DESC NULLS LAST, m.id
+LIMIT %(limit)s OFFSET %(offset)s

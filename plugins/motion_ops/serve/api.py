@@ -1,0 +1,89 @@
+"""The JSON read API: search, a motion, its related motions, versions and their differences."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from motion_ops.serve import cursor, reads
+
+MAX_LIMIT = 100
+MAX_Q = 200
+Key = Path(..., min_length=1, max_length=64, pattern=r"^[0-9A-Za-z-]+$", description="motion id (uuid) or Zaak number")
+
+
+def _motion_brief(r: dict[str, Any]) -> dict[str, Any]:
+    return {k: r.get(k) for k in ("id", "nummer", "title", "started_on", "dossier", "dossier_title", "outcome")}
+
+
+def api_router(stores: Any, settings: Any) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, Any]:
+        row = stores.get().fetch_one("api_health")
+        return {"status": "ok", "published_version": row["version"] if row else None,
+                "model": row["model"] if row else None, "motions": row["motions"] if row else 0}
+
+    @router.get("/api/motions", tags=["motions"])
+    def list_motions(q: str | None = Query(None, max_length=MAX_Q, description="search words (Dutch full text)"),
+                     mode: Literal["text", "semantic"] = "text",
+                     party: str | None = Query(None, max_length=60, description="a party that voted (any name it had)"),
+                     vote: Literal["voor", "tegen"] | None = Query(None, description="... and how it voted"),
+                     outcome: str | None = Query(None, max_length=40, description="aangenomen, verworpen, ..."),
+                     dossier: str | None = Query(None, max_length=40, pattern=r"^[0-9A-Za-z-]+$"),
+                     since: dt.date | None = None, until: dt.date | None = None,
+                     limit: int = Query(20, ge=1, le=MAX_LIMIT),
+                     cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> dict[str, Any]:
+        q = (q or "").strip() or None
+        filters = reads.Filters(party=party, vote=vote, outcome=outcome, dossier=dossier, since=since, until=until)
+        scope = {"path": "motions", "q": q, "mode": mode, "filters": filters.params()}
+        offset = cursor.decode(settings.secret, scope, cursor_)["offset"] if cursor_ else 0
+        rows = reads.search(stores.get(), q=q, mode=mode, filters=filters, limit=limit + 1, offset=offset,
+                            embed=settings.embed)
+        items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"query": q, "mode": mode, "items": items,
+                "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit}) if more else None}
+
+    @router.get("/api/motions/{key}", tags=["motions"])
+    def get_motion(key: str = Key) -> dict[str, Any]:
+        m = reads.motion(stores.get(), key)
+        text = m.pop("body_text")
+        return {**m, "body_text": text}
+
+    @router.get("/api/motions/{key}/related", tags=["related motions"])
+    def get_related(key: str = Key, limit: int = Query(10, ge=1, le=MAX_LIMIT),
+                    min_score: float = Query(-10.0, ge=-10, le=10, description="leave out neighbours below it"),
+                    cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> dict[str, Any]:
+        store = stores.get()
+        m = reads.motion(store, key)
+        scope = {"path": "related", "id": m["id"], "min_score": min_score}
+        state = cursor.decode(settings.secret, scope, cursor_) if cursor_ else {}
+        v = reads.version(store, state.get("version"))
+        after = int(state.get("after", 0))
+        out = reads.related(store, m, v, limit=limit, min_score=min_score, after=after)
+        items = [{"rank": r["rank"], "id": r["id"], "nummer": r["nummer"], "title": r["title"],
+                  "dossier": r["dossier"], "started_on": r["started_on"], "score": round(float(r["score"]), 4),
+                  "components": {"text": r.get("text_score"), "vote_agreement": r.get("agreement"),
+                                 "parties_voted_same": r.get("vote_same"), "parties_voted_both": r.get("vote_common"),
+                                 "same_dossier": r.get("same_dossier"), "same_debate": r.get("same_debate"),
+                                 "shared_submitters": r.get("shared_submitters")},
+                  "reason": r["reason"]} for r in out["items"]]
+        nxt = cursor.encode(settings.secret, scope, {"version": v["version"], "after": items[-1]["rank"]}) \
+            if out["more"] and items else None
+        return {"motion": _motion_brief(m), "version": v["version"], "model": v["model"], "current": v["current"],
+                "on_demand": out["on_demand"], "represented_by": out["represented_by"], "items": items,
+                "next_cursor": nxt}
+
+    @router.get("/api/versions", tags=["versions"])
+    def list_versions(limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
+        return {"items": stores.get().fetch("api_versions", {"limit": limit})}
+
+    @router.get("/api/versions/{a}/diff/{b}", tags=["versions"])
+    def version_diff(a: int = Path(..., ge=1), b: int = Path(..., ge=1),
+                     limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+        return reads.diff(stores.get(), a, b, limit=limit)
+
+    return router

@@ -1,0 +1,162 @@
+"""What readers can ask the store, as plain functions over a :class:`~motion_ops.store.db.Store`
+connected with the read-only role (the API never writes except its on-demand cache).
+
+Search: Dutch full-text (``tsvector``, GIN index, ranked, highlighted) or semantic (the query
+embedded with the configured provider, ranked exactly against the published model's vectors).
+Related motions come from the published version (or the version a cursor pins), with each
+neighbour's components and a one-line reason; a motion the version does not have yet gets
+neighbours computed on demand (text and dossier only, bounded in time, cached for the version).
+"""
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from motion_ops.numerics.relatedness import agreement, reason
+from motion_ops.parties import LINEAGE, identity
+from motion_ops.store.db import Store, sql
+
+log = logging.getLogger(__name__)
+
+ON_DEMAND_TIMEOUT_MS = 2000
+ON_DEMAND_SIZE = 50
+
+
+class NotFound(LookupError):
+    """No such motion or version."""
+
+
+class Unavailable(RuntimeError):
+    """The read cannot be answered now (no published version, no matching model)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    party: str | None = None
+    vote: str | None = None        # voor | tegen
+    outcome: str | None = None
+    dossier: str | None = None
+    since: Any = None
+    until: Any = None
+
+    def params(self) -> dict[str, Any]:
+        parties = None
+        if self.party:
+            ident = identity(self.party)
+            parties = sorted({self.party, ident, *LINEAGE.get(ident or "", ())})
+        return {"parties": parties, "vote": {"voor": "Voor", "tegen": "Tegen"}.get(self.vote or ""),
+                "outcome": self.outcome, "dossier": self.dossier, "since": self.since, "until": self.until}
+
+
+def highlight(snippet: str | None) -> str | None:
+    """A ts_headline snippet as HTML: the text escaped, the hits (between ⟦ and ⟧) in ``<mark>``."""
+    if snippet is None:
+        return None
+    return html.escape(snippet).replace("⟦", "<mark>").replace("⟧", "</mark>")
+
+
+def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: int, offset: int,
+           embed: Callable[[str], tuple[str, list[float]]] | None = None) -> list[dict[str, Any]]:
+    """Motions matching ``q`` (text or semantic) and the filters, best first (newest without ``q``)."""
+    params = {**filters.params(), "limit": limit, "offset": offset}
+    if mode == "semantic" and q:
+        if embed is None:
+            raise Unavailable("semantic search needs an embedding provider")
+        model, vector = embed(q)
+        current = store.fetch_one("api_version", {"version": None})
+        if current is None or current["model"] != model:
+            raise Unavailable(f"semantic search embeds with {model}, but the published version has "
+                              f"{current['model'] if current else 'no model'}")
+        rows = store.fetch("api_search_semantic", {**params, "model": model, "vector": str(list(vector))})
+    else:
+        rows = store.fetch("api_search_text", {**params, "q": q or None})
+    for r in rows:
+        r["snippet"] = highlight(r["snippet"])
+        r["rank"] = None if r["rank"] is None else round(float(r["rank"]), 4)
+    return rows
+
+
+def motion(store: Store, key: str) -> dict[str, Any]:
+    """A motion with its votes (per party, with seats), outcome and earlier versions."""
+    m = store.fetch_one("api_motion", {"key": key})
+    if m is None:
+        raise NotFound(f"no motion {key!r}")
+    votes = store.fetch("api_motion_votes", {"id": m["id"]})
+    m["votes"] = votes
+    m["vote_totals"] = {"voor": sum(v["voor"] for v in votes), "tegen": sum(v["tegen"] for v in votes)}
+    current = store.fetch_one("api_version", {"version": None})
+    m["earlier_versions"] = store.fetch("api_earlier_versions", {"version": current["version"], "id": m["id"]}) \
+        if current else []
+    m["summary"] = None  # plain-language summaries: not produced yet
+    return m
+
+
+def version(store: Store, number: int | None = None) -> dict[str, Any]:
+    """A version (``None``: the published one)."""
+    v = store.fetch_one("api_version", {"version": number})
+    if v is None:
+        raise NotFound("no published version" if number is None else f"no version {number}")
+    return v
+
+
+def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, min_score: float,
+            after: int) -> dict[str, Any]:
+    """Up to ``limit`` neighbours of motion ``m`` in version ``v`` after rank ``after``."""
+    min_common = int((v["params"].get("weights") or {}).get("min_common_parties") or 1)
+    where = store.fetch_one("api_in_version", {"version": v["version"], "id": m["id"]})
+    out: dict[str, Any] = {"on_demand": False, "represented_by": where["represented_by"]}
+    if where["computed"]:
+        rows = store.fetch("api_related", {"version": v["version"], "id": m["id"], "min_score": min_score,
+                                           "after": after, "limit": limit + 1})
+        for r in rows:
+            r["agreement"] = agreement(r["vote_same"], r["vote_common"], min_common)
+            r["reason"] = reason(r, min_common)
+    else:
+        rows = [r for r in on_demand(store, m["id"], v) if r["rank"] > after and r["score"] >= min_score][:limit + 1]
+        for r in rows:
+            r["reason"] = reason(r, min_common) + " (computed on demand: text and dossier only)"
+        out["on_demand"] = True
+    out["items"], out["more"] = rows[:limit], len(rows) > limit
+    return out
+
+
+def on_demand(store: Store, motion_id: str, v: dict[str, Any]) -> list[dict[str, Any]]:
+    """Neighbours of a motion the version does not list: cached, else computed (bounded by
+    :data:`ON_DEMAND_TIMEOUT_MS`) from the stored vectors and cached until the next version."""
+    cached = store.fetch("api_on_demand_cached", {"version": v["version"], "id": motion_id})
+    if cached:
+        return [{**r, "text_score": float(r["text_score"]), "same_dossier": r["same_dossier"]} for r in cached]
+    weights = v["params"].get("weights") or {}
+    with store.transaction() as cur:
+        cur.execute(f"SET LOCAL statement_timeout = {int(ON_DEMAND_TIMEOUT_MS)}")
+        cur.execute(sql("api_on_demand_compute"), {"id": motion_id, "model": v["model"], "version": v["version"],
+                                                   "w_text": float(weights.get("text", 1.0)),
+                                                   "w_dossier": float(weights.get("dossier", 0.0)),
+                                                   "limit": ON_DEMAND_SIZE})
+        found = cur.fetchall()
+        if not found:
+            return []
+        cur.execute(sql("api_on_demand_prune"), {"version": v["version"]})
+        cur.executemany(sql("api_on_demand_store"), [
+            {"version": v["version"], "motion_id": motion_id, "rank": i, "neighbour_id": r["id"], "score": r["score"],
+             "text_score": r["text_score"], "same_dossier": r["same_dossier"]} for i, r in enumerate(found, start=1)])
+    return store.fetch("api_on_demand_cached", {"version": v["version"], "id": motion_id})
+
+
+def diff(store: Store, a: int, b: int, *, limit: int) -> dict[str, Any]:
+    """Which motions' lists changed between versions ``a`` and ``b``, and how."""
+    for number in (a, b):
+        version(store, number)
+    rows = store.fetch("api_version_diff", {"a": a, "b": b})
+    changes = []
+    for r in rows:
+        before, after = r["before"] or [], r["after"] or []
+        kind = "added" if not before else "removed" if not after else (
+            "reordered" if set(before) == set(after) else "changed")
+        changes.append({"id": r["id"], "nummer": r["nummer"], "title": r["title"], "change": kind,
+                        "gained": [x for x in after if x not in before], "lost": [x for x in before if x not in after]})
+    counts = {k: sum(c["change"] == k for c in changes) for k in ("added", "removed", "changed", "reordered")}
+    return {"from": a, "to": b, "motions_changed": len(changes), "counts": counts, "changes": changes[:limit],
+            "truncated": len(changes) > limit}
