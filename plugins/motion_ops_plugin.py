@@ -1,20 +1,30 @@
-"""The Airflow plugin of motion-ops: the QA report pages inside the api-server (``/motion-ops``)
-and the ``QA report`` link on ``qa_sample``. (``motion_ops/`` itself is a library: see .airflowignore.)"""
+"""The Airflow plugin of motion-ops: the readers' app (explore page, read API, QA report pages)
+inside the api-server at ``/motion-ops``, a "Related motions" link in the UI's navigation, and
+the ``QA report`` link on ``qa_sample``. (``motion_ops/`` itself is a library: see .airflowignore.)"""
 from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
 from motion_ops.operators import QaReportLink
 
+URL_PREFIX = "/motion-ops"
+
 
 def _app():
-    from motion_ops.hooks import MotionDbHook
-    from motion_ops.serve.reports import reports_app
+    from motion_ops.serve.app import Settings, create_app
+    from motion_ops.serve.standalone import _embeddings_config, query_embedder
 
-    return reports_app(lambda: MotionDbHook().get_conn())
+    def dsn() -> str:
+        from motion_ops.hooks import MotionDbHook
+
+        return MotionDbHook().dsn()
+
+    return create_app(Settings(dsn_factory=dsn, embed=query_embedder(_embeddings_config())))  # mounted: root_path is set
 
 
 class MotionOpsPlugin(AirflowPlugin):
     name = "motion_ops"
-    fastapi_apps = [{"app": _app(), "url_prefix": "/motion-ops", "name": "motion-ops QA reports"}]
+    fastapi_apps = [{"app": _app(), "url_prefix": URL_PREFIX, "name": "motion-ops: related motions"}]
+    external_views = [{"name": "Related motions", "href": f"{URL_PREFIX}/", "destination": "nav",
+                       "url_route": "related-motions"}]
     operator_extra_links = [QaReportLink()]

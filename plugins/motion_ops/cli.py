@@ -1,4 +1,4 @@
-"""Command line: ``python -m motion_ops <command>`` (status, related, parse-feed, extract-text,
+"""Command line: ``python -m motion_ops <command>`` (status, related, serve, parse-feed, extract-text,
 qa-report, audit, release-quarantine, check-connections, migrate). ``python -m motion_ops -h`` for help.
 
 The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
@@ -198,6 +198,18 @@ def cmd_related(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from motion_ops.serve.standalone import serve
+
+    if args.dsn:
+        os.environ["MOTION_API_DSN"] = args.dsn
+    print(f"serving the explore page at http://{args.host}:{args.port}/ and the API at /api (docs: /docs)")
+    serve(args.host, args.port, args.workers)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
 
@@ -234,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_check_connections)
     p = sub.add_parser("migrate", help="apply the store's SQL migrations (idempotent)")
     p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("serve", help="serve the read API and the explore page (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_positive, default=8000)
+    p.add_argument("--workers", type=_positive, default=1)
+    p.set_defaults(func=cmd_serve)
     args = ap.parse_args(argv)
     try:
         return args.func(args)

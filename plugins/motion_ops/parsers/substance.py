@@ -88,6 +88,11 @@ _REQUEST = re.compile(r"^(?:en\s+)?(?:verzoekt|roept|draagt|spreekt|vraagt|beslu
                       re.I)
 
 
+def is_request(paragraph: str) -> bool:
+    """A paragraph that asks or states something (see :func:`requests`)."""
+    return bool(_REQUEST.match(paragraph.strip()))
+
+
 def requests(body_text: str | None) -> list[str]:
     """The paragraphs of a motion that ask or state something ("verzoekt de regering ...", "roept
     het kabinet op ...", "draagt de regering op ...", "spreekt uit ..."), with the bullet lines

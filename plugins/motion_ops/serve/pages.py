@@ -1,0 +1,109 @@
+"""The explore pages: server-rendered HTML (Jinja2, autoescaped), usable without JavaScript, in
+Dutch. The landing page searches (the same search as ``/api/motions``); a motion's page shows its
+requests at a glance, a party-vote chart (SVG), its related motions with why, and earlier versions."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from motion_ops.numerics.relatedness import agreement
+from motion_ops.parsers.substance import is_request, requests
+from motion_ops.serve import cursor, reads
+from motion_ops.serve.api import Key
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def reden(r: dict[str, Any], min_common: int) -> str:
+    """Why a motion is related, in Dutch: "zelfde dossier, 11 van 13 partijen stemden hetzelfde, tekst 0,71"."""
+    parts = []
+    if r.get("same_dossier"):
+        parts.append("zelfde dossier")
+    if r.get("same_debate"):
+        parts.append("zelfde debat")
+    if agreement(r.get("vote_same"), r.get("vote_common"), min_common) is not None:
+        parts.append(f"{r['vote_same']} van {r['vote_common']} partijen stemden hetzelfde")
+    if r.get("shared_submitters"):
+        parts.append(f"{r['shared_submitters']} gedeelde indiener{'s' if r['shared_submitters'] != 1 else ''}")
+    if r.get("text_score") is not None:
+        parts.append(f"tekst {r['text_score']:.2f}".replace(".", ","))
+    return ", ".join(parts) or "tekst"
+
+
+def _base(request: Request) -> str:
+    return request.scope.get("root_path", "").rstrip("/")
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(TEMPLATES.get_template(name).render(base=_base(request), **context), status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, message=message, version=None)
+
+
+def _published(store: Any) -> dict[str, Any] | None:
+    try:
+        return reads.version(store)
+    except reads.NotFound:
+        return None
+
+
+def pages_router(stores: Any, settings: Any) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    def landing(request: Request, q: str | None = Query(None, max_length=200),
+                mode: Literal["text", "semantic"] = "text", party: str | None = Query(None, max_length=60),
+                vote: Literal["voor", "tegen", ""] | None = None, outcome: str | None = Query(None, max_length=40),
+                dossier: str | None = Query(None, max_length=40, pattern=r"^[0-9A-Za-z-]*$"),
+                since: dt.date | Literal[""] | None = None, until: dt.date | Literal[""] | None = None,
+                cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> HTMLResponse:
+        store = stores.get()
+        q = (q or "").strip() or None
+        filters = reads.Filters(party=party or None, vote=vote or None, outcome=outcome or None,
+                                dossier=dossier or None, since=since or None, until=until or None)
+        searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
+        context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched,
+                                   "version": _published(store), "error": None, "results": [], "next_url": None}
+        if searched:
+            scope = {"path": "page", "q": q, "mode": mode, "filters": filters.params()}
+            offset = cursor.decode(settings.secret, scope, cursor_)["offset"] if cursor_ else 0
+            try:
+                rows = reads.search(store, q=q, mode=mode, filters=filters, limit=21, offset=offset, embed=settings.embed)
+            except reads.Unavailable as exc:
+                rows, context["error"] = [], f"Zoeken op betekenis kan nu niet: {exc}"
+            context["results"] = rows[:20]
+            if len(rows) > 20:
+                args = {k: v for k, v in request.query_params.items() if k != "cursor"}
+                args["cursor"] = cursor.encode(settings.secret, scope, {"offset": offset + 20})
+                context["next_url"] = f"{_base(request)}/?{urlencode(args)}"
+        else:
+            context["recent"] = reads.search(store, q=None, mode="text", filters=filters, limit=10, offset=0)
+            context["dossiers"] = store.fetch("api_top_dossiers", {"limit": 10})
+        return render(request, "landing.html", **context)
+
+    @router.get("/motie/{key}", response_class=HTMLResponse)
+    def motion_page(request: Request, key: str = Key) -> HTMLResponse:
+        store = stores.get()
+        m = reads.motion(store, key)
+        v = _published(store)
+        related: dict[str, Any] = {"items": [], "on_demand": False, "represented_by": None}
+        if v is not None:
+            related = reads.related(store, m, v, limit=10, min_score=-10.0, after=0)
+            min_common = int((v["params"].get("weights") or {}).get("min_common_parties") or 1)
+            for r in related["items"]:
+                r["reden"] = reden(r, min_common)
+                r["reason_nl"] = r["reden"] + (" (nu berekend: alleen tekst en dossier)" if related["on_demand"] else "")
+        lines = [p for p in (m["body_text"] or "").split("\n")]
+        return render(request, "motion.html", m=m, version=v, related=related, requests=requests(m["body_text"]),
+                      requests_set={p for p in lines if is_request(p)}, represented_by=related["represented_by"])
+
+    return router

@@ -1,0 +1,164 @@
+"""The read API against the embedded store: every endpoint and every bad input."""
+import numpy as np
+import psycopg
+import pytest
+
+from motion_ops.numerics.relatedness import Weights
+from motion_ops.publish import publish
+from motion_ops.similarity import compute_version
+
+
+def live_motion(store, where="TRUE"):
+    return store.conn.execute(f"SELECT id::text, nummer FROM motions WHERE NOT deleted AND body_text IS NOT NULL "
+                              f"AND {where} ORDER BY id LIMIT 1").fetchone()
+
+
+def test_health_and_openapi_docs(client, published):
+    h = client.get("/healthz").json()
+    assert h["status"] == "ok" and h["published_version"] == published[2] and h["model"] == published[1]
+    assert client.get("/docs").status_code == 200
+    assert "/api/motions/{key}/related" in client.get("/openapi.json").json()["paths"]
+
+
+def test_text_search_is_dutch_full_text_ranked_with_highlighted_snippets_and_filters(client, store):
+    r = client.get("/api/motions", params={"q": "stikstof", "limit": 5}).json()
+    assert r["items"] and all("<mark>" in i["snippet"] for i in r["items"])
+    assert [i["score"] for i in r["items"]] == sorted((i["score"] for i in r["items"]), reverse=True)
+    # Dutch stemming: the plural finds the singular's motions too
+    assert client.get("/api/motions", params={"q": "boer"}).json()["items"]
+    dossier = r["items"][0]["dossier"]
+    only = client.get("/api/motions", params={"q": "stikstof", "dossier": dossier, "limit": 100}).json()["items"]
+    assert only and all(i["dossier"] == dossier for i in only)
+    voted = client.get("/api/motions", params={"party": "GroenLinks", "vote": "voor", "limit": 100}).json()["items"]
+    ids = {i["id"] for i in voted}
+    expect = {m for (m,) in store.conn.execute(
+        "SELECT DISTINCT v.motion_id::text FROM motion_votes v JOIN motions m ON m.id = v.motion_id "
+        "WHERE NOT m.deleted AND v.party IN ('GL-PvdA', 'GL') AND v.vote = 'Voor'").fetchall()}
+    assert len(expect) < 100 and ids == expect  # GroenLinks: the GL-PvdA identity, and GL before the merge
+    dated = client.get("/api/motions", params={"since": "2025-01-01", "until": "2025-06-01", "limit": 100}).json()["items"]
+    assert all("2025-01-01" <= i["started_on"] < "2025-06-01" for i in dated)
+
+
+def test_paging_with_a_cursor_and_a_foreign_or_tampered_cursor_is_rejected(client):
+    first = client.get("/api/motions", params={"limit": 7}).json()
+    second = client.get("/api/motions", params={"limit": 7, "cursor": first["next_cursor"]}).json()
+    assert len(first["items"]) == len(second["items"]) == 7
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    foreign = client.get("/api/motions", params={"limit": 7, "q": "zorg", "cursor": first["next_cursor"]})
+    assert foreign.status_code == 400 and "another request" in foreign.json()["error"]
+    body, mac = first["next_cursor"].split(".")
+    tampered = client.get("/api/motions", params={"limit": 7, "cursor": body[:-2] + "AA." + mac})
+    assert tampered.status_code == 400 and "Traceback" not in tampered.text
+    assert client.get("/api/motions", params={"cursor": "x"}).status_code == 400
+
+
+def test_semantic_search_ranks_exactly_against_the_published_models_vectors(client, store, published):
+    r = client.get("/api/motions", params={"q": "windparken en zonnepanelen", "mode": "semantic", "limit": 5}).json()
+    assert len(r["items"]) == 5
+    from motion_ops.clients.hashing import HashingProvider
+    q = np.array(HashingProvider().embed(["windparken en zonnepanelen"])[0])
+    rows = store.conn.execute("SELECT e.motion_id::text, e.embedding FROM motion_embeddings e JOIN motions m "
+                              "ON m.id = e.motion_id AND e.content_hash = m.embed_hash WHERE NOT m.deleted "
+                              "AND e.model = %s", (published[1],)).fetchall()
+    scores = sorted(((float(np.asarray(v.to_list()) @ q / np.linalg.norm(v.to_list())), mid) for mid, v in rows),
+                    key=lambda t: (-t[0], t[1]))
+    assert [i["id"] for i in r["items"]] == [mid for _, mid in scores[:5]]
+
+
+def test_a_motion_has_its_text_votes_with_seats_outcome_and_earlier_versions(client, published):
+    corpus = published[0]
+    m = client.get(f"/api/motions/{corpus.cases['amended_tvv']}").json()
+    assert m["body_text"].startswith("De Kamer,") and m["amended"] and m["summary"] is None
+    assert m["votes"] and all({"party", "vote", "seats"} <= set(v) for v in m["votes"]) and m["outcome"]
+    assert [e["id"] for e in m["earlier_versions"]] == [corpus.cases["original_tvv"]]
+    by_number = client.get(f"/api/motions/{m['nummer']}").json()
+    assert by_number["id"] == m["id"]
+
+
+def test_related_motions_carry_components_a_reason_and_the_version(client, published):
+    corpus, model, version = published
+    r = client.get(f"/api/motions/{corpus.cases['amended_tvv']}/related", params={"limit": 5}).json()
+    assert (r["version"], r["model"], r["current"], r["on_demand"]) == (version, model, True, False)
+    assert len(r["items"]) == 5 and r["next_cursor"]
+    first = r["items"][0]
+    assert {"text", "vote_agreement", "parties_voted_both", "same_dossier", "same_debate", "shared_submitters"} <= set(
+        first["components"]) and first["reason"].endswith(f"text {first['components']['text']:.2f}")
+    assert corpus.cases["original_tvv"] not in {i["id"] for i in r["items"]}
+    original = client.get(f"/api/motions/{corpus.cases['original_tvv']}/related").json()
+    assert original["items"] == [] and original["represented_by"] == corpus.cases["amended_tvv"]
+
+
+def test_page_two_comes_from_the_pinned_version_while_a_new_one_is_published(client, store, published):
+    corpus, model, version = published
+    mid = corpus.cases["amended_zaak"]
+    page1 = client.get(f"/api/motions/{mid}/related", params={"limit": 3}).json()
+    newer = compute_version(store, model=model, top_n=8, weights=Weights(text=1, votes=0, dossier=0, debate=0,
+                                                                         submitters=0))
+    publish(store, newer["version"])
+    page2 = client.get(f"/api/motions/{mid}/related", params={"limit": 3, "cursor": page1["next_cursor"]}).json()
+    assert page2["version"] == version and not page2["current"]
+    assert [i["rank"] for i in page2["items"]] == [4, 5, 6]
+    pinned = store.conn.execute("SELECT neighbour_id::text FROM motion_neighbours WHERE version = %s AND motion_id = %s "
+                                "AND rank BETWEEN 4 AND 6 ORDER BY rank", (version, mid)).fetchall()
+    assert [i["id"] for i in page2["items"]] == [p for (p,) in pinned]
+    fresh = client.get(f"/api/motions/{mid}/related", params={"limit": 3}).json()
+    assert fresh["version"] == newer["version"] and fresh["current"]
+    other = client.get(f"/api/motions/{corpus.cases['amended_tvv']}/related", params={"cursor": page1["next_cursor"]})
+    assert other.status_code == 400  # a cursor of another motion's list
+
+
+def test_a_motion_newer_than_the_published_version_gets_neighbours_on_demand_cached(client, store, published):
+    corpus, model, version = published
+    mid, _ = live_motion(store)
+    store.conn.execute("DELETE FROM motion_neighbours WHERE version = %s AND motion_id = %s", (version, mid))
+    store.conn.execute("DELETE FROM motion_neighbour_floors WHERE version = %s AND motion_id = %s", (version, mid))
+    store.conn.commit()  # as if synced and embedded after the version was computed
+    r = client.get(f"/api/motions/{mid}/related", params={"limit": 4}).json()
+    assert r["on_demand"] and len(r["items"]) == 4 and "computed on demand" in r["items"][0]["reason"]
+    assert mid not in {i["id"] for i in r["items"]}
+    cached = store.conn.execute("SELECT count(*) FROM related_on_demand WHERE version = %s AND motion_id = %s",
+                                (version, mid)).fetchone()[0]
+    assert cached > 0
+    again = client.get(f"/api/motions/{mid}/related", params={"limit": 4}).json()
+    assert again["items"] == r["items"]
+
+
+def test_versions_and_their_diff(client, store, published):
+    corpus, model, version = published
+    store.conn.execute("UPDATE motions SET deleted = true, updated_at = now() WHERE id = %s", (corpus.motions[0]["id"],))
+    store.conn.commit()
+    newer = compute_version(store, model=model, top_n=8)["version"]
+    versions = client.get("/api/versions").json()["items"]
+    assert [v["version"] for v in versions][:2] == [newer, version] and versions[1]["current"]
+    d = client.get(f"/api/versions/{version}/diff/{newer}").json()
+    assert d["counts"]["removed"] == 1 and d["motions_changed"] >= 1
+    gone = next(c for c in d["changes"] if c["change"] == "removed")
+    assert gone["id"] == corpus.motions[0]["id"] and gone["lost"]
+    assert client.get(f"/api/versions/{version}/diff/999").status_code == 404
+
+
+def test_bad_input_gets_clear_errors_and_never_a_stack_trace(client):
+    cases = [("/api/motions/00000000-0000-4000-8000-000000000000", 404),
+             ("/api/motions/2099Z99999/related", 404),
+             ("/api/motions/%3Cscript%3E", 422),
+             ("/api/motions?limit=101", 422), ("/api/motions?limit=0", 422),
+             ("/api/motions?q=" + "a" * 201, 422), ("/api/motions?mode=magic", 422),
+             ("/api/motions?vote=misschien", 422), ("/api/motions?since=gisteren", 422),
+             ("/api/motions?dossier=1;DROP%20TABLE%20motions", 422),
+             ("/api/versions/0/diff/1", 422), ("/api/nothing-here", 404)]
+    for path, status in cases:
+        r = client.get(path)
+        assert r.status_code == status, path
+        assert r.headers["content-type"].startswith("application/json") and "Traceback" not in r.text
+        assert "error" in r.json()
+    q = client.get("/api/motions", params={"q": "'; DROP TABLE motions; --"})
+    assert q.status_code == 200 and client.get("/healthz").json()["motions"] > 0  # bound parameters only
+
+
+def test_the_api_reads_as_the_read_only_role(client, pg_uri):
+    stores = client.app.state.stores
+    store = stores.get()
+    assert store.conn.execute("SELECT current_user").fetchone()[0] == "motion_reader"
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        store.conn.execute("UPDATE motions SET title = 'x'")
+    store.conn.rollback()
