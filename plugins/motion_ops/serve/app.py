@@ -134,7 +134,7 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
 
     @app.exception_handler(Exception)
     def internal(request: Request, exc: Exception) -> Any:
-        log.exception("unhandled error on %s", request.url.path)
+        log.error("unhandled error on %s", request.url.path, exc_info=exc)
         return error(request, 500, "internal error (logged on the server)")
 
     return app

@@ -1,0 +1,49 @@
+"""The explore pages over HTTP (TestClient): Dutch, server-rendered, escaped."""
+import re
+
+
+def test_the_landing_page_has_a_search_form_recent_motions_and_the_biggest_dossiers(client):
+    r = client.get("/")
+    assert r.status_code == 200 and '<html lang="nl">' in r.text and 'role="search"' in r.text
+    assert "Recente moties" in r.text and "Dossiers met de meeste moties" in r.text
+    assert len(re.findall(r'href="/motie/[0-9a-f-]{36}"', r.text)) >= 10
+    assert "Verwante moties uit versie" in r.text  # the version and model the pages come from
+
+
+def test_searching_lists_results_with_highlights_and_pages_on(client):
+    r = client.get("/", params={"q": "stikstof"})
+    assert r.status_code == 200 and "<mark>" in r.text and "Resultaten" in r.text
+    nothing = client.get("/", params={"q": "qwertyuiop"})
+    assert "Geen moties gevonden" in nothing.text
+    many = client.get("/", params={"since": "2020-01-01", "vote": "", "since_": ""})
+    nxt = re.search(r'href="([^"]+)" rel="next"', many.text)
+    assert nxt and client.get(nxt.group(1).replace("&amp;", "&")).status_code == 200
+
+
+def test_a_motions_page_shows_requests_votes_related_motions_with_reasons_and_earlier_versions(client, published):
+    corpus = published[0]
+    r = client.get(f"/motie/{corpus.cases['amended_tvv']}")
+    assert r.status_code == 200
+    assert "Wat de motie vraagt" in r.text and 'class="verzoek"' in r.text
+    assert '<svg id="stemmingsgrafiek"' in r.text and 'class="voor"' in r.text
+    assert 'id="verwante-moties"' in r.text and "Verwant omdat:" in r.text and "zelfde dossier" in r.text
+    assert 'id="eerdere-versies"' in r.text and corpus.cases["original_tvv"] in r.text
+    old = client.get(f"/motie/{corpus.cases['original_tvv']}")
+    assert "vervangen door" in old.text and corpus.cases["amended_tvv"] in old.text
+
+
+def test_text_from_the_feed_is_escaped(client, store, published):
+    mid = published[0].cases["amended_zaak"]
+    store.conn.execute("UPDATE motions SET title = '<script>alert(1)</script> Motie' WHERE id = %s", (mid,))
+    store.conn.commit()
+    page = client.get(f"/motie/{mid}").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    found = client.get("/", params={"q": "alert"}).text
+    assert "<script>alert" not in found
+
+
+def test_unknown_motions_and_bad_parameters_get_a_dutch_error_page(client):
+    missing = client.get("/motie/00000000-0000-4000-8000-000000000000")
+    assert missing.status_code == 404 and "Niet gevonden" in missing.text and "Traceback" not in missing.text
+    bad = client.get("/", params={"since": "gisteren"})
+    assert bad.status_code == 422 and "Ongeldige invoer" in bad.text
