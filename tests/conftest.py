@@ -94,3 +94,11 @@ def motions(store):
         ids.append(mid)
     store.conn.commit()
     return sorted(ids)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

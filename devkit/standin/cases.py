@@ -53,6 +53,7 @@ def add_cases(corpus: "Corpus", seed: int = 16) -> dict[str, Any]:
     cases["dossier_only_in_identifier"] = _motion(corpus, rng, template, day=template["day"] + dt.timedelta(days=1),
                                                   title=template["onderwerp"] + " en de uitvoering",
                                                   paragraphs=template["paragraphs"], dossier_ref=False)
+    _topic_votes(corpus, cases["dossier_only_in_identifier"], template, template["day"] + dt.timedelta(days=8))
     cases["dossier_only_in_identifier_dossier"] = template["dossier"]
     corpus.cases = cases
     return cases
@@ -69,8 +70,14 @@ def _amended(corpus: "Corpus", rng: random.Random, original: dict[str, Any], sig
     refs = [("vervangenVanuit", original["id"])] if signal == "zaak" else []
     zid = _motion(corpus, rng, original, day=original["day"] + dt.timedelta(days=1), title=title, paragraphs=paragraphs,
                   doc_kind="Motie (gewijzigd/nader)", zaak_refs=refs)
-    _votes(corpus, rng, zid, original["day"] + dt.timedelta(days=7), None, split=False)
+    _topic_votes(corpus, zid, original, original["day"] + dt.timedelta(days=7))
     return zid
+
+
+def _topic_votes(corpus: "Corpus", zid: str, template: dict[str, Any], day: dt.date) -> None:
+    """Votes as the corpus casts them on the template's topic (its parties' stances)."""
+    party = next(p for p in PARTIES if p[0] == template["party"])
+    corpus._emit_votes(zid, template["topic"], party, day, roll_call=False)
 
 
 def _motion(corpus: "Corpus", rng: random.Random, template: dict[str, Any], *, day: dt.date, title: str,
@@ -106,9 +113,9 @@ def _motion(corpus: "Corpus", rng: random.Random, template: dict[str, Any], *, d
     return zid
 
 
-def _votes(corpus: "Corpus", rng: random.Random, zid: str, day: dt.date, merged: dict[str, str] | None,
+def _votes(corpus: "Corpus", rng: random.Random, zid: str, day: dt.date, merged: dict[str, str],
            *, split: bool) -> None:
-    """Votes of every party; with ``merged``, GL and PvdA vote apart (the same way unless ``split``)
+    """Votes of every party (by bloc), with GL and PvdA voting apart (the same way unless ``split``)
     under their own Fractie records instead of GroenLinks-PvdA."""
     bid = _uuid(rng)
     corpus.emit(Entity("Besluit", bid, _ts(day, rng), fields=[
@@ -118,7 +125,7 @@ def _votes(corpus: "Corpus", rng: random.Random, zid: str, day: dt.date, merged:
     rows: list[tuple[str, str, int, str]] = []
     for afk, name, seats, bloc in PARTIES:
         vote = "Voor" if bloc in ("left", "centre-left", "centre") else "Tegen"
-        if afk == "GL-PvdA" and merged:
+        if afk == "GL-PvdA":
             for i, (m_afk, m_name, m_seats) in enumerate(MERGED):
                 rows.append((merged[m_afk], m_name, m_seats, "Tegen" if split and i else vote))
             continue

@@ -5,7 +5,7 @@ SELECT m.id::text AS id, m.nummer, m.title, m.started_on, coalesce(m.dossier, m.
        m.dossier_title, m.outcome,
        CASE WHEN q.tsq IS NULL THEN NULL ELSE ts_rank_cd(m.search_tsv, q.tsq) END AS rank,
        CASE WHEN q.tsq IS NULL THEN NULL ELSE ts_headline('dutch',
-            translate(coalesce(m.body_text, m.title, ''), '⟦⟧', ''), q.tsq,
+            translate(coalesce(m.title, '') || ' · ' || coalesce(m.body_text, ''), '⟦⟧', ''), q.tsq,
             'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=28, MinWords=8, FragmentDelimiter= … ') END AS snippet
 FROM motions m, q
 WHERE NOT m.deleted

@@ -2,15 +2,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from motion_ops.serve import cursor, reads
+from motion_ops.serve.cache import ResponseCache
 
 MAX_LIMIT = 100
 MAX_Q = 200
 Key = Path(..., min_length=1, max_length=64, pattern=r"^[0-9A-Za-z-]+$", description="motion id (uuid) or Zaak number")
+
+
+def json_response(body: dict[str, Any]) -> Response:
+    """JSON without FastAPI's per-field encoding (the rows are plain values; dates as ISO strings)."""
+    return Response(json.dumps(body, default=_plain, separators=(",", ":"), ensure_ascii=False).encode(),
+                    media_type="application/json")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _motion_brief(r: dict[str, Any]) -> dict[str, Any]:
@@ -19,10 +34,12 @@ def _motion_brief(r: dict[str, Any]) -> dict[str, Any]:
 
 def api_router(stores: Any, settings: Any) -> APIRouter:
     router = APIRouter()
+    cache = ResponseCache(size=settings.cache_size, ttl=settings.cache_ttl)
+    router.cache = cache  # type: ignore[attr-defined] - for the tests and the bench
 
     @router.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
-        row = stores.get().fetch_one("api_health")
+        row = stores.get().read_one("api_health")
         return {"status": "ok", "published_version": row["version"] if row else None,
                 "model": row["model"] if row else None, "motions": row["motions"] if row else 0}
 
@@ -35,7 +52,7 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
                      dossier: str | None = Query(None, max_length=40, pattern=r"^[0-9A-Za-z-]+$"),
                      since: dt.date | None = None, until: dt.date | None = None,
                      limit: int = Query(20, ge=1, le=MAX_LIMIT),
-                     cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> dict[str, Any]:
+                     cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> Response:
         q = (q or "").strip() or None
         filters = reads.Filters(party=party, vote=vote, outcome=outcome, dossier=dossier, since=since, until=until)
         scope = {"path": "motions", "q": q, "mode": mode, "filters": filters.params()}
@@ -44,8 +61,9 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
                             embed=settings.embed)
         items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
-        return {"query": q, "mode": mode, "items": items,
-                "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit}) if more else None}
+        return json_response({"query": q, "mode": mode, "items": items,
+                              "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit})
+                              if more else None})
 
     @router.get("/api/motions/{key}", tags=["motions"])
     def get_motion(key: str = Key) -> dict[str, Any]:
@@ -56,14 +74,22 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
     @router.get("/api/motions/{key}/related", tags=["related motions"])
     def get_related(key: str = Key, limit: int = Query(10, ge=1, le=MAX_LIMIT),
                     min_score: float = Query(-10.0, ge=-10, le=10, description="leave out neighbours below it"),
-                    cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> dict[str, Any]:
+                    cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> Response:
         store = stores.get()
-        m = reads.motion(store, key)
-        scope = {"path": "related", "id": m["id"], "min_score": min_score}
-        state = cursor.decode(settings.secret, scope, cursor_) if cursor_ else {}
-        v = reads.version(store, state.get("version"))
+        state: dict[str, Any] = {}
+        if cursor_:  # bound to the motion as the request names it and to the min_score
+            state = cursor.decode(settings.secret, {"path": "related", "key": key, "min_score": min_score}, cursor_)
+        pinned = state.get("version")
+        if cache.size and not pinned:  # the cache is keyed by the version an answer comes from
+            pinned = (store.read_one("api_current_version") or {}).get("version")
+        cache_key = (pinned, key, limit, min_score, state.get("after", 0))
+        hit = cache.get(cache_key) if pinned else None
+        if hit is not None:
+            return Response(hit, media_type="application/json")
+        m, v, where = reads.related_head(store, key, pinned)
+        scope = {"path": "related", "key": key, "min_score": min_score}
         after = int(state.get("after", 0))
-        out = reads.related(store, m, v, limit=limit, min_score=min_score, after=after)
+        out = reads.related(store, m, v, limit=limit, min_score=min_score, after=after, where=where)
         items = [{"rank": r["rank"], "id": r["id"], "nummer": r["nummer"], "title": r["title"],
                   "dossier": r["dossier"], "started_on": r["started_on"], "score": round(float(r["score"]), 4),
                   "components": {"text": r.get("text_score"), "vote_agreement": r.get("agreement"),
@@ -73,13 +99,15 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
                   "reason": r["reason"]} for r in out["items"]]
         nxt = cursor.encode(settings.secret, scope, {"version": v["version"], "after": items[-1]["rank"]}) \
             if out["more"] and items else None
-        return {"motion": _motion_brief(m), "version": v["version"], "model": v["model"], "current": v["current"],
-                "on_demand": out["on_demand"], "represented_by": out["represented_by"], "items": items,
-                "next_cursor": nxt}
+        response = json_response({"motion": _motion_brief(m), "version": v["version"], "model": v["model"],
+                                  "on_demand": out["on_demand"], "represented_by": out["represented_by"],
+                                  "items": items, "next_cursor": nxt})
+        cache.put(cache_key, response.body)
+        return response
 
     @router.get("/api/versions", tags=["versions"])
     def list_versions(limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
-        return {"items": stores.get().fetch("api_versions", {"limit": limit})}
+        return {"items": stores.get().read("api_versions", {"limit": limit})}
 
     @router.get("/api/versions/{a}/diff/{b}", tags=["versions"])
     def version_diff(a: int = Path(..., ge=1), b: int = Path(..., ge=1),

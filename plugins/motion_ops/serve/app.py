@@ -37,6 +37,8 @@ class Settings:
     :param role: the role set on every connection (``None``: the login's own; only for tests).
     :param secret: signs the paging cursors; give every replica the same (env ``MOTION_API_SECRET``).
     :param embed: ``text -> (model key, vector)`` for semantic search (None: text search only).
+    :param threads: worker threads (each with its own connection) per process.
+    :param cache_size, cache_ttl: the related-motions answers kept (keyed by their version), and how long.
     """
 
     dsn: str | None = None
@@ -44,6 +46,9 @@ class Settings:
     role: str | None = READER_ROLE
     secret: bytes = field(default_factory=lambda: (os.environ.get("MOTION_API_SECRET") or secrets.token_hex(16)).encode())
     embed: Callable[[str], tuple[str, list[float]]] | None = None
+    threads: int = int(os.environ.get("MOTION_API_THREADS", "8"))
+    cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
+    cache_ttl: float = float(os.environ.get("MOTION_API_CACHE_TTL", "60"))
 
 
 class StoreUnavailable(RuntimeError):
@@ -70,6 +75,7 @@ class Stores:
                 if self.settings.role:
                     store.conn.execute(f'SET ROLE "{self.settings.role}"')  # a fixed name, not input
                 store.conn.commit()
+                store.conn.autocommit = True  # reads are single statements: one round trip each
             except Exception as exc:  # noqa: BLE001 - unreachable, or the role is missing
                 store.close()
                 raise StoreUnavailable(f"cannot open the store as {self.settings.role or 'its login'}: "
@@ -88,6 +94,14 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
                               "with why they are related. Data: Tweede Kamer open data (CC0).")
     stores = Stores(settings)
     app.state.stores, app.state.settings = stores, settings
+
+    @app.on_event("startup")
+    def fewer_threads() -> None:
+        # requests run in worker threads, each with its own connection: a few threads keep the GIL
+        # and the store's connection count in check (anyio's default is 40 per process)
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
     app.include_router(api_router(stores, settings))
     app.include_router(reports_router(stores))
     app.include_router(pages_router(stores, settings))

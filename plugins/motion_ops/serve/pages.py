@@ -87,7 +87,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
                 context["next_url"] = f"{_base(request)}/?{urlencode(args)}"
         else:
             context["recent"] = reads.search(store, q=None, mode="text", filters=filters, limit=10, offset=0)
-            context["dossiers"] = store.fetch("api_top_dossiers", {"limit": 10})
+            context["dossiers"] = store.read("api_top_dossiers", {"limit": 10})
         return render(request, "landing.html", **context)
 
     @router.get("/motie/{key}", response_class=HTMLResponse)

@@ -65,13 +65,13 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
         if embed is None:
             raise Unavailable("semantic search needs an embedding provider")
         model, vector = embed(q)
-        current = store.fetch_one("api_version", {"version": None})
+        current = store.read_one("api_version", {"version": None})
         if current is None or current["model"] != model:
             raise Unavailable(f"semantic search embeds with {model}, but the published version has "
                               f"{current['model'] if current else 'no model'}")
-        rows = store.fetch("api_search_semantic", {**params, "model": model, "vector": str(list(vector))})
+        rows = store.read("api_search_semantic", {**params, "model": model, "vector": str(list(vector))})
     else:
-        rows = store.fetch("api_search_text", {**params, "q": q or None})
+        rows = store.read("api_search_text", {**params, "q": q or None})
     for r in rows:
         r["snippet"] = highlight(r["snippet"])
         r["rank"] = None if r["rank"] is None else round(float(r["rank"]), 4)
@@ -80,14 +80,14 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
 
 def motion(store: Store, key: str) -> dict[str, Any]:
     """A motion with its votes (per party, with seats), outcome and earlier versions."""
-    m = store.fetch_one("api_motion", {"key": key})
+    m = store.read_one("api_motion", {"key": key})
     if m is None:
         raise NotFound(f"no motion {key!r}")
-    votes = store.fetch("api_motion_votes", {"id": m["id"]})
+    votes = store.read("api_motion_votes", {"id": m["id"]})
     m["votes"] = votes
     m["vote_totals"] = {"voor": sum(v["voor"] for v in votes), "tegen": sum(v["tegen"] for v in votes)}
-    current = store.fetch_one("api_version", {"version": None})
-    m["earlier_versions"] = store.fetch("api_earlier_versions", {"version": current["version"], "id": m["id"]}) \
+    current = store.read_one("api_version", {"version": None})
+    m["earlier_versions"] = store.read("api_earlier_versions", {"version": current["version"], "id": m["id"]}) \
         if current else []
     m["summary"] = None  # plain-language summaries: not produced yet
     return m
@@ -95,20 +95,32 @@ def motion(store: Store, key: str) -> dict[str, Any]:
 
 def version(store: Store, number: int | None = None) -> dict[str, Any]:
     """A version (``None``: the published one)."""
-    v = store.fetch_one("api_version", {"version": number})
+    v = store.read_one("api_version", {"version": number})
     if v is None:
         raise NotFound("no published version" if number is None else f"no version {number}")
     return v
 
 
+def related_head(store: Store, key: str, version_number: int | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """``(motion, version, where)`` for a related-motions request, in one query."""
+    row = store.read_one("api_related_head", {"key": key, "version": version_number})
+    if row is None:
+        raise NotFound(f"no motion {key!r}")
+    if row["version"] is None:
+        raise NotFound("no published version" if version_number is None else f"no version {version_number}")
+    m = {k: row[k] for k in ("id", "nummer", "title", "started_on", "dossier", "dossier_title", "outcome")}
+    v = {k: row[k] for k in ("version", "model", "params", "current")}
+    return m, v, {k: row[k] for k in ("computed", "represented_by")}
+
+
 def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, min_score: float,
-            after: int) -> dict[str, Any]:
+            after: int, where: dict[str, Any] | None = None) -> dict[str, Any]:
     """Up to ``limit`` neighbours of motion ``m`` in version ``v`` after rank ``after``."""
     min_common = int((v["params"].get("weights") or {}).get("min_common_parties") or 1)
-    where = store.fetch_one("api_in_version", {"version": v["version"], "id": m["id"]})
+    where = where or store.read_one("api_in_version", {"version": v["version"], "id": m["id"]})
     out: dict[str, Any] = {"on_demand": False, "represented_by": where["represented_by"]}
     if where["computed"]:
-        rows = store.fetch("api_related", {"version": v["version"], "id": m["id"], "min_score": min_score,
+        rows = store.read("api_related", {"version": v["version"], "id": m["id"], "min_score": min_score,
                                            "after": after, "limit": limit + 1})
         for r in rows:
             r["agreement"] = agreement(r["vote_same"], r["vote_common"], min_common)
@@ -125,7 +137,7 @@ def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, m
 def on_demand(store: Store, motion_id: str, v: dict[str, Any]) -> list[dict[str, Any]]:
     """Neighbours of a motion the version does not list: cached, else computed (bounded by
     :data:`ON_DEMAND_TIMEOUT_MS`) from the stored vectors and cached until the next version."""
-    cached = store.fetch("api_on_demand_cached", {"version": v["version"], "id": motion_id})
+    cached = store.read("api_on_demand_cached", {"version": v["version"], "id": motion_id})
     if cached:
         return [{**r, "text_score": float(r["text_score"]), "same_dossier": r["same_dossier"]} for r in cached]
     weights = v["params"].get("weights") or {}
@@ -142,14 +154,14 @@ def on_demand(store: Store, motion_id: str, v: dict[str, Any]) -> list[dict[str,
         cur.executemany(sql("api_on_demand_store"), [
             {"version": v["version"], "motion_id": motion_id, "rank": i, "neighbour_id": r["id"], "score": r["score"],
              "text_score": r["text_score"], "same_dossier": r["same_dossier"]} for i, r in enumerate(found, start=1)])
-    return store.fetch("api_on_demand_cached", {"version": v["version"], "id": motion_id})
+    return store.read("api_on_demand_cached", {"version": v["version"], "id": motion_id})
 
 
 def diff(store: Store, a: int, b: int, *, limit: int) -> dict[str, Any]:
     """Which motions' lists changed between versions ``a`` and ``b``, and how."""
     for number in (a, b):
         version(store, number)
-    rows = store.fetch("api_version_diff", {"a": a, "b": b})
+    rows = store.read("api_version_diff", {"a": a, "b": b})
     changes = []
     for r in rows:
         before, after = r["before"] or [], r["after"] or []

@@ -21,7 +21,7 @@ def reports_router(stores: Any) -> APIRouter:
         if len(run_id) > 250:
             return HTMLResponse("<p>No such run.</p>", status_code=404)
         try:
-            row = stores.get().fetch_one("select_qa_report_page", {"run_id": run_id, "version": version,
+            row = stores.get().read_one("select_qa_report_page", {"run_id": run_id, "version": version,
                                                                    "try_number": try_number})
         except Exception:  # noqa: BLE001 - the details go to the log, not to the browser
             log.exception("reading the QA report of run %s", run_id)

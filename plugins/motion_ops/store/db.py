@@ -147,6 +147,19 @@ class Store:
         rows = self.fetch(name, params)
         return rows[0] if rows else None
 
+    def read(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a named read on an autocommit connection (the read API's): one round trip, no
+        BEGIN/COMMIT around it. On a connection that is not autocommit, as :meth:`fetch`."""
+        if not self.conn.autocommit:
+            return self.fetch(name, params)
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(sql(name), params or {})
+            return cur.fetchall() if cur.description else []
+
+    def read_one(self, name: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        rows = self.read(name, params)
+        return rows[0] if rows else None
+
     def execute(self, name: str, params: dict[str, Any] | None = None) -> int:
         """Run the named statement in its own transaction; return the row count."""
         with self.transaction() as cur:

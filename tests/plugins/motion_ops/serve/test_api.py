@@ -78,7 +78,7 @@ def test_a_motion_has_its_text_votes_with_seats_outcome_and_earlier_versions(cli
 def test_related_motions_carry_components_a_reason_and_the_version(client, published):
     corpus, model, version = published
     r = client.get(f"/api/motions/{corpus.cases['amended_tvv']}/related", params={"limit": 5}).json()
-    assert (r["version"], r["model"], r["current"], r["on_demand"]) == (version, model, True, False)
+    assert (r["version"], r["model"], r["on_demand"]) == (version, model, False)
     assert len(r["items"]) == 5 and r["next_cursor"]
     first = r["items"][0]
     assert {"text", "vote_agreement", "parties_voted_both", "same_dossier", "same_debate", "shared_submitters"} <= set(
@@ -96,13 +96,13 @@ def test_page_two_comes_from_the_pinned_version_while_a_new_one_is_published(cli
                                                                          submitters=0))
     publish(store, newer["version"])
     page2 = client.get(f"/api/motions/{mid}/related", params={"limit": 3, "cursor": page1["next_cursor"]}).json()
-    assert page2["version"] == version and not page2["current"]
+    assert page2["version"] == version  # pinned, although no longer the published one
     assert [i["rank"] for i in page2["items"]] == [4, 5, 6]
     pinned = store.conn.execute("SELECT neighbour_id::text FROM motion_neighbours WHERE version = %s AND motion_id = %s "
                                 "AND rank BETWEEN 4 AND 6 ORDER BY rank", (version, mid)).fetchall()
     assert [i["id"] for i in page2["items"]] == [p for (p,) in pinned]
     fresh = client.get(f"/api/motions/{mid}/related", params={"limit": 3}).json()
-    assert fresh["version"] == newer["version"] and fresh["current"]
+    assert fresh["version"] == newer["version"]
     other = client.get(f"/api/motions/{corpus.cases['amended_tvv']}/related", params={"cursor": page1["next_cursor"]})
     assert other.status_code == 400  # a cursor of another motion's list
 

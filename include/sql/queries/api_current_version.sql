@@ -1,0 +1,1 @@
+SELECT version FROM similarity_current

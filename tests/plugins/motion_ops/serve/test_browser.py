@@ -1,0 +1,84 @@
+"""The explore page in a real browser: headless Chromium (Debian ``chromium`` + ``chromium-driver``,
+installed by .ci/run) against the app served by uvicorn on 127.0.0.1. Skips, saying why, where
+Chromium or its driver is absent."""
+import shutil
+import threading
+import time
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="headless Chromium or chromedriver is not installed "
+                                "(Debian packages chromium and chromium-driver; .ci/run installs them)")
+
+
+@pytest.fixture
+def served(published, pg_uri):
+    import uvicorn
+
+    from motion_ops.clients.providers import ProviderConfig
+    from motion_ops.serve.app import Settings, create_app
+    from motion_ops.serve.standalone import query_embedder
+    from tests.conftest import free_port
+
+    port = free_port()
+    app = create_app(Settings(dsn=pg_uri, secret=b"browser", embed=query_embedder(ProviderConfig())))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,2000",
+                f"--user-data-dir={tmp_path / 'profile'}"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def test_a_reader_searches_opens_a_motion_sees_its_votes_and_related_motions_and_follows_one(served, browser, published,
+                                                                                             tmp_path):
+    from selenium.webdriver.common.by import By
+
+    corpus = published[0]
+    browser.get(served + "/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Zoeken in moties"
+    assert browser.find_elements(By.CSS_SELECTOR, "#recent-kop") and browser.find_elements(By.CSS_SELECTOR, "#dossiers-kop")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("gewijzigde motie")
+    box.submit()
+    results = browser.find_elements(By.CSS_SELECTOR, "li.resultaat a")
+    assert results and browser.find_elements(By.CSS_SELECTOR, "li.resultaat mark")
+    target = [a for a in results if corpus.cases["amended_tvv"] in a.get_attribute("href")]
+    assert target, "the amended motion is among the results"
+    target[0].click()
+    assert "Gewijzigde motie" in browser.find_element(By.ID, "titel").text
+    chart = browser.find_element(By.ID, "stemmingsgrafiek")
+    bars = chart.find_elements(By.CSS_SELECTOR, "rect.voor") + chart.find_elements(By.CSS_SELECTOR, "rect.tegen")
+    assert len(bars) >= 2 * 10 and any(float(b.get_attribute("width")) > 0 for b in bars)
+    related = browser.find_elements(By.CSS_SELECTOR, "#verwante-moties li")
+    assert len(related) == 8 and all("Verwant omdat:" in li.text for li in related)
+    assert browser.find_element(By.ID, "eerdere-versies").find_elements(By.TAG_NAME, "a")
+    browser.save_screenshot(str(tmp_path / "motion.png"))
+    first = browser.find_element(By.CSS_SELECTOR, "#verwante-moties a.verwant")
+    title, href = first.text, first.get_attribute("href")
+    first.click()
+    assert browser.current_url == href and browser.find_element(By.ID, "titel").text == title
+    assert browser.find_elements(By.ID, "verwante-moties")
+    browser.save_screenshot(str(tmp_path / "related.png"))
+    assert (tmp_path / "motion.png").stat().st_size > 10_000
