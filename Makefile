@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # motion_ops (plugins/) and the dev kit (devkit/) for every python below
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo test venv airflow-db bench status stop-db clean airflow stop shell
+.PHONY: demo test venv airflow-db bench status stop-db clean airflow stop shell serve
 
 demo: $(STAMP)  ## one full nightly run on embedded defaults, with a report
 	$(BIN)/python -m devkit demo
@@ -39,6 +39,12 @@ bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 
 status: $(STAMP)  ## counts of the embedded store
 	$(BIN)/python -m motion_ops --dsn "$$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure(".pgdata"))')" status
+
+PORT ?= 8000
+serve: $(STAMP)  ## the explore page and read API over the demo store (http://127.0.0.1:$(PORT)/)
+	@DSN="$$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure(".pgdata"))')"; \
+	  $(BIN)/python -m motion_ops --dsn "$$DSN" migrate && \
+	  $(BIN)/python -m motion_ops --dsn "$$DSN" serve --port $(PORT)
 
 stop-db:  ## stop the embedded Postgres if it runs
 	$(BIN)/python -c 'from devkit import pgembedded; pgembedded.stop(".pgdata")'

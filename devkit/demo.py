@@ -114,6 +114,9 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
             out.append(f"           related because: {reason(r, r['min_common_parties'])}")
         for e in store.fetch("select_earlier_versions", {"id": amended}):
             out.append(f"        earlier version: {e['nummer']}  {e['title']}  ({e['started_on']}; linked by {e['signal']})")
+    out.append("  readers: `make serve`, then open http://127.0.0.1:8000/ (explore page, in Dutch) and /docs (the read API:")
+    out.append("    /api/motions?q=..., /api/motions/<id>/related, /api/versions); `make airflow` mounts the same app at")
+    out.append("    /motion-ops/ with a \"Related motions\" link in the Airflow navigation")
     out.append("  where to look: the QA report above (HTML); `make status` (counts, the last runs side by side);")
     out.append("    `make airflow` for the UI (DAG motion_enrichment, its QA report link on qa_sample);")
     out.append("    `python -m motion_ops related <nummer>` for one motion's related motions")

@@ -198,6 +198,25 @@ def cmd_related(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grant_reader(args: argparse.Namespace) -> int:
+    """Create (or update) the read API's login: a member of motion_reader, password from the environment."""
+    import os
+
+    from psycopg import sql as pgsql
+
+    password = os.environ.get("MOTION_API_DB_PASSWORD")
+    if not password:
+        raise ValueError("set MOTION_API_DB_PASSWORD to the read API login's password")
+    with _store(args) as store, store.transaction() as cur:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (args.user,))
+        verb = "ALTER" if cur.fetchone() else "CREATE"
+        cur.execute(pgsql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(pgsql.Identifier(args.user),
+                                                                         pgsql.Literal(password)))
+        cur.execute(pgsql.SQL("GRANT motion_reader TO {}").format(pgsql.Identifier(args.user)))
+    print(f"{args.user}: a login of the read-only role motion_reader ({verb.lower()}d)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -246,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_check_connections)
     p = sub.add_parser("migrate", help="apply the store's SQL migrations (idempotent)")
     p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("grant-reader", help="create or update the read API's login (password: $MOTION_API_DB_PASSWORD)")
+    p.add_argument("user")
+    p.set_defaults(func=cmd_grant_reader)
     p = sub.add_parser("serve", help="serve the read API and the explore page (uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_positive, default=8000)

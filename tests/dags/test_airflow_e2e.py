@@ -281,3 +281,16 @@ def test_qa_sample_links_its_report_and_a_cleared_try_keeps_the_earlier_one(airf
     assert second.endswith("?try=2")
     assert "(try 2)" in requests.get(dep.url + second, timeout=30).text
     assert "(try 1)" in requests.get(dep.url + first, timeout=30).text  # the earlier try's report is still there
+
+
+def test_readers_reach_the_explore_page_and_the_api_inside_airflow_with_a_nav_link(airflow):
+    dep, api, provider, store = airflow
+    plugin = next(p for p in api("GET", "/plugins")["plugins"] if p["name"] == "motion_ops")
+    view = next(v for v in plugin["external_views"] if v["name"] == "Related motions")
+    assert view["href"] == "/motion-ops/" and view["destination"] == "nav"
+    landing = requests.get(dep.url + "/motion-ops/", timeout=30)
+    assert landing.status_code == 200 and "Zoeken in moties" in landing.text and 'href="/motion-ops/motie/' in landing.text
+    found = requests.get(dep.url + "/motion-ops/api/motions", params={"q": "stikstof"}, timeout=30).json()
+    assert found["items"]
+    related = requests.get(dep.url + f"/motion-ops/api/motions/{found['items'][0]['id']}/related", timeout=30).json()
+    assert related["version"] and related["items"] and related["items"][0]["reason"]

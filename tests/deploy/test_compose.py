@@ -28,7 +28,7 @@ def test_the_compose_file_follows_the_compose_specification(compose):
 
 
 def test_it_has_the_services_of_a_celery_deployment_with_separate_databases(compose):
-    assert set(compose["services"]) == AIRFLOW_SERVICES | {"postgres", "motion-db", "redis"}
+    assert set(compose["services"]) == AIRFLOW_SERVICES | {"postgres", "motion-db", "redis", "motion-api"}
     assert compose["services"]["motion-db"]["image"].startswith("pgvector/pgvector")
     assert compose["services"]["postgres"]["environment"]["POSTGRES_DB"] == "airflow"
     for name, svc in compose["services"].items():
@@ -88,3 +88,14 @@ def test_the_deployment_ships_the_product_and_not_the_dev_kit(compose):
     product = sp.run(["grep", "-rl", "devkit", str(ROOT / "plugins"), str(ROOT / "dags"), "--include=*.py"],
                      capture_output=True, text=True).stdout
     assert product == "", product  # nothing the workers run imports the dev kit
+
+
+def test_the_read_api_is_a_scalable_service_with_its_own_read_only_login(compose):
+    api = compose["services"]["motion-api"]
+    assert api["command"][:4] == ["python", "-m", "motion_ops", "serve"] and "container_name" not in api
+    assert api["environment"]["MOTION_API_DSN"].startswith("postgresql://${MOTION_API_DB_USER:-motion_api}:")
+    assert "AIRFLOW_CONN_MOTION_DB" not in api["environment"]  # not the owner's login
+    assert all(v.endswith(":ro") for v in api["volumes"]) and api["ports"][0].endswith("}:8000") and "}-${" in api["ports"][0]
+    assert api["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+    init = "\n".join(compose["services"]["airflow-init"]["command"])
+    assert init.index("python -m motion_ops migrate") < init.index("python -m motion_ops grant-reader")
