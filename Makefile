@@ -36,6 +36,7 @@ bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/serve.py
 
 status: $(STAMP)  ## counts of the embedded store
 	$(BIN)/python -m motion_ops --dsn "$$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure(".pgdata"))')" status

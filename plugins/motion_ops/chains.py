@@ -105,4 +105,5 @@ def link(versions: list[Version], text: np.ndarray | None = None) -> Chains:
                 hidden.add(m)
                 representative[m] = head
             earlier[m] = [(o, edges.get((m, o), "chain")) for o in members[pos + 1:]]
-    return Chains(sorted((a, b, s) for (a, b), s in edges.items()), hidden, {m: e for m, e in earlier.items() if e}, representative)
+    return Chains(sorted((a, b, s) for (a, b), s in edges.items()), hidden,
+                  {m: e for m, e in earlier.items() if e}, representative)
