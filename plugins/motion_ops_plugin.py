@@ -19,7 +19,9 @@ def _app():
 
         return MotionDbHook().dsn()
 
-    return create_app(Settings(dsn_factory=dsn, embed=query_embedder(_embeddings_config())))  # mounted: root_path is set
+    # nothing is looked up here: the connections are read on the first request (the embedder on the
+    # first semantic query), so loading the plugin never fails on them; mounted, root_path is set
+    return create_app(Settings(dsn_factory=dsn, embed=query_embedder(_embeddings_config)))
 
 
 class MotionOpsPlugin(AirflowPlugin):

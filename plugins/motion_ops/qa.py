@@ -76,12 +76,13 @@ def stratified_sample(population: list[dict[str, Any]], size: int, seed: str, *,
 
 def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score: float, max_score: float = 1.0,
                  hidden: set[str] | frozenset[str] = frozenset(), min_score: float = 0.0,
-                 min_common_parties: int = 1) -> list[Check]:
+                 min_common_parties: int = 1, parties: int = 10_000) -> list[Check]:
     """Per-motion checks; each check's value is the number of sampled motions violating it.
 
     :param max_score: the largest possible score (the sum of the version's weights).
     :param hidden: the version's earlier versions: they list nothing and are nobody's neighbour.
     :param min_score: above 0, a motion may have no neighbour scoring high enough.
+    :param parties: the party identities of the version: no pair has more in common.
     """
     bad: dict[str, list[str]] = {k: [] for k in ("has_neighbours", "no_self_neighbour", "scores_valid_and_sorted",
                                                  "neighbours_live_same_model", "not_all_trivial", "filters_held",
@@ -98,7 +99,7 @@ def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score
             bad["scores_valid_and_sorted"].append(m["id"])
         if any(n["neighbour_id"] in hidden for n in nbs):
             bad["no_earlier_version_listed"].append(m["id"])
-        if any(n.get("vote_common") is not None and (n["vote_same"] > n["vote_common"] or (
+        if any(n.get("vote_common") is not None and (n["vote_same"] > n["vote_common"] or n["vote_common"] > parties or (
                 n.get("vote_agreement") is not None and n["vote_common"] < min_common_parties)) for n in nbs):
             bad["vote_agreement_common_parties"].append(m["id"])
         if any(n["neighbour_deleted"] or not n["neighbour_embedded"] for n in nbs):
@@ -108,8 +109,9 @@ def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score
         title = normalise_title(m.get("title"))
         for n in nbs:
             same_text = m.get("content_hash") and n.get("neighbour_hash") == m["content_hash"]
+            text = n["text_score"] if n.get("text_score") is not None else n["score"]  # versions before 009: cosine
             short_same = (0 < len(title) < SHORT_TITLE and normalise_title(n.get("neighbour_title")) == title
-                          and n["score"] >= TRIVIAL_SCORE)
+                          and text >= TRIVIAL_SCORE)
             if same_text or short_same:
                 bad["filters_held"].append(m["id"])
                 break
@@ -190,7 +192,8 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
     checks = check_sample(sample, population=len(population), trivial_score=thresholds.trivial_score,
                           max_score=sum(float(weights.get(k) or 0) for k in ("text", "votes", "dossier", "debate", "submitters"))
                           or 1.0, hidden=hidden, min_score=float(params.get("min_score") or 0),
-                          min_common_parties=int(weights.get("min_common_parties") or 1))
+                          min_common_parties=int(weights.get("min_common_parties") or 1),
+                          parties=len(params.get("parties") or []) or 10_000)
     checks += check_version(coverage=coverage, failure_ratio=failure_ratio, dist=dist, previous=previous,
                             relevance_share=relevance(sample), thresholds=thresholds)
     sizes = [r["n"] for r in store.fetch("select_dossier_sizes", {"model": model})]

@@ -26,6 +26,7 @@ class Exclusions:
     duplicate_groups: list[np.ndarray] = field(default_factory=list)   # same content hash
     short_title_groups: list[np.ndarray] = field(default_factory=list)  # same short normalised title
     removed: dict[str, int] = field(default_factory=lambda: {"duplicate_text": 0, "trivial_short_title": 0})
+    short_titles_confirmed: bool = False  # the short-title pairs were tested on their texts already: mask them
     _pair_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -73,7 +74,7 @@ class Exclusions:
         a, b, kind = a[inside], b[inside], kind[inside]
         if not len(a):
             return
-        hit = (kind == 0) | (tile[a - r0, b - c0] >= TRIVIAL_SCORE)
+        hit = (kind == 0) | self.short_titles_confirmed | (tile[a - r0, b - c0] >= TRIVIAL_SCORE)
         a, b, kind = a[hit], b[hit], kind[hit]
         tile[a - r0, b - c0] = -np.inf
         s_lo, s_hi = both_outside

@@ -12,7 +12,7 @@ The fused score, which the lists are ranked by exactly, is the weighted sum
     w_text * text + w_votes * (same - different) / C + w_submitters * shared / sqrt(|S_a| |S_b|)
     + w_dossier * same_dossier + w_debate * same_debate
 
-where ``C`` is the most parties that voted on any one motion: a party missing from either vote
+where ``C`` is the number of party identities in the version: a party missing from either vote
 adds nothing (it is not disagreement), and a motion without votes is ranked by the other terms
 with no penalty. The first three terms are one inner product of :func:`fused_vectors`; the last
 two are added per pair by :class:`PairTerms` inside the top-k tiles (only same-dossier and
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from motion_ops.numerics.exclusions import Exclusions
+from motion_ops.numerics.exclusions import TRIVIAL_SCORE, Exclusions
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
@@ -65,8 +65,9 @@ class Features:
 
 
 def vote_scale(votes: np.ndarray) -> float:
-    """``C``: the most parties that voted on any one motion (at least 1)."""
-    return float(max(1, int((votes != 0).sum(axis=1).max(initial=0))))
+    """``C``: the number of party identities in the version (its vote columns; at least 1). It is
+    in the version's params (the party list), so an incremental run never mixes two scales."""
+    return float(max(1, votes.shape[1]))
 
 
 def fused_vectors(f: Features, w: Weights) -> np.ndarray:
@@ -80,6 +81,10 @@ def fused_vectors(f: Features, w: Weights) -> np.ndarray:
             counts = sub.sum(axis=1, keepdims=True)
             parts.append(np.sqrt(w.submitters) * sub / np.sqrt(np.maximum(counts, 1)))
     return np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
+
+
+def _group_pairs(group: np.ndarray) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for i, a in enumerate(group) for b in group[i + 1:]]
 
 
 def _same_code_pairs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +112,13 @@ class PairTerms:
     score tile before selection; stands in for :class:`Exclusions` in the top-k functions."""
 
     def __init__(self, exclusions: Exclusions, f: Features, w: Weights):
-        self.exclusions = exclusions
+        # Pairs with the same short title are excluded when their *texts* are (nearly) identical:
+        # the fused score is no cosine, so the test is made here, on the text vectors, once.
+        text = l2_normalise(np.asarray(f.text, dtype=np.float32)) if len(f.dossier) else np.zeros((0, 0), np.float32)
+        trivial = [np.array(pair) for g in exclusions.short_title_groups for pair in _group_pairs(g)
+                   if float(text[pair[0]] @ text[pair[1]]) >= TRIVIAL_SCORE]
+        self.exclusions = Exclusions(duplicate_groups=exclusions.duplicate_groups, short_title_groups=trivial,
+                                     removed=exclusions.removed, short_titles_confirmed=True)
         self.duplicate_groups, self.short_title_groups = exclusions.duplicate_groups, exclusions.short_title_groups
         self.removed = exclusions.removed
         a_parts, b_parts, v_parts = [], [], []

@@ -39,7 +39,8 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
-        row = stores.get().read_one("api_health")
+        with stores.lease() as store:
+            row = store.read_one("api_health")
         return {"status": "ok", "published_version": row["version"] if row else None,
                 "model": row["model"] if row else None, "motions": row["motions"] if row else 0}
 
@@ -57,17 +58,21 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         filters = reads.Filters(party=party, vote=vote, outcome=outcome, dossier=dossier, since=since, until=until)
         scope = {"path": "motions", "q": q, "mode": mode, "filters": filters.params()}
         offset = cursor.decode(settings.secret, scope, cursor_)["offset"] if cursor_ else 0
-        rows = reads.search(stores.get(), q=q, mode=mode, filters=filters, limit=limit + 1, offset=offset,
-                            embed=settings.embed)
+        with stores.lease() as store:
+            rows = reads.search(store, q=q, mode=mode, filters=filters, limit=limit + 1, offset=offset,
+                                embed=settings.embed)
+            v = store.read_one("api_version", {"version": None})
         items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
-        return json_response({"query": q, "mode": mode, "items": items,
+        return json_response({"query": q, "mode": mode, "similarity_version": v["version"] if v else None,
+                              "model": v["model"] if v else None, "items": items,
                               "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit})
                               if more else None})
 
     @router.get("/api/motions/{key}", tags=["motions"])
     def get_motion(key: str = Key) -> dict[str, Any]:
-        m = reads.motion(stores.get(), key)
+        with stores.lease() as store:
+            m = reads.motion(store, key)
         text = m.pop("body_text")
         return {**m, "body_text": text}
 
@@ -75,7 +80,10 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
     def get_related(key: str = Key, limit: int = Query(10, ge=1, le=MAX_LIMIT),
                     min_score: float = Query(-10.0, ge=-10, le=10, description="leave out neighbours below it"),
                     cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> Response:
-        store = stores.get()
+        with stores.lease() as store:
+            return _related(store, key, limit, min_score, cursor_)
+
+    def _related(store: Any, key: str, limit: int, min_score: float, cursor_: str | None) -> Response:
         state: dict[str, Any] = {}
         if cursor_:  # bound to the motion as the request names it and to the min_score
             state = cursor.decode(settings.secret, {"path": "related", "key": key, "min_score": min_score}, cursor_)
@@ -107,11 +115,13 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.get("/api/versions", tags=["versions"])
     def list_versions(limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
-        return {"items": stores.get().read("api_versions", {"limit": limit})}
+        with stores.lease() as store:
+            return {"items": store.read("api_versions", {"limit": limit})}
 
     @router.get("/api/versions/{a}/diff/{b}", tags=["versions"])
     def version_diff(a: int = Path(..., ge=1), b: int = Path(..., ge=1),
                      limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-        return reads.diff(stores.get(), a, b, limit=limit)
+        with stores.lease() as store:
+            return reads.diff(store, a, b, limit=limit)
 
     return router

@@ -9,13 +9,16 @@ else 500 with a plain message (the details go to the log).
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
-import secrets
+import queue
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -37,18 +40,36 @@ class Settings:
     :param role: the role set on every connection (``None``: the login's own; only for tests).
     :param secret: signs the paging cursors; give every replica the same (env ``MOTION_API_SECRET``).
     :param embed: ``text -> (model key, vector)`` for semantic search (None: text search only).
-    :param threads: worker threads (each with its own connection) per process.
+    :param threads: worker threads per process (standalone; mounted in Airflow, the api-server's own).
+    :param connections: store connections per process; ``statement_timeout_ms`` bounds every read.
     :param cache_size, cache_ttl: the related-motions answers kept (keyed by their version), and how long.
     """
 
     dsn: str | None = None
     dsn_factory: Callable[[], str] | None = None
     role: str | None = READER_ROLE
-    secret: bytes = field(default_factory=lambda: (os.environ.get("MOTION_API_SECRET") or secrets.token_hex(16)).encode())
+    secret: bytes = field(default_factory=lambda: cursor_secret())
     embed: Callable[[str], tuple[str, list[float]]] | None = None
     threads: int = int(os.environ.get("MOTION_API_THREADS", "8"))
+    connections: int = int(os.environ.get("MOTION_API_CONNECTIONS", "8"))
+    statement_timeout_ms: int = int(os.environ.get("MOTION_API_STATEMENT_TIMEOUT_MS", "10000"))
     cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
     cache_ttl: float = float(os.environ.get("MOTION_API_CACHE_TTL", "60"))
+
+
+def cursor_secret() -> bytes:
+    """``MOTION_API_SECRET``; else one derived from Airflow's JWT secret (the same on every
+    api-server worker and machine); else a random one for this process (cursors then work only
+    against the process that issued them: one worker)."""
+    given = os.environ.get("MOTION_API_SECRET") or ""
+    if given:
+        return given.encode()
+    jwt = os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET") or ""
+    if jwt:
+        return hashlib.sha256(b"motion-ops cursors\0" + jwt.encode()).digest()
+    import secrets
+
+    return secrets.token_bytes(16)
 
 
 class StoreUnavailable(RuntimeError):
@@ -56,32 +77,55 @@ class StoreUnavailable(RuntimeError):
 
 
 class Stores:
-    """One store connection per worker thread, with the reader role set; reopened after a failure."""
+    """A bounded pool of store connections, each with the reader role set, autocommit and a
+    statement timeout; a broken one is replaced. At most ``settings.connections`` are open, however
+    many threads serve requests (inside Airflow the api-server's thread pool is shared)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.local = threading.local()
+        self.idle: queue.LifoQueue = queue.LifoQueue()
+        self.slots = threading.BoundedSemaphore(max(1, settings.connections))
 
-    def get(self) -> Any:
+    def _open(self) -> Any:
         from motion_ops.store.db import Store
 
-        store = getattr(self.local, "store", None)
-        if store is None or store._conn is None or store._conn.closed or store._conn.broken:
+        try:
             dsn = self.settings.dsn or (self.settings.dsn_factory() if self.settings.dsn_factory else None)
-            if not dsn:
-                raise StoreUnavailable("no store configured")
-            store = Store(dsn, application_name="motion_ops_api")
-            try:
-                if self.settings.role:
-                    store.conn.execute(f'SET ROLE "{self.settings.role}"')  # a fixed name, not input
-                store.conn.commit()
-                store.conn.autocommit = True  # reads are single statements: one round trip each
-            except Exception as exc:  # noqa: BLE001 - unreachable, or the role is missing
-                store.close()
-                raise StoreUnavailable(f"cannot open the store as {self.settings.role or 'its login'}: "
-                                       f"{type(exc).__name__}") from exc
-            self.local.store = store
+        except Exception as exc:  # noqa: BLE001 - no connection configured, or its lookup failed
+            raise StoreUnavailable(f"the store's connection cannot be read: {type(exc).__name__}") from exc
+        if not dsn:
+            raise StoreUnavailable("no store configured")
+        store = Store(dsn, application_name="motion_ops_api")
+        try:
+            if self.settings.role:
+                store.conn.execute(f'SET ROLE "{self.settings.role}"')  # a fixed name, not input
+            store.conn.execute(f"SET statement_timeout = {int(self.settings.statement_timeout_ms)}")
+            store.conn.commit()
+            store.conn.autocommit = True  # reads are single statements: one round trip each
+        except Exception as exc:  # noqa: BLE001 - unreachable, or the role is missing
+            store.close()
+            raise StoreUnavailable(f"cannot open the store as {self.settings.role or 'its login'}: "
+                                   f"{type(exc).__name__}") from exc
         return store
+
+    @contextmanager
+    def lease(self) -> Iterator[Any]:
+        """A connection for one request (waits up to 10 s for a free one)."""
+        if not self.slots.acquire(timeout=10):
+            raise StoreUnavailable("all store connections are busy")
+        store = None
+        try:
+            try:
+                store = self.idle.get_nowait()
+            except queue.Empty:
+                store = None
+            if store is None or store._conn is None or store._conn.closed or store._conn.broken:
+                store = self._open()
+            yield store
+        finally:
+            if store is not None and store._conn is not None and not store._conn.closed and not store._conn.broken:
+                self.idle.put(store)
+            self.slots.release()
 
 
 def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
@@ -107,8 +151,10 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
     app.include_router(pages_router(stores, settings))
 
     def wants_html(request: Request) -> bool:
-        return not request.url.path.startswith(f"{root_path}/api") and not request.url.path.startswith("/api") \
-            and request.url.path not in ("/healthz", f"{root_path}/healthz")
+        path, mounted = request.url.path, request.scope.get("root_path", "")
+        if mounted and path.startswith(mounted):  # inside Airflow: /motion-ops/api/...
+            path = path[len(mounted):]
+        return not path.startswith("/api") and path != "/healthz"
 
     def error(request: Request, status: int, message: str) -> Any:
         if wants_html(request):
@@ -132,6 +178,16 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
     @app.exception_handler(StoreUnavailable)
     def store_down(request: Request, exc: StoreUnavailable) -> Any:
         log.warning("store unavailable: %s", exc)
+        return error(request, 503, "the motion store cannot be read right now")
+
+    @app.exception_handler(psycopg.errors.QueryCanceled)
+    def too_slow(request: Request, exc: Exception) -> Any:
+        log.warning("a read on %s took longer than its statement timeout", request.url.path)
+        return error(request, 503, "the answer took too long; try again later")
+
+    @app.exception_handler(psycopg.OperationalError)
+    def connection_lost(request: Request, exc: Exception) -> Any:
+        log.warning("store connection failed on %s: %s", request.url.path, type(exc).__name__)
         return error(request, 503, "the motion store cannot be read right now")
 
     @app.exception_handler(StarletteHTTPException)

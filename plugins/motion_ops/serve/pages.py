@@ -66,7 +66,11 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
                 dossier: str | None = Query(None, max_length=40, pattern=r"^[0-9A-Za-z-]*$"),
                 since: dt.date | Literal[""] | None = None, until: dt.date | Literal[""] | None = None,
                 cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> HTMLResponse:
-        store = stores.get()
+        with stores.lease() as store:
+            return _landing(request, store, q, mode, party, vote, outcome, dossier, since, until, cursor_)
+
+    def _landing(request: Request, store: Any, q: str | None, mode: str, party: str | None, vote: str | None,
+                 outcome: str | None, dossier: str | None, since: Any, until: Any, cursor_: str | None) -> HTMLResponse:
         q = (q or "").strip() or None
         filters = reads.Filters(party=party or None, vote=vote or None, outcome=outcome or None,
                                 dossier=dossier or None, since=since or None, until=until or None)
@@ -92,7 +96,10 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.get("/motie/{key}", response_class=HTMLResponse)
     def motion_page(request: Request, key: str = Key) -> HTMLResponse:
-        store = stores.get()
+        with stores.lease() as store:
+            return _motion_page(request, store, key)
+
+    def _motion_page(request: Request, store: Any, key: str) -> HTMLResponse:
         m = reads.motion(store, key)
         v = _published(store)
         related: dict[str, Any] = {"items": [], "on_demand": False, "represented_by": None}

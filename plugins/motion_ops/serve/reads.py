@@ -43,9 +43,10 @@ class Filters:
 
     def params(self) -> dict[str, Any]:
         parties = None
-        if self.party:
-            ident = identity(self.party)
-            parties = sorted({self.party, ident, *LINEAGE.get(ident or "", ())})
+        party = (self.party or "").strip()
+        if party:
+            ident = identity(party) or party
+            parties = sorted({party, ident, *LINEAGE.get(ident, ())})
         return {"parties": parties, "vote": {"voor": "Voor", "tegen": "Tegen"}.get(self.vote or ""),
                 "outcome": self.outcome, "dossier": self.dossier, "since": self.since, "until": self.until}
 
@@ -89,6 +90,7 @@ def motion(store: Store, key: str) -> dict[str, Any]:
     current = store.read_one("api_version", {"version": None})
     m["earlier_versions"] = store.read("api_earlier_versions", {"version": current["version"], "id": m["id"]}) \
         if current else []
+    m["similarity_version"] = {"version": current["version"], "model": current["model"]} if current else None
     m["summary"] = None  # plain-language summaries: not produced yet
     return m
 
@@ -150,7 +152,7 @@ def on_demand(store: Store, motion_id: str, v: dict[str, Any]) -> list[dict[str,
         found = cur.fetchall()
         if not found:
             return []
-        cur.execute(sql("api_on_demand_prune"), {"version": v["version"]})
+        cur.execute(sql("api_on_demand_prune"))
         cur.executemany(sql("api_on_demand_store"), [
             {"version": v["version"], "motion_id": motion_id, "rank": i, "neighbour_id": r["id"], "score": r["score"],
              "text_score": r["text_score"], "same_dossier": r["same_dossier"]} for i, r in enumerate(found, start=1)])

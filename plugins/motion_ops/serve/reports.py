@@ -21,8 +21,9 @@ def reports_router(stores: Any) -> APIRouter:
         if len(run_id) > 250:
             return HTMLResponse("<p>No such run.</p>", status_code=404)
         try:
-            row = stores.get().read_one("select_qa_report_page", {"run_id": run_id, "version": version,
-                                                                   "try_number": try_number})
+            with stores.lease() as store:
+                row = store.read_one("select_qa_report_page", {"run_id": run_id, "version": version,
+                                                               "try_number": try_number})
         except Exception:  # noqa: BLE001 - the details go to the log, not to the browser
             log.exception("reading the QA report of run %s", run_id)
             return HTMLResponse("<p>The motion store cannot be read right now.</p>", status_code=503)

@@ -22,13 +22,24 @@ log = logging.getLogger(__name__)
 
 def query_embedder(config: Any) -> Callable[[str], tuple[str, list[float]]]:
     """``text -> (model key, vector)`` through the provider a connection describes (one at a time)."""
-    from motion_ops.clients.embedder import Embedder
-
-    embedder, lock = Embedder.from_config(config), threading.Lock()
+    lock = threading.Lock()
+    built: list[Any] = []
 
     def embed(text: str) -> tuple[str, list[float]]:
-        with lock:
-            (result,) = embedder.embed([text])
+        with lock:  # built on the first semantic query (not when Airflow loads the plugin), then one at a time
+            if not built:
+                from motion_ops.clients.embedder import Embedder
+
+                try:
+                    built.append(Embedder.from_config(config() if callable(config) else config))
+                except Exception as exc:  # noqa: BLE001 - a provider that cannot be built: no semantic search
+                    log.warning("semantic search unavailable: %s", exc)
+                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from exc
+            embedder = built[0]
+            try:
+                (result,) = embedder.embed([text])
+            except Exception as exc:  # noqa: BLE001 - the provider is down or refuses: 409, not 500
+                raise Unavailable(f"the query could not be embedded: {type(exc).__name__}") from exc
         if result.vector is None:
             raise Unavailable(f"the query could not be embedded: {result.error}")
         return embedder.model, result.vector.tolist()
@@ -60,7 +71,7 @@ def _dsn() -> str:
 
 def settings_from_environment() -> Settings:
     role = os.environ.get("MOTION_API_ROLE", READER_ROLE) or None
-    return Settings(dsn_factory=_dsn, role=role, embed=query_embedder(_embeddings_config()))
+    return Settings(dsn_factory=_dsn, role=role, embed=query_embedder(_embeddings_config))
 
 
 def app_from_environment() -> Any:
@@ -71,5 +82,7 @@ def app_from_environment() -> Any:
 def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
+    if workers > 1 and not (os.environ.get("MOTION_API_SECRET") or os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET")):
+        raise ValueError("several workers need one MOTION_API_SECRET (it signs the paging cursors every worker accepts)")
     uvicorn.run("motion_ops.serve.standalone:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="info", access_log=False)

@@ -99,7 +99,9 @@ def test_related_prints_a_motions_neighbours_by_number_or_id(store, pg_uri, moti
     nummer = store.conn.execute("SELECT nummer FROM motions WHERE id = %s", (motions[0],)).fetchone()[0]
     by_number, by_id = cli("--dsn", pg_uri, "related", nummer), cli("--dsn", pg_uri, "related", motions[0])
     assert by_number.returncode == 0 and by_number.stdout == by_id.stdout
-    assert by_number.stdout.startswith(nummer) and len(by_number.stdout.splitlines()) == 4  # the motion + 3
+    lines = by_number.stdout.splitlines()
+    assert by_number.stdout.startswith(nummer) and len(lines) == 7  # the motion + 3, each with why
+    assert all(line.strip().startswith("related because: ") for line in lines[2::2])
     missing = cli("--dsn", pg_uri, "related", "2099Z99999")
     assert missing.returncode == 1 and "no motion" in missing.stderr
 

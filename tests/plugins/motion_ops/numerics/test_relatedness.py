@@ -81,3 +81,22 @@ def test_components_count_agreement_only_over_parties_that_voted_on_both():
     line = reason({"same_dossier": True, "vote_same": 11, "vote_common": 13, "text_score": 0.712}, 5)
     assert line == "same dossier, 11 of 13 parties voted the same, text 0.71"
     assert reason({"vote_same": 2, "vote_common": 3, "text_score": 0.5}, 5) == "text 0.50"
+
+
+def test_same_short_titles_are_excluded_only_when_their_texts_are_identical_whatever_the_fused_score():
+    rng = np.random.default_rng(4)
+    text = l2_normalise(rng.standard_normal((5, 8)).astype(np.float32))
+    text[1] = text[0]  # "Motie" and "Motie", the same text: not each other's neighbour
+    f = Features(text=text, votes=np.zeros((5, 0), np.int8), dossier=np.full(5, 1, np.int32),
+                 debate=np.full(5, -1, np.int32), submitters=[np.array([], int)] * 5)
+    w = Weights()  # the fused score of identical texts is 0.7 + 0.1 (dossier), never 0.999999
+    ex = Exclusions.build(None, ["Motie", "Motie", "Motie", "Iets anders", "Nog iets"])
+    idx, _ = top_k_neighbours(fused_vectors(f, w), 4, exclusions=PairTerms(ex, f, w))
+    assert 1 not in idx[0] and 0 not in idx[1]
+    assert 2 in idx[0] and 0 in idx[2]  # the same short title, another text: a neighbour
+    assert ex.removed["trivial_short_title"] == 2
+
+
+def test_the_vote_scale_is_the_versions_party_count():
+    votes = np.array([[1, 0, 0, 0], [1, -1, 0, 0]], dtype=np.int8)
+    assert vote_scale(votes) == 4.0 and vote_scale(np.zeros((3, 0), np.int8)) == 1.0

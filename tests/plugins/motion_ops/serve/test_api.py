@@ -156,9 +156,7 @@ def test_bad_input_gets_clear_errors_and_never_a_stack_trace(client):
 
 
 def test_the_api_reads_as_the_read_only_role(client, pg_uri):
-    stores = client.app.state.stores
-    store = stores.get()
-    assert store.conn.execute("SELECT current_user").fetchone()[0] == "motion_reader"
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        store.conn.execute("UPDATE motions SET title = 'x'")
-    store.conn.rollback()
+    with client.app.state.stores.lease() as store:
+        assert store.conn.execute("SELECT current_user").fetchone()[0] == "motion_reader"
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            store.conn.execute("UPDATE motions SET title = 'x'")

@@ -47,3 +47,24 @@ def test_unknown_motions_and_bad_parameters_get_a_dutch_error_page(client):
     assert missing.status_code == 404 and "Niet gevonden" in missing.text and "Traceback" not in missing.text
     bad = client.get("/", params={"since": "gisteren"})
     assert bad.status_code == 422 and "Ongeldige invoer" in bad.text
+
+
+def test_mounted_under_a_prefix_api_errors_stay_json_and_pages_link_within_the_prefix(published, pg_uri):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from motion_ops.serve.app import Settings, create_app
+
+    outer = FastAPI()
+    outer.mount("/motion-ops", create_app(Settings(dsn=pg_uri, secret=b"mounted")))
+    c = TestClient(outer)
+    bad = c.get("/motion-ops/api/motions", params={"limit": 1000})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/json")
+    assert c.get("/motion-ops/api/motions", params={"cursor": "abc"}).json()["status"] == 400
+    assert c.get("/motion-ops/healthz").json()["status"] == "ok"
+    page = c.get("/motion-ops/").text
+    assert 'href="/motion-ops/motie/' in page and 'action="/motion-ops/"' in page
+
+
+def test_a_blank_party_filter_is_no_filter(client):
+    assert client.get("/api/motions", params={"party": "  "}).status_code == 200
