@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from motion_ops.serve import cursor, reads
-from motion_ops.serve.cache import ResponseCache
+from motion_ops.serve.cache import RelatedFastPath, ResponseCache
 
 MAX_LIMIT = 100
+DEFAULT_MIN_SCORE = -10.0  # every listed neighbour
 MAX_Q = 200
 Key = Path(..., min_length=1, max_length=64, pattern=r"^[0-9A-Za-z-]+$", description="motion id (uuid) or Zaak number")
 
@@ -32,9 +35,34 @@ def _motion_brief(r: dict[str, Any]) -> dict[str, Any]:
     return {k: r.get(k) for k in ("id", "nummer", "title", "started_on", "dossier", "dossier_title", "outcome")}
 
 
+class PublishedVersion:
+    """The published version's number, read at most every ``ttl`` seconds (a new version reaches
+    the cached answers that much later; 0: read on every request)."""
+
+    def __init__(self, ttl: float):
+        self.ttl, self.value, self.until, self.lock = ttl, None, 0.0, threading.Lock()
+
+    def peek(self) -> int | None:
+        """The number while it is fresh, else None (without reading the store)."""
+        with self.lock:
+            return self.value if self.ttl > 0 and time.monotonic() < self.until else None
+
+    def get(self, store: Any) -> int | None:
+        now = time.monotonic()
+        with self.lock:
+            if self.ttl > 0 and now < self.until:
+                return self.value
+        value = (store.read_one("api_current_version") or {}).get("version")
+        with self.lock:
+            self.value, self.until = value, now + self.ttl
+        return value
+
+
 def api_router(stores: Any, settings: Any) -> APIRouter:
     router = APIRouter()
     cache = ResponseCache(size=settings.cache_size, ttl=settings.cache_ttl)
+    published = PublishedVersion(settings.version_ttl)
+    router.fast_path = lambda app: RelatedFastPath(app, cache, published, DEFAULT_MIN_SCORE)  # type: ignore[attr-defined]
     router.cache = cache  # type: ignore[attr-defined] - for the tests and the bench
 
     @router.get("/healthz", tags=["health"])
@@ -78,7 +106,7 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.get("/api/motions/{key}/related", tags=["related motions"])
     def get_related(key: str = Key, limit: int = Query(10, ge=1, le=MAX_LIMIT),
-                    min_score: float = Query(-10.0, ge=-10, le=10, description="leave out neighbours below it"),
+                    min_score: float = Query(DEFAULT_MIN_SCORE, ge=-10, le=10, description="leave out neighbours below it"),
                     cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> Response:
         with stores.lease() as store:
             return _related(store, key, limit, min_score, cursor_)
@@ -89,7 +117,7 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
             state = cursor.decode(settings.secret, {"path": "related", "key": key, "min_score": min_score}, cursor_)
         pinned = state.get("version")
         if cache.size and not pinned:  # the cache is keyed by the version an answer comes from
-            pinned = (store.read_one("api_current_version") or {}).get("version")
+            pinned = published.get(store)
         cache_key = (pinned, key, limit, min_score, state.get("after", 0))
         hit = cache.get(cache_key) if pinned else None
         if hit is not None:

@@ -43,6 +43,7 @@ class Settings:
     :param threads: worker threads per process (standalone; mounted in Airflow, the api-server's own).
     :param connections: store connections per process; ``statement_timeout_ms`` bounds every read.
     :param cache_size, cache_ttl: the related-motions answers kept (keyed by their version), and how long.
+    :param version_ttl: how often the published version's number is read for the cached answers.
     """
 
     dsn: str | None = None
@@ -50,11 +51,12 @@ class Settings:
     role: str | None = READER_ROLE
     secret: bytes = field(default_factory=lambda: cursor_secret())
     embed: Callable[[str], tuple[str, list[float]]] | None = None
-    threads: int = int(os.environ.get("MOTION_API_THREADS", "8"))
+    threads: int = int(os.environ.get("MOTION_API_THREADS", "4"))
     connections: int = int(os.environ.get("MOTION_API_CONNECTIONS", "8"))
     statement_timeout_ms: int = int(os.environ.get("MOTION_API_STATEMENT_TIMEOUT_MS", "10000"))
     cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
     cache_ttl: float = float(os.environ.get("MOTION_API_CACHE_TTL", "60"))
+    version_ttl: float = float(os.environ.get("MOTION_API_VERSION_TTL", "1"))  # how soon a new version shows
 
 
 def cursor_secret() -> bytes:
@@ -146,7 +148,17 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-    app.include_router(api_router(stores, settings))
+        # what startup built stays out of the cyclic collector, and collections are rarer: requests make
+        # few reference cycles, and long collections show as tail latency (standalone only: a mounted
+        # app leaves the api-server's process as it is)
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(20_000, 20, 20)
+    api = api_router(stores, settings)
+    app.include_router(api)
+    app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
     app.include_router(reports_router(stores))
     app.include_router(pages_router(stores, settings))
 

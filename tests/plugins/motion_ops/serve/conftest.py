@@ -37,6 +37,7 @@ def published(store, cases_corpus, clock):
 
 @pytest.fixture
 def client(published, pg_uri):
-    app = create_app(Settings(dsn=pg_uri, secret=b"test-secret", embed=query_embedder(ProviderConfig())))
+    app = create_app(Settings(dsn=pg_uri, secret=b"test-secret", embed=query_embedder(ProviderConfig()),
+                              version_ttl=0))  # the tests publish and read at once
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

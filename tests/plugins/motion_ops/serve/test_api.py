@@ -160,3 +160,20 @@ def test_the_api_reads_as_the_read_only_role(client, pg_uri):
         assert store.conn.execute("SELECT current_user").fetchone()[0] == "motion_reader"
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             store.conn.execute("UPDATE motions SET title = 'x'")
+
+
+def test_a_cached_answer_is_served_again_by_the_fast_path_and_a_new_version_is_a_new_key(published, pg_uri, store):
+    from fastapi.testclient import TestClient
+
+    from motion_ops.serve.app import Settings, create_app
+
+    corpus, model, version = published
+    app = create_app(Settings(dsn=pg_uri, secret=b"fast", version_ttl=60))
+    mid = corpus.cases["amended_tvv"]
+    with TestClient(app) as c:
+        first = c.get(f"/api/motions/{mid}/related", params={"limit": 4})
+        again = c.get(f"/api/motions/{mid}/related?limit=4")
+        assert again.status_code == 200 and again.content == first.content
+        assert c.get(f"/api/motions/{mid}/related?limit=0").status_code == 422  # not the fast path's to answer
+        other = c.get(f"/api/motions/{mid}/related?limit=4&min_score=0.1")
+        assert other.status_code == 200 and other.json()["version"] == version
