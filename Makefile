@@ -53,8 +53,9 @@ stop-db:  ## stop the embedded Postgres if it runs
 clean: stop-db
 	rm -rf .pgdata .airflow .reports
 
-airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor); prints URL and login
-	$(BIN)/python -m devkit.local_airflow start
+EXECUTOR ?= local
+airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor; EXECUTOR=celery: redis + 2 Celery workers)
+	$(BIN)/python -m devkit.local_airflow start --executor $(EXECUTOR)
 
 stop:  ## stop what `make airflow` started
 	$(BIN)/python -m devkit.local_airflow stop

@@ -4,7 +4,9 @@
 Starts the embedded Postgres (``.pgdata``; the motion store in database ``postgres``, Airflow's
 metadata in database ``airflow``: LocalExecutor runs tasks in parallel, which SQLite cannot
 serve), the stand-in SyncFeed on 127.0.0.1, and the api-server, scheduler, dag-processor and
-triggerer with LocalExecutor; creates the ``embedding_provider`` pool and, where absent, the three
+triggerer with LocalExecutor; with ``--executor celery`` (``make airflow EXECUTOR=celery``) the
+CeleryExecutor instead, with Debian's ``redis-server`` as the broker and two Celery workers, each a
+process with its own hostname and queue (the compose file's deployment, on one machine); creates the ``embedding_provider`` pool and, where absent, the three
 connections in the metadata DB (the user's own settings win and survive restarts); prints the
 URL and login. Everything listens on 127.0.0.1 only (``--bind`` to choose otherwise); the JWT,
 API and Fernet secrets are generated once per installation (``<home>/secrets.json``, mode 0600).
@@ -47,6 +49,10 @@ class Deployment:
     bind: str = "127.0.0.1"  # the api-server's address; nothing else listens on a network port
     env_overrides: dict[str, str] = field(default_factory=dict)
     connections: dict[str, dict] = field(default_factory=dict)  # initial definitions beyond the defaults
+    executor: str = "local"  # local | celery (Debian's redis-server as the broker, WORKERS Celery workers)
+    redis_port: int = 6399
+    workers: tuple[str, ...] = ("worker-1", "worker-2")
+    worker_concurrency: int = 2
 
     @property
     def url(self) -> str:
@@ -76,8 +82,15 @@ class Deployment:
         sock = str(self.pgdata.resolve())
         keys = self.secrets()
         base = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_MOTION_")}  # the DB's win
+        celery = {
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://postgres@/{self.metadata_db}?host={sock}",
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.worker_concurrency),
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "devkit.hostname.worker_hostname",
+        } if self.executor == "celery" else {"AIRFLOW__CORE__EXECUTOR": "LocalExecutor"}
         return airflow_env(home=self.home, root=self.root, base=base, overrides={
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            **celery,
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@/{self.metadata_db}?host={sock}",
             "AIRFLOW__API__HOST": self.bind,
             "AIRFLOW__API__PORT": str(self.port),
@@ -117,9 +130,10 @@ def _airflow(dep: Deployment, *args: str) -> None:
         subprocess.run([str(BIN / "airflow"), *args], env=dep.env(), stdout=out, stderr=subprocess.STDOUT, check=True)
 
 
-def _spawn(dep: Deployment, name: str, cmd: list[str]) -> None:
+def _spawn(dep: Deployment, name: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
     log = open(dep.run / "logs" / f"{name}.log", "ab")
-    proc = subprocess.Popen(cmd, env=dep.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=dep.root)
+    proc = subprocess.Popen(cmd, env={**dep.env(), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, cwd=dep.root)
     (dep.run / f"{name}.pid").write_text(str(proc.pid))
 
 
@@ -163,6 +177,8 @@ def start(dep: Deployment) -> Deployment:
                        env=dep.env(), stdout=out, stderr=subprocess.STDOUT, check=True, cwd=dep.root)
     dep.write_env_file()
     _spawn(dep, "standin-feed", [sys.executable, "-m", "devkit.standin.server", "--port", str(dep.feed_port)])
+    if dep.executor == "celery":
+        start_celery(dep)
     # LocalExecutor: task logs are files the api-server reads, so no log server (ports 8793/8794) is needed
     for name, args in (("api-server", ["api-server", "--host", dep.bind, "--port", str(dep.port)]),
                        ("scheduler", ["scheduler", "--skip-serve-logs"]), ("dag-processor", ["dag-processor"]),
@@ -170,6 +186,23 @@ def start(dep: Deployment) -> Deployment:
         _spawn(dep, name, [str(BIN / "airflow"), *args])
     _wait_http(f"{dep.url}/api/v2/monitor/health", 120)
     return dep
+
+
+def start_celery(dep: Deployment) -> None:
+    """The broker (Debian's redis-server on 127.0.0.1, no persistence) and the Celery workers,
+    each a process of its own with its own hostname and queue besides the shared ``default``."""
+    import shutil
+
+    redis = shutil.which("redis-server")
+    if not redis:
+        raise RuntimeError("EXECUTOR=celery needs redis-server (Debian: apt-get install redis-server)")
+    (dep.run / "redis").mkdir(parents=True, exist_ok=True)
+    _spawn(dep, "redis", [redis, "--port", str(dep.redis_port), "--bind", "127.0.0.1", "--save", "",
+                          "--appendonly", "no", "--dir", str(dep.run / "redis")])
+    for name in dep.workers:
+        _spawn(dep, f"celery-{name}", [str(BIN / "airflow"), "celery", "worker", "--hostname", f"{name}@%h",
+                                       "--queues", f"default,{name}", "--concurrency", str(dep.worker_concurrency),
+                                       "--skip-serve-logs"], env={"MOTION_OPS_WORKER_HOSTNAME": name})
 
 
 def stop(dep: Deployment, *, quiet: bool = False) -> None:
@@ -225,8 +258,9 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
     ap.add_argument("--bind", default=os.environ.get("AIRFLOW_BIND", "127.0.0.1"),
                     help="address of the api-server (default 127.0.0.1; 0.0.0.0 opens it to the network)")
+    ap.add_argument("--executor", choices=["local", "celery"], default=os.environ.get("EXECUTOR", "local").lower())
     args = ap.parse_args()
-    dep = Deployment(port=args.port, bind=args.bind)
+    dep = Deployment(port=args.port, bind=args.bind, executor=args.executor)
     if args.command == "stop":
         stop(dep)
         return 0

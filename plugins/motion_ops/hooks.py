@@ -86,7 +86,8 @@ class MotionDbHook(_ConnectionHook):
 
 class MotionFeedHook(_ConnectionHook):
     """The Tweede Kamer API: host (e.g. ``https://gegevensmagazijn.tweedekamer.nl``); extras
-    ``timeout`` (s) and ``max_bytes`` (response cap)."""
+    ``timeout`` (s), ``max_bytes`` (response cap), ``parallel_categories`` and ``min_request_interval``
+    (see :class:`~motion_ops.clients.feed.FeedConfig`)."""
 
     conn_name_attr = "motion_feed_conn_id"
     default_conn_name = "motion_feed"
@@ -99,7 +100,8 @@ class MotionFeedHook(_ConnectionHook):
                 "relabeling": {"host": "API base URL"},
                 "placeholders": {"host": "https://gegevensmagazijn.tweedekamer.nl",
                                  "extra": '{"timeout": 30, "deadline": 120, "max_bytes": 20971520, '
-                                          '"retry_attempts": 3, "retry_backoff": 0.5}'}}
+                                          '"retry_attempts": 3, "retry_backoff": 0.5, "parallel_categories": 4, '
+                                          '"min_request_interval": 0.05}'}}
 
     def __init__(self, motion_feed_conn_id: str = default_conn_name, **kwargs: Any):
         super().__init__(**kwargs)

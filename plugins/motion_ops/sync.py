@@ -154,61 +154,77 @@ def _audit_strays(store: Store, category: str, page: FeedPage, ctx: RunContext) 
 
 
 def sync_categories(store: Store, source: FeedSource, categories: Iterable[str], *, max_pages: int | None,
-                    ctx: RunContext) -> dict[str, dict[str, Any]]:
+                    ctx: RunContext, parallel: int | None = None) -> dict[str, dict[str, Any]]:
     """Read each category from its checkpoint until caught up (or ``max_pages`` pages each).
 
-    Three things overlap: a thread fetches the next page's bytes, the caller parses this page,
-    and PostgreSQL writes the page before it (one page writer for all categories; each page
-    commits with its checkpoint, strictly in order). A page that cannot be read or stored is
-    audited (``feed_page_failed``) and its category stops there (the next run resumes at it)
-    while the others go on; any other failed write stops everything (raised).
+    Categories are independent: up to ``parallel`` (default: the source's ``parallel_categories``)
+    are read at once, each by a thread of its own; within a category the skiptoken chain is
+    sequential. In each, three things overlap: a thread fetches the next page's bytes, the
+    category's thread parses this page, and its page writer (a connection of its own) writes the
+    page before it; each page commits with its checkpoint, strictly in order. A page that cannot be
+    read or stored is audited (``feed_page_failed``) and its category stops there (the next run
+    resumes at it) while the others go on; any other failed write stops everything (raised).
+    The source keeps the requests to one host apart (``min_request_interval``).
 
     :returns: per category: pages, entities, changed, caught_up, error.
     """
     cps = {r["category"]: r["skiptoken"] for r in store.fetch("select_checkpoints")}
+    categories = list(categories)
+    parallel = max(1, min(parallel or getattr(source, "parallel_categories", 1), len(categories) or 1))
     out: dict[str, dict[str, Any]] = {}
-    checkpoints: dict[str, int | None] = {}
     with contextlib.ExitStack() as stack:
         stack.enter_context(_quiet_gc())
-        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-fetch"))
-        writer = PageWriter(store.dsn)
-        stack.callback(writer.close)  # on the way out: everything parsed so far is written
-        for category in categories:
-            cursor = FeedCursor(category, cps.get(category))
-            stats = out[category] = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
-            pending = pool.submit(source.feed_page_bytes, category, cursor.skiptoken)
-            in_flight: int | None = None  # the skiptoken before the page the writer has not confirmed
-            try:
-                while True:
-                    before = cursor.skiptoken
-                    try:
-                        page = _read_page(pending, source, category, before)
-                    except FeedError as exc:
-                        stats["error"] = _audit_page(store, category, before, exc, ctx)
-                        break
-                    cursor.update_state(page)
-                    stats["pages"] += 1
-                    more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
-                    if more:
-                        pending = pool.submit(source.feed_page_bytes, category, cursor.skiptoken)
-                    if page.entities:
-                        _audit_strays(store, category, page, ctx)
-                        writer.put(page_params(category, page, cursor.skiptoken))  # confirms the page before
-                        in_flight = before
-                        stats["entities"] += len(page.entities)
-                    if not more:
-                        break
-                writer.wait()  # the category's last page: a rejection is still this category's
-            except PageRejected as exc:
-                stats["error"] = _audit_page(store, category, in_flight, exc, ctx)
-            stats["caught_up"] = cursor.done and stats["error"] is None
-            checkpoints[category] = cursor.skiptoken
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="feed-category"))
+        futures = {c: pool.submit(_sync_category, store.dsn, source, c, cps.get(c), max_pages, ctx) for c in categories}
+        for category, future in futures.items():
+            out[category] = future.result()  # an unexpected error of any category is raised here
     for category, stats in out.items():  # every page is committed now
-        stats["changed"] = writer.changed.get(category, 0)
+        checkpoint = stats.pop("checkpoint")
         log.info("sync %s: %d pages, %d entities (%d changed), checkpoint %s%s", category, stats["pages"],
-                 stats["entities"], stats["changed"], checkpoints[category],
+                 stats["entities"], stats["changed"], checkpoint,
                  f"; FAILED: {stats['error']}" if stats["error"] else "" if stats["caught_up"] else " (more to read)")
     return out
+
+
+def _sync_category(dsn: str, source: FeedSource, category: str, skiptoken: int | None, max_pages: int | None,
+                   ctx: RunContext) -> dict[str, Any]:
+    """One category's pages, in its own thread with its own connections (see :func:`sync_categories`)."""
+    cursor = FeedCursor(category, skiptoken)
+    stats: dict[str, Any] = {"pages": 0, "entities": 0, "changed": 0, "caught_up": False, "error": None}
+    with contextlib.ExitStack() as stack:
+        fetcher = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"feed-fetch-{category}"))
+        audits = stack.enter_context(Store(dsn, application_name="motion_ops_sync"))
+        writer = PageWriter(dsn)
+        stack.callback(writer.close)  # on the way out: everything parsed so far is written
+        pending = fetcher.submit(source.feed_page_bytes, category, cursor.skiptoken)
+        in_flight: int | None = None  # the skiptoken before the page the writer has not confirmed
+        try:
+            while True:
+                before = cursor.skiptoken
+                try:
+                    page = _read_page(pending, source, category, before)
+                except FeedError as exc:
+                    stats["error"] = _audit_page(audits, category, before, exc, ctx)
+                    break
+                cursor.update_state(page)
+                stats["pages"] += 1
+                more = cursor.has_next_page and (max_pages is None or stats["pages"] < max_pages)
+                if more:
+                    pending = fetcher.submit(source.feed_page_bytes, category, cursor.skiptoken)
+                if page.entities:
+                    _audit_strays(audits, category, page, ctx)
+                    writer.put(page_params(category, page, cursor.skiptoken))  # confirms the page before
+                    in_flight = before
+                    stats["entities"] += len(page.entities)
+                if not more:
+                    break
+            writer.wait()  # the category's last page: a rejection is still this category's
+        except PageRejected as exc:
+            stats["error"] = _audit_page(audits, category, in_flight, exc, ctx)
+        stats["caught_up"] = cursor.done and stats["error"] is None
+    stats["changed"] = sum(writer.changed.values())  # closed: every page of the category is committed
+    stats["checkpoint"] = cursor.skiptoken
+    return stats
 
 
 def run_sync(store: Store, client: FeedClient, *, max_pages: int | None, bodies: BodyParams, ctx: RunContext,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -29,6 +30,8 @@ ODATA_PATH = "/OData/v4/2.0"
 DEFAULT_TIMEOUT = 30.0         # seconds per connect / read
 DEFAULT_DEADLINE = 120.0       # seconds for a whole response, however slowly it trickles in
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_PARALLEL_CATEGORIES = 4   # feed categories read at once (each its own skiptoken chain)
+DEFAULT_MIN_REQUEST_INTERVAL = 0.05  # seconds between two requests to the host (at most 20 per second)
 
 
 class FeedError(Exception):
@@ -90,13 +93,17 @@ class FeedCursor:
 @dataclass(frozen=True)
 class FeedConfig:
     """The ``motion_feed`` connection: host (the API's base URL); extras ``timeout`` (s per read),
-    ``deadline`` (s per response), ``max_bytes``, ``retry_attempts``, ``retry_backoff`` (s)."""
+    ``deadline`` (s per response), ``max_bytes``, ``retry_attempts``, ``retry_backoff`` (s),
+    ``parallel_categories`` (feed categories read at once) and ``min_request_interval`` (s between
+    two requests to the host, whatever thread sends them)."""
 
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     deadline: float = DEFAULT_DEADLINE
     retry: RetryPolicy = RetryPolicy()
+    parallel_categories: int = DEFAULT_PARALLEL_CATEGORIES
+    min_request_interval: float = DEFAULT_MIN_REQUEST_INTERVAL
 
     @classmethod
     def from_connection(cls, conn: ConnectionLike) -> "FeedConfig":
@@ -106,7 +113,11 @@ class FeedConfig:
                    max_bytes=extra_number(extra, "max_bytes", default=DEFAULT_MAX_BYTES, kind=int),
                    deadline=extra_number(extra, "deadline", default=DEFAULT_DEADLINE),
                    retry=RetryPolicy(attempts=extra_number(extra, "retry_attempts", default=RetryPolicy.attempts, kind=int),
-                                     backoff=extra_number(extra, "retry_backoff", default=RetryPolicy.backoff)))
+                                     backoff=extra_number(extra, "retry_backoff", default=RetryPolicy.backoff)),
+                   parallel_categories=max(1, extra_number(extra, "parallel_categories",
+                                                           default=DEFAULT_PARALLEL_CATEGORIES, kind=int)),
+                   min_request_interval=max(0.0, extra_number(extra, "min_request_interval",
+                                                              default=DEFAULT_MIN_REQUEST_INTERVAL)))
 
 
 def _origin(parts: Any) -> tuple[str, str | None, int | None]:
@@ -125,7 +136,8 @@ class FeedClient:
                  deadline: float = DEFAULT_DEADLINE,
                  policy: RetryPolicy = RetryPolicy(), pool_size: int = 10,
                  sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None,
-                 user_agent: str = "motion-ops/1.0 (+https://opendata.tweedekamer.nl)"):
+                 user_agent: str = "motion-ops/1.0 (+https://opendata.tweedekamer.nl)", min_interval: float = 0.0,
+                 parallel_categories: int = 1):
         base_url, auth = split_userinfo(base_url.rstrip("/"))
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -144,11 +156,25 @@ class FeedClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = user_agent
+        self.min_interval, self.parallel_categories = min_interval, max(1, parallel_categories)
+        self._pace_lock, self._next_slot = threading.Lock(), 0.0
 
     @classmethod
     def from_config(cls, config: FeedConfig, *, pool_size: int = 10) -> "FeedClient":
         return cls(config.base_url, timeout=config.timeout, max_bytes=config.max_bytes, deadline=config.deadline,
-                   policy=config.retry, pool_size=pool_size)
+                   policy=config.retry, pool_size=max(pool_size, config.parallel_categories + 1),
+                   min_interval=config.min_request_interval, parallel_categories=config.parallel_categories)
+
+    def _pace(self) -> None:
+        """Keep ``min_interval`` between the starts of two requests to the host (all threads)."""
+        if self.min_interval <= 0:
+            return
+        with self._pace_lock:
+            now = time.monotonic()
+            wait = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + self.min_interval
+        if wait > 0:
+            time.sleep(wait)
 
     def close(self) -> None:
         self.session.close()
@@ -164,6 +190,7 @@ class FeedClient:
 
     def _once(self, url: str, max_bytes: int) -> Response:
         self.check_host(url)
+        self._pace()
         started = time.monotonic()
         try:
             resp = self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False)

@@ -458,3 +458,38 @@ def test_a_feed_with_nothing_at_all_on_a_first_sync_is_a_problem(store, clock):
         srv._by_cat.clear()  # a server that answers every category with an empty, caught-up page
         out = sync(store, srv.url, clock)
     assert out["problem"] and "no entities at all on a first sync" in out["problem"]
+
+
+def test_categories_read_in_parallel_store_exactly_what_a_sequential_read_stores(store, standin, clock, reference):
+    client = FeedClient(standin.url, sleep=clock.sleep, policy=RetryPolicy(attempts=3), pool_size=8,
+                        parallel_categories=4)
+    out = sync_categories(store, client, sync_module.CATEGORIES, max_pages=None, ctx=CTX)
+    assert all(s["caught_up"] for s in out.values())
+    raw = dump(store)
+    assert raw["raw"] == reference["raw"] and raw["checkpoints"] == reference["checkpoints"]
+
+
+def test_in_parallel_one_failing_category_does_not_stop_the_others(store, feed, clock):
+    feed.faults.add(kind="status", status=500, match="category=Stemming", times=-1)
+    client = FeedClient(feed.url, sleep=clock.sleep, policy=RetryPolicy(attempts=2), pool_size=8, parallel_categories=4)
+    out = sync_categories(store, client, sync_module.CATEGORIES, max_pages=None, ctx=CTX)
+    assert out["Stemming"]["error"] and all(s["caught_up"] for c, s in out.items() if c != "Stemming")
+    audited = store.conn.execute("SELECT count(*) FROM audit_events WHERE action = 'feed_page_failed'").fetchone()[0]
+    assert audited == 1
+
+
+def test_requests_to_the_host_keep_the_minimum_interval_across_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = FeedClient("http://127.0.0.1:9", min_interval=0.05)
+    starts = []
+
+    def paced(_):
+        client._pace()
+        starts.append(time.monotonic())
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(paced, range(12)))
+    starts.sort()
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.045 and starts[-1] - starts[0] >= 11 * 0.045

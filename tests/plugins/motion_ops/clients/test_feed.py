@@ -113,3 +113,20 @@ def test_a_server_that_trickles_its_answer_is_cut_off_at_the_deadline(standin, c
     with pytest.raises(FeedError, match="deadline of 1s"):
         c.feed_page("Zaak")
     assert time.monotonic() - started < 2 * (1.0 + 0.1) + 1  # two attempts, each stopped at the deadline
+
+
+def test_parallel_categories_and_the_request_interval_come_from_the_connection_with_conservative_defaults():
+    from types import SimpleNamespace
+
+    from motion_ops.clients.feed import FeedClient, FeedConfig
+
+    def conn(extra):
+        return SimpleNamespace(host="https://gegevensmagazijn.tweedekamer.nl", port=None, schema=None, login=None,
+                               password=None, extra_dejson=extra)
+
+    default = FeedConfig.from_connection(conn({}))
+    assert (default.parallel_categories, default.min_request_interval) == (4, 0.05)
+    tuned = FeedConfig.from_connection(conn({"parallel_categories": "2", "min_request_interval": 0.2}))
+    client = FeedClient.from_config(tuned)
+    assert (client.parallel_categories, client.min_interval) == (2, 0.2)
+    assert FeedConfig.from_connection(conn({"parallel_categories": 0})).parallel_categories == 1
