@@ -33,6 +33,7 @@ airflow-db: $(STAMP)  ## migrate the metadata DB of `airflow dags test` and the 
 bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python -m pip install -q -r requirements-bench.txt -c constraints.txt
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/sync_latency.py
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/quality.py
