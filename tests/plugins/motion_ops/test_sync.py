@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
@@ -73,11 +74,12 @@ def test_a_sync_assembles_motions_votes_and_bodies_and_a_second_sync_changes_not
     assert second["bodies"]["fetched"] == 0
 
 
-def test_a_crash_between_pages_loses_nothing_and_the_rerun_converges(store, standin, clock, reference, pg_uri):
+@pytest.mark.parametrize("parallel", [1, 4])
+def test_a_crash_between_pages_loses_nothing_and_the_rerun_converges(store, standin, clock, reference, pg_uri, parallel):
     standin.faults.add(kind="latency", match="Feed", seconds=0.15, times=-1)
     code = ("import sys; from motion_ops.store.db import Store; from motion_ops.clients.feed import FeedClient; "
             "from motion_ops.sync import sync_categories; from motion_ops.run import RunContext; "
-            "s = Store(sys.argv[1]); c = FeedClient(sys.argv[2]);\n"
+            f"s = Store(sys.argv[1]); c = FeedClient(sys.argv[2], parallel_categories={parallel});\n"
             "sync_categories(s, c, ('Zaak', 'Document', 'DocumentVersie', 'Stemming'), max_pages=None, ctx=RunContext())")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
     proc = subprocess.Popen([sys.executable, "-c", code, pg_uri, standin.url], env=env)
@@ -93,8 +95,21 @@ def test_a_crash_between_pages_loses_nothing_and_the_rerun_converges(store, stan
     store.conn.rollback()
     partial = store.conn.execute("SELECT count(*) FROM raw_entities").fetchone()[0]
     assert 0 < partial < len(reference["raw"])
+    # every category's pages were committed with its checkpoint: nothing stored lies beyond it, so
+    # the rerun starts at the checkpoint and reads again at most the page that was in flight
+    checkpoints = dict(store.conn.execute("SELECT category, skiptoken FROM feed_checkpoints").fetchall())
+    beyond = store.conn.execute("SELECT r.category, count(*) FROM raw_entities r JOIN feed_checkpoints c "
+                                "ON c.category = r.category WHERE r.skiptoken > c.skiptoken GROUP BY 1").fetchall()
+    assert checkpoints and beyond == []
     standin.faults.clear()
+    first = len(standin.requests)
     sync(store, standin.url, clock)
+    resumed = {}
+    for path in standin.requests[first:]:
+        q = parse_qs(urlsplit(path).query)
+        if q.get("category"):
+            resumed.setdefault(q["category"][0], int((q.get("skiptoken") or ["0"])[0]))
+    assert all(resumed[c] == checkpoints[c] for c in checkpoints)  # each category resumed at its checkpoint
     assert dump(store) == reference
 
 
