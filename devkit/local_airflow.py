@@ -87,6 +87,8 @@ class Deployment:
             "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://postgres@/{self.metadata_db}?host={sock}",
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.worker_concurrency),
+            # a worker reserves only the tasks it can run now: the others go to the idle worker
+            "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
             "AIRFLOW__CORE__HOSTNAME_CALLABLE": "devkit.hostname.worker_hostname",
         } if self.executor == "celery" else {"AIRFLOW__CORE__EXECUTOR": "LocalExecutor"}
         return airflow_env(home=self.home, root=self.root, base=base, overrides={
@@ -200,7 +202,7 @@ def start_celery(dep: Deployment) -> None:
     _spawn(dep, "redis", [redis, "--port", str(dep.redis_port), "--bind", "127.0.0.1", "--save", "",
                           "--appendonly", "no", "--dir", str(dep.run / "redis")])
     for name in dep.workers:
-        _spawn(dep, f"celery-{name}", [str(BIN / "airflow"), "celery", "worker", "--hostname", f"{name}@%h",
+        _spawn(dep, f"celery-{name}", [str(BIN / "airflow"), "celery", "worker", "--celery-hostname", f"{name}@%h",
                                        "--queues", f"default,{name}", "--concurrency", str(dep.worker_concurrency),
                                        "--skip-serve-logs"], env={"MOTION_OPS_WORKER_HOSTNAME": name})
 
@@ -224,7 +226,7 @@ def stop(dep: Deployment, *, quiet: bool = False) -> None:
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        pid_file.unlink()
+        pid_file.unlink(missing_ok=True)  # another stop (a test's finally, make stop) may have been first
         if not quiet:
             print(f"stopped {pid_file.stem}")
     marker = dep.run / "pgserver.started"

