@@ -106,6 +106,10 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
             out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
     amended = corpus.cases.get("amended_tvv")
     row = store.fetch_one("select_motion_by_key", {"key": amended}) if amended else None
+    if row is None:  # a store filled by an older stand-in: any motion with an earlier version
+        found = _q(store, "select_demo_amended")
+        amended = found["id"] if found else None
+        row = store.fetch_one("select_motion_by_key", {"key": amended}) if amended else None
     if row is not None:
         out.append("  one amended motion, its related motions and why, and its earlier version:")
         out.append(f"    * {row['nummer']}  {row['title']}  [dossier {row['dossier']}]")

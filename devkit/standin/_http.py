@@ -21,6 +21,17 @@ class StandinHandler(BaseHTTPRequestHandler):
         pass
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that closes its kept-alive connection is no error worth a traceback."""
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver API
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class BackgroundHTTPServer:
     """Subclasses call :meth:`_serve` with their handler class in ``__init__``."""
 
@@ -28,7 +39,7 @@ class BackgroundHTTPServer:
     thread_name = "http"
 
     def _serve(self, host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = _QuietServer((host, port), handler)
         self.httpd.daemon_threads = True
 
     @property
