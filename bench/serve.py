@@ -170,7 +170,9 @@ def main() -> None:
                                   stderr=subprocess.PIPE)
         try:
             wait_for(port, timeout=60)
-            asyncio.run(load_http(port, ["/healthz"] * 200))  # warm up the connections, not the cache
+            # warm up the connections and code paths, not the cache: another min_score is another key
+            asyncio.run(load_http(port, [f"/api/motions/{i}/related?limit=10&min_score=-9" for i in related_ids[-200:]]
+                                  + ["/api/motions?q=warm"] * 100))
             print(f"round {round_}:")
             for (name, _, _, paths), b in zip(phases, bare):
                 ratios[name].append(report(name, asyncio.run(load_http(port, paths)), b))
