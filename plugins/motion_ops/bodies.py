@@ -13,7 +13,7 @@ import psycopg
 
 from motion_ops.clients.feed import FeedClient, FeedError, NotFound
 from motion_ops.parsers.bodytext import (UnsupportedContent, clean_text, content_hash, extract_document_text,
-                                         extract_publication_text, publication_kamerstuk)
+                                         extract_publication)
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store, sql
@@ -47,8 +47,8 @@ def fetch_body(client: FeedClient, motion: dict[str, Any]) -> Body:
         (p.get("DocumentType") or "").lower() == "xml" or "xml" in (p.get("ContentType") or ""))]
     if xml_pubs:
         res = client.publication_resource(xml_pubs[0]["Id"])
-        text = extract_publication_text(res.content, where=res.url)
-        return Body(text, "publication", *publication_kamerstuk(res.content, where=res.url))
+        text, dossier, kamerstuk = extract_publication(res.content, where=res.url)
+        return Body(text, "publication", dossier, kamerstuk)
     res = client.document_resource(motion["document_id"])
     return Body(extract_document_text(res.content, res.content_type, where=res.url), "document")
 

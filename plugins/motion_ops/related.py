@@ -14,7 +14,6 @@ import numpy as np
 
 from motion_ops.chains import Chains, Version, link
 from motion_ops.numerics.exclusions import Exclusions
-from motion_ops.numerics.relatedness import l2_normalise
 from motion_ops.numerics.relatedness import Features, PairTerms, Weights, fused_vectors
 from motion_ops.numerics.topk import top_k_neighbours
 
@@ -45,8 +44,8 @@ def codes(values: list[Any]) -> np.ndarray:
     return np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values], dtype=np.int32)
 
 
-def features(corpus: Corpus, chains: Chains) -> tuple[Features, list[str]]:
-    """The score's features and the party identities indexing the vote columns."""
+def features(corpus: Corpus) -> tuple[Features, list[str]]:
+    """The score's features (no motion hidden yet) and the party identities indexing the vote columns."""
     parties = sorted({p for v in corpus.votes.values() for p in v})
     pidx = {p: j for j, p in enumerate(parties)}
     votes = np.zeros((len(corpus.ids), len(parties)), dtype=np.int8)
@@ -56,10 +55,8 @@ def features(corpus: Corpus, chains: Chains) -> tuple[Features, list[str]]:
     people: dict[str, int] = {}
     subs = [np.unique(np.array([people.setdefault(s, len(people)) for s in ss], dtype=np.int64))
             for ss in corpus.submitters]
-    hidden = np.array([mid in chains.hidden for mid in corpus.ids], dtype=bool)
-    f = Features(text=l2_normalise(np.asarray(corpus.vectors, dtype=np.float32)) if len(corpus.ids) else corpus.vectors,
-                 votes=votes, dossier=codes([v.dossier for v in corpus.versions]), debate=codes(corpus.debates),
-                 submitters=subs, hidden=hidden)
+    f = Features(text=corpus.vectors, votes=votes, dossier=codes([v.dossier for v in corpus.versions]),
+                 debate=codes(corpus.debates), submitters=subs)
     return f, parties
 
 
@@ -74,9 +71,9 @@ class Related:
 
 def prepare(corpus: Corpus, weights: Weights) -> Related:
     """Chains, features, fused vectors and pair terms of a corpus (what a computation ranks)."""
-    text = l2_normalise(np.asarray(corpus.vectors, dtype=np.float32)) if len(corpus.ids) else None
-    chains = link(corpus.versions, text)
-    f, parties = features(corpus, chains)
+    f, parties = features(corpus)  # normalises the text vectors, once
+    chains = link(corpus.versions, f.text if len(corpus.ids) else None)
+    f.hidden = np.array([mid in chains.hidden for mid in corpus.ids], dtype=bool)
     terms = PairTerms(Exclusions.build(corpus.content_hashes, corpus.titles), f, weights)
     x = fused_vectors(f, weights) if len(corpus.ids) else np.zeros((0, 0), np.float32)
     return Related(f, parties, chains, terms, x)

@@ -52,7 +52,7 @@ class Weights:
 class Features:
     """Everything the score uses, row-aligned with the corpus (rows ordered by motion id)."""
 
-    text: np.ndarray                        # n x d
+    text: np.ndarray                        # n x d, made unit-length here (once)
     votes: np.ndarray                       # n x P int8: +1 Voor, -1 Tegen, 0 missing
     dossier: np.ndarray                     # n int32 codes, -1 unknown
     debate: np.ndarray                      # n int32 codes, -1 unknown
@@ -60,6 +60,7 @@ class Features:
     hidden: np.ndarray = field(default=None)  # n bool: earlier versions (nobody's neighbour)
 
     def __post_init__(self) -> None:
+        self.text = l2_normalise(np.asarray(self.text, dtype=np.float32))
         if self.hidden is None:
             self.hidden = np.zeros(len(self.dossier), dtype=bool)
 
@@ -72,7 +73,7 @@ def vote_scale(votes: np.ndarray) -> float:
 
 def fused_vectors(f: Features, w: Weights) -> np.ndarray:
     """Rows whose inner products are the text, vote and submitter terms of the fused score."""
-    parts = [np.sqrt(w.text) * l2_normalise(np.asarray(f.text, dtype=np.float32))]
+    parts = [np.sqrt(w.text) * f.text]
     if w.votes > 0 and f.votes.shape[1]:
         parts.append((np.sqrt(w.votes / vote_scale(f.votes)) * f.votes).astype(np.float32))
     if w.submitters > 0:
@@ -114,7 +115,7 @@ class PairTerms:
     def __init__(self, exclusions: Exclusions, f: Features, w: Weights):
         # Pairs with the same short title are excluded when their *texts* are (nearly) identical:
         # the fused score is no cosine, so the test is made here, on the text vectors, once.
-        text = l2_normalise(np.asarray(f.text, dtype=np.float32)) if len(f.dossier) else np.zeros((0, 0), np.float32)
+        text = f.text
         trivial = [np.array(pair) for g in exclusions.short_title_groups for pair in _group_pairs(g)
                    if float(text[pair[0]] @ text[pair[1]]) >= TRIVIAL_SCORE]
         self.exclusions = Exclusions(duplicate_groups=exclusions.duplicate_groups, short_title_groups=trivial,
@@ -167,7 +168,7 @@ def components(f: Features, idx: np.ndarray, *, chunk: int = 2048) -> dict[str, 
     n, k = idx.shape
     ok = idx >= 0
     j = np.where(ok, idx, 0)
-    t = l2_normalise(np.asarray(f.text, dtype=np.float32))
+    t = f.text
     subs = multi_hot(f.submitters)
     out = {"text": np.zeros((n, k), np.float32), "same": np.zeros((n, k), np.int16),
            "common": np.zeros((n, k), np.int16), "shared_submitters": np.zeros((n, k), np.int16)}
@@ -194,17 +195,27 @@ def agreement(same: int | None, common: int | None, min_common: int) -> float | 
     return same / common if same is not None and common and common >= max(min_common, 1) else None
 
 
-def reason(c: dict[str, Any], min_common: int) -> str:
-    """One line a reader understands: "same dossier, 11 of 13 parties voted the same, text 0.71"."""
-    parts = []
-    if c.get("same_dossier"):
-        parts.append("same dossier")
-    if c.get("same_debate"):
-        parts.append("same debate")
+# The reason line's words per language: the same components, in the same order, either way.
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {"dossier": "same dossier", "debate": "same debate", "votes": "{same} of {common} parties voted the same",
+           "submitter": "{n} shared submitter", "submitters": "{n} shared submitters", "text": "text {score}",
+           "decimal": ".", "empty": ""},
+    "nl": {"dossier": "zelfde dossier", "debate": "zelfde debat", "votes": "{same} van {common} partijen stemden hetzelfde",
+           "submitter": "{n} gedeelde indiener", "submitters": "{n} gedeelde indieners", "text": "tekst {score}",
+           "decimal": ",", "empty": "tekst"},
+}
+
+
+def reason(c: dict[str, Any], min_common: int, lang: str = "en") -> str:
+    """One line a reader understands: "same dossier, 11 of 13 parties voted the same, text 0.71"
+    (``lang="nl"``: "zelfde dossier, 11 van 13 partijen stemden hetzelfde, tekst 0,71")."""
+    words = PHRASES[lang]
+    parts = [words[k] for k in ("dossier", "debate") if c.get(f"same_{k}")]
     if agreement(c.get("vote_same"), c.get("vote_common"), min_common) is not None:
-        parts.append(f"{c['vote_same']} of {c['vote_common']} parties voted the same")
+        parts.append(words["votes"].format(same=c["vote_same"], common=c["vote_common"]))
     if c.get("shared_submitters"):
-        parts.append(f"{c['shared_submitters']} shared submitter{'s' if c['shared_submitters'] != 1 else ''}")
+        n = c["shared_submitters"]
+        parts.append(words["submitter" if n == 1 else "submitters"].format(n=n))
     if c.get("text_score") is not None:
-        parts.append(f"text {c['text_score']:.2f}")
-    return ", ".join(parts)
+        parts.append(words["text"].format(score=f"{c['text_score']:.2f}".replace(".", words["decimal"])))
+    return ", ".join(parts) or words["empty"]

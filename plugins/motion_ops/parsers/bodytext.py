@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import re
+from typing import Any
 
 from motion_ops.parsers.substance import normalise_dossier
 from motion_ops.parsers.xmlsafe import XmlError, parse_xml
@@ -32,6 +33,15 @@ def extract_publication_text(xml: bytes | str, *, where: str = "publication") ->
 
     :raises UnsupportedContent: malformed or unsafe XML, or no ``<al>`` paragraphs at all.
     """
+    return extract_publication(xml, where=where)[0]
+
+
+def extract_publication(xml: bytes | str, *, where: str = "publication") -> tuple[str, str | None, str | None]:
+    """From one parse: the text (:func:`extract_publication_text`) and ``(dossier, kamerstuk)``
+    (:func:`publication_kamerstuk`).
+
+    :raises UnsupportedContent: malformed or unsafe XML, or no ``<al>`` paragraphs at all.
+    """
     try:
         root = parse_xml(xml, where=where)
     except XmlError as exc:
@@ -45,16 +55,19 @@ def extract_publication_text(xml: bytes | str, *, where: str = "publication") ->
                 paragraphs.append(text)
     if not paragraphs:
         raise UnsupportedContent(f"{where}: no <al> paragraphs found")
-    return "\n".join(paragraphs)
+    return ("\n".join(paragraphs), *_kamerstuk(root))
 
 
 def publication_kamerstuk(xml: bytes | str, *, where: str = "publication") -> tuple[str | None, str | None]:
     """``(dossier, kamerstuk)`` from a publication's ``<dossiernr>`` and ``<ondernummer>``
     ("19 637" and 3384 -> ``("19637", "19637-3384")``); None for what it does not carry."""
     try:
-        root = parse_xml(xml, where=where)
+        return _kamerstuk(parse_xml(xml, where=where))
     except XmlError:
         return None, None
+
+
+def _kamerstuk(root: Any) -> tuple[str | None, str | None]:
     found: dict[str, str] = {}
     for el in root.iter():
         tag = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""

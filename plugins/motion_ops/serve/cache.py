@@ -78,8 +78,7 @@ class RelatedFastPath:
         version = self.published.peek()
         if version is None or not 1 <= limit <= 100:
             return None
-        found = self.cache.peek((version, m.group(1), limit, self.min_score, 0))
-        return found
+        return self.cache.peek((version, m.group(1), limit, self.min_score, 0))
 
 
 _RELATED = re.compile(r"/api/motions/([0-9A-Za-z-]{1,64})/related")

@@ -12,29 +12,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from motion_ops.numerics.relatedness import agreement
+from motion_ops.numerics.relatedness import reason
 from motion_ops.parsers.substance import is_request, requests
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.api import Key
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-
-
-def reden(r: dict[str, Any], min_common: int) -> str:
-    """Why a motion is related, in Dutch: "zelfde dossier, 11 van 13 partijen stemden hetzelfde, tekst 0,71"."""
-    parts = []
-    if r.get("same_dossier"):
-        parts.append("zelfde dossier")
-    if r.get("same_debate"):
-        parts.append("zelfde debat")
-    if agreement(r.get("vote_same"), r.get("vote_common"), min_common) is not None:
-        parts.append(f"{r['vote_same']} van {r['vote_common']} partijen stemden hetzelfde")
-    if r.get("shared_submitters"):
-        parts.append(f"{r['shared_submitters']} gedeelde indiener{'s' if r['shared_submitters'] != 1 else ''}")
-    if r.get("text_score") is not None:
-        parts.append(f"tekst {r['text_score']:.2f}".replace(".", ","))
-    return ", ".join(parts) or "tekst"
 
 
 def _base(request: Request) -> str:
@@ -106,11 +90,11 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         if v is not None:
             related = reads.related(store, m, v, limit=10, min_score=-10.0, after=0)
             min_common = int((v["params"].get("weights") or {}).get("min_common_parties") or 1)
+            suffix = " (nu berekend: alleen tekst en dossier)" if related["on_demand"] else ""
             for r in related["items"]:
-                r["reden"] = reden(r, min_common)
-                r["reason_nl"] = r["reden"] + (" (nu berekend: alleen tekst en dossier)" if related["on_demand"] else "")
-        lines = [p for p in (m["body_text"] or "").split("\n")]
+                r["reason_nl"] = reason(r, min_common, "nl") + suffix
         return render(request, "motion.html", m=m, version=v, related=related, requests=requests(m["body_text"]),
-                      requests_set={p for p in lines if is_request(p)}, represented_by=related["represented_by"])
+                      requests_set={p for p in (m["body_text"] or "").split("\n") if is_request(p)},
+                      represented_by=related["represented_by"])
 
     return router

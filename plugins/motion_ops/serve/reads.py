@@ -141,7 +141,7 @@ def on_demand(store: Store, motion_id: str, v: dict[str, Any]) -> list[dict[str,
     :data:`ON_DEMAND_TIMEOUT_MS`) from the stored vectors and cached until the next version."""
     cached = store.read("api_on_demand_cached", {"version": v["version"], "id": motion_id})
     if cached:
-        return [{**r, "text_score": float(r["text_score"]), "same_dossier": r["same_dossier"]} for r in cached]
+        return cached
     weights = v["params"].get("weights") or {}
     with store.transaction() as cur:
         cur.execute(f"SET LOCAL statement_timeout = {int(ON_DEMAND_TIMEOUT_MS)}")

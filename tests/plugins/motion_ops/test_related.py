@@ -1,34 +1,10 @@
 """Related motions that say why, through the real stages: the stand-in feed (with amended motions,
 a party merge and a dossier only in the externeidentifier) -> sync -> embed -> compute_similarity."""
 import numpy as np
-import pytest
 
-from motion_ops.clients.embedder import Embedder
-from motion_ops.clients.hashing import HashingProvider
-from motion_ops.embeddings import embed_ids, plan_batches
 from motion_ops.numerics.relatedness import Weights
 from motion_ops.publish import publish
 from motion_ops.similarity import compute_version
-from tests.plugins.motion_ops.test_sync import sync
-
-
-@pytest.fixture(scope="module")
-def cases_corpus():
-    from devkit.standin.corpus import Corpus
-
-    return Corpus(motions=60, cases=True)
-
-
-@pytest.fixture
-def synced(store, cases_corpus, clock):
-    from devkit.standin.server import StandinServer
-
-    with StandinServer(cases_corpus, page_size=80) as srv:
-        sync(store, srv.url, clock)
-    embedder = Embedder([HashingProvider()])
-    (ids,), _ = plan_batches(store, model=embedder.model, batch_size=10_000, max_batches=None)
-    embed_ids(store, embedder, ids, group_size=64)
-    return cases_corpus, embedder.model
 
 
 def q(store, sql, *args):
