@@ -155,7 +155,7 @@ def main() -> None:
                   f"{len(set(related_ids))} distinct motions in {len(related_ids)} requests, cached per version")
     env = {**os.environ, "MOTION_API_SECRET": "bench", "PYTHONPATH": f"{ROOT / 'plugins'}:{ROOT}",
            "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}}),
-           "MOTION_API_CONNECTIONS": "4"}
+           "MOTION_API_CONNECTIONS": os.environ.get("MOTION_API_CONNECTIONS", "4")}
     phases = [(f"/api/motions/{{id}}/related ({cache_note})", sql("api_related"), rel_params,
                [f"/api/motions/{i}/related?limit=10" for i in related_ids]),
               ("/api/motions?q=", sql("api_search_text"), search_params,

@@ -3,7 +3,6 @@ SELECT m.id::text AS id, m.nummer, m.title, m.started_on, coalesce(m.dossier, m.
        m.dossier_title, m.submitters, m.outcome, m.body_text, m.body_source, m.document_nummer,
        coalesce(m.kamerstuk, m.publication_kamerstuk) AS kamerstuk, m.amended, m.deleted
 FROM motions m
-WHERE (CASE WHEN %(key)s ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-            THEN m.id = %(key)s::uuid ELSE false END)
+WHERE m.id = (CASE WHEN %(key)s ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN %(key)s::uuid END)
    OR m.nummer = %(key)s
 ORDER BY m.deleted, m.id LIMIT 1

@@ -62,7 +62,13 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
     router = APIRouter()
     cache = ResponseCache(size=settings.cache_size, ttl=settings.cache_ttl)
     published = PublishedVersion(settings.version_ttl)
-    router.fast_path = lambda app: RelatedFastPath(app, cache, published, DEFAULT_MIN_SCORE)  # type: ignore[attr-defined]
+
+    def render(key: str, limit: int) -> bytes:
+        with stores.lease() as store:
+            return _related(store, key, limit, DEFAULT_MIN_SCORE, None).body
+
+    router.fast_path = lambda app: RelatedFastPath(app, cache, published, DEFAULT_MIN_SCORE,  # type: ignore[attr-defined]
+                                                   render=render)
     router.cache = cache  # type: ignore[attr-defined] - for the tests and the bench
 
     @router.get("/healthz", tags=["health"])
@@ -122,9 +128,9 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         hit = cache.get(cache_key) if pinned else None
         if hit is not None:
             return Response(hit, media_type="application/json")
-        m, v, where = reads.related_head(store, key, pinned)
-        scope = {"path": "related", "key": key, "min_score": min_score}
         after = int(state.get("after", 0))
+        m, v, where = reads.related_head(store, key, pinned, limit=limit + 1, min_score=min_score, after=after)
+        scope = {"path": "related", "key": key, "min_score": min_score}
         out = reads.related(store, m, v, limit=limit, min_score=min_score, after=after, where=where)
         items = [{"rank": r["rank"], "id": r["id"], "nummer": r["nummer"], "title": r["title"],
                   "dossier": r["dossier"], "started_on": r["started_on"], "score": round(float(r["score"]), 4),

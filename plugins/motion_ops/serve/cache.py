@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 
 class ResponseCache:
@@ -48,16 +48,26 @@ class ResponseCache:
 
 
 class RelatedFastPath:
-    """ASGI middleware: a plain ``GET .../api/motions/{key}/related[?limit=N]`` whose answer is in
-    the cache for the published version (known within its TTL) is answered from the event loop,
-    without routing, validation or a worker thread; everything else goes to the app."""
+    """ASGI middleware for the most frequent request, a plain ``GET .../api/motions/{key}/related[?limit=N]``:
+    an answer in the cache for the published version (known within its TTL) is answered from the
+    event loop, without routing, validation or a worker thread; one that is not is rendered by
+    ``render(key, limit)`` in a worker thread (the endpoint's own code, without FastAPI's routing
+    and parameter handling). Everything else, and any request ``render`` declines or fails
+    (``None``: unknown motions, errors), goes to the app, which answers it as always."""
 
-    def __init__(self, app: Any, cache: ResponseCache, published: Any, default_min_score: float):
+    def __init__(self, app: Any, cache: ResponseCache, published: Any, default_min_score: float,
+                 render: Callable[[str, int], bytes | None] | None = None):
         self.app, self.cache, self.published, self.min_score = app, cache, published, default_min_score
+        self.render = render
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and self.cache.size:
-            body = self._cached(scope)
+            plain = self._plain(scope)
+            body = self._cached(*plain) if plain else None
+            if body is None and plain and self.render is not None:
+                import anyio.to_thread
+
+                body = await anyio.to_thread.run_sync(self._render, *plain)
             if body is not None:
                 await send({"type": "http.response.start", "status": 200,
                             "headers": [(b"content-type", b"application/json"),
@@ -66,7 +76,8 @@ class RelatedFastPath:
                 return
         await self.app(scope, receive, send)
 
-    def _cached(self, scope: dict) -> bytes | None:
+    def _plain(self, scope: dict) -> tuple[str, int] | None:
+        """``(key, limit)`` of a plain related-motions request, else None."""
         path, mounted = scope["path"], scope.get("root_path", "")
         if mounted and path.startswith(mounted):
             path = path[len(mounted):]
@@ -75,10 +86,17 @@ class RelatedFastPath:
         if not m or not _QUERY.fullmatch(query):
             return None
         limit = int(query[6:]) if query else 10
+        return (m.group(1), limit) if 1 <= limit <= 100 else None
+
+    def _cached(self, key: str, limit: int) -> bytes | None:
         version = self.published.peek()
-        if version is None or not 1 <= limit <= 100:
+        return None if version is None else self.cache.peek((version, key, limit, self.min_score, 0))
+
+    def _render(self, key: str, limit: int) -> bytes | None:
+        try:
+            return self.render(key, limit)  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - the app answers it again, with its error handling
             return None
-        return self.cache.peek((version, m.group(1), limit, self.min_score, 0))
 
 
 _RELATED = re.compile(r"/api/motions/([0-9A-Za-z-]{1,64})/related")

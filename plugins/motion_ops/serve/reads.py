@@ -103,27 +103,38 @@ def version(store: Store, number: int | None = None) -> dict[str, Any]:
     return v
 
 
-def related_head(store: Store, key: str, version_number: int | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """``(motion, version, where)`` for a related-motions request, in one query."""
-    row = store.read_one("api_related_head", {"key": key, "version": version_number})
+def related_head(store: Store, key: str, version_number: int | None, *, limit: int = 0, min_score: float = -10.0,
+                 after: int = 0) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """``(motion, version, where)`` for a related-motions request, in one query; with ``limit``,
+    ``where["rows"]`` holds the first ``limit`` listed neighbours after rank ``after`` (as
+    :func:`related` reads them) when the version lists the motion."""
+    row = store.read_one("api_related_head", {"key": key, "version": version_number, "limit": limit,
+                                              "min_score": min_score, "after": after})
     if row is None:
         raise NotFound(f"no motion {key!r}")
     if row["version"] is None:
         raise NotFound("no published version" if version_number is None else f"no version {version_number}")
     m = {k: row[k] for k in ("id", "nummer", "title", "started_on", "dossier", "dossier_title", "outcome")}
     v = {k: row[k] for k in ("version", "model", "params", "current")}
-    return m, v, {k: row[k] for k in ("computed", "represented_by")}
+    where = {k: row[k] for k in ("computed", "represented_by")}
+    if limit and row["rows"] is not None:
+        where["rows"], where["rows_for"] = row["rows"], (limit, min_score, after)
+    return m, v, where
 
 
 def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, min_score: float,
             after: int, where: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Up to ``limit`` neighbours of motion ``m`` in version ``v`` after rank ``after``."""
+    """Up to ``limit`` neighbours of motion ``m`` in version ``v`` after rank ``after`` (the rows
+    :func:`related_head` read with it, when it read them for this page)."""
     min_common = int((v["params"].get("weights") or {}).get("min_common_parties") or 1)
     where = where or store.read_one("api_in_version", {"version": v["version"], "id": m["id"]})
     out: dict[str, Any] = {"on_demand": False, "represented_by": where["represented_by"]}
     if where["computed"]:
-        rows = store.read("api_related", {"version": v["version"], "id": m["id"], "min_score": min_score,
-                                           "after": after, "limit": limit + 1})
+        if where.get("rows_for") == (limit + 1, min_score, after):
+            rows = where["rows"]
+        else:
+            rows = store.read("api_related", {"version": v["version"], "id": m["id"], "min_score": min_score,
+                                               "after": after, "limit": limit + 1})
         for r in rows:
             r["agreement"] = agreement(r["vote_same"], r["vote_common"], min_common)
             r["reason"] = reason(r, min_common)
