@@ -42,8 +42,48 @@ def _date(name: str, value: Any) -> dt.date | None:
         raise ValueError(f"param {name!r} must be a date (YYYY-MM-DD), got {value!r}") from None
 
 
+class _Params:
+    """Typed params of a DAG run, read from its params mapping (:meth:`from_mapping`)."""
+
+    @classmethod
+    def from_mapping(cls, params: Mapping[str, Any]) -> tuple[Any, list[str]]:
+        """The typed params and the keys that are not params (misspelled conf keys, to warn about).
+
+        :raises ValueError: a missing param, a value of the wrong type, ``since`` not before ``until``.
+        """
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name not in params:
+                raise ValueError(f"param {f.name!r} is missing")
+            value = params[f.name]
+            kind = str(f.type)
+            try:
+                if f.name in ("since", "until"):
+                    value = _date(f.name, value)
+                elif value is None:
+                    if "None" not in kind:
+                        raise ValueError(f"param {f.name!r} must not be empty")
+                elif kind.startswith("bool"):
+                    if not isinstance(value, bool):
+                        raise ValueError(f"param {f.name!r} must be true or false, got {value!r}")
+                elif kind.startswith("int"):
+                    value = int(value)
+                elif kind.startswith("float"):
+                    value = float(value)
+                else:
+                    value = str(value)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(str(exc) if str(exc).startswith("param") else
+                                 f"param {f.name!r} has an invalid value {params[f.name]!r}") from None
+            values[f.name] = value
+        if values.get("since") and values.get("until") and values["since"] >= values["until"]:
+            raise ValueError(f"param 'since' ({values['since']}) must be before 'until' ({values['until']})")
+        known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**values), sorted(k for k in params if k not in known)
+
+
 @dataclass(frozen=True)
-class RunParams:
+class RunParams(_Params):
     """The params of one ``motion_enrichment`` run (their defaults and descriptions are the DAG's)."""
 
     batch_size: int
@@ -73,44 +113,24 @@ class RunParams:
     max_failure_ratio: float
     keep_versions: int
 
-    @classmethod
-    def from_mapping(cls, params: Mapping[str, Any]) -> tuple["RunParams", list[str]]:
-        """The typed params and the keys that are not params (misspelled conf keys, to warn about).
 
-        :raises ValueError: a missing param, a value of the wrong type, ``since`` not before ``until``.
-        """
-        values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            if f.name not in params:
-                raise ValueError(f"param {f.name!r} is missing")
-            value = params[f.name]
-            kind = str(f.type)
-            try:
-                if f.name in ("since", "until"):
-                    value = _date(f.name, value)
-                elif value is None:
-                    if "None" not in kind:
-                        raise ValueError(f"param {f.name!r} must not be empty")
-                elif kind.startswith("bool"):
-                    if not isinstance(value, bool):
-                        raise ValueError(f"param {f.name!r} must be true or false, got {value!r}")
-                elif kind.startswith("int"):
-                    value = int(value)
-                elif kind.startswith("float"):
-                    value = float(value)
-                else:
-                    value = str(value)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(str(exc) if str(exc).startswith("param") else
-                                 f"param {f.name!r} has an invalid value {params[f.name]!r}") from None
-            values[f.name] = value
-        if values["since"] and values["until"] and values["since"] >= values["until"]:
-            raise ValueError(f"param 'since' ({values['since']}) must be before 'until' ({values['until']})")
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**values), sorted(k for k in params if k not in known)
+@dataclass(frozen=True)
+class SummaryParams(_Params):
+    """The params of one ``motion_summaries`` run (their defaults and descriptions are the DAG's)."""
+
+    batch_size: int
+    max_batches: int | None
+    summary_max_failures: int
+    max_failure_ratio: float
+    extractive_fallback: bool
+    qa_sample_size: int
+    qa_reports_dir: str | None
+    dry_run: bool
+    since: dt.date | None
+    until: dt.date | None
 
 
-def run_window(params: RunParams, *, run_type: str | None, interval_start: dt.datetime | None,
+def run_window(params: Any, *, run_type: str | None, interval_start: dt.datetime | None,
                interval_end: dt.datetime | None) -> tuple[dt.date | None, dt.date | None]:
     """The date window a run fetches bodies for and embeds: ``since``/``until``, else a backfill
     run's data interval as dates in :data:`TIMEZONE`, else no window (``None, None``)."""

@@ -1,0 +1,87 @@
+"""The LLM backends a connection describes, and the router that picks a chain per motion.
+
+A backend is an Airflow connection of the common.ai provider's type ``pydanticai``: host = the
+base URL of an OpenAI-compatible endpoint (or Ollama's ``.../v1``), password = the API key,
+extra ``model`` = ``openai:<model>`` or ``ollama:<model>``. The cascade is the first connection
+followed by its extra ``fallback_conn_ids`` (the provider's own field), each with optional extras
+of ours: ``context_window`` (tokens), ``max_output_tokens``, ``timeout`` (s), ``min_request_interval``
+(s between requests, the rate limit), ``max_attempts`` (per motion, honouring ``Retry-After``),
+``price_input_per_1k`` / ``price_output_per_1k``. Without a connection the chain is the embedded
+extractive summarizer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
+
+KINDS = ("openai", "ollama")
+CHARS_PER_TOKEN = 3.0  # a cautious estimate for Dutch (BPE tokenizers give ~3.5-4)
+
+
+class BadConfiguration(ValueError):
+    """A backend's connection cannot be used as it is (a person must fix it)."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str  # the connection id
+    kind: str  # openai | ollama
+    model: str  # the model name as the endpoint knows it
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    context_window: int = 8192
+    max_output_tokens: int = 1024
+    timeout: float = 60.0
+    min_request_interval: float = 0.0
+    max_attempts: int = 3
+    price_input_per_1k: float = 0.0
+    price_output_per_1k: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.kind}:{self.model})"
+
+    @classmethod
+    def from_connection(cls, conn_id: str, *, host: str | None, password: str | None, extra: dict[str, Any]) -> "Backend":
+        """A backend from a ``pydanticai`` connection's fields (pure: tests pass plain values)."""
+        spec = str(extra.get("model") or "")
+        kind, _, model = spec.partition(":")
+        if kind not in KINDS or not model:
+            raise BadConfiguration(f"connection {conn_id!r}: extra 'model' must be 'openai:<model>' or "
+                                   f"'ollama:<model>', not {spec!r}")
+        if kind == "ollama" and not host:
+            raise BadConfiguration(f"connection {conn_id!r}: an Ollama backend needs its URL as host (http://...:11434/v1)")
+
+        def number(key: str, default: float, kind_: type = float) -> Any:
+            try:
+                value = kind_(extra.get(key, default))
+            except (TypeError, ValueError) as exc:
+                raise BadConfiguration(f"connection {conn_id!r}: extra {key!r} must be a number") from exc
+            if value < 0:
+                raise BadConfiguration(f"connection {conn_id!r}: extra {key!r} must not be negative")
+            return value
+
+        return cls(name=conn_id, kind=kind, model=model, base_url=(host or None), api_key=password or None,
+                   context_window=number("context_window", 8192, int), max_output_tokens=number("max_output_tokens", 1024, int),
+                   timeout=number("timeout", 60.0), min_request_interval=number("min_request_interval", 0.0),
+                   max_attempts=max(1, number("max_attempts", 3, int)),
+                   price_input_per_1k=number("price_input_per_1k", 0.0), price_output_per_1k=number("price_output_per_1k", 0.0))
+
+
+def estimated_tokens(m: MotionText) -> int:
+    """Tokens of the request for ``m`` (instructions, schema and prompt), estimated from its length."""
+    return int((len(INSTRUCTIONS) + len(user_prompt(m)) + 2500) / CHARS_PER_TOKEN)  # 2500: the JSON schema
+
+
+def route(backends: list[Backend], m: MotionText) -> list[Backend]:
+    """The chain for motion ``m``: the backends, in order, whose context window holds its request
+    and the answer (a long motion skips a small local model)."""
+    need = estimated_tokens(m)
+    return [b for b in backends if need + b.max_output_tokens <= b.context_window]
+
+
+def chain_key(backends: list[Backend]) -> str:
+    """What identifies a chain for approvals and provenance: its backends' kinds and models, in order."""
+    return " > ".join(f"{b.kind}:{b.model}" for b in backends) or "extractive"

@@ -1,0 +1,253 @@
+"""The LLM cascade over pydantic-ai: one motion in, a validated, faithful summary out, with the
+provenance of what actually served it.
+
+- Structured output: pydantic-ai's ``PromptedOutput`` of :class:`MotionSummary` (JSON in the
+  answer's text, which every OpenAI-compatible server and Ollama model can give); a schema error
+  or a faithfulness problem (:mod:`motion_ops.llm.faithfulness`, an output validator) is re-asked
+  once with its reason (``output_retries=1``), then the motion fails.
+- The cascade: pydantic-ai's ``FallbackModel`` over the backends the router picks for the motion
+  (:func:`motion_ops.llm.backends.route`), falling back on transient errors only.
+- Each backend's model is wrapped (:class:`_Served`) to hold its own settings (timeout, output
+  tokens, no SDK retries: we count attempts), to keep its rate limit (``min_request_interval``)
+  and to record that it served the answer.
+- Terminal errors (authentication, quota, unknown model, bad configuration) raise
+  :class:`TerminalError` at once: retrying or charging the motion cannot help. A rate limit's
+  ``Retry-After`` is waited out (up to ``max_wait``) within the motion's ``max_attempts``.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from motion_ops.llm import extractive
+from motion_ops.llm.backends import Backend, BadConfiguration, route
+from motion_ops.llm.faithfulness import problems
+from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
+from motion_ops.llm.schema import MotionSummary
+
+log = logging.getLogger(__name__)
+
+
+class TerminalError(RuntimeError):
+    """The backend refuses for a reason no retry fixes: stop the task, charge no motion."""
+
+
+@dataclass
+class Outcome:
+    """What summarizing one motion gave: a summary, or an error, and its provenance."""
+
+    motion_id: str
+    summary: MotionSummary | None = None
+    status: str | None = None  # llm | fallback | extractive (None: failed)
+    backend: str | None = None
+    model: str | None = None  # as the answer named it
+    attempts: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    latency_ms: int = 0
+    error: str | None = None
+    error_class: str | None = None  # rate_limited | unavailable | timeout | invalid_output | too_long | ...
+    substituted: bool = False  # the answer names another model than the one asked for
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+
+def _terminal(exc: BaseException) -> bool:
+    from pydantic_ai.exceptions import (ModelAuthenticationError, ModelHTTPError, ModelNotFoundError,
+                                        ModelQuotaExceededError, UserError)
+
+    if isinstance(exc, (ModelAuthenticationError, ModelQuotaExceededError, ModelNotFoundError, UserError,
+                        BadConfiguration, TerminalError)):
+        return True
+    if isinstance(exc, ModelHTTPError):
+        body = str(getattr(exc, "body", "") or "")
+        return exc.status_code in (401, 403, 404) or "insufficient_quota" in body
+    return False
+
+
+def _flatten(exc: BaseException) -> list[BaseException]:
+    inner = getattr(exc, "exceptions", None)
+    return [e for sub in inner for e in _flatten(sub)] if inner else [exc]
+
+
+def classify(exc: BaseException) -> tuple[str, float | None]:
+    """``(error class, retry_after)`` of a failed request (after the whole cascade)."""
+    from pydantic_ai.exceptions import (ModelConnectionError, ModelRateLimitError, ModelTimeoutError,
+                                        UnexpectedModelBehavior)
+
+    errors = _flatten(exc)
+    waits = [e.retry_after for e in errors if getattr(e, "retry_after", None)]
+    if any(isinstance(e, ModelRateLimitError) or getattr(e, "status_code", None) == 429 for e in errors):
+        return "rate_limited", max(waits) if waits else None
+    if any(isinstance(e, (ModelTimeoutError, TimeoutError, asyncio.TimeoutError)) for e in errors):
+        return "timeout", None
+    if any(isinstance(e, UnexpectedModelBehavior) for e in errors):
+        return "invalid_output", None
+    if any(isinstance(e, ModelConnectionError) for e in errors):
+        return "unreachable", None
+    return "unavailable", max(waits) if waits else None
+
+
+def default_model_factory(b: Backend) -> Any:
+    """The pydantic-ai model of a backend (what ``PydanticAIHook.get_conn()`` resolves for a
+    ``pydanticai`` connection: the provider with the connection's key and base URL)."""
+    from pydantic_ai.models.openai import OpenAIChatModel
+
+    if b.kind == "ollama":
+        from pydantic_ai.providers.ollama import OllamaProvider
+
+        provider: Any = OllamaProvider(base_url=b.base_url, api_key=b.api_key)
+    else:
+        from pydantic_ai.providers.openai import OpenAIProvider
+
+        provider = OpenAIProvider(base_url=b.base_url, api_key=b.api_key or "none")
+    return OpenAIChatModel(b.model, provider=provider)
+
+
+def _served_class() -> type:
+    from pydantic_ai.models.wrapper import WrapperModel
+    from pydantic_ai.settings import merge_model_settings
+
+    class _Served(WrapperModel):
+        """A backend's model with its own settings and rate limit, recording what it served."""
+
+        def __init__(self, wrapped: Any, backend: Backend, record: Callable[[Backend, Any], None]):
+            super().__init__(wrapped)
+            self.backend, self.record = backend, record
+            self.own = {"timeout": backend.timeout, "max_tokens": backend.max_output_tokens, "temperature": 0.0,
+                        "max_retries": 0}
+            self._lock, self._next = threading.Lock(), 0.0
+
+        async def request(self, messages: Any, model_settings: Any, model_request_parameters: Any) -> Any:
+            if self.backend.min_request_interval:
+                with self._lock:
+                    now = time.monotonic()
+                    wait, self._next = max(0.0, self._next - now), max(now, self._next) + self.backend.min_request_interval
+                if wait:
+                    await asyncio.sleep(wait)
+            self.record(self.backend, None)
+            response = await super().request(messages, merge_model_settings(model_settings, self.own),
+                                             model_request_parameters)
+            self.record(self.backend, response)
+            return response
+
+    return _Served
+
+
+@dataclass
+class Cascade:
+    """Summarize motions through ``backends`` (empty: the extractive summarizer).
+
+    :param extractive_fallback: when the chain fails (or no backend's context holds the motion),
+        give the extractive summary (status ``extractive``) instead of failing the motion.
+    :param max_wait: the longest ``Retry-After`` waited out; a longer one fails the motion for now.
+    """
+
+    backends: list[Backend]
+    extractive_fallback: bool = False
+    max_wait: float = 120.0
+    model_factory: Callable[[Backend], Any] = default_model_factory
+    sleep: Callable[[float], None] = time.sleep
+    _agents: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
+    _served: threading.local = field(default_factory=threading.local, repr=False)
+    _models: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _record(self, backend: Backend, response: Any) -> None:
+        """Called before each request (``response`` None) and after each answer: the requests, the
+        tokens (also of answers refused later) and who served the last answer, for this thread's motion."""
+        tally = self._served
+        if response is None:
+            tally.requests = getattr(tally, "requests", 0) + 1
+            return
+        usage = getattr(response, "usage", None)
+        tally.input_tokens = getattr(tally, "input_tokens", 0) + int(getattr(usage, "input_tokens", 0) or 0)
+        tally.output_tokens = getattr(tally, "output_tokens", 0) + int(getattr(usage, "output_tokens", 0) or 0)
+        tally.last = (backend, getattr(response, "model_name", None))
+
+    def _agent(self, chain: list[Backend]) -> Any:
+        key = tuple(b.name for b in chain)
+        if key not in self._agents:
+            from pydantic_ai import Agent, ModelRetry, PromptedOutput, RunContext
+            from pydantic_ai.models.fallback import FallbackModel
+
+            served = _served_class()
+            models = []
+            for b in chain:
+                if b.name not in self._models:
+                    self._models[b.name] = served(self.model_factory(b), b, self._record)
+                models.append(self._models[b.name])
+            model = models[0] if len(models) == 1 else FallbackModel(*models, fallback_on=lambda e: not _terminal(e))
+            agent = Agent(model, output_type=PromptedOutput(MotionSummary), instructions=INSTRUCTIONS,
+                          deps_type=MotionText, retries={"output": 1})
+
+            @agent.output_validator
+            def faithful(ctx: RunContext[MotionText], output: MotionSummary) -> MotionSummary:
+                found = problems(ctx.deps, output)
+                if found:
+                    raise ModelRetry("De samenvatting is niet trouw aan de motie: " + "; ".join(found))
+                return output
+
+            self._agents[key] = agent
+        return self._agents[key]
+
+    def extractive(self, m: MotionText, started: float) -> Outcome:
+        return Outcome(m.id, summary=extractive.summarize(m), status="extractive", backend="extractive",
+                       model="extractive", latency_ms=int((time.monotonic() - started) * 1000))
+
+    def summarize(self, m: MotionText) -> Outcome:
+        """One motion through its chain. Raises :class:`TerminalError`; every other failure is the
+        motion's (an :class:`Outcome` with ``error``)."""
+        started = time.monotonic()
+        if not self.backends:
+            return self.extractive(m, started)
+        chain = route(self.backends, m)
+        if not chain:
+            if self.extractive_fallback:
+                return self.extractive(m, started)
+            return Outcome(m.id, error="no backend's context window holds this motion", error_class="too_long")
+        agent, out = self._agent(chain), Outcome(m.id)
+        tally = self._served
+        tally.requests = tally.input_tokens = tally.output_tokens = 0
+        for attempt in range(1, chain[0].max_attempts + 1):
+            tally.last = None
+            try:
+                result = agent.run_sync(user_prompt(m), deps=m)
+            except Exception as exc:  # noqa: BLE001 - classified below; terminal ones stop the task
+                if any(_terminal(e) for e in _flatten(exc)):
+                    raise TerminalError(_describe(exc)) from exc
+                out.error_class, retry_after = classify(exc)
+                out.error = _describe(exc)
+                if out.error_class == "invalid_output" or attempt == chain[0].max_attempts:
+                    break
+                wait = retry_after if retry_after is not None else min(2.0 ** (attempt - 1), 30.0)
+                if wait > self.max_wait:
+                    out.error += f" (Retry-After {wait:g}s is longer than {self.max_wait:g}s: tried again next run)"
+                    break
+                self.sleep(wait)
+                continue
+            backend, model = tally.last or (chain[0], None)
+            out.summary, out.error, out.error_class = result.output, None, None
+            out.status = "llm" if backend.name == chain[0].name else "fallback"
+            out.backend, out.model = backend.name, model or backend.model
+            out.substituted = bool(model) and model != backend.model
+            break
+        out.attempts, out.input_tokens, out.output_tokens = tally.requests, tally.input_tokens, tally.output_tokens
+        out.latency_ms = int((time.monotonic() - started) * 1000)
+        if not out.ok and self.extractive_fallback:
+            fallback = self.extractive(m, started)
+            fallback.attempts, fallback.error = out.attempts, out.error
+            return fallback
+        return out
+
+
+def _describe(exc: BaseException) -> str:
+    from motion_ops.clients.redact import redact
+
+    parts = [f"{type(e).__name__}: {e}" for e in _flatten(exc)]
+    return redact("; ".join(parts))[:1000]

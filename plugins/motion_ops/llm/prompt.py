@@ -1,0 +1,51 @@
+"""The prompt a backend gets for one motion. Its version is part of a summary's key: changing the
+wording here means bumping :data:`PROMPT_VERSION` (every motion is then summarized once more)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from motion_ops.parsers.substance import considerations, requests
+
+PROMPT_VERSION = "summary-v1"
+
+INSTRUCTIONS = """Je vat moties van de Tweede Kamer samen voor lezers zonder politieke voorkennis.
+Schrijf summary_nl in eenvoudig Nederlands (taalniveau B1): korte zinnen, gewone woorden, hooguit vier zinnen.
+Schrijf summary_en met dezelfde inhoud in eenvoudig Engels.
+Geef in requests elk genummerd verzoek uit de lijst 'Verzoeken' precies een keer terug, met zijn nummer in
+'clause', in gewone woorden in 'ask', en aan wie het verzoek is gericht in 'addressee'.
+Kies hooguit drie onderwerpen uit de vaste lijst. Noem in 'inferred' de velden die je afleidt in plaats van
+dat ze in de tekst staan (bijvoorbeeld 'topics').
+Gebruik geen getallen, data, bedragen of dossiernummers die niet in de tekst van de motie staan.
+Verzin niets: alles in de samenvatting moet uit de motie zelf komen."""
+
+
+@dataclass(frozen=True)
+class MotionText:
+    """What is summarized of a motion."""
+
+    id: str
+    nummer: str | None
+    title: str | None
+    body_text: str | None
+    dossier: str | None = None
+    dossier_title: str | None = None
+
+    @property
+    def clauses(self) -> list[str]:
+        """The request clauses, extracted deterministically ("verzoekt de regering ...", ...)."""
+        return requests(self.body_text)
+
+    @property
+    def source(self) -> str:
+        """All the text a summary may draw on (numbers in the summary must come from here)."""
+        return "\n".join(p for p in (self.nummer, self.title, self.dossier, self.dossier_title, self.body_text) if p)
+
+
+def user_prompt(m: MotionText) -> str:
+    clauses = m.clauses
+    lines = [f"Motie {m.nummer or ''}: {m.title or ''}".strip(),
+             f"Dossier: {m.dossier or '-'} {m.dossier_title or ''}".rstrip(), "", "Tekst:",
+             considerations(m.body_text) or (m.body_text or ""), "",
+             "Verzoeken (geef elk terug in requests, met dit nummer als clause):"]
+    lines += [f"{i}. {c}" for i, c in enumerate(clauses, start=1)] or ["(geen: de motie stelt alleen iets vast)"]
+    return "\n".join(lines)

@@ -1,0 +1,185 @@
+"""The summaries stage: plan the motions whose current text has no summary for this prompt and
+schema, summarize one batch (``summarize``) through the cascade, retry what failed
+(``retry_summaries``) with half the batch size, QA a sample, and publish the run's summaries.
+
+A summary is stored only once it validated and passed the faithfulness check, one row per motion
+in its own statement, keyed on (motion, text hash, prompt version, schema version): a crash
+leaves no half-written summary, and a re-run summarizes only what is still missing. A motion that
+fails counts one failed run (quarantined after ``quarantine_after``, released by command); a
+terminal backend error stops the task and charges no motion.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import statistics
+from typing import Any
+
+from motion_ops.llm.backends import chain_key, route
+from motion_ops.llm.cascade import Cascade, Outcome
+from motion_ops.llm.faithfulness import problems
+from motion_ops.llm.prompt import PROMPT_VERSION, MotionText
+from motion_ops.llm.schema import SCHEMA_VERSION, MotionSummary
+from motion_ops.run import RunContext
+from motion_ops.store import audit
+from motion_ops.store.db import Store, sql
+
+log = logging.getLogger(__name__)
+
+PROMPT_KEY = f"{PROMPT_VERSION}/schema-{SCHEMA_VERSION}"
+
+
+class FailureRatioExceeded(Exception):
+    """Too many motions failed to be summarized: nothing of this run is published."""
+
+
+def plan_batches(store: Store, *, batch_size: int, max_batches: int | None, since: Any = None,
+                 until: Any = None, ids: list[str] | None = None) -> tuple[list[list[str]], int]:
+    """Batches of motion ids that need a summary; returns (batches, ids left for the next run)."""
+    found = [r["id"] for r in store.fetch("select_summary_backlog", {
+        "prompt_version": PROMPT_VERSION, "schema_version": SCHEMA_VERSION, "prompt_key": PROMPT_KEY,
+        "since": since, "until": until, "ids": ids})]
+    batches = [found[i:i + batch_size] for i in range(0, len(found), batch_size)]
+    kept = batches[:max_batches] if max_batches else batches
+    return kept, sum(len(b) for b in batches[len(kept):])
+
+
+def _text(row: dict[str, Any]) -> MotionText:
+    return MotionText(row["id"], row["nummer"], row["title"], row["body_text"], row["dossier"], row["dossier_title"])
+
+
+def _store(store: Store, row: dict[str, Any], out: Outcome, chain: str, ctx: RunContext) -> None:
+    s = out.summary
+    assert s is not None
+    with store.transaction() as cur:
+        cur.execute(sql("insert_summary"), {
+            "motion_id": row["id"], "text_hash": row["text_hash"], "prompt_version": PROMPT_VERSION,
+            "schema_version": SCHEMA_VERSION, "status": out.status, "summary_nl": s.summary_nl,
+            "summary_en": s.summary_en, "requests": json.dumps([r.model_dump() for r in s.requests], ensure_ascii=False),
+            "topics": list(s.topics), "inferred": list(s.inferred), "backend": out.backend, "model": out.model,
+            "chain": chain, "attempts": out.attempts, "input_tokens": out.input_tokens,
+            "output_tokens": out.output_tokens, "latency_ms": out.latency_ms, "run_id": ctx.run_id})
+        if out.substituted:  # the answer came from another model than the one asked for: said, not hidden
+            audit.record(cur, "llm_model_substituted", row["id"], {"backend": out.backend, "answered_as": out.model}, ctx)
+
+
+def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunContext) -> dict[str, Any]:
+    """Summarize the ids still without a summary; each success is stored at once.
+
+    :returns: ``{"summarized", "failed": {id: [error class, error]}, "tokens": [in, out], "by_status"}``.
+    :raises TerminalError: from the cascade (what is stored stays; no motion is charged).
+    """
+    todo, _ = plan_batches(store, batch_size=max(1, len(ids)), max_batches=None, ids=ids) if ids else ([], 0)
+    todo_ids = todo[0] if todo else []
+    rows = store.fetch("select_summary_inputs", {"ids": todo_ids}) if todo_ids else []
+    done, failed, tokens, by_status = 0, {}, [0, 0], {}
+    for row in rows:
+        m = _text(row)
+        out = cascade.summarize(m)
+        tokens[0] += out.input_tokens
+        tokens[1] += out.output_tokens
+        if out.ok:
+            _store(store, row, out, chain_key(route(cascade.backends, m)), ctx)
+            done += 1
+            by_status[out.status] = by_status.get(out.status, 0) + 1
+        else:
+            failed[row["id"]] = [out.error_class or "failed", out.error or "failed"]
+    return {"summarized": done, "failed": failed, "tokens": tokens, "by_status": by_status}
+
+
+def summarize_batch(store: Store, cascade: Cascade, ids: list[str], *, batch_index: int, ctx: RunContext) -> dict[str, Any]:
+    """One mapped ``summarize`` instance."""
+    out = summarize_ids(store, cascade, ids, ctx=ctx)
+    return {"batch_index": batch_index, "summarized": out["summarized"], "failed_ids": sorted(out["failed"]),
+            "errors": {k: v[0] for k, v in out["failed"].items()}, "tokens": out["tokens"], "by_status": out["by_status"]}
+
+
+def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], results: list[dict[str, Any]],
+                 batch_size: int, max_failure_ratio: float, quarantine_after: int, ctx: RunContext) -> dict[str, Any]:
+    """Retry every planned motion still without a summary (failed ones, and the whole batch of an
+    instance that left no result), ``batch_size // 2`` at a time; count and audit what still fails.
+
+    :raises FailureRatioExceeded: more than ``max_failure_ratio`` of the planned motions failed.
+    """
+    planned = sorted({mid for batch in plan for mid in batch})
+    still, _ = plan_batches(store, batch_size=max(1, batch_size // 2), max_batches=None, ids=planned) if planned else ([], 0)
+    recovered, errors, tokens = 0, {}, [0, 0]
+    for group in still:
+        out = summarize_ids(store, cascade, group, ctx=ctx)
+        recovered += out["summarized"]
+        errors.update(out["failed"])
+        tokens = [tokens[0] + out["tokens"][0], tokens[1] + out["tokens"][1]]
+    hashes = {r["id"]: r["text_hash"] for r in store.fetch("select_summary_inputs", {"ids": list(errors)})} if errors else {}
+    quarantined = 0
+    with store.transaction() as cur:
+        for mid, (cls, error) in sorted(errors.items()):
+            cur.execute(sql("upsert_summary_failure"), {"motion_id": mid, "prompt_key": PROMPT_KEY,
+                                                        "text_hash": hashes.get(mid, ""), "error_class": cls,
+                                                        "error": error[:1000], "quarantine_after": quarantine_after})
+            state = cur.fetchone()
+            quarantined += bool(state["quarantined"])
+            audit.record(cur, "summary_failed", mid, {"error_class": cls, "error": error[:500], "prompt": PROMPT_KEY,
+                                                      "failed_runs": state["failures"], "quarantined": state["quarantined"]}, ctx)
+    ratio = len(errors) / len(planned) if planned else 0.0
+    retried = sum(len(g) for g in still)
+    summary = {"retried": retried, "recovered": recovered, "failed_ids": sorted(errors), "quarantined": quarantined,
+               "failure_ratio": round(ratio, 4), "batch_size": max(1, batch_size // 2), "planned": len(planned),
+               "failed_by_class": _count(v[0] for v in errors.values()), "retry_tokens": tokens}
+    if ratio > max_failure_ratio:
+        raise FailureRatioExceeded(
+            f"{len(errors)} of {len(planned)} planned motions could not be summarized ({ratio:.3f} > max_failure_ratio "
+            f"{max_failure_ratio}); nothing of this run is published. See audit_events action 'summary_failed'.")
+    return summary
+
+
+def _count(values: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+def words_per_sentence(text: str) -> float:
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    return sum(len(s.split()) for s in sentences) / max(1, len(sentences))
+
+
+def qa(store: Store, *, run_id: str, sample_size: int, max_words_per_sentence: float = 25.0, seed: int = 0) -> dict[str, Any]:
+    """Check a sample of the run's unpublished summaries again: schema, faithfulness, provenance,
+    the extractive label, and plain language (words per sentence, a B1 rule of thumb)."""
+    rows = store.fetch("select_run_summaries", {"run_id": run_id})
+    sample = random.Random(seed).sample(rows, min(sample_size, len(rows)))
+    failures: list[dict[str, Any]] = []
+    lengths = []
+    for r in sample:
+        try:
+            s = MotionSummary.model_validate({k: r[k] for k in ("summary_nl", "summary_en", "requests", "topics", "inferred")})
+        except ValueError as exc:
+            failures.append({"motion": r["motion_id"], "check": "schema", "detail": str(exc)[:300]})
+            continue
+        m = MotionText(r["motion_id"], r["nummer"], r["title"], r["body_text"], r["dossier"], r["dossier_title"])
+        for p in problems(m, s):
+            failures.append({"motion": r["motion_id"], "check": "faithful", "detail": p})
+        if not r["backend"] or not r["model"] or (r["status"] == "extractive") != (r["backend"] == "extractive"):
+            failures.append({"motion": r["motion_id"], "check": "provenance", "detail": f"{r['status']} by {r['backend']}"})
+        lengths.append(words_per_sentence(s.summary_nl))
+    median_words = statistics.median(lengths) if lengths else 0.0
+    checks = {"schema_and_faithful": not failures, "plain_language": median_words <= max_words_per_sentence}
+    return {"run_id": run_id, "stored": len(rows), "sampled": len(sample), "checks": checks,
+            "passed": all(checks.values()), "median_words_per_sentence": round(median_words, 1),
+            "failures": failures[:50], "by_status": _count(r["status"] for r in rows),
+            "tokens": [sum(r["input_tokens"] for r in rows), sum(r["output_tokens"] for r in rows)]}
+
+
+def publish(store: Store, *, run_id: str) -> int:
+    """Make the run's summaries visible to readers; returns how many."""
+    return store.execute("publish_run_summaries", {"run_id": run_id})
+
+
+def release(store: Store, ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Release quarantined motions (all, or ``ids``) so the next run tries them again."""
+    with store.transaction() as cur:
+        cur.execute(sql("release_summary_quarantine"), {"ids": ids})
+        return cur.fetchall()

@@ -1,0 +1,32 @@
+import pytest
+
+from motion_ops.llm.backends import Backend, BadConfiguration, chain_key, estimated_tokens, route
+
+
+def test_a_pydanticai_connection_becomes_a_backend():
+    b = Backend.from_connection("motion_llm", host="http://127.0.0.1:9/v1", password="sk-x",
+                                extra={"model": "openai:gpt-4o-mini", "context_window": 128000, "timeout": 30,
+                                       "price_input_per_1k": 0.00015})
+    assert (b.kind, b.model, b.context_window, b.timeout, b.api_key) == ("openai", "gpt-4o-mini", 128000, 30.0, "sk-x")
+    assert "sk-x" not in repr(b)
+
+
+@pytest.mark.parametrize("extra,host", [({"model": "gpt-4o"}, None), ({"model": "anthropic:claude"}, None),
+                                        ({"model": "ollama:llama3"}, None), ({"model": "openai:x", "timeout": "slow"}, None),
+                                        ({"model": "openai:x", "context_window": -1}, None)])
+def test_a_connection_that_cannot_be_used_is_a_clear_error(extra, host):
+    with pytest.raises(BadConfiguration, match="connection 'motion_llm'"):
+        Backend.from_connection("motion_llm", host=host, password=None, extra=extra)
+
+
+def test_the_router_skips_a_backend_whose_context_window_is_too_small(real_motions):
+    small = Backend("local", "ollama", "llama3.2", "http://x/v1", context_window=2048, max_output_tokens=512)
+    big = Backend("cloud", "openai", "gpt-4o-mini", context_window=128000)
+    short, long_ = min(real_motions.values(), key=lambda m: len(m.body_text)), max(real_motions.values(), key=lambda m: len(m.body_text))
+    need_short, need_long = estimated_tokens(short), estimated_tokens(long_)
+    assert need_short < need_long
+    small = Backend("local", "ollama", "llama3.2", "http://x/v1", context_window=need_short + 512 + 1, max_output_tokens=512)
+    assert [b.name for b in route([small, big], short)] == ["local", "cloud"]
+    assert [b.name for b in route([small, big], long_)] == ["cloud"]
+    assert route([small], long_) == []
+    assert chain_key([small, big]) == "ollama:llama3.2 > openai:gpt-4o-mini" and chain_key([]) == "extractive"
