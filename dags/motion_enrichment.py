@@ -11,7 +11,9 @@ Nightly enrichment of the Tweede Kamer motions ("moties"):
    audit what still fails, fail the run above `max_failure_ratio`;
 5. **compute_similarity**: a new, unpublished version of each motion's `top_n` related motions;
 6. **qa_sample**: check a sample and write the QA report (JSON + HTML);
-7. **publish_similarity**: make the version current for readers (`motion_related` view), only if QA passed.
+7. **publish_similarity**: make the version current for readers (`motion_related` view), only if QA passed;
+8. **announce_texts**: after the sync, update the Asset `motion_texts` when motion texts changed
+   (it schedules `motion_summaries`); skipped when nothing changed.
 
 Every task is safe to clear and re-run. A backfill run only fetches bodies for, and embeds,
 motions dated in its data interval; `since`/`until` do the same for a manual run.
@@ -23,12 +25,14 @@ import datetime as dt
 import os
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag
+from airflow.sdk import CronDataIntervalTimetable, Param, XComArg, dag
 
 from motion_ops.operators import (ComputeSimilarityOperator, EmbedMissingOperator, MigrateStoreOperator,
                                   PublishSimilarityOperator, QaSampleOperator, RetryFailedOperator,
                                   SyncContentOperator)
+from motion_ops.assets import MOTION_SIMILARITY, MOTION_TEXTS
 from motion_ops.run import TIMEZONE
+from motion_ops.summary_operators import AnnounceTextsOperator
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
@@ -131,10 +135,14 @@ def motion_enrichment():
     qa = QaSampleOperator(task_id="qa_sample", version=compute.output["version"],
                           failure_ratio=retry.output["failure_ratio"], execution_timeout=timeout("qa_sample", 15))
     publish = PublishSimilarityOperator(task_id="publish_similarity", version=compute.output["version"],
-                                        outlets=[Asset("motion_similarity")],
+                                        outlets=[MOTION_SIMILARITY],
                                         execution_timeout=timeout("publish_similarity", 15))
 
+    announce = AnnounceTextsOperator(task_id="announce_texts", summary=XComArg(sync, key="summary"), outlets=[MOTION_TEXTS],
+                                     execution_timeout=timeout("announce_texts", 5))
+
     migrate >> sync >> embed >> retry >> compute >> qa >> publish
+    sync >> announce
 
 
 motion_enrichment()

@@ -82,6 +82,11 @@ def status_lines(store: Store) -> list[str]:
     for q in store.fetch("select_quarantined"):
         lines.append(f"  quarantined {q['motion_id']} [{q['model']}] after {q['failures']} runs: {(q['last_error'] or '')[:80]}")
     lines.append("checkpoints: " + ", ".join(f"{c['category']}={c['skiptoken']}" for c in store.fetch("select_checkpoints")))
+    sm = store.fetch_one("select_summary_status")
+    by = ", ".join(f"{n} {k}" for k, n in sorted(sm["by_status"].items())) or "none"
+    lines.append(f"summaries: {sm['published']} of {s['with_text']} motions with text have a published summary of "
+                 f"their current text ({by}); {sm['unpublished']} waiting for QA, {sm['quarantined']} quarantined; "
+                 f"tokens so far {sm['input_tokens']} in / {sm['output_tokens']} out")
     cur = store.fetch_one("select_current_version")
     if cur:
         qa = store.fetch("select_qa_report_for_version", {"version": cur["version"]})
@@ -94,7 +99,9 @@ def status_lines(store: Store) -> list[str]:
 
 
 SHORT = {"migrate_store": "migrate", "sync_content": "sync", "embed_missing": "embed", "retry_failed": "retry",
-         "compute_similarity": "compute", "qa_sample": "qa", "publish_similarity": "publish"}
+         "compute_similarity": "compute", "qa_sample": "qa", "publish_similarity": "publish",
+         "plan_summaries": "plan", "summarize": "summarize", "retry_summaries": "retry", "qa_summaries": "qa",
+         "publish_summaries": "publish"}
 
 
 def recent_runs_lines(store: Store, runs: int = 5) -> list[str]:
@@ -147,6 +154,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     with _store(args) as store:
+        if args.stage == "summaries":
+            from motion_ops.summaries import release
+
+            rows = release(store, args.ids or None)
+            print(f"released {len(rows)} quarantined motion(s); they are summarized again on the next run")
+            return 0
         rows = store.fetch("release_quarantine", {"model": args.model, "ids": args.ids or None})
     print(f"released {len(rows)} quarantined item(s); they are embedded again on the next run")
     return 0
@@ -257,8 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--action", help="e.g. embedding_failed, body_fetch_failed, feed_page_failed")
     p.add_argument("--limit", type=_positive, default=20)
     p.set_defaults(func=cmd_audit)
-    p = sub.add_parser("release-quarantine", help="let quarantined motions be embedded again")
-    p.add_argument("--model")
+    p = sub.add_parser("release-quarantine", help="let quarantined motions be embedded (or summarized) again")
+    p.add_argument("--stage", choices=("embeddings", "summaries"), default="embeddings")
+    p.add_argument("--model", help="embeddings: only this model's")
     p.add_argument("ids", nargs="*", type=_guid)
     p.set_defaults(func=cmd_release)
     p = sub.add_parser("check-connections", help="test motion_db, motion_feed and motion_embeddings")

@@ -166,3 +166,55 @@ class EmbeddingsHook(_ConnectionHook):
             return check_embedder(self.get_conn())
         except Exception as exc:
             return _failed(exc)
+
+
+class LlmHook(_ConnectionHook):
+    """The summaries' LLM backends: the connection ``motion_llm`` of the common.ai provider's type
+    ``pydanticai`` (host = base URL, password = API key, extra ``model`` = ``openai:<model>`` or
+    ``ollama:<model>``), then each connection in its extra ``fallback_conn_ids``, in order; see
+    :class:`motion_ops.llm.backends.Backend` for our extras (context window, timeout, rate limit,
+    prices). Without a ``motion_llm`` connection: no backends, i.e. the extractive summarizer."""
+
+    conn_name_attr = "motion_llm_conn_id"
+    default_conn_name = "motion_llm"
+
+    def __init__(self, motion_llm_conn_id: str = default_conn_name, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.motion_llm_conn_id = motion_llm_conn_id
+
+    def backends(self) -> list[Any]:
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        from motion_ops.llm.backends import Backend, BadConfiguration
+
+        try:
+            first = self.connection(self.motion_llm_conn_id)
+        except AirflowNotFoundException:
+            self.log.info("no connection %r: summaries come from the extractive summarizer", self.motion_llm_conn_id)
+            return []
+        chain, seen = [(self.motion_llm_conn_id, first)], {self.motion_llm_conn_id}
+        fallbacks = first.extra_dejson.get("fallback_conn_ids") or []
+        if not isinstance(fallbacks, list):
+            raise BadConfiguration(f"connection {self.motion_llm_conn_id!r}: extra 'fallback_conn_ids' must be a list")
+        for conn_id in (str(c).strip() for c in fallbacks):
+            if conn_id and conn_id not in seen:
+                seen.add(conn_id)
+                chain.append((conn_id, self.connection(conn_id)))
+        return [Backend.from_connection(cid, host=c.host, password=c.password, extra=c.extra_dejson) for cid, c in chain]
+
+    @staticmethod
+    def model_factory(backend: Any) -> Any:
+        """A backend's pydantic-ai model, resolved by the common.ai provider's ``PydanticAIHook``
+        from the backend's own connection (its fallbacks are our cascade's, not the hook's)."""
+        from airflow.providers.common.ai.hooks.pydantic_ai import PydanticAIHook
+
+        # chat completions, what every OpenAI-compatible server speaks ("openai:" would be OpenAI's Responses API)
+        model_id = f"openai-chat:{backend.model}" if backend.kind == "openai" else f"ollama:{backend.model}"
+        return PydanticAIHook(llm_conn_id=backend.name, model_id=model_id, fallback_conn_ids=[]).get_conn()
+
+    def get_conn(self, *, extractive_fallback: bool = False) -> Any:
+        from motion_ops.llm.cascade import Cascade
+
+        backends = self.backends()
+        return Cascade(backends, extractive_fallback=extractive_fallback,
+                       model_factory=self.model_factory)

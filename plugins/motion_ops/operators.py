@@ -34,26 +34,28 @@ class MotionOpsOperator(BaseOperator):
         self.motion_embeddings_conn_id = motion_embeddings_conn_id
         self._started = time.monotonic()
 
+    params_class: Any = RunParams  # the typed params of the DAG the operator runs in
+
     def pre_execute(self, context: Any) -> None:
         self._started = time.monotonic()  # the task's seconds in run_metrics
 
-    def run_params(self, context: Any) -> RunParams:
+    def run_params(self, context: Any) -> Any:
         """The run's params; a conf key that is not a param gets a warning (it has no effect)."""
         try:
-            params, unknown = RunParams.from_mapping(context["params"])
+            params, unknown = self.params_class.from_mapping(context["params"])
         except ValueError as exc:  # a person must fix the trigger's conf: no automatic retry
             raise AirflowFailException(f"invalid run params: {exc}") from exc
         if unknown:
             self.log.warning("ignored conf keys that are not params of this DAG: %s (misspelled?)", ", ".join(unknown))
         return params
 
-    def window(self, context: Any, params: RunParams) -> "tuple[dt.date | None, dt.date | None]":
+    def window(self, context: Any, params: Any) -> "tuple[dt.date | None, dt.date | None]":
         run_type = getattr(context["dag_run"], "run_type", None)
         return run_window(params, run_type=getattr(run_type, "value", run_type),
                           interval_start=context.get("data_interval_start"), interval_end=context.get("data_interval_end"))
 
     @staticmethod
-    def reports_dir(params: RunParams) -> Path:
+    def reports_dir(params: Any) -> Path:
         """The QA reports folder, usable (checked before anything is written to the store)."""
         from motion_ops.reports.qa import usable_reports_dir
 
@@ -62,7 +64,7 @@ class MotionOpsOperator(BaseOperator):
         except ValueError as exc:
             raise AirflowFailException(f"invalid run params: {exc}") from exc
 
-    def skip_if_dry_run(self, params: RunParams) -> None:
+    def skip_if_dry_run(self, params: Any) -> None:
         if params.dry_run:
             raise AirflowSkipException("dry_run: nothing is written")
 

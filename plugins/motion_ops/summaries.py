@@ -101,7 +101,8 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
     """Retry every planned motion still without a summary (failed ones, and the whole batch of an
     instance that left no result), ``batch_size // 2`` at a time; count and audit what still fails.
 
-    :raises FailureRatioExceeded: more than ``max_failure_ratio`` of the planned motions failed.
+    :raises FailureRatioExceeded: more than ``max_failure_ratio`` of the planned motions failed for
+        the first time (a motion failing again, on its way to quarantine, does not count).
     """
     planned = sorted({mid for batch in plan for mid in batch})
     still, _ = plan_batches(store, batch_size=max(1, batch_size // 2), max_batches=None, ids=planned) if planned else ([], 0)
@@ -112,7 +113,7 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
         errors.update(out["failed"])
         tokens = [tokens[0] + out["tokens"][0], tokens[1] + out["tokens"][1]]
     hashes = {r["id"]: r["text_hash"] for r in store.fetch("select_summary_inputs", {"ids": list(errors)})} if errors else {}
-    quarantined = 0
+    quarantined = new = 0
     with store.transaction() as cur:
         for mid, (cls, error) in sorted(errors.items()):
             cur.execute(sql("upsert_summary_failure"), {"motion_id": mid, "prompt_key": PROMPT_KEY,
@@ -120,16 +121,19 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
                                                         "error": error[:1000], "quarantine_after": quarantine_after})
             state = cur.fetchone()
             quarantined += bool(state["quarantined"])
+            new += state["failures"] == 1
             audit.record(cur, "summary_failed", mid, {"error_class": cls, "error": error[:500], "prompt": PROMPT_KEY,
                                                       "failed_runs": state["failures"], "quarantined": state["quarantined"]}, ctx)
-    ratio = len(errors) / len(planned) if planned else 0.0
+    # the share of the planned motions failing for the first time: a broken backend turns the run red,
+    # a motion that failed before and fails again (it waits for its quarantine) does not
+    ratio = new / len(planned) if planned else 0.0
     retried = sum(len(g) for g in still)
     summary = {"retried": retried, "recovered": recovered, "failed_ids": sorted(errors), "quarantined": quarantined,
-               "failure_ratio": round(ratio, 4), "batch_size": max(1, batch_size // 2), "planned": len(planned),
+               "failure_ratio": round(ratio, 4), "new_failures": new, "batch_size": max(1, batch_size // 2), "planned": len(planned),
                "failed_by_class": _count(v[0] for v in errors.values()), "retry_tokens": tokens}
     if ratio > max_failure_ratio:
         raise FailureRatioExceeded(
-            f"{len(errors)} of {len(planned)} planned motions could not be summarized ({ratio:.3f} > max_failure_ratio "
+            f"{new} of {len(planned)} planned motions could not be summarized ({ratio:.3f} > max_failure_ratio "
             f"{max_failure_ratio}); nothing of this run is published. See audit_events action 'summary_failed'.")
     return summary
 

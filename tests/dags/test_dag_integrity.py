@@ -22,7 +22,7 @@ def dag(dagbag):
 
 def test_dags_import_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert list(dagbag.dag_ids) == ["motion_enrichment"]
+    assert sorted(dagbag.dag_ids) == ["motion_enrichment", "motion_summaries"]
 
 
 def test_dag_id_is_the_file_stem_with_tags_doc_and_one_active_run(dag):
@@ -39,12 +39,14 @@ def test_every_task_retries_with_exponential_backoff(dag):
 def test_the_task_graph_is_the_nightly_chain_plus_the_data_each_task_takes(dag):
     order = ["migrate_store", "sync_content", "embed_missing", "retry_failed", "compute_similarity", "qa_sample",
              "publish_similarity"]
-    assert sorted(dag.task_ids) == sorted(order)
-    data = {"sync_content": {"retry_failed"}, "retry_failed": {"qa_sample"}, "compute_similarity": {"publish_similarity"}}
+    assert sorted(dag.task_ids) == sorted(order + ["announce_texts"])
+    data = {"sync_content": {"retry_failed", "announce_texts"}, "retry_failed": {"qa_sample"}, "compute_similarity": {"publish_similarity"}}
     for up, down in zip(order, order[1:]):
         assert dag.get_task(up).downstream_task_ids == {down} | data.get(up, set()), up
     assert dag.get_task("retry_failed").trigger_rule == "all_done"
     assert [o.uri if hasattr(o, "uri") else o.name for o in dag.get_task("publish_similarity").outlets] == ["motion_similarity"]
+    announce = dag.get_task("announce_texts")
+    assert announce.downstream_task_ids == set() and [o.name for o in announce.outlets] == ["motion_texts"]
 
 
 def test_embed_missing_is_mapped_in_the_provider_pool_with_a_readable_label(dag):
@@ -84,6 +86,7 @@ def test_tasks_take_their_inputs_as_xcom_args_written_in_the_dag(dag):
     assert arg("qa_sample", "version") == ("compute_similarity", "version")
     assert arg("qa_sample", "failure_ratio") == ("retry_failed", "failure_ratio")
     assert arg("publish_similarity", "version") == ("compute_similarity", "version")
+    assert arg("announce_texts", "summary") == ("sync_content", "summary")
     assert dag.get_task("sync_content").motion_feed_conn_id == "motion_feed"
     assert {t.motion_db_conn_id for t in dag.tasks if t.task_id != "embed_missing"} == {"motion_db"}
 
@@ -105,10 +108,11 @@ def test_every_param_has_a_title_a_description_and_a_section(dag):
     assert sections == {"Sync", "Embedding", "Similarity", "QA", "Run window"}
 
 
-HEAVY = ("numpy", "psycopg", "requests", "pypdf", "msgspec", "pgvector")
+HEAVY = ("numpy", "psycopg", "requests", "pypdf", "msgspec", "pgvector", "pydantic_ai", "openai")
 
 
-def test_parsing_the_dag_file_imports_nothing_heavy():
+@pytest.mark.parametrize("dag_file", ["motion_enrichment", "motion_summaries"])
+def test_parsing_the_dag_file_imports_nothing_heavy(dag_file):
     """In a fresh interpreter: what the DAG file adds to what importing Airflow's SDK loads."""
     code = f"""
 import importlib.util, json, sys, time
@@ -116,7 +120,7 @@ import airflow.sdk
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, BaseOperator, BaseHook
 before = set(sys.modules)
 t0 = time.perf_counter()
-spec = importlib.util.spec_from_file_location("motion_enrichment", {str(ROOT / "dags" / "motion_enrichment.py")!r})
+spec = importlib.util.spec_from_file_location({dag_file!r}, {str(ROOT / "dags")!r} + "/" + {dag_file!r} + ".py")
 spec.loader.exec_module(importlib.util.module_from_spec(spec))
 added = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in {HEAVY!r})
 print(json.dumps({{"seconds": time.perf_counter() - t0, "added": added, "airflow_itself": sorted(
@@ -129,3 +133,43 @@ print(json.dumps({{"seconds": time.perf_counter() - t0, "added": added, "airflow
     print(f"DAG file parse time: {result['seconds']:.3f} s (after airflow.sdk); "
           f"heavy modules Airflow itself loads: {result['airflow_itself']}")
     assert result["added"] == []
+
+
+@pytest.fixture(scope="module")
+def summaries_dag(dagbag):
+    return dagbag.get_dag("motion_summaries")
+
+
+def test_motion_summaries_is_scheduled_on_the_texts_asset_and_chains_its_tasks(summaries_dag):
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+    from airflow.sdk.definitions.xcom_arg import PlainXComArg
+
+    d = summaries_dag
+    cond = d.timetable.asset_condition
+    assert type(cond).__name__ == "AssetAll" and [a.name for a in cond.objects] == ["motion_texts"]
+    order = ["migrate_store", "plan_summaries", "summarize", "retry_summaries", "qa_summaries", "publish_summaries"]
+    assert sorted(d.task_ids) == sorted(order)
+    data = {"plan_summaries": {"retry_summaries"}}
+    for up, down in zip(order, order[1:]):
+        assert d.get_task(up).downstream_task_ids == {down} | data.get(up, set()), up
+    t = d.get_task("summarize")
+    assert isinstance(t, MappedOperator) and t.pool == "llm_provider" and "batch_label" in t.map_index_template
+    assert d.get_task("retry_summaries").trigger_rule == "all_done"
+    for task_id, name, source in (("retry_summaries", "plan", ("plan_summaries", "return_value")),
+                                  ("retry_summaries", "results", ("summarize", "return_value")),
+                                  ("qa_summaries", "failure_ratio", ("retry_summaries", "failure_ratio"))):
+        value = getattr(d.get_task(task_id), name)
+        assert isinstance(value, PlainXComArg) and (value.operator.task_id, value.key) == source
+    assert [o.name for o in d.get_task("publish_summaries").outlets] == ["motion_summaries"]
+    for task in d.tasks:
+        assert task.retries >= 2 and task.execution_timeout is not None, task.task_id
+
+
+def test_motion_summaries_params_have_titles_sections_and_validate(summaries_dag):
+    params = summaries_dag.params
+    assert params["batch_size"] == 20 and params["extractive_fallback"] is False and params.validate()
+    for name in params:
+        p = params.get_param(name)
+        assert p.description and p.schema.get("title") and p.schema.get("section"), name
+    with pytest.raises(Exception):
+        params.get_param("max_failure_ratio").resolve(2)

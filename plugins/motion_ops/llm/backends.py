@@ -48,6 +48,7 @@ class Backend:
         """A backend from a ``pydanticai`` connection's fields (pure: tests pass plain values)."""
         spec = str(extra.get("model") or "")
         kind, _, model = spec.partition(":")
+        kind = "openai" if kind == "openai-chat" else kind
         if kind not in KINDS or not model:
             raise BadConfiguration(f"connection {conn_id!r}: extra 'model' must be 'openai:<model>' or "
                                    f"'ollama:<model>', not {spec!r}")

@@ -1,0 +1,104 @@
+"""
+### motion_summaries
+
+Plain-language summaries of the motions, through the LLM backend cascade of the connection
+`motion_llm` (without it: the embedded extractive summarizer, labelled as such):
+
+1. **migrate_store**: apply the store's pending migrations (a dry run only checks);
+2. **plan_summaries**: the motions whose current text has no summary for this prompt and schema
+   version (quarantined ones left out), in batches; a dry run only counts;
+3. **summarize**: one mapped instance per batch (pool `llm_provider`), each motion through the chain
+   the router picks for it; a summary is stored only once valid and faithful;
+4. **retry_summaries**: retry what failed with half the batch size; count, audit, quarantine; fail
+   the run above `max_failure_ratio`;
+5. **qa_summaries**: check a sample again; the report goes beside the QA reports;
+6. **publish_summaries**: readers see the run's summaries, only if QA passed.
+
+Scheduled on the Asset `motion_texts` (updated by `motion_enrichment` when motion texts changed)
+and triggerable by hand. Every task is safe to clear and re-run: a summary is keyed on (motion,
+text hash, prompt version, schema version), so a re-run summarizes only what is still missing.
+Connections: `motion_db`, `motion_llm` (type `pydanticai`, with `fallback_conn_ids`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pendulum
+from airflow.sdk import Param, dag
+
+from motion_ops.assets import MOTION_SUMMARIES, MOTION_TEXTS
+from motion_ops.run import TIMEZONE
+from motion_ops.summary_operators import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
+                                          QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
+
+_INT = ["integer", "null"]
+_STR = ["string", "null"]
+LLM, QA, WINDOW = "LLM", "QA", "Run window"
+
+
+def timeout(task_id: str, minutes: int) -> dt.timedelta:
+    """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set."""
+    return dt.timedelta(minutes=float(os.environ.get(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes)))
+
+
+@dag(
+    schedule=[MOTION_TEXTS],
+    start_date=pendulum.datetime(2024, 1, 1, tz=TIMEZONE),
+    catchup=False,
+    max_active_runs=1,
+    tags=["motions", "tweede-kamer", "llm", "summaries"],
+    description="Plain-language summaries of the motions whose texts changed, through the LLM backend cascade",
+    doc_md=__doc__,
+    default_args={
+        "owner": "motion-ops",
+        "retries": 2,
+        "retry_delay": dt.timedelta(seconds=int(os.environ.get("MOTION_OPS_RETRY_DELAY_SECONDS", "30"))),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": dt.timedelta(minutes=10),
+    },
+    params={
+        "batch_size": Param(20, type="integer", minimum=1, maximum=1000, section=LLM, title="Batch size",
+                            description="Motions per summarize instance (retry_summaries uses half)."),
+        "max_batches": Param(None, type=_INT, minimum=1, section=LLM, title="Most batches",
+                             description="At most this many summarize instances (also capped by Airflow's "
+                                         "max_map_length); the rest waits for the next run."),
+        "summary_max_failures": Param(3, type="integer", minimum=1, section=LLM, title="Failures allowed",
+                                      description="Runs a motion may fail before it is quarantined "
+                                                  "(release: python -m motion_ops release-quarantine --stage summaries)."),
+        "max_failure_ratio": Param(0.1, type="number", minimum=0, maximum=1, section=LLM, title="Most failures",
+                                   description="retry_summaries fails the run (nothing published) when this share of "
+                                               "the planned motions failed for the first time."),
+        "extractive_fallback": Param(False, type="boolean", section=LLM, title="Extractive when the chain fails",
+                                     description="Give a motion the extractive summary (labelled as such) when every "
+                                                 "backend failed, instead of trying again next run."),
+        "qa_sample_size": Param(50, type="integer", minimum=1, section=QA, title="Sample size",
+                                description="Summaries qa_summaries checks again."),
+        "qa_reports_dir": Param(None, type=_STR, section=QA, title="Reports folder",
+                                description="Folder for the QA reports (empty: $AIRFLOW_HOME/qa_reports)."),
+        "dry_run": Param(False, type="boolean", section=WINDOW, title="Dry run",
+                         description="Plan only: no model calls, no writes; plan_summaries says what would run."),
+        "since": Param(None, type=_STR, format="date", section=WINDOW, title="Since",
+                       description="Only summarize motions dated on or after this day."),
+        "until": Param(None, type=_STR, format="date", section=WINDOW, title="Until",
+                       description="... and before this day."),
+    },
+)
+def motion_summaries():
+    migrate = MigrateSummariesStoreOperator(task_id="migrate_store", execution_timeout=timeout("migrate_store", 30))
+    plan = PlanSummariesOperator(task_id="plan_summaries", execution_timeout=timeout("plan_summaries", 15))
+    summarize = SummarizeOperator.partial(
+        task_id="summarize", pool="llm_provider", map_index_template="{{ batch_label }}",
+        execution_timeout=timeout("summarize", 60),
+    ).expand(batch=plan.output)
+    retry = RetrySummariesOperator(task_id="retry_summaries", plan=plan.output, results=summarize.output,
+                                   trigger_rule="all_done", execution_timeout=timeout("retry_summaries", 60))
+    qa = QaSummariesOperator(task_id="qa_summaries", failure_ratio=retry.output["failure_ratio"],
+                             execution_timeout=timeout("qa_summaries", 15))
+    publish = PublishSummariesOperator(task_id="publish_summaries", outlets=[MOTION_SUMMARIES],
+                                       execution_timeout=timeout("publish_summaries", 15))
+
+    migrate >> plan >> summarize >> retry >> qa >> publish
+
+
+motion_summaries()

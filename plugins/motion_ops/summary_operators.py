@@ -1,0 +1,207 @@
+"""Airflow operators of ``motion_summaries`` (plan -> summarize, mapped -> retry -> QA -> publish):
+each takes its inputs as arguments written in the DAG and calls one function of
+:mod:`motion_ops.summaries`. Nothing heavy (pydantic-ai, psycopg) is imported until ``execute``."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from motion_ops.hooks import LlmHook
+from motion_ops.operators import MigrateStoreOperator, MotionOpsOperator
+from motion_ops.run import SummaryParams
+
+
+class _SummaryOperator(MotionOpsOperator):
+    params_class = SummaryParams
+
+    def __init__(self, *, motion_llm_conn_id: str = LlmHook.default_conn_name, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.motion_llm_conn_id = motion_llm_conn_id
+
+    def cascade(self, params: SummaryParams) -> Any:
+        from motion_ops.llm.backends import BadConfiguration
+
+        try:
+            return LlmHook(self.motion_llm_conn_id).get_conn(extractive_fallback=params.extractive_fallback)
+        except BadConfiguration as exc:  # a person must fix the connection: no automatic retry
+            raise AirflowFailException(str(exc)) from exc
+
+    def terminal(self, exc: Exception) -> AirflowFailException:
+        return AirflowFailException(f"the LLM backend refuses ({exc}); no motion was charged. Fix the connection "
+                                    f"{self.motion_llm_conn_id!r} (key, quota, model), then clear this task")
+
+
+class MigrateSummariesStoreOperator(MigrateStoreOperator):
+    params_class = SummaryParams
+
+
+class PlanSummariesOperator(_SummaryOperator):
+    """The motions whose current text has no summary for this prompt and schema, in batches
+    (``{"batch_index", "ids"}``) for ``summarize`` to map over; a dry run only counts."""
+
+    ui_color = "#e8f1fb"
+
+    def execute(self, context: Any) -> list[dict[str, Any]]:
+        from airflow.sdk.configuration import conf
+
+        from motion_ops.llm.backends import chain_key
+        from motion_ops.summaries import PROMPT_KEY, plan_batches
+
+        p = self.run_params(context)
+        since, until = self.window(context, p)
+        backends = self.cascade(p).backends
+        max_map = conf.getint("core", "max_map_length")
+        with self.store() as store:
+            batches, left = plan_batches(store, batch_size=p.batch_size, max_batches=min(p.max_batches or max_map, max_map),
+                                         since=since, until=until)
+            planned = sum(map(len, batches))
+            summary = {"prompt": PROMPT_KEY, "chain": chain_key(backends), "planned_batches": len(batches),
+                       "planned_motions": planned, "left_for_next_run": left, "dry_run": p.dry_run}
+            line = (f"{'dry run: would summarize' if p.dry_run else 'planned'} {planned} motions in {len(batches)} "
+                    f"batch(es) through {summary['chain']} ({PROMPT_KEY}); {left} left for the next run")
+            self.finish(context, store, line, items=planned, write=not p.dry_run)
+        context["ti"].xcom_push(key="summary", value=summary)
+        return [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
+
+
+class SummarizeOperator(_SummaryOperator):
+    """Summarize one planned batch (mapped over ``batch``) through the cascade."""
+
+    template_fields = ("batch",)
+
+    def __init__(self, *, batch: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.batch = batch
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from motion_ops.llm.cascade import TerminalError
+        from motion_ops.summaries import summarize_batch
+
+        p = self.run_params(context)
+        ids = list(self.batch["ids"])
+        context["batch_label"] = f"batch {self.batch['batch_index']} ({len(ids)} motions)"
+        cascade = self.cascade(p)
+        with self.store() as store:
+            try:
+                out = summarize_batch(store, cascade, ids, batch_index=int(self.batch["batch_index"]),
+                                      ctx=self.run_context(context))
+            except TerminalError as exc:
+                raise self.terminal(exc) from exc
+            self.finish(context, store, f"batch {out['batch_index']}: summarized {out['summarized']} of {len(ids)} "
+                        f"({out['by_status']}), {len(out['failed_ids'])} failed (retried next); tokens in/out "
+                        f"{out['tokens'][0]}/{out['tokens'][1]}", items=out["summarized"], failures=len(out["failed_ids"]))
+        return out
+
+
+class RetrySummariesOperator(_SummaryOperator):
+    """Retry every planned motion still without a summary (also of failed instances: their ids come
+    from ``plan``) with half the batch size; count, audit and quarantine what still fails; fail
+    above ``max_failure_ratio``."""
+
+    template_fields = ("plan", "results")
+
+    def __init__(self, *, plan: Any, results: Any, **kwargs: Any):
+        kwargs.setdefault("multiple_outputs", True)
+        super().__init__(**kwargs)
+        self.plan, self.results = plan, results
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from motion_ops.llm.cascade import TerminalError
+        from motion_ops.summaries import FailureRatioExceeded, retry_failed
+
+        p = self.run_params(context)
+        self.skip_if_dry_run(p)
+        if self.plan is None:
+            raise AirflowFailException("plan_summaries did not finish (no plan); nothing is published. Clear it.")
+        plan = [list(b["ids"]) for b in self.plan]
+        cascade = self.cascade(p)
+        with self.store() as store:
+            try:
+                out = retry_failed(store, cascade, plan=plan, results=[r for r in (self.results or []) if isinstance(r, dict)],
+                                   batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
+                                   quarantine_after=p.summary_max_failures, ctx=self.run_context(context))
+            except TerminalError as exc:
+                raise self.terminal(exc) from exc
+            except FailureRatioExceeded as exc:
+                raise AirflowFailException(str(exc)) from exc
+            self.finish(context, store, f"retried {out['retried']} with batch size {out['batch_size']}: "
+                        f"{out['recovered']} recovered, {len(out['failed_ids'])} still failing {out['failed_by_class']} "
+                        f"(ratio {out['failure_ratio']:.3f}), {out['quarantined']} quarantined",
+                        items=out["recovered"], failures=len(out["failed_ids"]))
+        return out
+
+
+class QaSummariesOperator(_SummaryOperator):
+    """Check a sample of the run's summaries again (schema, faithfulness, provenance, plain
+    language); the report goes beside the QA reports (``summaries-<run>.json``); a failing QA
+    publishes nothing."""
+
+    template_fields = ("failure_ratio",)
+
+    def __init__(self, *, failure_ratio: Any = 0.0, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.failure_ratio = failure_ratio
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from motion_ops.summaries import qa
+
+        p = self.run_params(context)
+        self.skip_if_dry_run(p)
+        folder = self.reports_dir(p)
+        ctx = self.run_context(context)
+        with self.store() as store:
+            report = qa(store, run_id=str(ctx.run_id), sample_size=p.qa_sample_size)
+            report["failure_ratio"] = float(self.failure_ratio or 0.0)
+            path = folder / f"summaries-{''.join(c if c.isalnum() or c in '-_.' else '_' for c in str(ctx.run_id))}.json"
+            path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+            self.finish(context, store, f"QA {'passed' if report['passed'] else 'FAILED'} on {report['sampled']} of "
+                        f"{report['stored']} summaries {report['by_status']}; report {path}", items=report["sampled"],
+                        failures=len(report["failures"]))
+        if not report["passed"]:
+            raise AirflowFailException(f"summary QA failed ({report['checks']}); nothing is published; see {path}")
+        return {"passed": True, "report": str(path), "stored": report["stored"]}
+
+
+class PublishSummariesOperator(_SummaryOperator):
+    """Make the run's summaries visible to readers (QA passed)."""
+
+    ui_color = "#e3f4e1"
+
+    def execute(self, context: Any) -> int:
+        from motion_ops.summaries import publish
+
+        p = self.run_params(context)
+        self.skip_if_dry_run(p)
+        ctx = self.run_context(context)
+        with self.store() as store:
+            n = publish(store, run_id=str(ctx.run_id))
+            self.finish(context, store, f"published {n} summaries of run {ctx.run_id}", items=n)
+        return n
+
+
+class AnnounceTextsOperator(MotionOpsOperator):
+    """In ``motion_enrichment``: updates the Asset ``motion_texts`` (its outlet) when the sync wrote
+    motions or fetched body texts, so ``motion_summaries`` runs for them without waiting a night;
+    skips (no Asset event) when nothing changed or the sync left no summary."""
+
+    template_fields = ("summary",)
+    ui_color = "#f6efe0"
+
+    def __init__(self, *, summary: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.summary = summary
+
+    def execute(self, context: Any) -> dict[str, int]:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        s = self.summary if isinstance(self.summary, dict) else {}
+        changed = {"motions_written": int((s.get("assembly") or {}).get("written", 0) or 0),
+                   "bodies_fetched": int((s.get("bodies") or {}).get("fetched", 0) or 0)}
+        if s.get("dry_run") or not any(changed.values()):
+            raise AirflowSkipException(f"no motion text changed ({changed}): motion_summaries is not triggered")
+        for outlet in self.outlets:
+            context["outlet_events"][outlet].extra = changed
+        self.log.info("motion texts changed %s: the Asset event triggers motion_summaries", changed)
+        return changed

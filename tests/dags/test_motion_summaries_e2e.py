@@ -1,0 +1,146 @@
+"""End to end: ``motion_summaries`` through ``dag.test()`` against the embedded Postgres (motions
+synced from the stand-in feed) and the stand-in chat server as the ``motion_llm`` backend."""
+import json
+
+import pytest
+
+from devkit.standin.chat import ChatServer
+from tests.conftest import ROOT
+from tests.plugins.motion_ops.test_sync import sync
+
+
+@pytest.fixture(scope="module")
+def dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(ROOT / "dags")).get_dag("motion_summaries")
+
+
+@pytest.fixture
+def chat():
+    with ChatServer(model="e2e-chat", api_key="sk-e2e") as srv:
+        yield srv
+
+
+@pytest.fixture
+def synced(store, standin, clock):
+    sync(store, standin.url, clock)
+    return sorted(r[0] for r in store.conn.execute(
+        "SELECT id::text FROM motions WHERE NOT deleted AND body_text IS NOT NULL").fetchall())
+
+
+def llm_connection(monkeypatch, chat, **extra):
+    monkeypatch.setenv("AIRFLOW_CONN_MOTION_LLM", json.dumps({
+        "conn_type": "pydanticai", "host": chat.base_url, "password": "sk-e2e",
+        "extra": {"model": "openai:e2e-chat", "max_attempts": 2, **extra}}))
+
+
+@pytest.fixture
+def env(monkeypatch, pg_uri):
+    host = pg_uri.split("host=", 1)[1]
+    monkeypatch.setenv("AIRFLOW_CONN_MOTION_DB", json.dumps({"conn_type": "postgres", "host": host, "login": "postgres",
+                                                             "schema": "postgres"}))
+    monkeypatch.delenv("AIRFLOW_CONN_MOTION_LLM", raising=False)
+    return monkeypatch
+
+
+def run(dag, tmp_path, **conf):
+    return dag.test(run_conf={"batch_size": 8, "qa_reports_dir": str(tmp_path), "dry_run": False, "since": None,
+                              "until": None, "max_failure_ratio": 0.1, "summary_max_failures": 2,
+                              "extractive_fallback": False, **conf})
+
+
+def q(store, sql, *args):
+    rows = store.conn.execute(sql, args).fetchall()
+    store.conn.commit()
+    return rows
+
+
+def states(dr):
+    return {(ti.task_id, ti.map_index): ti.state for ti in dr.get_task_instances()}
+
+
+def test_every_motion_gets_a_published_summary_with_provenance_and_a_rerun_changes_nothing(dag, store, env, synced, chat,
+                                                                                           tmp_path):
+    llm_connection(env, chat)
+    dr = run(dag, tmp_path)
+    assert dr.state == "success", states(dr)
+    rows = q(store, "SELECT motion_id::text, status, backend, model, chain, attempts, input_tokens, output_tokens, "
+                    "latency_ms, prompt_version, schema_version, published_at IS NOT NULL FROM motion_summaries ORDER BY 1")
+    assert [r[0] for r in rows] == synced
+    assert {(r[1], r[2], r[3], r[4], r[9], r[10], r[11]) for r in rows} == {
+        ("llm", "motion_llm", "e2e-chat", "openai:e2e-chat", "summary-v1", 1, True)}
+    assert all(r[5] >= 1 and r[6] > 0 and r[7] > 0 and r[8] >= 0 for r in rows)
+    assert q(store, "SELECT count(*) FROM motion_summary_current")[0][0] == len(synced)
+    report = json.loads(next(tmp_path.glob("summaries-*.json")).read_text())
+    assert report["passed"] and report["stored"] == len(synced)
+    calls = len(chat.calls)
+    again = run(dag, tmp_path)
+    assert again.state == "success" and len(chat.calls) == calls  # nothing left to summarize: no model call
+
+
+def test_a_motion_that_keeps_failing_is_audited_counted_quarantined_and_released_by_command(dag, store, env, synced, chat,
+                                                                                           tmp_path):
+    from motion_ops.cli import main
+
+    llm_connection(env, chat)
+    victim = synced[3]
+    body = q(store, "SELECT body_text FROM motions WHERE id = %s", victim)[0][0]
+    chat.add("unfaithful", marker=body.splitlines()[2][:40])
+    for night in (1, 2):
+        dr = run(dag, tmp_path)
+        assert dr.state == "success", states(dr)  # 1 of 60: under max_failure_ratio
+        failures = q(store, "SELECT failures, quarantined, error_class FROM summary_failures WHERE motion_id = %s", victim)
+        assert failures == [(night, night == 2, "invalid_output")]
+    assert q(store, "SELECT count(*) FROM motion_summaries WHERE motion_id = %s", victim)[0][0] == 0  # never stored
+    assert q(store, "SELECT count(*) FROM audit_events WHERE action = 'summary_failed' AND target = %s", victim)[0][0] == 2
+    calls = len(chat.calls)
+    assert run(dag, tmp_path).state == "success" and len(chat.calls) == calls  # quarantined: not planned
+    chat.rules.clear()
+    assert main(["--dsn", store.dsn, "release-quarantine", "--stage", "summaries"]) == 0
+    assert run(dag, tmp_path).state == "success"
+    assert q(store, "SELECT status FROM motion_summary_current WHERE motion_id = %s", victim) == [("llm",)]
+
+
+def test_a_terminal_error_stops_the_run_at_once_charges_no_motion_and_publishes_nothing(dag, store, env, synced, chat,
+                                                                                        tmp_path):
+    llm_connection(env, chat)
+    chat.add("status", status=401)
+    dr = run(dag, tmp_path)
+    assert dr.state == "failed"
+    s = states(dr)
+    assert s[("summarize", 0)] == "failed" and s[("publish_summaries", -1)] != "success"
+    assert q(store, "SELECT count(*) FROM summary_failures")[0][0] == 0
+    assert q(store, "SELECT count(*) FROM motion_summaries")[0][0] == 0
+    # one request per summarize instance and one by retry_summaries: no retry burnt on a refused key
+    assert len(chat.calls) == len([k for k in s if k[0] == "summarize"]) + 1
+
+
+def test_without_a_connection_the_extractive_summarizer_summarizes_and_says_so(dag, store, env, synced, tmp_path):
+    dr = run(dag, tmp_path)
+    assert dr.state == "success", states(dr)
+    rows = q(store, "SELECT DISTINCT status, backend, model, chain FROM motion_summary_current")
+    assert rows == [("extractive", "extractive", "extractive", "extractive")]
+
+
+def test_a_dry_run_only_counts(dag, store, env, synced, chat, tmp_path):
+    llm_connection(env, chat)
+    dr = run(dag, tmp_path, dry_run=True)
+    assert dr.state == "success", states(dr)
+    assert chat.calls == [] and q(store, "SELECT count(*) FROM motion_summaries")[0][0] == 0
+    assert q(store, "SELECT count(*) FROM run_metrics WHERE dag_id = 'motion_summaries'")[0][0] == 0
+
+
+def test_a_changed_text_is_summarized_again_and_only_it(dag, store, env, synced, chat, tmp_path):
+    llm_connection(env, chat)
+    assert run(dag, tmp_path).state == "success"
+    calls = len(chat.calls)
+    store.conn.execute("UPDATE motions SET body_text = body_text || %s WHERE id = %s",
+                       ("\nverzoekt de regering ook de dijken te versterken,", synced[0]))
+    store.conn.commit()
+    assert run(dag, tmp_path).state == "success"
+    assert len(chat.calls) == calls + 1
+    assert q(store, "SELECT count(*) FROM motion_summaries WHERE motion_id = %s", synced[0])[0][0] == 2
+    current = q(store, "SELECT c.text_hash = m.embed_hash FROM motion_summary_current c JOIN motions m ON m.id = c.motion_id "
+                       "WHERE c.motion_id = %s", synced[0])
+    assert current == [(True,)]  # readers see the summary of the new text
