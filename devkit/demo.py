@@ -1,8 +1,10 @@
-"""``make demo``: one complete ``motion_enrichment`` run on embedded defaults, then a report.
+"""``make demo``: one complete ``motion_enrichment`` run on embedded defaults, then a
+``motion_summaries`` run (the extractive summarizer: no model runs offline), then a report.
 
 Starts (or reuses) the embedded Postgres in ``.pgdata``, serves the sample corpus with the
-stand-in on 127.0.0.1, runs ``airflow dags test motion_enrichment`` with the connections pointed
-at both, stops what it started, and prints what the run did, read back from the store.
+stand-in on 127.0.0.1, runs ``airflow dags test motion_enrichment`` and ``airflow dags test
+motion_summaries`` with the connections pointed at both, stops what it started, and prints what
+the runs did, read back from the store.
 """
 from __future__ import annotations
 
@@ -48,17 +50,21 @@ def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
     try:
         env = airflow_env(home=root / ".airflow", root=root,
                           overrides=connection_env(pg_socket_dir=socket_dir(uri), feed_url=server.url))
+        env.pop("AIRFLOW_CONN_MOTION_LLM", None)  # the embedded default: the extractive summarizer
         started = time.perf_counter()
         with open(log_path, "w") as log:
             proc = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", "motion_enrichment"],
                                   env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+            if proc.returncode == 0:
+                proc = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", "motion_summaries"],
+                                      env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
         elapsed = time.perf_counter() - started
     finally:
         server.stop()
     try:
         if proc.returncode != 0:
             tail = "".join(log_path.read_text().splitlines(keepends=True)[-40:])
-            return 1, f"motion_enrichment FAILED (exit {proc.returncode}); the last lines of {log_path}:\n{tail}"
+            return 1, f"{proc.args[-1]} FAILED (exit {proc.returncode}); the last lines of {log_path}:\n{tail}"
         return 0, report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path)
     finally:
         store.close()
@@ -79,7 +85,8 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
     rows = _q(store, "count_version_rows", {"version": version["version"]})["rows"] if version else 0
     qa = _q(store, "select_qa_report_since", {"since": t0})
     current = store.fetch_one("select_current_version")
-    out = [f"motion-ops demo: one run of motion_enrichment in {elapsed:.0f}s (airflow log: {log_path})",
+    out = [f"motion-ops demo: one run of motion_enrichment and one of motion_summaries in {elapsed:.0f}s "
+           f"(airflow log: {log_path})",
            f"  feed        stand-in SyncFeed at {feed_url} ({len(corpus.motions)} sample motions, {len(corpus.log)} feed entries)",
            f"  motions     {s['live']} live, {s['deleted']} deleted; {changed} raw entities new or changed this run",
            f"  bodies      {bodies} fetched this run; {s['with_text']} motions have text, {s['without_text']} not yet published",
@@ -98,7 +105,7 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
     out.append("  what each task said:")
     for t in sorted(_q(store, "select_last_run_summaries", one=False), key=lambda t: t["recorded_at"]):
         if t["map_index"] <= 0:  # one line per task (the first batch stands for the others)
-            out.append(f"    {t['task_id']:<19} {t['summary']}")
+            out.append(f"    {t['dag_id'].replace('motion_', '')[:10]:<10} {t['task_id']:<19} {t['summary']}")
     out.append("  three sample motions and their top-3 related motions:")
     for m in _q(store, "select_demo_samples", {"n": 3}, one=False):
         out.append(f"    * {m['title']}  [dossier {m['dossier']}]")
@@ -118,6 +125,7 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
             out.append(f"           related because: {reason(r, r['min_common_parties'])}")
         for e in store.fetch("select_earlier_versions", {"id": amended}):
             out.append(f"        earlier version: {e['nummer']}  {e['title']}  ({e['started_on']}; linked by {e['signal']})")
+    out += summary_lines(store, amended)
     out.append("  readers: `make serve`, then open http://127.0.0.1:8000/ (explore page, in Dutch) and /docs (the read API:")
     out.append("    /api/motions?q=..., /api/motions/<id>/related, /api/versions); `make airflow` mounts the same app at")
     out.append("    /motion-ops/ with a \"Related motions\" link in the Airflow navigation")
@@ -125,3 +133,25 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
     out.append("    `make airflow` for the UI (DAG motion_enrichment, its QA report link on qa_sample);")
     out.append("    `python -m motion_ops related <nummer>` for one motion's related motions")
     return "\n".join(out)
+
+
+def summary_lines(store: Store, motion_id: str | None) -> list[str]:
+    """One motion's plain-language summary, its requests and its provenance."""
+    from motion_ops.llm.extractive import LABEL
+
+    sm = store.fetch_one("select_summary_status")
+    out = [f"  summaries   {sm['published']} published ({', '.join(f'{n} {k}' for k, n in sm['by_status'].items()) or 'none'}); "
+           f"{sm['quarantined']} quarantined"]
+    row = _q(store, "select_demo_summary", {"id": motion_id})
+    if row is None:
+        return out
+    out.append(f"  one motion's summary ({LABEL if row['status'] == 'extractive' else row['status']}):")
+    out.append(f"    * {row['nummer']}  {row['title']}")
+    out.append(f"        {row['summary_nl']}")
+    for r in row["requests"]:
+        out.append(f"        request {r['clause']} (to: {r['addressee']}): {r['ask'][:140]}")
+    out.append(f"        topics {', '.join(row['topics']) or '-'} (inferred: {', '.join(row['inferred']) or '-'})")
+    out.append(f"        provenance: {row['backend']} / {row['model']}, prompt {row['prompt_version']}, schema "
+               f"{row['schema_version']}, {row['attempts']} model request(s), tokens {row['input_tokens']}/"
+               f"{row['output_tokens']}, {row['latency_ms']} ms; set a motion_llm connection for a model's summaries")
+    return out

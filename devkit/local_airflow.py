@@ -6,7 +6,7 @@ metadata in database ``airflow``: LocalExecutor runs tasks in parallel, which SQ
 serve), the stand-in SyncFeed on 127.0.0.1, and the api-server, scheduler, dag-processor and
 triggerer with LocalExecutor; with ``--executor celery`` (``make airflow EXECUTOR=celery``) the
 CeleryExecutor instead, with Debian's ``redis-server`` as the broker and two Celery workers, each a
-process with its own hostname and queue (the compose file's deployment, on one machine); creates the ``embedding_provider`` pool and, where absent, the three
+process with its own hostname and queue (the compose file's deployment, on one machine); creates the ``embedding_provider`` and ``llm_provider`` pools and, where absent, the three
 connections in the metadata DB (the user's own settings win and survive restarts); prints the
 URL and login. Everything listens on 127.0.0.1 only (``--bind`` to choose otherwise); the JWT,
 API and Fernet secrets are generated once per installation (``<home>/secrets.json``, mode 0600).
@@ -174,6 +174,7 @@ def start(dep: Deployment) -> Deployment:
         store.migrate()
     _airflow(dep, "db", "migrate")
     _airflow(dep, "pools", "set", "embedding_provider", str(dep.pool_slots), "calls to the embedding provider")
+    _airflow(dep, "pools", "set", "llm_provider", str(dep.pool_slots), "summarize batches sent to the LLM backends")
     with open(dep.run / "logs" / "setup.log", "a") as out:  # only where absent: the user's own settings win
         subprocess.run([sys.executable, "-m", "devkit.connections", json.dumps(dep.initial_connections())],
                        env=dep.env(), stdout=out, stderr=subprocess.STDOUT, check=True, cwd=dep.root)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
+from devkit.standin.chat import ChatServer
 from devkit.standin.corpus import Corpus
 from devkit.standin.provider import ProviderServer
 from tests.conftest import ROOT
@@ -74,6 +75,7 @@ def airflow():
 
     run_dir = ROOT / ".run-e2e"
     provider = ProviderServer(model="e2e-model", dims=64).start()
+    chat = ChatServer(model="e2e-chat").start()
     import shutil
 
     shutil.rmtree(run_dir / "home", ignore_errors=True)  # a fresh installation: new secrets, no connections
@@ -81,7 +83,9 @@ def airflow():
                      feed_port=free_port(), metadata_db="airflow_e2e", store_db="motions_e2e",
                      env_overrides={"MOTION_OPS_RETRY_DELAY_SECONDS": "1"},
                      connections={"motion_embeddings": {"conn_type": "motion_embeddings", "host": provider.url, "extra": {
-                         "provider": "openai", "model": "e2e-model", "retry_backoff": 0.05}}})
+                         "provider": "openai", "model": "e2e-model", "retry_backoff": 0.05}},
+                                  "motion_llm": {"conn_type": "pydanticai", "host": chat.base_url, "password": "sk-e2e",
+                                                 "extra": {"model": "openai:e2e-chat"}}})
     try:
         import psycopg
 
@@ -98,6 +102,7 @@ def airflow():
     finally:
         stop(dep, quiet=True)
         provider.stop()
+        chat.stop()
         from devkit import pgembedded
 
         pgembedded.stop(dep.pgdata)
@@ -187,6 +192,36 @@ def test_operating_the_dag_through_the_rest_api(airflow):
         "SELECT count(*), count(DISTINCT motion_id), (SELECT count(*) FROM motions WHERE body_text IS NOT NULL AND NOT deleted) "
         "FROM motion_embeddings").fetchone()
     assert n == distinct == with_text
+
+
+def test_a_sync_that_fetches_texts_triggers_motion_summaries_through_the_asset(airflow):
+    dep, api, provider, store = airflow
+    api("PATCH", "/dags/motion_summaries", json={"is_paused": False})
+
+    def summary_runs():
+        return api("GET", "/dags/motion_summaries/dagRuns", params={"order_by": "run_after", "limit": 100})["dag_runs"]
+
+    deadline = time.time() + 240  # runs queued by the earlier syncs' events finish first
+    while any(r["state"] in ("queued", "running") for r in summary_runs()) and time.time() < deadline:
+        time.sleep(2)
+    before = {r["dag_run_id"] for r in summary_runs()}
+    victims = [str(i) for (i,) in store.execute(
+        "SELECT id FROM motions WHERE body_text IS NOT NULL AND NOT deleted ORDER BY id LIMIT 3")]
+    store.execute("DELETE FROM motion_summaries WHERE motion_id = ANY(%s::uuid[])", (victims,))
+    store.execute("UPDATE motions SET body_versie_id = NULL WHERE id = ANY(%s::uuid[])", (victims,))  # fetched again
+    run = api("POST", f"/dags/{DAG}/dagRuns", json={"logical_date": None, "conf": {}})
+    assert api.wait(run["dag_run_id"]) == "success"
+    assert api.xcom(run["dag_run_id"], "announce_texts")["bodies_fetched"] == 3
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        new = [r for r in summary_runs() if r["dag_run_id"] not in before and r["run_type"] == "asset_triggered"]
+        if new and new[-1]["state"] in ("success", "failed"):
+            break
+        time.sleep(2)
+    assert new and new[-1]["state"] == "success", new
+    rows = store.execute("SELECT motion_id::text, status, backend, model FROM motion_summary_current "
+                         "WHERE motion_id = ANY(%s::uuid[]) ORDER BY 1", (victims,)).fetchall()
+    assert rows == [(v, "llm", "motion_llm", "e2e-chat") for v in sorted(victims)]
 
 
 def listening_addresses(dep) -> set[tuple[str, int]]:

@@ -33,7 +33,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "justitie en veiligheid": ("politie", "justitie", "straf", "criminaliteit", "rechter", "veiligheid"),
     "defensie": ("defensie", "krijgsmacht", "militair", "navo", "wapen"),
     "buitenland en europa": ("europese", "europa", "eu", "internationale", "oekraïne", "israël", "verenigd koninkrijk"),
-    "verkeer en infrastructuur": ("verkeer", "spoor", "trein", "weg", "vervoer", "luchtvaart", "schiphol", "ov"),
+    "verkeer en infrastructuur": ("verkeer", "spoor", "trein", "wegen", "snelweg", "vervoer", "luchtvaart", "schiphol", "ov"),
     "digitalisering en privacy": ("digitale", "privacy", "data", "algoritme", "internet", "ict"),
     "cultuur en media": ("cultuur", "media", "omroep", "kunst", "erfgoed", "sport"),
     "bestuur en democratie": ("gemeente", "provincie", "democratie", "verkiezing", "grondwet", "bestuur"),
@@ -50,7 +50,10 @@ def addressee(clause: str) -> str:
 def topics(text: str, limit: int = 3) -> list[str]:
     """Up to ``limit`` topics whose keywords occur most often in ``text``."""
     low = text.lower()
-    counts = {t: sum(len(re.findall(rf"\b{re.escape(w)}", low)) for w in words) for t, words in TOPIC_WORDS.items()}
+    def hits(word: str) -> int:  # a short keyword whole (ov, eu), a longer one as a word's start (boer -> boeren)
+        return len(re.findall(rf"\b{re.escape(word)}\b" if len(word) <= 3 else rf"\b{re.escape(word)}", low))
+
+    counts = {t: sum(hits(w) for w in words) for t, words in TOPIC_WORDS.items()}
     return [t for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c][:limit]
 
 

@@ -91,8 +91,21 @@ def motion(store: Store, key: str) -> dict[str, Any]:
     m["earlier_versions"] = store.read("api_earlier_versions", {"version": current["version"], "id": m["id"]}) \
         if current else []
     m["similarity_version"] = {"version": current["version"], "model": current["model"]} if current else None
-    m["summary"] = None  # plain-language summaries: not produced yet
+    m["summary"] = summary(store, m["id"])
     return m
+
+
+def summary(store: Store, motion_id: str) -> dict[str, Any] | None:
+    """The published summary of the motion's current text, with its provenance (None: none yet).
+    An extractive one says so in ``label`` (it is the motion's own words, not a model's)."""
+    s = store.read_one("api_motion_summary", {"id": motion_id})
+    if s is None:
+        return None
+    from motion_ops.llm.extractive import LABEL
+
+    provenance = {k: s.pop(k) for k in ("backend", "model", "prompt_version", "schema_version", "attempts",
+                                        "input_tokens", "output_tokens", "latency_ms", "published_at")}
+    return {**s, "label": LABEL if s["status"] == "extractive" else None, "provenance": provenance}
 
 
 def version(store: Store, number: int | None = None) -> dict[str, Any]:

@@ -177,3 +177,21 @@ def test_a_cached_answer_is_served_again_by_the_fast_path_and_a_new_version_is_a
         assert c.get(f"/api/motions/{mid}/related?limit=0").status_code == 422  # not the fast path's to answer
         other = c.get(f"/api/motions/{mid}/related?limit=4&min_score=0.1")
         assert other.status_code == 200 and other.json()["version"] == version
+
+
+def test_a_motion_shows_its_published_summary_with_provenance_and_the_extractive_label(client, published, store):
+    from motion_ops.llm.cascade import Cascade
+    from motion_ops.run import RunContext
+    from motion_ops.summaries import publish as publish_summaries, summarize_ids
+
+    mid = published[0].cases["amended_tvv"]
+    ctx = RunContext(dag_id="motion_summaries", run_id="r1", task_id="summarize")
+    assert summarize_ids(store, Cascade([]), [mid], ctx=ctx)["summarized"] == 1
+    assert client.get(f"/api/motions/{mid}").json()["summary"] is None  # not published before QA
+    publish_summaries(store, run_id="r1")
+    s = client.get(f"/api/motions/{mid}").json()["summary"]
+    assert s["status"] == "extractive" and "not a model" in s["label"]
+    assert s["provenance"]["backend"] == "extractive" and s["provenance"]["prompt_version"] == "summary-v1"
+    assert s["requests"] and s["requests"][0]["clause"] == 1
+    page = client.get(f"/motie/{mid}").text
+    assert "In gewone taal" in page and "Geen samenvatting door een taalmodel" in page
