@@ -282,7 +282,8 @@ def test_the_connections_are_listed_testable_through_their_hooks_and_survive_a_r
     details = api("GET", f"/dags/{DAG}/details")
     assert details["timezone"] == "Europe/Amsterdam" and details["description"]  # what the UI's details show
     listed = {c["connection_id"]: c["conn_type"] for c in api("GET", "/connections")["connections"]}
-    assert listed == {"motion_db": "postgres", "motion_feed": "motion_feed", "motion_embeddings": "motion_embeddings"}
+    assert listed == {"motion_db": "postgres", "motion_feed": "motion_feed", "motion_embeddings": "motion_embeddings",
+                      "motion_llm": "pydanticai"}  # the common.ai provider's type: its form, its hook's Test
     results = {c: api("POST", "/connections/test", json={"connection_id": c, "conn_type": t}) for c, t in listed.items()}
     assert all(r["status"] for r in results.values()), results
     assert "Fractie entities" in results["motion_feed"]["message"]  # the project's hook answered

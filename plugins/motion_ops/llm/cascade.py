@@ -235,7 +235,8 @@ class Cascade:
             out.summary, out.error, out.error_class = result.output, None, None
             out.status = "llm" if backend.name == chain[0].name else "fallback"
             out.backend, out.model = backend.name, model or backend.model
-            out.substituted = bool(model) and model != backend.model
+            # a dated snapshot ("gpt-4o-mini-2024-07-18") or a tag ("llama3.1:latest") is the model asked for
+            out.substituted = bool(model) and not model.startswith(backend.model)
             break
         out.attempts, out.input_tokens, out.output_tokens = tally.requests, tally.input_tokens, tally.output_tokens
         out.latency_ms = int((time.monotonic() - started) * 1000)

@@ -1,0 +1,89 @@
+"""The summaries stage against the embedded Postgres: plan, summarize, retry with counting and
+quarantine, QA, publish, release."""
+import pytest
+
+from devkit.standin.chat import ChatServer
+from motion_ops.llm.backends import Backend
+from motion_ops.llm.cascade import Cascade, TerminalError
+from motion_ops.run import RunContext
+from motion_ops import summaries
+
+CTX = RunContext(dag_id="motion_summaries", run_id="run-1", task_id="summarize")
+
+
+@pytest.fixture
+def chat():
+    with ChatServer(model="m") as srv:
+        yield srv
+
+
+def cascade(chat, **kw):
+    return Cascade([Backend("motion_llm", "openai", "m", chat.base_url, "k", **kw)], sleep=lambda s: None)
+
+
+def test_plan_summarize_qa_publish_and_nothing_left(store, motions, chat):
+    batches, left = summaries.plan_batches(store, batch_size=16, max_batches=2)
+    assert [len(b) for b in batches] == [16, 16] and left == 8
+    out = summaries.summarize_batch(store, cascade(chat), batches[0], batch_index=0, ctx=CTX)
+    assert out["summarized"] == 16 and out["failed_ids"] == [] and out["tokens"][0] > 0
+    report = summaries.qa(store, run_id="run-1", sample_size=10)
+    assert report["passed"] and report["sampled"] == 10 and report["stored"] == 16
+    assert store.conn.execute("SELECT count(*) FROM motion_summary_current").fetchone()[0] == 0
+    assert summaries.publish(store, run_id="run-1") == 16
+    assert store.conn.execute("SELECT count(*) FROM motion_summary_current").fetchone()[0] == 16
+    assert sum(map(len, summaries.plan_batches(store, batch_size=100, max_batches=None)[0])) == 24
+
+
+def test_a_failing_motion_is_counted_after_the_retry_quarantined_and_released(store, motions, chat):
+    chat.add("unfaithful", marker="POISON")
+    plan = [motions[:20], motions[20:]]
+    results = [summaries.summarize_batch(store, cascade(chat), b, batch_index=i, ctx=CTX) for i, b in enumerate(plan)]
+    poisoned = [mid for r in results for mid in r["failed_ids"]]
+    assert len(poisoned) == 1
+    for night in (1, 2):
+        out = summaries.retry_failed(store, cascade(chat), plan=plan, results=results, batch_size=16,
+                                     max_failure_ratio=0.5, quarantine_after=2, ctx=CTX)
+        assert out["failed_ids"] == poisoned and out["batch_size"] == 8 and out["failed_by_class"] == {"invalid_output": 1}
+        assert out["quarantined"] == (night == 2)
+    assert summaries.plan_batches(store, batch_size=100, max_batches=None, ids=poisoned)[0] == []  # quarantined
+    assert [r["motion_id"] for r in summaries.release(store, poisoned)] == poisoned
+    assert summaries.plan_batches(store, batch_size=100, max_batches=None, ids=poisoned)[0] == [poisoned]
+
+
+def test_too_many_first_failures_fail_the_run_and_a_motion_failing_again_does_not(store, motions, chat):
+    chat.add("status", status=500)
+    plan = [motions[:4]]
+    with pytest.raises(summaries.FailureRatioExceeded, match="4 of 4 planned"):
+        summaries.retry_failed(store, cascade(chat, max_attempts=1), plan=plan, results=[], batch_size=4,
+                               max_failure_ratio=0.5, quarantine_after=5, ctx=CTX)
+    out = summaries.retry_failed(store, cascade(chat, max_attempts=1), plan=plan, results=[], batch_size=4,
+                                 max_failure_ratio=0.5, quarantine_after=5, ctx=CTX)
+    assert out["new_failures"] == 0 and len(out["failed_ids"]) == 4  # known failures: the run is not red again
+
+
+def test_a_terminal_error_stores_what_was_done_and_charges_nobody(store, motions, chat):
+    c = cascade(chat)
+    assert summaries.summarize_ids(store, c, motions[:3], ctx=CTX)["summarized"] == 3
+    chat.add("status", status=401)
+    with pytest.raises(TerminalError):
+        summaries.summarize_ids(store, c, motions[:10], ctx=CTX)
+    assert store.conn.execute("SELECT count(*) FROM summary_failures").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM motion_summaries").fetchone()[0] == 3
+    assert len(chat.calls) == 4  # the three, then one refused request: no retry
+
+
+def test_qa_fails_a_tampered_summary(store, motions, chat):
+    summaries.summarize_ids(store, cascade(chat), motions[:5], ctx=CTX)
+    store.conn.execute("UPDATE motion_summaries SET summary_nl = summary_nl || ' Kosten: 999 miljoen.' "
+                       "WHERE motion_id = %s", (motions[0],))
+    store.conn.commit()
+    report = summaries.qa(store, run_id="run-1", sample_size=5)
+    assert not report["passed"] and report["failures"][0]["check"] == "faithful" and "999" in report["failures"][0]["detail"]
+
+
+def test_extractive_summaries_are_labelled_in_provenance(store, motions):
+    out = summaries.summarize_ids(store, Cascade([]), motions[:3], ctx=CTX)
+    assert out["by_status"] == {"extractive": 3}
+    rows = store.conn.execute("SELECT DISTINCT status, backend, model, chain, attempts FROM motion_summaries").fetchall()
+    assert rows == [("extractive", "extractive", "extractive", "extractive", 0)]
+    assert summaries.qa(store, run_id="run-1", sample_size=3)["passed"]
