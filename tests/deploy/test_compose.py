@@ -53,6 +53,7 @@ def test_workers_can_be_scaled_and_init_migrates_both_databases_and_creates_the_
     assert "container_name" not in worker and "ports" not in worker
     init = "\n".join(compose["services"]["airflow-init"]["command"])
     assert "airflow db migrate" in init and "python -m motion_ops migrate" in init and "pools set embedding_provider" in init
+    assert "pools set llm_provider" in init  # motion_summaries' summarize instances wait forever without it
 
 
 def test_every_variable_the_compose_file_uses_is_documented_in_env_example():
