@@ -156,6 +156,11 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
         gc.collect()
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)
+        # the event loop (cached answers) and the worker threads (the rest) share the GIL: a thread
+        # back from the store waits for it at most this long, not the default 5 ms
+        import sys
+
+        sys.setswitchinterval(float(os.environ.get("MOTION_API_SWITCH_INTERVAL", "0.0005")))
     api = api_router(stores, settings)
     app.include_router(api)
     app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
