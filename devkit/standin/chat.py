@@ -8,7 +8,7 @@ request clauses and answers a JSON summary that covers each in simpler words. Fa
 ``status`` (e.g. 429 with ``Retry-After``, 500, 401), ``delay`` (timeouts), ``malformed`` (a body
 that is not JSON), ``invalid`` (JSON that breaks the schema), ``unfaithful`` (a year not in the
 text), ``other_model`` (the answer names another model), ``quota`` (429 ``insufficient_quota``),
-``unknown_model`` (404 ``model_not_found``). ``latency`` is added to every answer (benchmarks).
+``unknown_model`` (404 ``model_not_found``), ``echo_auth`` (an error repeating the Authorization header). ``latency`` is added to every answer (benchmarks).
 """
 from __future__ import annotations
 
@@ -166,6 +166,8 @@ class ChatServer(BackgroundHTTPServer):
                     elif rule.kind == "status":
                         headers = {"Retry-After": f"{rule.retry_after:g}"} if rule.retry_after is not None else None
                         return self._error(rule.status, "injected failure", None, headers)
+                    elif rule.kind == "echo_auth":  # as some servers do: the credentials in the error text
+                        return self._error(rule.status, f"upstream refused the request with {self.headers.get('Authorization')}")
                     elif rule.kind == "quota":
                         return self._error(429, "You exceeded your current quota, please check your plan and billing details.",
                                            "insufficient_quota")

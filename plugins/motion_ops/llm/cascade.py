@@ -219,10 +219,11 @@ class Cascade:
             try:
                 result = agent.run_sync(user_prompt(m), deps=m)
             except Exception as exc:  # noqa: BLE001 - classified below; terminal ones stop the task
+                keys = [b.api_key for b in chain]
                 if any(_terminal(e) for e in _flatten(exc)):
-                    raise TerminalError(_describe(exc)) from exc
+                    raise TerminalError(_describe(exc, keys)) from exc
                 out.error_class, retry_after = classify(exc)
-                out.error = _describe(exc)
+                out.error = _describe(exc, keys)
                 if out.error_class == "invalid_output" or attempt == chain[0].max_attempts:
                     break
                 wait = retry_after if retry_after is not None else min(2.0 ** (attempt - 1), 30.0)
@@ -247,8 +248,9 @@ class Cascade:
         return out
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, secrets: list[str | None]) -> str:
+    """The errors of a failed request in one line, without the API keys (or anything shaped like one)."""
     from motion_ops.clients.redact import redact
 
     parts = [f"{type(e).__name__}: {e}" for e in _flatten(exc)]
-    return redact("; ".join(parts))[:1000]
+    return redact("; ".join(parts), secrets)[:1000]

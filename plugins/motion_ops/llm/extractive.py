@@ -36,7 +36,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "verkeer en infrastructuur": ("verkeer", "spoor", "trein", "wegen", "snelweg", "vervoer", "luchtvaart", "schiphol", "ov"),
     "digitalisering en privacy": ("digitale", "privacy", "data", "algoritme", "internet", "ict"),
     "cultuur en media": ("cultuur", "media", "omroep", "kunst", "erfgoed", "sport"),
-    "bestuur en democratie": ("gemeente", "provincie", "democratie", "verkiezing", "grondwet", "bestuur"),
+    "bestuur en democratie": ("gemeente", "provincie", "democratie", "verkiezing", "grondwet", "bestuur", "enquête",
+                              "parlementair"),
 }
 
 

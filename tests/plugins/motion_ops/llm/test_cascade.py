@@ -151,3 +151,10 @@ def test_a_motion_too_long_for_every_context_window_fails_or_gets_the_extractive
 def test_without_backends_the_extractive_summarizer_answers(motion):
     out = Cascade([]).summarize(motion)
     assert out.status == "extractive" and out.model == "extractive" and out.attempts == 0
+
+
+def test_an_api_key_echoed_in_an_error_never_reaches_the_error_text(servers, motion):
+    a, _ = servers
+    a.add("echo_auth", status=500)
+    out = Cascade(backends(a, max_attempts=1)).summarize(motion)
+    assert not out.ok and "upstream refused" in out.error and "sk-test" not in out.error
