@@ -11,6 +11,9 @@ Plain-language summaries of the motions, through the LLM backend cascade of the 
    the router picks for it; a summary is stored only once valid and faithful;
 4. **retry_summaries**: retry what failed with half the batch size; count, audit, quarantine; fail
    the run above `max_failure_ratio`;
+
+   Both stop starting motions once the run's budget (`max_items`, `max_tokens`, `max_cost`) is
+   reached: the run finishes cleanly and the rest waits for the next run;
 5. **qa_summaries**: check a sample again; the report goes beside the QA reports;
 6. **publish_summaries**: readers see the run's summaries, only if QA passed.
 
@@ -34,7 +37,7 @@ from motion_ops.summary_operators import (MigrateSummariesStoreOperator, PlanSum
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
-LLM, QA, WINDOW = "LLM", "QA", "Run window"
+LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"
 
 
 def timeout(task_id: str, minutes: int) -> dt.timedelta:
@@ -72,6 +75,14 @@ def timeout(task_id: str, minutes: int) -> dt.timedelta:
         "extractive_fallback": Param(False, type="boolean", section=LLM, title="Extractive when the chain fails",
                                      description="Give a motion the extractive summary (labelled as such) when every "
                                                  "backend failed, instead of trying again next run."),
+        "max_items": Param(None, type=_INT, minimum=1, section=BUDGET, title="Most motions",
+                           description="This run attempts at most this many motions; the rest waits for the next run."),
+        "max_tokens": Param(None, type=_INT, minimum=1, section=BUDGET, title="Most tokens",
+                            description="This run stops starting motions once it used this many tokens (in + out, "
+                                        "refused answers included)."),
+        "max_cost": Param(None, type=["number", "null"], minimum=0, section=BUDGET, title="Most cost",
+                          description="This run stops starting motions once it spent this much (the backends' prices "
+                                      "per 1k tokens from their connection extras)."),
         "qa_sample_size": Param(50, type="integer", minimum=1, section=QA, title="Sample size",
                                 description="Summaries qa_summaries checks again."),
         "qa_reports_dir": Param(None, type=_STR, section=QA, title="Reports folder",

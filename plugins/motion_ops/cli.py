@@ -84,9 +84,10 @@ def status_lines(store: Store) -> list[str]:
     lines.append("checkpoints: " + ", ".join(f"{c['category']}={c['skiptoken']}" for c in store.fetch("select_checkpoints")))
     sm = store.fetch_one("select_summary_status")
     by = ", ".join(f"{n} {k}" for k, n in sorted(sm["by_status"].items())) or "none"
-    lines.append(f"summaries: {sm['published']} of {s['with_text']} motions with text have a published summary of "
-                 f"their current text ({by}); {sm['unpublished']} waiting for QA, {sm['quarantined']} quarantined; "
-                 f"tokens so far {sm['input_tokens']} in / {sm['output_tokens']} out")
+    share = f"{100 * sm['published'] / s['with_text']:.0f} %" if s["with_text"] else "-"
+    lines.append(f"summaries: {sm['published']:,} of {s['with_text']:,} done, {share} (published, of their current text: "
+                 f"{by}); {sm['unpublished']} waiting for QA, {sm['quarantined']} quarantined; spend so far "
+                 f"{sm['input_tokens']:,} tokens in / {sm['output_tokens']:,} out, cost {sm['cost']:.2f}")
     cur = store.fetch_one("select_current_version")
     if cur:
         qa = store.fetch("select_qa_report_for_version", {"version": cur["version"]})

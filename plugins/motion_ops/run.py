@@ -123,6 +123,9 @@ class SummaryParams(_Params):
     summary_max_failures: int
     max_failure_ratio: float
     extractive_fallback: bool
+    max_items: int | None
+    max_tokens: int | None
+    max_cost: float | None
     qa_sample_size: int
     qa_reports_dir: str | None
     dry_run: bool

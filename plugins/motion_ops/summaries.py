@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 import random
 import re
 import statistics
@@ -35,6 +36,32 @@ class FailureRatioExceeded(Exception):
     """Too many motions failed to be summarized: nothing of this run is published."""
 
 
+@dataclass(frozen=True)
+class Budget:
+    """A run's limits (None: none): motions attempted, tokens (in + out) and cost, every attempt
+    counted, refused answers too. Checked before each motion: parallel instances may pass a limit
+    by at most one motion each."""
+
+    max_items: int | None = None
+    max_tokens: int | None = None
+    max_cost: float | None = None
+
+    def reached(self, spent: dict[str, Any]) -> str | None:
+        """Which limit ``spent`` (:func:`spend`) reached, as a phrase, or None."""
+        for limit, used, what in ((self.max_items, spent["attempted"], "motions"), (self.max_tokens, spent["tokens"], "tokens"),
+                                  (self.max_cost, spent["cost"], "cost")):
+            if limit is not None and used >= limit:
+                return f"budget of {limit:g} {what} reached ({used:g} spent)"
+        return None
+
+
+def spend(store: Store, run_id: str | None) -> dict[str, Any]:
+    """What run ``run_id`` spent so far (motions attempted and summarized, tokens, cost)."""
+    row = store.fetch_one("select_run_spend", {"run_id": run_id})
+    return {"attempted": int(row["attempted"]), "summarized": int(row["summarized"]), "tokens": int(row["tokens"]),
+            "cost": float(row["cost"])}
+
+
 def plan_batches(store: Store, *, batch_size: int, max_batches: int | None, since: Any = None,
                  until: Any = None, ids: list[str] | None = None) -> tuple[list[list[str]], int]:
     """Batches of motion ids that need a summary; returns (batches, ids left for the next run)."""
@@ -50,10 +77,17 @@ def _text(row: dict[str, Any]) -> MotionText:
     return MotionText(row["id"], row["nummer"], row["title"], row["body_text"], row["dossier"], row["dossier_title"])
 
 
+def _spent(cur: Any, row: dict[str, Any], out: Outcome, ctx: RunContext) -> None:
+    cur.execute(sql("insert_summary_spend"), {"run_id": ctx.run_id, "motion_id": row["id"], "backend": out.backend,
+                                              "ok": out.ok, "requests": out.attempts, "input_tokens": out.input_tokens,
+                                              "output_tokens": out.output_tokens, "cost": out.cost})
+
+
 def _store(store: Store, row: dict[str, Any], out: Outcome, chain: str, ctx: RunContext) -> None:
     s = out.summary
     assert s is not None
     with store.transaction() as cur:
+        _spent(cur, row, out, ctx)
         cur.execute(sql("insert_summary"), {
             "motion_id": row["id"], "text_hash": row["text_hash"], "prompt_version": PROMPT_VERSION,
             "schema_version": SCHEMA_VERSION, "status": out.status, "summary_nl": s.summary_nl,
@@ -65,17 +99,24 @@ def _store(store: Store, row: dict[str, Any], out: Outcome, chain: str, ctx: Run
             audit.record(cur, "llm_model_substituted", row["id"], {"backend": out.backend, "answered_as": out.model}, ctx)
 
 
-def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunContext) -> dict[str, Any]:
-    """Summarize the ids still without a summary; each success is stored at once.
+def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunContext,
+                  budget: Budget | None = None) -> dict[str, Any]:
+    """Summarize the ids still without a summary; each success is stored at once, with what every
+    attempt cost; stops before a motion once the run's ``budget`` is reached (the rest waits).
 
-    :returns: ``{"summarized", "failed": {id: [error class, error]}, "tokens": [in, out], "by_status"}``.
+    :returns: ``{"summarized", "failed": {id: [error class, error]}, "tokens": [in, out], "by_status",
+        "budget_reached": phrase | None, "left": ids not attempted}``.
     :raises TerminalError: from the cascade (what is stored stays; no motion is charged).
     """
     todo, _ = plan_batches(store, batch_size=max(1, len(ids)), max_batches=None, ids=ids) if ids else ([], 0)
     todo_ids = todo[0] if todo else []
     rows = store.fetch("select_summary_inputs", {"ids": todo_ids}) if todo_ids else []
-    done, failed, tokens, by_status = 0, {}, [0, 0], {}
-    for row in rows:
+    done, failed, tokens, by_status, reached, left = 0, {}, [0, 0], {}, None, []
+    for n, row in enumerate(rows):
+        if budget is not None and (reached := budget.reached(spend(store, ctx.run_id))):
+            left = [r["id"] for r in rows[n:]]
+            log.warning("%s: %d motions wait for the next run", reached, len(left))
+            break
         m = _text(row)
         out = cascade.summarize(m)
         tokens[0] += out.input_tokens
@@ -86,18 +127,24 @@ def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunCon
             by_status[out.status] = by_status.get(out.status, 0) + 1
         else:
             failed[row["id"]] = [out.error_class or "failed", out.error or "failed"]
-    return {"summarized": done, "failed": failed, "tokens": tokens, "by_status": by_status}
+            with store.transaction() as cur:
+                _spent(cur, row, out, ctx)
+    return {"summarized": done, "failed": failed, "tokens": tokens, "by_status": by_status, "budget_reached": reached,
+            "left": left}
 
 
-def summarize_batch(store: Store, cascade: Cascade, ids: list[str], *, batch_index: int, ctx: RunContext) -> dict[str, Any]:
+def summarize_batch(store: Store, cascade: Cascade, ids: list[str], *, batch_index: int, ctx: RunContext,
+                    budget: Budget | None = None) -> dict[str, Any]:
     """One mapped ``summarize`` instance."""
-    out = summarize_ids(store, cascade, ids, ctx=ctx)
+    out = summarize_ids(store, cascade, ids, ctx=ctx, budget=budget)
     return {"batch_index": batch_index, "summarized": out["summarized"], "failed_ids": sorted(out["failed"]),
-            "errors": {k: v[0] for k, v in out["failed"].items()}, "tokens": out["tokens"], "by_status": out["by_status"]}
+            "errors": {k: v[0] for k, v in out["failed"].items()}, "tokens": out["tokens"], "by_status": out["by_status"],
+            "budget_reached": out["budget_reached"], "left": len(out["left"])}
 
 
 def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], results: list[dict[str, Any]],
-                 batch_size: int, max_failure_ratio: float, quarantine_after: int, ctx: RunContext) -> dict[str, Any]:
+                 batch_size: int, max_failure_ratio: float, quarantine_after: int, ctx: RunContext,
+                 budget: Budget | None = None) -> dict[str, Any]:
     """Retry every planned motion still without a summary (failed ones, and the whole batch of an
     instance that left no result), ``batch_size // 2`` at a time; count and audit what still fails.
 
@@ -106,12 +153,15 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
     """
     planned = sorted({mid for batch in plan for mid in batch})
     still, _ = plan_batches(store, batch_size=max(1, batch_size // 2), max_batches=None, ids=planned) if planned else ([], 0)
-    recovered, errors, tokens = 0, {}, [0, 0]
+    recovered, errors, tokens, reached = 0, {}, [0, 0], None
     for group in still:
-        out = summarize_ids(store, cascade, group, ctx=ctx)
+        out = summarize_ids(store, cascade, group, ctx=ctx, budget=budget)
         recovered += out["summarized"]
         errors.update(out["failed"])
         tokens = [tokens[0] + out["tokens"][0], tokens[1] + out["tokens"][1]]
+        if out["budget_reached"]:  # what is not retried is not charged: the next run plans it again
+            reached = out["budget_reached"]
+            break
     hashes = {r["id"]: r["text_hash"] for r in store.fetch("select_summary_inputs", {"ids": list(errors)})} if errors else {}
     quarantined = new = 0
     with store.transaction() as cur:
@@ -127,10 +177,11 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
     # the share of the planned motions failing for the first time: a broken backend turns the run red,
     # a motion that failed before and fails again (it waits for its quarantine) does not
     ratio = new / len(planned) if planned else 0.0
-    retried = sum(len(g) for g in still)
+    retried = sum(len(g) for g in still)  # at most: the budget may have stopped the retry
     summary = {"retried": retried, "recovered": recovered, "failed_ids": sorted(errors), "quarantined": quarantined,
                "failure_ratio": round(ratio, 4), "new_failures": new, "batch_size": max(1, batch_size // 2), "planned": len(planned),
-               "failed_by_class": _count(v[0] for v in errors.values()), "retry_tokens": tokens}
+               "failed_by_class": _count(v[0] for v in errors.values()), "retry_tokens": tokens,
+               "budget_reached": reached, "spent": spend(store, ctx.run_id)}
     if ratio > max_failure_ratio:
         raise FailureRatioExceeded(
             f"{new} of {len(planned)} planned motions could not be summarized ({ratio:.3f} > max_failure_ratio "

@@ -28,6 +28,12 @@ class _SummaryOperator(MotionOpsOperator):
         except BadConfiguration as exc:  # a person must fix the connection: no automatic retry
             raise AirflowFailException(str(exc)) from exc
 
+    @staticmethod
+    def budget(params: SummaryParams) -> Any:
+        from motion_ops.summaries import Budget
+
+        return Budget(params.max_items, params.max_tokens, params.max_cost)
+
     def terminal(self, exc: Exception) -> AirflowFailException:
         return AirflowFailException(f"the LLM backend refuses ({exc}); no motion was charged. Fix the connection "
                                     f"{self.motion_llm_conn_id!r} (key, quota, model), then clear this task")
@@ -86,12 +92,14 @@ class SummarizeOperator(_SummaryOperator):
         with self.store() as store:
             try:
                 out = summarize_batch(store, cascade, ids, batch_index=int(self.batch["batch_index"]),
-                                      ctx=self.run_context(context))
+                                      ctx=self.run_context(context), budget=self.budget(p))
             except TerminalError as exc:
                 raise self.terminal(exc) from exc
             self.finish(context, store, f"batch {out['batch_index']}: summarized {out['summarized']} of {len(ids)} "
                         f"({out['by_status']}), {len(out['failed_ids'])} failed (retried next); tokens in/out "
-                        f"{out['tokens'][0]}/{out['tokens'][1]}", items=out["summarized"], failures=len(out["failed_ids"]))
+                        f"{out['tokens'][0]}/{out['tokens'][1]}" + (f"; {out['budget_reached']}: {out['left']} wait for the next run"
+                                                             if out["budget_reached"] else ""),
+                        items=out["summarized"], failures=len(out["failed_ids"]))
         return out
 
 
@@ -121,14 +129,17 @@ class RetrySummariesOperator(_SummaryOperator):
             try:
                 out = retry_failed(store, cascade, plan=plan, results=[r for r in (self.results or []) if isinstance(r, dict)],
                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
-                                   quarantine_after=p.summary_max_failures, ctx=self.run_context(context))
+                                   quarantine_after=p.summary_max_failures, ctx=self.run_context(context),
+                                   budget=self.budget(p))
             except TerminalError as exc:
                 raise self.terminal(exc) from exc
             except FailureRatioExceeded as exc:
                 raise AirflowFailException(str(exc)) from exc
             self.finish(context, store, f"retried {out['retried']} with batch size {out['batch_size']}: "
                         f"{out['recovered']} recovered, {len(out['failed_ids'])} still failing {out['failed_by_class']} "
-                        f"(ratio {out['failure_ratio']:.3f}), {out['quarantined']} quarantined",
+                        f"(ratio {out['failure_ratio']:.3f}), {out['quarantined']} quarantined; run spent "
+                        f"{out['spent']['tokens']} tokens, cost {out['spent']['cost']:.4f}"
+                        + (f"; {out['budget_reached']}" if out["budget_reached"] else ""),
                         items=out["recovered"], failures=len(out["failed_ids"]))
         return out
 

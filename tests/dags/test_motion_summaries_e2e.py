@@ -47,7 +47,8 @@ def env(monkeypatch, pg_uri):
 def run(dag, tmp_path, **conf):
     return dag.test(run_conf={"batch_size": 8, "qa_reports_dir": str(tmp_path), "dry_run": False, "since": None,
                               "until": None, "max_failure_ratio": 0.1, "summary_max_failures": 2,
-                              "extractive_fallback": False, **conf})
+                              "extractive_fallback": False, "max_items": None, "max_tokens": None, "max_cost": None,
+                              **conf})
 
 
 def q(store, sql, *args):
@@ -144,3 +145,27 @@ def test_a_changed_text_is_summarized_again_and_only_it(dag, store, env, synced,
     current = q(store, "SELECT c.text_hash = m.embed_hash FROM motion_summary_current c JOIN motions m ON m.id = c.motion_id "
                        "WHERE c.motion_id = %s", synced[0])
     assert current == [(True,)]  # readers see the summary of the new text
+
+
+def test_a_budget_stops_a_run_cleanly_and_the_next_run_continues_where_it_stopped(dag, store, env, synced, chat, tmp_path):
+    from motion_ops.cli import status_lines
+
+    llm_connection(env, chat, price_input_per_1k=0.5, price_output_per_1k=1.5)
+    dr = run(dag, tmp_path, max_items=20)
+    assert dr.state == "success", states(dr)  # finished cleanly, QA passed, published what it did
+    published = q(store, "SELECT count(*) FROM motion_summary_current")[0][0]
+    assert 20 <= published <= 20 + 2 and len(chat.calls) == published  # serial dag.test: exactly the budget
+    (attempted, cost), = q(store, "SELECT count(*), sum(cost) FROM summary_spend")
+    assert attempted == published and cost > 0
+    line = next(x for x in status_lines(store) if x.startswith("summaries:"))
+    assert f"{published} of {len(synced)} done" in line and "cost" in line
+    assert run(dag, tmp_path).state == "success"
+    assert q(store, "SELECT count(*) FROM motion_summary_current")[0][0] == len(synced)
+    assert len(chat.calls) == len(synced)  # nothing summarized twice
+
+
+def test_a_cost_budget_stops_the_run_too(dag, store, env, synced, chat, tmp_path):
+    llm_connection(env, chat, price_input_per_1k=1.0, price_output_per_1k=1.0)
+    assert run(dag, tmp_path, max_cost=5.0).state == "success"
+    (n, cost), = q(store, "SELECT count(*), sum(cost) FROM summary_spend")
+    assert 0 < n < len(synced) and 5.0 <= cost < 5.0 + 3.0  # stopped at the first motion past the budget

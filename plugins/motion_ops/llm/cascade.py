@@ -49,6 +49,7 @@ class Outcome:
     input_tokens: int = 0
     output_tokens: int = 0
     latency_ms: int = 0
+    cost: float = 0.0  # from the backends' prices per 1k tokens (0 where none is set)
     error: str | None = None
     error_class: str | None = None  # rate_limited | unavailable | timeout | invalid_output | too_long | ...
     substituted: bool = False  # the answer names another model than the one asked for
@@ -166,8 +167,10 @@ class Cascade:
             tally.requests = getattr(tally, "requests", 0) + 1
             return
         usage = getattr(response, "usage", None)
-        tally.input_tokens = getattr(tally, "input_tokens", 0) + int(getattr(usage, "input_tokens", 0) or 0)
-        tally.output_tokens = getattr(tally, "output_tokens", 0) + int(getattr(usage, "output_tokens", 0) or 0)
+        i, o = int(getattr(usage, "input_tokens", 0) or 0), int(getattr(usage, "output_tokens", 0) or 0)
+        tally.input_tokens = getattr(tally, "input_tokens", 0) + i
+        tally.output_tokens = getattr(tally, "output_tokens", 0) + o
+        tally.cost = getattr(tally, "cost", 0.0) + i / 1000 * backend.price_input_per_1k + o / 1000 * backend.price_output_per_1k
         tally.last = (backend, getattr(response, "model_name", None))
 
     def _agent(self, chain: list[Backend]) -> Any:
@@ -214,6 +217,7 @@ class Cascade:
         agent, out = self._agent(chain), Outcome(m.id)
         tally = self._served
         tally.requests = tally.input_tokens = tally.output_tokens = 0
+        tally.cost = 0.0
         for attempt in range(1, chain[0].max_attempts + 1):
             tally.last = None
             try:
@@ -240,6 +244,7 @@ class Cascade:
             out.substituted = bool(model) and not model.startswith(backend.model)
             break
         out.attempts, out.input_tokens, out.output_tokens = tally.requests, tally.input_tokens, tally.output_tokens
+        out.cost, out.backend = round(tally.cost, 6), out.backend or chain[0].name
         out.latency_ms = int((time.monotonic() - started) * 1000)
         if not out.ok and self.extractive_fallback:
             fallback = self.extractive(m, started)

@@ -87,3 +87,13 @@ def test_extractive_summaries_are_labelled_in_provenance(store, motions):
     rows = store.conn.execute("SELECT DISTINCT status, backend, model, chain, attempts FROM motion_summaries").fetchall()
     assert rows == [("extractive", "extractive", "extractive", "extractive", 0)]
     assert summaries.qa(store, run_id="run-1", sample_size=3)["passed"]
+
+
+def test_the_budget_stops_before_the_next_motion_and_the_rest_is_left(store, motions, chat):
+    budget = summaries.Budget(max_items=5)
+    out = summaries.summarize_ids(store, cascade(chat, price_input_per_1k=0.01), motions[:12], ctx=CTX, budget=budget)
+    assert out["summarized"] == 5 and len(out["left"]) == 7 and "budget of 5 motions" in out["budget_reached"]
+    spent = summaries.spend(store, "run-1")
+    assert spent["attempted"] == 5 and spent["tokens"] > 0 and spent["cost"] > 0
+    assert summaries.Budget(max_tokens=spent["tokens"]).reached(spent) and not summaries.Budget().reached(spent)
+    assert summaries.Budget(max_cost=spent["cost"] * 2).reached(spent) is None
