@@ -30,6 +30,9 @@ from motion_ops.store.db import Store, sql
 log = logging.getLogger(__name__)
 
 PROMPT_KEY = f"{PROMPT_VERSION}/schema-{SCHEMA_VERSION}"
+#: failures that are the motion's own (its text, its answer): counted against it; the others
+#: (rate limited, unavailable, unreachable) are the backend's and charge no motion
+CHARGED = frozenset({"invalid_output", "too_long", "rejected", "timeout"})
 
 
 class FailureRatioExceeded(Exception):
@@ -63,11 +66,12 @@ def spend(store: Store, run_id: str | None) -> dict[str, Any]:
 
 
 def plan_batches(store: Store, *, batch_size: int, max_batches: int | None, since: Any = None,
-                 until: Any = None, ids: list[str] | None = None) -> tuple[list[list[str]], int]:
-    """Batches of motion ids that need a summary; returns (batches, ids left for the next run)."""
+                 until: Any = None, ids: list[str] | None = None, models: bool = False) -> tuple[list[list[str]], int]:
+    """Batches of motion ids that need a summary (with ``models``, a model chain is configured: an
+    extractive summary is then not enough); returns (batches, ids left for the next run)."""
     found = [r["id"] for r in store.fetch("select_summary_backlog", {
         "prompt_version": PROMPT_VERSION, "schema_version": SCHEMA_VERSION, "prompt_key": PROMPT_KEY,
-        "since": since, "until": until, "ids": ids})]
+        "since": since, "until": until, "ids": ids, "replace_extractive": models})]
     batches = [found[i:i + batch_size] for i in range(0, len(found), batch_size)]
     kept = batches[:max_batches] if max_batches else batches
     return kept, sum(len(b) for b in batches[len(kept):])
@@ -108,7 +112,8 @@ def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunCon
         "budget_reached": phrase | None, "left": ids not attempted}``.
     :raises TerminalError: from the cascade (what is stored stays; no motion is charged).
     """
-    todo, _ = plan_batches(store, batch_size=max(1, len(ids)), max_batches=None, ids=ids) if ids else ([], 0)
+    todo, _ = plan_batches(store, batch_size=max(1, len(ids)), max_batches=None, ids=ids,
+                           models=bool(cascade.backends)) if ids else ([], 0)
     todo_ids = todo[0] if todo else []
     rows = store.fetch("select_summary_inputs", {"ids": todo_ids}) if todo_ids else []
     done, failed, tokens, by_status, reached, left = 0, {}, [0, 0], {}, None, []
@@ -152,7 +157,8 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
         the first time (a motion failing again, on its way to quarantine, does not count).
     """
     planned = sorted({mid for batch in plan for mid in batch})
-    still, _ = plan_batches(store, batch_size=max(1, batch_size // 2), max_batches=None, ids=planned) if planned else ([], 0)
+    still, _ = plan_batches(store, batch_size=max(1, batch_size // 2), max_batches=None, ids=planned,
+                            models=bool(cascade.backends)) if planned else ([], 0)
     recovered, errors, tokens, reached = 0, {}, [0, 0], None
     for group in still:
         out = summarize_ids(store, cascade, group, ctx=ctx, budget=budget)
@@ -166,16 +172,21 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
     quarantined = new = 0
     with store.transaction() as cur:
         for mid, (cls, error) in sorted(errors.items()):
-            cur.execute(sql("upsert_summary_failure"), {"motion_id": mid, "prompt_key": PROMPT_KEY,
-                                                        "text_hash": hashes.get(mid, ""), "error_class": cls,
-                                                        "error": error[:1000], "quarantine_after": quarantine_after})
-            state = cur.fetchone()
+            state = {"failures": None, "quarantined": False, "first_failed_now": True}
+            if cls in CHARGED:  # the motion's own failure: counted once per run, quarantined after N runs
+                cur.execute(sql("upsert_summary_failure"), {"motion_id": mid, "prompt_key": PROMPT_KEY,
+                                                            "text_hash": hashes.get(mid, ""), "error_class": cls,
+                                                            "error": error[:1000], "quarantine_after": quarantine_after,
+                                                            "run_id": ctx.run_id})
+                state = cur.fetchone()
             quarantined += bool(state["quarantined"])
-            new += state["failures"] == 1
+            new += bool(state["first_failed_now"])
             audit.record(cur, "summary_failed", mid, {"error_class": cls, "error": error[:500], "prompt": PROMPT_KEY,
-                                                      "failed_runs": state["failures"], "quarantined": state["quarantined"]}, ctx)
-    # the share of the planned motions failing for the first time: a broken backend turns the run red,
-    # a motion that failed before and fails again (it waits for its quarantine) does not
+                                                      "charged": cls in CHARGED, "failed_runs": state["failures"],
+                                                      "quarantined": state["quarantined"]}, ctx)
+    # the share of the planned motions failing in this run for the first time, or for the backend's
+    # sake (rate limits, outages: charged to no motion): a broken backend turns the run red, a motion
+    # that failed in earlier runs and fails again (on its way to quarantine) does not
     ratio = new / len(planned) if planned else 0.0
     retried = sum(len(g) for g in still)  # at most: the budget may have stopped the retry
     summary = {"retried": retried, "recovered": recovered, "failed_ids": sorted(errors), "quarantined": quarantined,
@@ -224,10 +235,22 @@ def qa(store: Store, *, run_id: str, sample_size: int, max_words_per_sentence: f
             lengths.append(words_per_sentence(s.summary_nl))
     median_words = statistics.median(lengths) if lengths else 0.0
     checks = {"schema_and_faithful": not failures, "plain_language": median_words <= max_words_per_sentence}
+    bad = sorted({f["motion"] for f in failures if f["check"] in ("schema", "faithful")})
+    if bad:  # never published; removed, so the next run summarizes them again
+        with store.transaction() as cur:
+            for mid in bad:
+                cur.execute(sql("delete_summary"), {"motion_id": mid, "run_id": run_id})
     return {"run_id": run_id, "stored": len(rows), "sampled": len(sample), "checks": checks,
             "passed": all(checks.values()), "median_words_per_sentence": round(median_words, 1),
             "failures": failures[:50], "by_status": _count(r["status"] for r in rows),
             "tokens": [sum(r["input_tokens"] for r in rows), sum(r["output_tokens"] for r in rows)]}
+
+
+def adopt_unpublished(store: Store, *, run_id: str) -> int:
+    """Make earlier runs' unpublished summaries of the current key this run's (its QA checks them,
+    its publish releases them); returns how many."""
+    return store.execute("adopt_unpublished_summaries", {"run_id": run_id, "prompt_version": PROMPT_VERSION,
+                                                         "schema_version": SCHEMA_VERSION})
 
 
 def publish(store: Store, *, run_id: str) -> int:

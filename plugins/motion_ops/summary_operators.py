@@ -53,7 +53,7 @@ class PlanSummariesOperator(_SummaryOperator):
         from airflow.sdk.configuration import conf
 
         from motion_ops.llm.backends import chain_key
-        from motion_ops.summaries import PROMPT_KEY, plan_batches
+        from motion_ops.summaries import PROMPT_KEY, adopt_unpublished, plan_batches
 
         p = self.run_params(context)
         since, until = self.window(context, p)
@@ -61,12 +61,15 @@ class PlanSummariesOperator(_SummaryOperator):
         max_map = conf.getint("core", "max_map_length")
         with self.store() as store:
             batches, left = plan_batches(store, batch_size=p.batch_size, max_batches=min(p.max_batches or max_map, max_map),
-                                         since=since, until=until)
+                                         since=since, until=until, models=bool(backends))
+            adopted = 0 if p.dry_run else adopt_unpublished(store, run_id=str(self.run_context(context).run_id))
             planned = sum(map(len, batches))
             summary = {"prompt": PROMPT_KEY, "chain": chain_key(backends), "planned_batches": len(batches),
                        "planned_motions": planned, "left_for_next_run": left, "dry_run": p.dry_run}
             line = (f"{'dry run: would summarize' if p.dry_run else 'planned'} {planned} motions in {len(batches)} "
-                    f"batch(es) through {summary['chain']} ({PROMPT_KEY}); {left} left for the next run")
+                    f"batch(es) through {summary['chain']} ({PROMPT_KEY}); {left} left for the next run"
+                    + (f"; {adopted} unpublished summaries of earlier runs are checked and published with this run's"
+                       if adopted else ""))
             self.finish(context, store, line, items=planned, write=not p.dry_run)
         context["ti"].xcom_push(key="summary", value=summary)
         return [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]

@@ -5,7 +5,8 @@ base URL of an OpenAI-compatible endpoint (or Ollama's ``.../v1``), password = t
 extra ``model`` = ``openai:<model>`` or ``ollama:<model>``. The cascade is the first connection
 followed by its extra ``fallback_conn_ids`` (the provider's own field), each with optional extras
 of ours: ``context_window`` (tokens), ``max_output_tokens``, ``timeout`` (s), ``min_request_interval``
-(s between requests, the rate limit), ``max_attempts`` (per motion, honouring ``Retry-After``),
+(s between requests of one ``summarize`` instance, the rate limit: with N slots in the pool
+``llm_provider`` the endpoint sees up to N times that rate), ``max_attempts`` (per motion, honouring ``Retry-After``),
 ``price_input_per_1k`` / ``price_output_per_1k``. Without a connection the chain is the embedded
 extractive summarizer.
 """

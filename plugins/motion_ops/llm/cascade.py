@@ -77,12 +77,24 @@ def _flatten(exc: BaseException) -> list[BaseException]:
     return [e for sub in inner for e in _flatten(sub)] if inner else [exc]
 
 
+def _from_backend(exc: BaseException) -> bool:
+    """An error of the backend or its answer (else: of our code)."""
+    from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
+
+    return all(isinstance(e, (ModelAPIError, UnexpectedModelBehavior, TimeoutError, asyncio.TimeoutError, OSError))
+               for e in _flatten(exc))
+
+
 def classify(exc: BaseException) -> tuple[str, float | None]:
     """``(error class, retry_after)`` of a failed request (after the whole cascade)."""
-    from pydantic_ai.exceptions import (ModelConnectionError, ModelRateLimitError, ModelTimeoutError,
-                                        UnexpectedModelBehavior)
+    from pydantic_ai.exceptions import (ModelConnectionError, ModelContextWindowExceededError, ModelRateLimitError,
+                                        ModelRequestRejectedError, ModelTimeoutError, UnexpectedModelBehavior)
 
     errors = _flatten(exc)
+    if all(isinstance(e, ModelContextWindowExceededError) for e in errors):
+        return "too_long", None
+    if all(isinstance(e, ModelRequestRejectedError) for e in errors):  # 400/422: this request, as it is
+        return "rejected", None
     waits = [e.retry_after for e in errors if getattr(e, "retry_after", None)]
     if any(isinstance(e, ModelRateLimitError) or getattr(e, "status_code", None) == 429 for e in errors):
         return "rate_limited", max(waits) if waits else None
@@ -185,7 +197,8 @@ class Cascade:
                 if b.name not in self._models:
                     self._models[b.name] = served(self.model_factory(b), b, self._record)
                 models.append(self._models[b.name])
-            model = models[0] if len(models) == 1 else FallbackModel(*models, fallback_on=lambda e: not _terminal(e))
+            model = models[0] if len(models) == 1 else FallbackModel(
+                *models, fallback_on=lambda e: _from_backend(e) and not _terminal(e))
             agent = Agent(model, output_type=PromptedOutput(MotionSummary), instructions=INSTRUCTIONS,
                           deps_type=MotionText, retries={"output": 1})
 
@@ -214,7 +227,12 @@ class Cascade:
             if self.extractive_fallback:
                 return self.extractive(m, started)
             return Outcome(m.id, error="no backend's context window holds this motion", error_class="too_long")
-        agent, out = self._agent(chain), Outcome(m.id)
+        try:
+            agent = self._agent(chain)
+        except Exception as exc:  # noqa: BLE001 - a model that cannot be built: configuration, no retry helps
+            raise TerminalError(f"bad configuration of {', '.join(b.name for b in chain)}: "
+                                f"{_describe(exc, [b.api_key for b in chain])}") from exc
+        out = Outcome(m.id)
         tally = self._served
         tally.requests = tally.input_tokens = tally.output_tokens = 0
         tally.cost = 0.0
@@ -223,12 +241,14 @@ class Cascade:
             try:
                 result = agent.run_sync(user_prompt(m), deps=m)
             except Exception as exc:  # noqa: BLE001 - classified below; terminal ones stop the task
+                if not _from_backend(exc):
+                    raise  # our own bug, not the backend's: no retry, no motion charged
                 keys = [b.api_key for b in chain]
                 if any(_terminal(e) for e in _flatten(exc)):
                     raise TerminalError(_describe(exc, keys)) from exc
                 out.error_class, retry_after = classify(exc)
                 out.error = _describe(exc, keys)
-                if out.error_class == "invalid_output" or attempt == chain[0].max_attempts:
+                if out.error_class in ("invalid_output", "rejected", "too_long") or attempt == chain[0].max_attempts:
                     break
                 wait = retry_after if retry_after is not None else min(2.0 ** (attempt - 1), 30.0)
                 if wait > self.max_wait:
@@ -241,7 +261,7 @@ class Cascade:
             out.status = "llm" if backend.name == chain[0].name else "fallback"
             out.backend, out.model = backend.name, model or backend.model
             # a dated snapshot ("gpt-4o-mini-2024-07-18") or a tag ("llama3.1:latest") is the model asked for
-            out.substituted = bool(model) and not model.startswith(backend.model)
+            out.substituted = bool(model) and not _same_model(model, backend.model)
             break
         out.attempts, out.input_tokens, out.output_tokens = tally.requests, tally.input_tokens, tally.output_tokens
         out.cost, out.backend = round(tally.cost, 6), out.backend or chain[0].name
@@ -249,8 +269,16 @@ class Cascade:
         if not out.ok and self.extractive_fallback:
             fallback = self.extractive(m, started)
             fallback.attempts, fallback.error = out.attempts, out.error
+            fallback.input_tokens, fallback.output_tokens, fallback.cost = out.input_tokens, out.output_tokens, out.cost
             return fallback
         return out
+
+
+def _same_model(answered: str, asked: str) -> bool:
+    """The model asked for: the same name, a dated snapshot of it, or Ollama's default tag."""
+    import re
+
+    return answered == asked or bool(re.fullmatch(re.escape(asked) + r"(?:-\d{4}-\d{2}-\d{2}|-\d{4}|:latest)", answered))
 
 
 def _describe(exc: BaseException, secrets: list[str | None]) -> str:

@@ -48,7 +48,8 @@ def problems(motion: MotionText, summary: MotionSummary) -> list[str]:
     for n in sorted(set(given) - set(range(1, len(clauses) + 1))):
         out.append(f"requests noemt verzoek {n}, maar de motie heeft {len(clauses)} verzoek(en)")
     for r in summary.requests:
-        if 1 <= r.clause <= len(clauses) and clauses[r.clause - 1] and not (_stems(r.ask) & _stems(clauses[r.clause - 1])):
+        stems = _stems(clauses[r.clause - 1]) if 1 <= r.clause <= len(clauses) else set()
+        if stems and not (_stems(r.ask) & stems):  # a clause of frame words only ("... hierover te informeren") has none
             out.append(f"de tekst bij verzoek {r.clause} heeft niets gemeen met dat verzoek in de motie")
     known = numbers(motion.source)
     for field, text in (("summary_nl", summary.summary_nl), ("summary_en", summary.summary_en),

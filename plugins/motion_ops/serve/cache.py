@@ -3,6 +3,7 @@ is keyed by the version it comes from (a new version is a new key), and lives at
 seconds, so what it shows of the motions themselves (titles) is at most that old."""
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -68,6 +69,13 @@ class RelatedFastPath:
                 import anyio.to_thread
 
                 body = await anyio.to_thread.run_sync(self._render, *plain)
+            if body is _STORE_DOWN:  # answered as the app does, without reading the store a second time
+                message = b'{"error":"the motion store cannot be read right now","status":503}'
+                await send({"type": "http.response.start", "status": 503,
+                            "headers": [(b"content-type", b"application/json"),
+                                        (b"content-length", str(len(message)).encode())]})
+                await send({"type": "http.response.body", "body": message})
+                return
             if body is not None:
                 await send({"type": "http.response.start", "status": 200,
                             "headers": [(b"content-type", b"application/json"),
@@ -92,12 +100,21 @@ class RelatedFastPath:
         version = self.published.peek()
         return None if version is None else self.cache.peek((version, key, limit, self.min_score, 0))
 
-    def _render(self, key: str, limit: int) -> bytes | None:
+    def _render(self, key: str, limit: int) -> Any:
+        import psycopg
+
+        from motion_ops.serve.app import StoreUnavailable
+
         try:
             return self.render(key, limit)  # type: ignore[misc]
-        except Exception:  # noqa: BLE001 - the app answers it again, with its error handling
+        except (StoreUnavailable, psycopg.OperationalError) as exc:  # incl. a statement timeout
+            log.warning("store unavailable for %s: %s", key, type(exc).__name__)
+            return _STORE_DOWN
+        except Exception:  # noqa: BLE001 - unknown motions and the rest: the app answers them, with its error handling
             return None
 
 
+_STORE_DOWN = object()
+log = logging.getLogger(__name__)
 _RELATED = re.compile(r"/api/motions/([0-9A-Za-z-]{1,64})/related")
 _QUERY = re.compile(r"(?:limit=[0-9]{1,3})?")

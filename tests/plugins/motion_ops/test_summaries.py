@@ -41,24 +41,65 @@ def test_a_failing_motion_is_counted_after_the_retry_quarantined_and_released(st
     poisoned = [mid for r in results for mid in r["failed_ids"]]
     assert len(poisoned) == 1
     for night in (1, 2):
-        out = summaries.retry_failed(store, cascade(chat), plan=plan, results=results, batch_size=16,
-                                     max_failure_ratio=0.5, quarantine_after=2, ctx=CTX)
-        assert out["failed_ids"] == poisoned and out["batch_size"] == 8 and out["failed_by_class"] == {"invalid_output": 1}
-        assert out["quarantined"] == (night == 2)
+        ctx = RunContext(dag_id="motion_summaries", run_id=f"night-{night}", task_id="retry_summaries")
+        for _ in range(2 if night == 1 else 1):  # a cleared and re-run task counts the night once
+            out = summaries.retry_failed(store, cascade(chat), plan=plan, results=results, batch_size=16,
+                                         max_failure_ratio=0.5, quarantine_after=2, ctx=ctx)
+            assert out["failed_ids"] == poisoned and out["batch_size"] == 8 and out["failed_by_class"] == {"invalid_output": 1}
+            assert out["quarantined"] == (night == 2) and out["new_failures"] == (night == 1)
     assert summaries.plan_batches(store, batch_size=100, max_batches=None, ids=poisoned)[0] == []  # quarantined
     assert [r["motion_id"] for r in summaries.release(store, poisoned)] == poisoned
     assert summaries.plan_batches(store, batch_size=100, max_batches=None, ids=poisoned)[0] == [poisoned]
 
 
-def test_too_many_first_failures_fail_the_run_and_a_motion_failing_again_does_not(store, motions, chat):
-    chat.add("status", status=500)
+def test_too_many_first_failures_fail_the_run_and_motions_failing_again_do_not(store, motions, chat):
+    chat.add("unfaithful")
     plan = [motions[:4]]
     with pytest.raises(summaries.FailureRatioExceeded, match="4 of 4 planned"):
-        summaries.retry_failed(store, cascade(chat, max_attempts=1), plan=plan, results=[], batch_size=4,
+        summaries.retry_failed(store, cascade(chat), plan=plan, results=[], batch_size=4,
                                max_failure_ratio=0.5, quarantine_after=5, ctx=CTX)
-    out = summaries.retry_failed(store, cascade(chat, max_attempts=1), plan=plan, results=[], batch_size=4,
-                                 max_failure_ratio=0.5, quarantine_after=5, ctx=CTX)
-    assert out["new_failures"] == 0 and len(out["failed_ids"]) == 4  # known failures: the run is not red again
+    with pytest.raises(summaries.FailureRatioExceeded):  # clearing the task does not get it past the gate
+        summaries.retry_failed(store, cascade(chat), plan=plan, results=[], batch_size=4,
+                               max_failure_ratio=0.5, quarantine_after=5, ctx=CTX)
+    night2 = RunContext(dag_id="motion_summaries", run_id="run-2", task_id="retry_summaries")
+    out = summaries.retry_failed(store, cascade(chat), plan=plan, results=[], batch_size=4,
+                                 max_failure_ratio=0.5, quarantine_after=5, ctx=night2)
+    assert out["new_failures"] == 0 and len(out["failed_ids"]) == 4  # known failures: this night is not red
+
+
+def test_a_backend_outage_charges_no_motion_but_turns_the_run_red(store, motions, chat):
+    chat.add("status", status=500)
+    for run in ("run-1", "run-2", "run-3"):
+        ctx = RunContext(dag_id="motion_summaries", run_id=run, task_id="retry_summaries")
+        with pytest.raises(summaries.FailureRatioExceeded):
+            summaries.retry_failed(store, cascade(chat, max_attempts=1), plan=[motions[:4]], results=[], batch_size=4,
+                                   max_failure_ratio=0.5, quarantine_after=2, ctx=ctx)
+    assert store.conn.execute("SELECT count(*) FROM summary_failures").fetchone()[0] == 0  # nobody quarantined
+
+
+def test_a_model_summary_replaces_an_extractive_one_and_is_published_again(store, motions, chat):
+    summaries.summarize_ids(store, Cascade([]), motions[:3], ctx=CTX)
+    summaries.publish(store, run_id="run-1")
+    assert summaries.plan_batches(store, batch_size=10, max_batches=None, ids=motions[:3])[0] == []
+    assert sorted(summaries.plan_batches(store, batch_size=10, max_batches=None, ids=motions[:3], models=True)[0][0]) == motions[:3]
+    ctx2 = RunContext(dag_id="motion_summaries", run_id="run-2", task_id="summarize")
+    assert summaries.summarize_ids(store, cascade(chat), motions[:3], ctx=ctx2)["summarized"] == 3
+    summaries.publish(store, run_id="run-2")
+    rows = store.conn.execute("SELECT DISTINCT status, backend FROM motion_summary_current").fetchall()
+    assert rows == [("llm", "motion_llm")]
+    # and an extractive summary never replaces a model's
+    assert summaries.summarize_ids(store, Cascade([]), motions[:3], ctx=CTX)["summarized"] == 0
+
+
+def test_a_failed_qa_removes_the_invalid_summary_and_the_next_run_adopts_and_publishes_the_rest(store, motions, chat):
+    summaries.summarize_ids(store, cascade(chat), motions[:5], ctx=CTX)
+    store.conn.execute("UPDATE motion_summaries SET summary_nl = summary_nl || ' In 1999.' WHERE motion_id = %s", (motions[0],))
+    store.conn.commit()
+    assert not summaries.qa(store, run_id="run-1", sample_size=5)["passed"]  # run-1 publishes nothing
+    assert summaries.adopt_unpublished(store, run_id="run-2") == 4
+    assert summaries.plan_batches(store, batch_size=10, max_batches=None, ids=motions[:5])[0] == [[motions[0]]]
+    assert summaries.qa(store, run_id="run-2", sample_size=10)["passed"]
+    assert summaries.publish(store, run_id="run-2") == 4
 
 
 def test_a_terminal_error_stores_what_was_done_and_charges_nobody(store, motions, chat):

@@ -158,3 +158,34 @@ def test_an_api_key_echoed_in_an_error_never_reaches_the_error_text(servers, mot
     a.add("echo_auth", status=500)
     out = Cascade(backends(a, max_attempts=1)).summarize(motion)
     assert not out.ok and "upstream refused" in out.error and "sk-test" not in out.error
+
+
+@pytest.mark.parametrize("answered,substituted", [("primary-model", False), ("primary-model-2024-07-18", False),
+                                                  ("primary-model:latest", False), ("primary-model-mini", True),
+                                                  ("primary-model:70b", True)])
+def test_only_a_snapshot_or_the_default_tag_of_the_model_asked_for_is_the_same_model(servers, motion, answered, substituted):
+    a, _ = servers
+    a.add("other_model", model=answered)
+    assert Cascade(backends(a)).summarize(motion).substituted is substituted
+
+
+def test_a_backend_that_cannot_be_built_is_a_terminal_configuration_error(motion):
+    def broken(backend):
+        raise ValueError("No model specified for connection 'motion_llm'")
+
+    with pytest.raises(TerminalError, match="bad configuration of motion_llm"):
+        Cascade([Backend("motion_llm", "openai", "x", "http://127.0.0.1:9/v1")], model_factory=broken).summarize(motion)
+
+
+def test_a_bug_in_our_own_code_is_not_taken_for_a_backend_failure(servers, motion, monkeypatch):
+    import motion_ops.llm.cascade as cascade_module
+
+    a, _ = servers
+
+    def bug(*args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cascade_module, "problems", bug)
+    with pytest.raises(KeyError):
+        Cascade(backends(a), sleep=Sleeps()).summarize(motion)
+    assert len(a.calls) == 1  # not retried, not fallen back on

@@ -62,3 +62,13 @@ def test_a_dossier_number_not_of_this_motion_is_a_problem(real_motions):
 @pytest.mark.parametrize("text,expected", [("1.500 en 1,500", {"1500"}), ("geen getal", set()), ("21501-32", {"21501", "32"})])
 def test_numbers_ignore_thousands_separators(text, expected):
     assert numbers(text) == expected
+
+
+def test_a_clause_of_frame_words_only_can_be_covered():
+    from motion_ops.llm.prompt import MotionText
+
+    m = MotionText("x", "2024Z1", "Motie over iets", "De Kamer,\ngehoord de beraadslaging,\nverzoekt de regering de Kamer "
+                   "hierover te informeren,\nen gaat over tot de orde van de dag.")
+    (clause,) = m.clauses
+    s = _summary(m, [(1, "de Kamer op de hoogte houden")])
+    assert problems(m, s) == [] and problems(m, summarize(m)) == []
