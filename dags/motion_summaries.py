@@ -7,15 +7,19 @@ Plain-language summaries of the motions, through the LLM backend cascade of the 
 1. **migrate_store**: apply the store's pending migrations (a dry run only checks);
 2. **plan_summaries**: the motions whose current text has no summary for this prompt and schema
    version (quarantined ones left out), in batches; a dry run only counts;
-3. **summarize**: one mapped instance per batch (pool `llm_provider`), each motion through the chain
+3. **pilot_summaries** / **approve_pilot**: a chain nobody approved yet (not the extractive
+   default) first summarizes a sample (`pilot_size`, spread over text lengths) into a report with
+   the cost extrapolated to the backlog; a person approves or rejects it in the UI (Required
+   actions). Approved chains skip both from then on (`python -m motion_ops approvals`);
+4. **summarize**: one mapped instance per batch (pool `llm_provider`), each motion through the chain
    the router picks for it; a summary is stored only once valid and faithful;
-4. **retry_summaries**: retry what failed with half the batch size; count, audit, quarantine; fail
+5. **retry_summaries**: retry what failed with half the batch size; count, audit, quarantine; fail
    the run above `max_failure_ratio`;
 
    Both stop starting motions once the run's budget (`max_items`, `max_tokens`, `max_cost`) is
    reached: the run finishes cleanly and the rest waits for the next run;
-5. **qa_summaries**: check a sample again; the report goes beside the QA reports;
-6. **publish_summaries**: readers see the run's summaries, only if QA passed.
+6. **qa_summaries**: check a sample again; the report goes beside the QA reports;
+7. **publish_summaries**: readers see the run's summaries, only if QA passed.
 
 Scheduled on the Asset `motion_texts` (updated by `motion_enrichment` when motion texts changed)
 and triggerable by hand. Every task is safe to clear and re-run: a summary is keyed on (motion,
@@ -28,9 +32,10 @@ import datetime as dt
 import os
 
 import pendulum
-from airflow.sdk import Param, dag
+from airflow.sdk import Param, XComArg, dag
 
 from motion_ops.assets import MOTION_SUMMARIES, MOTION_TEXTS
+from motion_ops.pilot_operators import PilotApprovalOperator, PilotSummariesOperator
 from motion_ops.run import TIMEZONE
 from motion_ops.summary_operators import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
                                           QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
@@ -83,6 +88,9 @@ def timeout(task_id: str, minutes: int) -> dt.timedelta:
         "max_cost": Param(None, type=["number", "null"], minimum=0, section=BUDGET, title="Most cost",
                           description="This run stops starting motions once it spent this much (the backends' prices "
                                       "per 1k tokens from their connection extras)."),
+        "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",
+                            description="Motions a chain nobody approved yet is piloted on (spread over text lengths) "
+                                        "before a person approves it in approve_pilot."),
         "qa_sample_size": Param(50, type="integer", minimum=1, section=QA, title="Sample size",
                                 description="Summaries qa_summaries checks again."),
         "qa_reports_dir": Param(None, type=_STR, section=QA, title="Reports folder",
@@ -98,6 +106,11 @@ def timeout(task_id: str, minutes: int) -> dt.timedelta:
 def motion_summaries():
     migrate = MigrateSummariesStoreOperator(task_id="migrate_store", execution_timeout=timeout("migrate_store", 30))
     plan = PlanSummariesOperator(task_id="plan_summaries", execution_timeout=timeout("plan_summaries", 15))
+    pilot = PilotSummariesOperator(task_id="pilot_summaries", plan=plan.output, plan_summary=XComArg(plan, key="summary"),
+                                   execution_timeout=timeout("pilot_summaries", 30))
+    approve = PilotApprovalOperator(task_id="approve_pilot", pilot=pilot.output, execution_timeout=timeout("approve_pilot", 5),
+                                    response_timeout=dt.timedelta(hours=float(os.environ.get(
+                                        "MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24"))))
     summarize = SummarizeOperator.partial(
         task_id="summarize", pool="llm_provider", map_index_template="{{ batch_label }}",
         execution_timeout=timeout("summarize", 60),
@@ -109,7 +122,7 @@ def motion_summaries():
     publish = PublishSummariesOperator(task_id="publish_summaries", outlets=[MOTION_SUMMARIES],
                                        execution_timeout=timeout("publish_summaries", 15))
 
-    migrate >> plan >> summarize >> retry >> qa >> publish
+    migrate >> plan >> pilot >> approve >> summarize >> retry >> qa >> publish
 
 
 motion_summaries()

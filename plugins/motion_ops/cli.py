@@ -7,6 +7,7 @@ The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 
@@ -166,6 +167,28 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_approvals(args: argparse.Namespace) -> int:
+    from motion_ops import pilot
+    from motion_ops.summaries import PROMPT_KEY
+
+    with _store(args) as store:
+        if args.action == "list":
+            rows = pilot.decisions(store)
+            for r in rows:
+                print(f"{r['decision']:<9} {r['chain']}  ({r['prompt_key']})  by {r['decided_by']} on "
+                      f"{r['decided_at']:%Y-%m-%d %H:%M}" + (f"; pilot report {r['report_path']}" if r["report_path"] else ""))
+            if not rows:
+                print("no decisions yet: a chain's first run pilots it and waits for approval in the UI")
+            return 0
+        if not args.chain:
+            raise ValueError("--chain is required (e.g. 'openai:gpt-4o-mini > ollama:llama3.1', as `approvals list` shows it)")
+        user = os.environ.get("USER") or "cli"
+        r = pilot.record(store, chain=args.chain, prompt_key=args.prompt or PROMPT_KEY,
+                         decision_=pilot.APPROVED if args.action == "approve" else pilot.REVOKED, by=f"{user} (cli)")
+    print(f"{r['decision']} {r['chain']} ({r['prompt_key']}) by {r['decided_by']}")
+    return 0
+
+
 def cmd_check_connections(args: argparse.Namespace) -> int:
     from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
 
@@ -276,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", help="embeddings: only this model's")
     p.add_argument("ids", nargs="*", type=_guid)
     p.set_defaults(func=cmd_release)
+    p = sub.add_parser("approvals", help="list, approve or revoke the LLM chains summaries may run on (pilots)")
+    p.add_argument("action", choices=("list", "approve", "revoke"))
+    p.add_argument("--chain", help="the chain as `approvals list` and the pilot report name it")
+    p.add_argument("--prompt", help="the prompt key (default: the current one)")
+    p.set_defaults(func=cmd_approvals)
     p = sub.add_parser("check-connections", help="test motion_db, motion_feed and motion_embeddings")
     p.set_defaults(func=cmd_check_connections)
     p = sub.add_parser("migrate", help="apply the store's SQL migrations (idempotent)")

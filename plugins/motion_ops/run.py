@@ -126,6 +126,7 @@ class SummaryParams(_Params):
     max_items: int | None
     max_tokens: int | None
     max_cost: float | None
+    pilot_size: int
     qa_sample_size: int
     qa_reports_dir: str | None
     dry_run: bool

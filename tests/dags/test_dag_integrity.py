@@ -147,9 +147,10 @@ def test_motion_summaries_is_scheduled_on_the_texts_asset_and_chains_its_tasks(s
     d = summaries_dag
     cond = d.timetable.asset_condition
     assert type(cond).__name__ == "AssetAll" and [a.name for a in cond.objects] == ["motion_texts"]
-    order = ["migrate_store", "plan_summaries", "summarize", "retry_summaries", "qa_summaries", "publish_summaries"]
+    order = ["migrate_store", "plan_summaries", "pilot_summaries", "approve_pilot", "summarize", "retry_summaries",
+             "qa_summaries", "publish_summaries"]
     assert sorted(d.task_ids) == sorted(order)
-    data = {"plan_summaries": {"retry_summaries"}}
+    data = {"plan_summaries": {"retry_summaries", "summarize"}}
     for up, down in zip(order, order[1:]):
         assert d.get_task(up).downstream_task_ids == {down} | data.get(up, set()), up
     t = d.get_task("summarize")
@@ -161,6 +162,11 @@ def test_motion_summaries_is_scheduled_on_the_texts_asset_and_chains_its_tasks(s
         value = getattr(d.get_task(task_id), name)
         assert isinstance(value, PlainXComArg) and (value.operator.task_id, value.key) == source
     assert [o.name for o in d.get_task("publish_summaries").outlets] == ["motion_summaries"]
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    approve = d.get_task("approve_pilot")
+    assert isinstance(approve, ApprovalOperator) and approve.ignore_downstream_trigger_rules  # reject: nothing runs
+    assert approve.response_timeout is not None and getattr(approve.pilot, "operator").task_id == "pilot_summaries"
     for task in d.tasks:
         assert task.retries >= 2 and task.execution_timeout is not None, task.task_id
 

@@ -29,10 +29,17 @@ def synced(store, standin, clock):
         "SELECT id::text FROM motions WHERE NOT deleted AND body_text IS NOT NULL").fetchall())
 
 
-def llm_connection(monkeypatch, chat, **extra):
+def llm_connection(monkeypatch, chat, store=None, **extra):
+    """``motion_llm`` on the stand-in chat server; with ``store``, its chain approved already (the
+    pilot and the human approval are tested through a real Airflow in test_airflow_e2e.py)."""
     monkeypatch.setenv("AIRFLOW_CONN_MOTION_LLM", json.dumps({
         "conn_type": "pydanticai", "host": chat.base_url, "password": "sk-e2e",
         "extra": {"model": "openai:e2e-chat", "max_attempts": 2, **extra}}))
+    if store is not None:
+        from motion_ops import pilot
+        from motion_ops.summaries import PROMPT_KEY
+
+        pilot.record(store, chain="openai:e2e-chat", prompt_key=PROMPT_KEY, decision_=pilot.APPROVED, by="test")
 
 
 @pytest.fixture
@@ -47,7 +54,7 @@ def env(monkeypatch, pg_uri):
 def run(dag, tmp_path, **conf):
     return dag.test(run_conf={"batch_size": 8, "qa_reports_dir": str(tmp_path), "dry_run": False, "since": None,
                               "until": None, "max_failure_ratio": 0.1, "summary_max_failures": 2,
-                              "extractive_fallback": False, "max_items": None, "max_tokens": None, "max_cost": None,
+                              "extractive_fallback": False, "max_items": None, "max_tokens": None, "max_cost": None, "pilot_size": 5,
                               **conf})
 
 
@@ -63,7 +70,7 @@ def states(dr):
 
 def test_every_motion_gets_a_published_summary_with_provenance_and_a_rerun_changes_nothing(dag, store, env, synced, chat,
                                                                                            tmp_path):
-    llm_connection(env, chat)
+    llm_connection(env, chat, store)
     dr = run(dag, tmp_path)
     assert dr.state == "success", states(dr)
     rows = q(store, "SELECT motion_id::text, status, backend, model, chain, attempts, input_tokens, output_tokens, "
@@ -84,7 +91,7 @@ def test_a_motion_that_keeps_failing_is_audited_counted_quarantined_and_released
                                                                                            tmp_path):
     from motion_ops.cli import main
 
-    llm_connection(env, chat)
+    llm_connection(env, chat, store)
     victim = synced[3]
     body = q(store, "SELECT body_text FROM motions WHERE id = %s", victim)[0][0]
     chat.add("unfaithful", marker=body.splitlines()[2][:40])
@@ -105,7 +112,7 @@ def test_a_motion_that_keeps_failing_is_audited_counted_quarantined_and_released
 
 def test_a_terminal_error_stops_the_run_at_once_charges_no_motion_and_publishes_nothing(dag, store, env, synced, chat,
                                                                                         tmp_path):
-    llm_connection(env, chat)
+    llm_connection(env, chat, store)
     chat.add("status", status=401)
     dr = run(dag, tmp_path)
     assert dr.state == "failed"
@@ -125,7 +132,7 @@ def test_without_a_connection_the_extractive_summarizer_summarizes_and_says_so(d
 
 
 def test_a_dry_run_only_counts(dag, store, env, synced, chat, tmp_path):
-    llm_connection(env, chat)
+    llm_connection(env, chat, store)
     dr = run(dag, tmp_path, dry_run=True)
     assert dr.state == "success", states(dr)
     assert chat.calls == [] and q(store, "SELECT count(*) FROM motion_summaries")[0][0] == 0
@@ -133,7 +140,7 @@ def test_a_dry_run_only_counts(dag, store, env, synced, chat, tmp_path):
 
 
 def test_a_changed_text_is_summarized_again_and_only_it(dag, store, env, synced, chat, tmp_path):
-    llm_connection(env, chat)
+    llm_connection(env, chat, store)
     assert run(dag, tmp_path).state == "success"
     calls = len(chat.calls)
     store.conn.execute("UPDATE motions SET body_text = body_text || %s WHERE id = %s",
@@ -150,7 +157,7 @@ def test_a_changed_text_is_summarized_again_and_only_it(dag, store, env, synced,
 def test_a_budget_stops_a_run_cleanly_and_the_next_run_continues_where_it_stopped(dag, store, env, synced, chat, tmp_path):
     from motion_ops.cli import status_lines
 
-    llm_connection(env, chat, price_input_per_1k=0.5, price_output_per_1k=1.5)
+    llm_connection(env, chat, store, price_input_per_1k=0.5, price_output_per_1k=1.5)
     dr = run(dag, tmp_path, max_items=20)
     assert dr.state == "success", states(dr)  # finished cleanly, QA passed, published what it did
     published = q(store, "SELECT count(*) FROM motion_summary_current")[0][0]
@@ -165,7 +172,8 @@ def test_a_budget_stops_a_run_cleanly_and_the_next_run_continues_where_it_stoppe
 
 
 def test_a_cost_budget_stops_the_run_too(dag, store, env, synced, chat, tmp_path):
-    llm_connection(env, chat, price_input_per_1k=1.0, price_output_per_1k=1.0)
+    llm_connection(env, chat, store, price_input_per_1k=1.0, price_output_per_1k=1.0)
     assert run(dag, tmp_path, max_cost=5.0).state == "success"
     (n, cost), = q(store, "SELECT count(*), sum(cost) FROM summary_spend")
     assert 0 < n < len(synced) and 5.0 <= cost < 5.0 + 3.0  # stopped at the first motion past the budget
+
