@@ -194,8 +194,16 @@ def test_operating_the_dag_through_the_rest_api(airflow):
     assert n == distinct == with_text
 
 
+def approve_chain(store, decision="approved"):
+    from motion_ops.summaries import PROMPT_KEY
+
+    store.execute("INSERT INTO llm_approvals (chain, prompt_key, decision, decided_by) VALUES ('openai:e2e-chat', %s, %s, 'test') "
+                  "ON CONFLICT (chain, prompt_key) DO UPDATE SET decision = EXCLUDED.decision", (PROMPT_KEY, decision))
+
+
 def test_a_sync_that_fetches_texts_triggers_motion_summaries_through_the_asset(airflow):
     dep, api, provider, store = airflow
+    approve_chain(store)  # the pilot and its approval: the next test
     api("PATCH", "/dags/motion_summaries", json={"is_paused": False})
 
     def summary_runs():
@@ -222,6 +230,78 @@ def test_a_sync_that_fetches_texts_triggers_motion_summaries_through_the_asset(a
     rows = store.execute("SELECT motion_id::text, status, backend, model FROM motion_summary_current "
                          "WHERE motion_id = ANY(%s::uuid[]) ORDER BY 1", (victims,)).fetchall()
     assert rows == [(v, "llm", "motion_llm", "e2e-chat") for v in sorted(victims)]
+
+
+def test_a_new_chain_waits_for_approval_of_its_pilot_and_a_rejected_one_publishes_nothing(airflow):
+    dep, api, provider, store = airflow
+    dag = "motion_summaries"
+
+    def tis(run_id):
+        return {(t["task_id"], t["map_index"]): t["state"] for t in api(
+            "GET", f"/dags/{dag}/dagRuns/{run_id}/taskInstances", params={"limit": 500})["task_instances"]}
+
+    def wait_state(run_id, task, states, timeout=180):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            state = tis(run_id).get((task, -1))
+            if state in states:
+                return state
+            time.sleep(2)
+        raise AssertionError(f"{task} of {run_id} not in {states}: {tis(run_id)}")
+
+    def wait_run(run_id, timeout=240):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            state = api("GET", f"/dags/{dag}/dagRuns/{run_id}")["state"]
+            if state in ("success", "failed"):
+                return state
+            time.sleep(2)
+        raise AssertionError(f"{run_id} did not finish: {tis(run_id)}")
+
+    def backlog(n):
+        ids = [str(i) for (i,) in store.execute("SELECT motion_id FROM motion_summaries ORDER BY motion_id LIMIT %s", (n,))]
+        store.execute("DELETE FROM motion_summaries WHERE motion_id = ANY(%s::uuid[])", (ids,))
+        return ids
+
+    def published(ids):
+        return store.execute("SELECT count(*) FROM motion_summary_current WHERE motion_id = ANY(%s::uuid[])",
+                             (ids,)).fetchone()[0]
+
+    deadline = time.time() + 240
+    while any(r["state"] in ("queued", "running") for r in api("GET", f"/dags/{dag}/dagRuns")["dag_runs"]) \
+            and time.time() < deadline:
+        time.sleep(2)
+    approve_chain(store, "revoked")
+    # 1. the pilot runs, the run waits in approve_pilot; approved through the REST API, it goes on
+    first = backlog(6)
+    run = api("POST", f"/dags/{dag}/dagRuns", json={"logical_date": None, "conf": {"pilot_size": 3}})["dag_run_id"]
+    assert wait_state(run, "approve_pilot", ("awaiting_input", "deferred")) in ("awaiting_input", "deferred")
+    assert not any(k[0] == "summarize" and v == "success" for k, v in tis(run).items())  # nothing runs before the decision
+    detail = api("GET", f"/dags/{dag}/dagRuns/{run}/taskInstances/approve_pilot/-1/hitlDetails")
+    assert "openai:e2e-chat" in detail["subject"] and "estimated cost" in detail["body"] and "pilot-" in detail["body"]
+    api("PATCH", f"/dags/{dag}/dagRuns/{run}/taskInstances/approve_pilot/-1/hitlDetails", json={"chosen_options": ["Approve"]})
+    assert wait_run(run) == "success", tis(run)
+    assert published(first) == 6
+    decided = store.execute("SELECT decision, decided_by, report_path FROM llm_approvals").fetchall()
+    assert decided[0][0] == "approved" and decided[0][1] == "admin" and decided[0][2].endswith(".html")
+    # 2. the next run skips the pilot: no waiting
+    second = backlog(2)
+    run = api("POST", f"/dags/{dag}/dagRuns", json={"logical_date": None, "conf": {"pilot_size": 3}})["dag_run_id"]
+    assert wait_run(run) == "success" and published(second) == 2
+    assert api("GET", f"/dags/{dag}/dagRuns/{run}/taskInstances/pilot_summaries/xcomEntries/return_value",
+               params={"deserialize": True})["value"]["needed"] is False
+    # 3. revoked, piloted again and rejected: the run ends without summarizing or publishing anything
+    approve_chain(store, "revoked")
+    third = backlog(2)
+    run = api("POST", f"/dags/{dag}/dagRuns", json={"logical_date": None, "conf": {"pilot_size": 2}})["dag_run_id"]
+    wait_state(run, "approve_pilot", ("awaiting_input", "deferred"))
+    api("PATCH", f"/dags/{dag}/dagRuns/{run}/taskInstances/approve_pilot/-1/hitlDetails", json={"chosen_options": ["Reject"]})
+    wait_run(run)
+    states = tis(run)
+    assert states[("approve_pilot", -1)] == "success" and states[("publish_summaries", -1)] == "skipped", states
+    assert published(third) == 0 and store.execute("SELECT count(*) FROM motion_summaries WHERE motion_id = ANY(%s::uuid[])",
+                                                    (third,)).fetchone()[0] == 0
+    assert store.execute("SELECT decision FROM llm_approvals").fetchone()[0] == "rejected"
 
 
 def listening_addresses(dep) -> set[tuple[str, int]]:
