@@ -83,6 +83,15 @@ def status_lines(store: Store) -> list[str]:
     for q in store.fetch("select_quarantined"):
         lines.append(f"  quarantined {q['motion_id']} [{q['model']}] after {q['failures']} runs: {(q['last_error'] or '')[:80]}")
     lines.append("checkpoints: " + ", ".join(f"{c['category']}={c['skiptoken']}" for c in store.fetch("select_checkpoints")))
+    cur_v = store.fetch_one("select_current_version")
+    if cur_v is not None:
+        other = [e["model"] for e in store.fetch("select_embedding_status") if e["model"] != cur_v["model"]]
+        for model in other:
+            from motion_ops.switch import progress
+
+            switching = progress(store, model, min_coverage=0.95)
+            if switching:
+                lines.append(switching["line"] + " (if the connection names it; `prune-embeddings` ends the way back)")
     sm = store.fetch_one("select_summary_status")
     by = ", ".join(f"{n} {k}" for k, n in sorted(sm["by_status"].items())) or "none"
     share = f"{100 * sm['published'] / s['with_text']:.0f} %" if s["with_text"] else "-"
@@ -186,6 +195,15 @@ def cmd_approvals(args: argparse.Namespace) -> int:
         r = pilot.record(store, chain=args.chain, prompt_key=args.prompt or PROMPT_KEY,
                          decision_=pilot.APPROVED if args.action == "approve" else pilot.REVOKED, by=f"{user} (cli)")
     print(f"{r['decision']} {r['chain']} ({r['prompt_key']}) by {r['decided_by']}")
+    return 0
+
+
+def cmd_prune_embeddings(args: argparse.Namespace) -> int:
+    from motion_ops.switch import prune
+
+    with _store(args) as store:
+        gone = prune(store, args.keep)
+    print(f"pruned {sum(gone.values())} vectors of {', '.join(gone) or 'no other model'}; kept {args.keep}")
     return 0
 
 
@@ -299,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", help="embeddings: only this model's")
     p.add_argument("ids", nargs="*", type=_guid)
     p.set_defaults(func=cmd_release)
+    p = sub.add_parser("prune-embeddings", help="delete the vectors of every model but one (ends a model switch)")
+    p.add_argument("--keep", required=True, help="the model key to keep, as `status` shows it")
+    p.set_defaults(func=cmd_prune_embeddings)
     p = sub.add_parser("approvals", help="list, approve or revoke the LLM chains summaries may run on (pilots)")
     p.add_argument("action", choices=("list", "approve", "revoke"))
     p.add_argument("--chain", help="the chain as `approvals list` and the pilot report name it")

@@ -236,6 +236,12 @@ class ComputeSimilarityOperator(MotionOpsOperator):
             raise AirflowSkipException("windowed run: similarity is computed and published by the next full run")
         model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
         with self.store() as store:
+            from motion_ops.switch import progress
+
+            switching = progress(store, model, min_coverage=p.qa_min_coverage)
+            if switching:  # a green night: readers keep the old model's version, QA is not asked to fail it
+                self.finish(context, store, switching["line"], items=switching["embedded"])
+                raise AirflowSkipException(switching["line"])
             weights = Weights(text=p.text_weight, votes=p.vote_weight, dossier=p.dossier_weight, debate=p.debate_weight,
                               submitters=p.submitter_weight, min_common_parties=p.min_common_parties)
             out = compute_version(store, model=model, top_n=p.top_n, weights=weights, min_score=p.min_score,

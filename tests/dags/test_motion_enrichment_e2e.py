@@ -56,7 +56,8 @@ def run(dag, tmp_path, **conf):
     # the DAG object's params (a worker parses the DAG afresh, so production is not affected)
     # the 60-motion test corpus spreads over 42 dossiers: too few to judge relevance by dossier
     return dag.test(run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0,
-                              "qa_enforce": True, "dry_run": False, "since": None, "until": None, "top_n": 10, **conf})
+                              "qa_enforce": True, "dry_run": False, "since": None, "until": None, "top_n": 10, "max_batches": None,
+                              **conf})
 
 
 def q(store, sql, *args):
@@ -227,3 +228,34 @@ def test_a_reports_folder_that_cannot_be_used_stops_the_run_before_anything_is_w
 def test_a_misspelled_conf_key_is_warned_about(fresh_dag, store, env, tmp_path, caplog, capfd):
     assert run(fresh_dag, tmp_path, bach_size=8).state == "success"
     assert "ignored conf keys that are not params of this DAG: bach_size" in logged(caplog, capfd)
+
+
+def test_a_model_switch_keeps_readers_on_the_old_version_through_partial_nights_then_publishes_the_new(
+        dag, store, env, tmp_path):
+    from motion_ops.cli import main, status_lines
+
+    assert run(dag, tmp_path).state == "success"
+    (old_version, old_model), = q(store, "SELECT v.version, v.model FROM similarity_current c JOIN similarity_versions v USING (version)")
+    env.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}}))
+    new_model = "hashing-lexical-v1-2048+substance-v1"
+    nights = 0
+    while True:  # 16 motions a night
+        nights += 1
+        dr = run(dag, tmp_path, batch_size=16, max_batches=1)
+        assert dr.state == "success", nights  # green, not a red QA failure
+        current = q(store, "SELECT v.version, v.model FROM similarity_current c JOIN similarity_versions v USING (version)")
+        covered = q(store, "SELECT count(*) FROM motion_embeddings WHERE model = %s", new_model)[0][0]
+        if current[0][1] == new_model:
+            break
+        assert current == [(old_version, old_model)]  # readers keep the old model's version
+        ti = {t.task_id: t.state for t in dr.get_task_instances()}
+        assert ti["compute_similarity"] == "skipped" and ti["qa_sample"] == "skipped"
+        assert any(line.startswith("model switch:") for line in status_lines(store)) and covered > 0
+        assert nights < 10
+    assert nights >= 3  # 58 motions with text, 16 a night
+    live = q(store, "SELECT count(*) FROM motions WHERE NOT deleted AND body_text IS NOT NULL")[0][0]
+    assert covered >= 0.95 * live
+    # switching back is possible until pruned; pruning keeps the published model only
+    assert main(["--dsn", store.dsn, "prune-embeddings", "--keep", old_model]) == 1  # readers are on the new one
+    assert main(["--dsn", store.dsn, "prune-embeddings", "--keep", new_model]) == 0
+    assert q(store, "SELECT DISTINCT model FROM motion_embeddings") == [(new_model,)]

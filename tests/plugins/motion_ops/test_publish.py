@@ -92,3 +92,4 @@ def test_an_unchanged_recomputation_is_not_published_and_readers_keep_the_curren
     assert publish(store, again)["published"] is False  # its QA cleared and re-run: still nothing new
     third = publish(store, compute_version(store, model=model, top_n=3)["version"])
     assert third["pruned"] == [again]  # only the newest unchanged one is kept
+
