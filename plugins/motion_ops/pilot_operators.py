@@ -87,33 +87,7 @@ class PilotApprovalOperator(ApprovalOperator):
                      f"Report (each motion's text beside its output): `{pilot['report']}`\n\n"
                      "Approve: summarize the backlog with this chain (later runs skip the pilot while the chain "
                      "stays the same). Reject: nothing of this run is summarized or published.")
-        earlier = self._answered(context)
-        if earlier is not None:  # answered while the previous try was pausing (Airflow then retried it)
-            self.log.info("the decision of the previous try stands: %s", earlier["chosen_options"])
-            return self.execute_complete(context, earlier)
         return super().execute(context)
-
-    def _answered(self, context: Any) -> dict[str, Any] | None:
-        """A response already given to this task instance's request, as the resume event carries it.
-        Seen in Airflow 3.3.2: a response within a second of the pause reaches the task before the
-        scheduler has processed the pause, and it marks the task up for retry; without this the
-        retry would ask the person again."""
-        ti = context["ti"]
-        if int(getattr(ti, "try_number", 1) or 1) <= 1:
-            return None
-        try:
-            from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail
-
-            r = get_hitl_detail_content_detail(ti.id)
-        except Exception as exc:  # noqa: BLE001 - no earlier request: ask
-            self.log.debug("no earlier response: %s", exc)
-            return None
-        if not r.response_received or not r.chosen_options:
-            return None
-        user = r.responded_by_user
-        return {"chosen_options": list(r.chosen_options), "params_input": r.params_input or {},
-                "responded_at": r.responded_at,
-                "responded_by_user": {"id": user.id, "name": user.name} if user is not None else None}
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         pilot = self.pilot if isinstance(self.pilot, dict) else {}
