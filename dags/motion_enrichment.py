@@ -31,17 +31,13 @@ from motion_ops.operators import (ComputeSimilarityOperator, EmbedMissingOperato
                                   PublishSimilarityOperator, QaSampleOperator, RetryFailedOperator,
                                   SyncContentOperator)
 from motion_ops.assets import MOTION_SIMILARITY, MOTION_TEXTS
-from motion_ops.run import TIMEZONE
+from motion_ops.run import TIMEZONE, task_timeout as timeout
 from motion_ops.summary_operators import AnnounceTextsOperator
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
 SYNC, EMBED, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Similarity", "QA", "Run window"
 
-
-def timeout(task_id: str, minutes: int) -> dt.timedelta:
-    """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set."""
-    return dt.timedelta(minutes=float(os.environ.get(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes)))
 
 
 @dag(

@@ -36,7 +36,7 @@ from airflow.sdk import Param, XComArg, dag
 
 from motion_ops.assets import MOTION_SUMMARIES, MOTION_TEXTS
 from motion_ops.pilot_operators import PilotApprovalOperator, PilotSummariesOperator
-from motion_ops.run import TIMEZONE
+from motion_ops.run import TIMEZONE, task_timeout as timeout
 from motion_ops.summary_operators import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
                                           QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
 
@@ -44,10 +44,6 @@ _INT = ["integer", "null"]
 _STR = ["string", "null"]
 LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"
 
-
-def timeout(task_id: str, minutes: int) -> dt.timedelta:
-    """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set."""
-    return dt.timedelta(minutes=float(os.environ.get(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes)))
 
 
 @dag(

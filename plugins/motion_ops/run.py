@@ -14,6 +14,13 @@ from zoneinfo import ZoneInfo
 TIMEZONE = "Europe/Amsterdam"
 
 
+def task_timeout(task_id: str, minutes: float) -> dt.timedelta:
+    """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set."""
+    import os
+
+    return dt.timedelta(minutes=float(os.environ.get(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes)))
+
+
 @dataclass(frozen=True)
 class RunContext:
     """Where an event happened: the Airflow run and task (empty outside Airflow)."""
