@@ -6,13 +6,18 @@ Nightly enrichment of the Tweede Kamer motions ("moties"):
 1. **migrate_store**: apply the motion store's pending SQL migrations (a dry run only checks);
 2. **sync_content**: read the SyncFeed from its checkpoints, assemble motions with their party
    votes, fetch missing body texts, and plan the embedding batches;
-3. **embed_missing**: one mapped instance per batch (pool `embedding_provider`);
-4. **retry_failed**: retry every failed id (also of failed instances) with half the batch size,
+3. **pilot_embeddings** / **approve_embeddings**: a paid model nobody approved yet (not the
+   hashing default or a local model) first embeds a sample (`pilot_size`) into a report with the
+   cost estimated for the backlog; a person approves or rejects it in the UI (Required actions).
+   Rejected: nothing is embedded or published. No answer within `approval_timeout_hours`: the run fails;
+4. **embed_missing**: one mapped instance per batch (pool `embedding_provider`), within the run's
+   `max_batches`, `max_tokens` and `max_cost` (the rest waits for the next run);
+5. **retry_failed**: retry every failed id (also of failed instances) with half the batch size,
    audit what still fails, fail the run above `max_failure_ratio`;
-5. **compute_similarity**: a new, unpublished version of each motion's `top_n` related motions;
-6. **qa_sample**: check a sample and write the QA report (JSON + HTML);
-7. **publish_similarity**: make the version current for readers (`motion_related` view), only if QA passed;
-8. **announce_texts**: after the sync, update the Asset `motion_texts` when motion texts changed
+6. **compute_similarity**: a new, unpublished version of each motion's `top_n` related motions;
+7. **qa_sample**: check a sample and write the QA report (JSON + HTML);
+8. **publish_similarity**: make the version current for readers (`motion_related` view), only if QA passed;
+9. **announce_texts**: after the sync, update the Asset `motion_texts` when motion texts changed
    (it schedules `motion_summaries`); skipped when nothing changed.
 
 Every task is safe to clear and re-run. A backfill run only fetches bodies for, and embeds,
@@ -31,12 +36,14 @@ from motion_ops.operators import (ComputeSimilarityOperator, EmbedMissingOperato
                                   PublishSimilarityOperator, QaSampleOperator, RetryFailedOperator,
                                   SyncContentOperator)
 from motion_ops.assets import MOTION_SIMILARITY, MOTION_TEXTS
+from motion_ops.pilot_operators import PilotApprovalOperator, PilotEmbeddingsOperator
 from motion_ops.run import TIMEZONE, task_timeout as timeout
 from motion_ops.summary_operators import AnnounceTextsOperator
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
-SYNC, EMBED, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Similarity", "QA", "Run window"
+SYNC, EMBED, BUDGET, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Pilot and budget", "Similarity", "QA", "Run window"
+APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24"))
 
 
 
@@ -73,6 +80,18 @@ SYNC, EMBED, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Similarity", "QA", "
         "max_failure_ratio": Param(0.05, type="number", minimum=0, maximum=1, section=EMBED, title="Most failures",
                                    description="retry_failed fails the run when this share of the motions with text "
                                                "failed to embed (QA checks the same share)."),
+        "max_tokens": Param(None, type=_INT, minimum=1, section=BUDGET, title="Most tokens",
+                            description="At most this many input tokens sent to the embedding provider in this run "
+                                        "(estimated: 4 characters a token); the rest waits for the next run."),
+        "max_cost": Param(None, type=["number", "null"], minimum=0, section=BUDGET, title="Most cost",
+                          description="At most this cost in this run (the connection extra price_input_per_1k); "
+                                      "the rest waits for the next run."),
+        "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",
+                            description="Motions a paid model nobody approved yet is piloted on before a person "
+                                        "approves it in approve_embeddings."),
+        "approval_timeout_hours": Param(APPROVAL_HOURS, type="number", exclusiveMinimum=0, section=BUDGET,
+                                        title="Hours to decide", description="approve_embeddings waits this long "
+                                        "for a decision; then the run fails and nothing is embedded."),
         "top_n": Param(10, type="integer", minimum=1, maximum=100, section=SIMILARITY, title="Related motions",
                        description="Related motions kept per motion."),
         "text_weight": Param(0.7, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Text weight",
@@ -121,6 +140,11 @@ SYNC, EMBED, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Similarity", "QA", "
 def motion_enrichment():
     migrate = MigrateStoreOperator(task_id="migrate_store", execution_timeout=timeout("migrate_store", 30))
     sync = SyncContentOperator(task_id="sync_content", execution_timeout=timeout("sync_content", 180))
+    pilot = PilotEmbeddingsOperator(task_id="pilot_embeddings", plan=sync.output, plan_summary=XComArg(sync, key="summary"),
+                                    execution_timeout=timeout("pilot_embeddings", 30))
+    approve = PilotApprovalOperator(task_id="approve_embeddings", pilot=pilot.output,
+                                    execution_timeout=timeout("approve_embeddings", 5),
+                                    response_timeout=dt.timedelta(hours=APPROVAL_HOURS))
     embed = EmbedMissingOperator.partial(
         task_id="embed_missing", pool="embedding_provider", map_index_template="{{ batch_label }}",
         execution_timeout=timeout("embed_missing", 30),
@@ -137,7 +161,7 @@ def motion_enrichment():
     announce = AnnounceTextsOperator(task_id="announce_texts", summary=XComArg(sync, key="summary"), outlets=[MOTION_TEXTS],
                                      execution_timeout=timeout("announce_texts", 5))
 
-    migrate >> sync >> embed >> retry >> compute >> qa >> publish
+    migrate >> sync >> pilot >> approve >> embed >> retry >> compute >> qa >> publish
     sync >> announce
 
 

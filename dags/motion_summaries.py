@@ -43,6 +43,7 @@ from motion_ops.summary_operators import (MigrateSummariesStoreOperator, PlanSum
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
 LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"
+APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24"))
 
 
 
@@ -84,6 +85,9 @@ LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"
         "max_cost": Param(None, type=["number", "null"], minimum=0, section=BUDGET, title="Most cost",
                           description="This run stops starting motions once it spent this much (the backends' prices "
                                       "per 1k tokens from their connection extras)."),
+        "approval_timeout_hours": Param(APPROVAL_HOURS, type="number", exclusiveMinimum=0, section=BUDGET,
+                                        title="Hours to decide", description="approve_pilot waits this long for a "
+                                        "decision; then the run fails and nothing is summarized."),
         "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",
                             description="Motions a chain nobody approved yet is piloted on (spread over text lengths) "
                                         "before a person approves it in approve_pilot."),
@@ -105,8 +109,7 @@ def motion_summaries():
     pilot = PilotSummariesOperator(task_id="pilot_summaries", plan=plan.output, plan_summary=XComArg(plan, key="summary"),
                                    execution_timeout=timeout("pilot_summaries", 30))
     approve = PilotApprovalOperator(task_id="approve_pilot", pilot=pilot.output, execution_timeout=timeout("approve_pilot", 5),
-                                    response_timeout=dt.timedelta(hours=float(os.environ.get(
-                                        "MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24"))))
+                                    response_timeout=dt.timedelta(hours=APPROVAL_HOURS))
     summarize = SummarizeOperator.partial(
         task_id="summarize", pool="llm_provider", map_index_template="{{ batch_label }}",
         execution_timeout=timeout("summarize", 60),

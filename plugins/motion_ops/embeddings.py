@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from motion_ops.clients.embedder import Embedder, ItemResult
@@ -15,6 +16,7 @@ from motion_ops.store.db import Store, sql
 log = logging.getLogger(__name__)
 
 XCOM_ID_CAP = 200  # more failed ids than this go to failed_id_sets; XCom carries the ref
+CHARS_PER_TOKEN = 4  # the estimate of tokens sent: providers count differently (some count characters)
 
 
 class FailureRatioExceeded(Exception):
@@ -55,6 +57,51 @@ def plan_batches(store: Store, *, model: str, batch_size: int, max_batches: int 
     if left:
         log.warning("planned %d batches; %d motions are left for the next run (max_batches=%s)", len(kept), left, max_batches)
     return kept, left
+
+
+@dataclass(frozen=True)
+class EmbeddingBudget:
+    """A run's limits on what it sends to a paid provider (``None``: no limit); tokens are estimated
+    from the characters sent (:data:`CHARS_PER_TOKEN`), cost from the connection's price."""
+
+    max_tokens: int | None = None
+    max_cost: float | None = None
+    price_per_1k: float = 0.0
+    max_input_chars: int = 8000
+
+
+def estimated_tokens(store: Store, ids: list[str], max_input_chars: int) -> dict[str, int]:
+    """{id: estimated input tokens} of the motions ``ids``."""
+    rows = store.fetch("select_embedding_input_sizes", {"ids": ids, "max_chars": max_input_chars}) if ids else []
+    return {r["id"]: -(-int(r["chars"]) // CHARS_PER_TOKEN) for r in rows}
+
+
+def within_budget(store: Store, batches: list[list[str]], budget: EmbeddingBudget,
+                  batch_size: int) -> tuple[list[list[str]], dict[str, Any]]:
+    """The planned motions, in order, as far as the budget reaches (re-batched); what it leaves
+    waits for the next run. Returns (batches, {estimated_tokens, estimated_cost, budget_left_out,
+    budget_stop})."""
+    ids = [i for b in batches for i in b]
+    tokens = estimated_tokens(store, ids, budget.max_input_chars)
+    kept, spent, stop = [], 0, None
+    for mid in ids:
+        t = tokens.get(mid, 0)
+        cost = (spent + t) / 1000 * budget.price_per_1k
+        if budget.max_tokens is not None and spent + t > budget.max_tokens:
+            stop = f"max_tokens {budget.max_tokens:,} reached"
+        elif budget.max_cost is not None and cost > budget.max_cost:
+            stop = f"max_cost {budget.max_cost} reached"
+        if stop:
+            break
+        kept.append(mid)
+        spent += t
+    out = [kept[i:i + batch_size] for i in range(0, len(kept), batch_size)]
+    info = {"estimated_tokens": spent, "estimated_cost": round(spent / 1000 * budget.price_per_1k, 6),
+            "budget_left_out": len(ids) - len(kept), "budget_stop": stop}
+    if stop:
+        log.warning("budget: %s after %d of %d planned motions (~%d tokens); the rest waits for the next run",
+                    stop, len(kept), len(ids), spent)
+    return out, info
 
 
 def _store_vectors(store: Store, model: str, rows: list[dict[str, Any]],

@@ -75,6 +75,18 @@ class MotionOpsOperator(BaseOperator):
     def store(self) -> "Store":
         return MotionDbHook(self.motion_db_conn_id).get_conn()
 
+    @staticmethod
+    def require_approval(store: "Store", config: Any) -> None:
+        """No paid embedding call without a person's approval (after a pilot that timed out, was
+        rejected, or an approval step marked done by hand)."""
+        from motion_ops.embedding_pilot import EMBEDDINGS_KEY, chain, needed
+
+        required, why = needed(store, config)
+        if required:
+            raise AirflowFailException(
+                f"{why}: nothing is embedded. A new run pilots it and asks in approve_embeddings, or approve it with "
+                f"`python -m motion_ops approvals approve --chain '{chain(config)}' --prompt {EMBEDDINGS_KEY}`")
+
     def finish(self, context: Any, store: "Store", summary: str, *, items: int = 0, failures: int = 0,
                write: bool = True) -> None:
         """Log the task's one-line summary and keep it with its numbers in ``run_metrics`` (not in a dry run)."""
@@ -124,12 +136,13 @@ class SyncContentOperator(MotionOpsOperator):
         from airflow.sdk.configuration import conf
 
         from motion_ops.bodies import BodyParams
-        from motion_ops.embeddings import plan_batches
+        from motion_ops.embeddings import EmbeddingBudget, plan_batches, within_budget
         from motion_ops.sync import FeedIncomplete, run_sync, summary_counts, summary_line
 
         p = self.run_params(context)
         since, until = self.window(context, p)
-        model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
+        hook = EmbeddingsHook(self.motion_embeddings_conn_id)
+        config, model = hook.config(), hook.model()
         summary: dict[str, Any] = {"window": [str(since), str(until)], "model": model}
         with self.store() as store:
             if not p.dry_run:
@@ -144,9 +157,12 @@ class SyncContentOperator(MotionOpsOperator):
             max_batches = min(p.max_batches or max_map, max_map)
             batches, left = plan_batches(store, model=model, batch_size=p.batch_size, max_batches=max_batches,
                                          since=since, until=until)
+            batches, spend = within_budget(store, batches, EmbeddingBudget(
+                max_tokens=p.max_tokens, max_cost=p.max_cost, price_per_1k=config.price_per_1k,
+                max_input_chars=config.max_input_chars), p.batch_size)
             plan = [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
             summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)),
-                            "left_for_next_run": left, "dry_run": p.dry_run})
+                            "left_for_next_run": left + spend["budget_left_out"], "dry_run": p.dry_run, **spend})
             entities, failures = summary_counts(summary)
             self.finish(context, store, summary_line(summary), items=entities, failures=failures, write=not p.dry_run)
         context["ti"].xcom_push(key="summary", value=summary)
@@ -170,8 +186,10 @@ class EmbedMissingOperator(MotionOpsOperator):
 
         ids = list(self.batch["ids"])
         context["batch_label"] = f"batch {self.batch['batch_index']} ({len(ids)} motions)"
-        embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
+        hook = EmbeddingsHook(self.motion_embeddings_conn_id)
+        embedder = hook.get_conn()
         with self.store() as store:
+            self.require_approval(store, hook.config())
             try:
                 out = embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
             except DimensionConflict as exc:  # configuration: retrying cannot help
@@ -204,8 +222,10 @@ class RetryFailedOperator(MotionOpsOperator):
                                        "published. Fix what sync_content reported, then clear it")
         plan = list(self.plan)
         results = [r for r in (self.results or []) if isinstance(r, dict)]  # failed instances pushed nothing
-        embedder = EmbeddingsHook(self.motion_embeddings_conn_id).get_conn()
+        hook = EmbeddingsHook(self.motion_embeddings_conn_id)
+        embedder = hook.get_conn()
         with self.store() as store:
+            self.require_approval(store, hook.config())
             try:
                 out = retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,

@@ -1,17 +1,48 @@
-"""The pilot and the human approval of ``motion_summaries``: ``pilot_summaries`` runs a sample
-through a chain nobody approved yet and writes its report; ``approve_pilot`` asks a person in
-the Airflow UI (the standard provider's human-in-the-loop ApprovalOperator) and stores the
-decision. Approve: the run goes on. Reject: the rest of the run is skipped, nothing is published.
-No decision within the timeout: the run fails with a message saying so."""
+"""The pilots and the human approval: ``pilot_summaries`` (``motion_summaries``) runs a sample
+through an LLM chain nobody approved yet, ``pilot_embeddings`` (``motion_enrichment``) through a
+new paid embedding model; each writes its report. The approval step after it asks a person in the
+Airflow UI (the standard provider's human-in-the-loop ApprovalOperator) and stores the decision.
+Approve: the run goes on. Reject: the rest of the run is skipped, nothing is published.
+No decision within ``approval_timeout_hours``: the run fails with a message saying so."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from motion_ops.hooks import MotionDbHook
+from motion_ops.hooks import EmbeddingsHook, MotionDbHook
+from motion_ops.operators import MotionOpsOperator
 from motion_ops.summary_operators import _SummaryOperator
+
+
+def _stem(run_id: str) -> str:
+    return "pilot-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in str(run_id))
+
+
+def _backlog(plan: Any, plan_summary: Any) -> tuple[list[str], int]:
+    """The planned ids and how many more wait for later runs."""
+    ids = [i for b in (plan or []) for i in b["ids"]]
+    return ids, int((plan_summary or {}).get("left_for_next_run", 0))
+
+
+def _keep(op: MotionOpsOperator, context: Any, store: Any, report: dict[str, Any], why: str, what: str,
+          params: Any) -> dict[str, Any]:
+    """Write the report beside the QA reports and in the store; what the approval step shows."""
+    from motion_ops import pilot
+
+    ctx = op.run_context(context)
+    js, page = pilot.write(report, op.reports_dir(params), _stem(ctx.run_id))
+    store.execute("upsert_pilot_report", {"run_id": ctx.run_id, "chain": report["chain"], "prompt_key": report["prompt_key"],
+                                          "report": json.dumps(report, default=str), "report_path": str(page)})
+    line = pilot.estimate_line(report)
+    op.finish(context, store, f"pilot: {line}; report {page}", items=report["sampled"],
+              failures=sum(report["failures_by_class"].values()))
+    return {"needed": True, "reason": why, "chain": report["chain"], "prompt_key": report["prompt_key"], "line": line,
+            "estimate": report["estimate"], "pass_rate": report["pass_rate"], "report": str(page), "json": str(js),
+            "what": what}
 
 
 class PilotSummariesOperator(_SummaryOperator):
@@ -34,31 +65,54 @@ class PilotSummariesOperator(_SummaryOperator):
         if p.dry_run:
             return {"needed": False, "reason": "dry run"}
         cascade = self.cascade(p)
-        ctx = self.run_context(context)
         with self.store() as store:
             required, why = pilot.needed(store, cascade, PROMPT_KEY)
             if not required:
                 self.log.info("no pilot: %s", why)
                 return {"needed": False, "reason": why}
-            ids = [i for b in (self.plan or []) for i in b["ids"]]
-            s = self.plan_summary or {}
-            backlog = int(s.get("planned_motions", len(ids))) + int(s.get("left_for_next_run", 0))
+            ids, left = _backlog(self.plan, self.plan_summary)
+            if not ids:
+                self.log.info("no pilot: nothing to summarize in this run (%s)", why)
+                return {"needed": False, "reason": f"nothing to summarize ({why})"}
             try:
-                report = pilot.run(store, cascade, pilot.sample(store, ids, p.pilot_size), backlog=backlog,
+                report = pilot.run(store, cascade, pilot.sample(store, ids, p.pilot_size), backlog=len(ids) + left,
                                    prompt_key=PROMPT_KEY)
             except TerminalError as exc:
                 raise self.terminal(exc) from exc
-            stem = "pilot-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in str(ctx.run_id))
-            js, page = pilot.write(report, self.reports_dir(p), stem)
-            import json
+            return _keep(self, context, store, report, why, "summarize the backlog with this chain", p)
 
-            store.execute("upsert_pilot_report", {"run_id": ctx.run_id, "chain": report["chain"], "prompt_key": PROMPT_KEY,
-                                                  "report": json.dumps(report, default=str), "report_path": str(page)})
-            line = pilot.estimate_line(report)
-            self.finish(context, store, f"pilot: {line}; report {page}", items=report["sampled"],
-                        failures=sum(report["failures_by_class"].values()))
-        return {"needed": True, "reason": why, "chain": report["chain"], "prompt_key": PROMPT_KEY, "line": line,
-                "estimate": report["estimate"], "pass_rate": report["pass_rate"], "report": str(page), "json": str(js)}
+
+class PilotEmbeddingsOperator(MotionOpsOperator):
+    """A stratified sample of the embedding plan through the connection's model, when that model
+    has not been approved and is not an embedded default; its report beside the QA reports."""
+
+    template_fields = ("plan", "plan_summary")
+    ui_color = "#fff4d6"
+
+    def __init__(self, *, plan: Any, plan_summary: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.plan, self.plan_summary = plan, plan_summary
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from motion_ops import embedding_pilot, pilot
+
+        p = self.run_params(context)
+        if p.dry_run:
+            return {"needed": False, "reason": "dry run"}
+        hook = EmbeddingsHook(self.motion_embeddings_conn_id)
+        config = hook.config()
+        with self.store() as store:
+            required, why = embedding_pilot.needed(store, config)
+            if not required:
+                self.log.info("no pilot: %s", why)
+                return {"needed": False, "reason": why}
+            ids, left = _backlog(self.plan, self.plan_summary)
+            if not ids:
+                self.log.info("no pilot: nothing to embed in this run (%s)", why)
+                return {"needed": False, "reason": f"nothing to embed ({why})"}
+            report = embedding_pilot.run(store, hook.get_conn(), config, pilot.sample(store, ids, p.pilot_size),
+                                         backlog_ids=ids, left_out=left)
+            return _keep(self, context, store, report, why, "embed the backlog with this model", p)
 
 
 class PilotApprovalOperator(ApprovalOperator):
@@ -69,7 +123,7 @@ class PilotApprovalOperator(ApprovalOperator):
     ui_color = "#ffe0b2"
 
     def __init__(self, *, pilot: Any, motion_db_conn_id: str = MotionDbHook.default_conn_name, **kwargs: Any):
-        kwargs.setdefault("subject", "Approve the LLM chain for motion_summaries?")
+        kwargs.setdefault("subject", "Approve the pilot's chain or model?")
         kwargs.setdefault("body", "The pilot's estimate is filled in when the run reaches this step.")
         super().__init__(ignore_downstream_trigger_rules=True, **kwargs)
         self.pilot, self.motion_db_conn_id = pilot, motion_db_conn_id
@@ -79,14 +133,19 @@ class PilotApprovalOperator(ApprovalOperator):
         if not pilot.get("needed"):
             self.log.info("no approval needed: %s", pilot.get("reason", "no pilot ran"))
             return {"approved": True, "pilot": False, "reason": pilot.get("reason")}
-        self.subject = f"Approve {pilot['chain']} for motion_summaries?"
+        hours = (context.get("params") or {}).get("approval_timeout_hours")
+        if hours:
+            self.response_timeout = dt.timedelta(hours=float(hours))
+        dag_id = context["ti"].dag_id
+        self.subject = f"Approve {pilot['chain']} for {dag_id}?"
         e = pilot["estimate"]
-        self.body = (f"**Pilot of {pilot['chain']}** (prompt {pilot['prompt_key']})\n\n{pilot['line']}\n\n"
+        self.body = (f"**Pilot of {pilot['chain']}** ({pilot['prompt_key']})\n\n{pilot['line']}\n\n"
                      f"- motions in the backlog: {e['motions']:,}\n- estimated tokens: {e['input_tokens']:,} in, "
                      f"{e['output_tokens']:,} out\n- **estimated cost: {e['cost']:.2f}**\n\n"
                      f"Report (each motion's text beside its output): `{pilot['report']}`\n\n"
-                     "Approve: summarize the backlog with this chain (later runs skip the pilot while the chain "
-                     "stays the same). Reject: nothing of this run is summarized or published.")
+                     f"Approve: {pilot.get('what', 'go on')} (later runs skip the pilot while it stays the same). "
+                     f"Reject: nothing of this run is processed or published. Decide within "
+                     f"{self.response_timeout or 'no limit'}; after that the run fails.")
         return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
@@ -95,8 +154,9 @@ class PilotApprovalOperator(ApprovalOperator):
             if event.get("error_type") == "timeout":
                 raise AirflowFailException(
                     f"nobody decided on the pilot of {pilot.get('chain')} in time ({self.response_timeout}): nothing "
-                    f"was summarized or published. The report stays at {pilot.get('report')}; approve the chain with "
-                    "`python -m motion_ops approvals approve` or trigger the DAG again for a new decision")
+                    f"was processed or published. The report stays at {pilot.get('report')}; approve it with "
+                    f"`python -m motion_ops approvals approve --chain '{pilot.get('chain')}' --prompt "
+                    f"{pilot.get('prompt_key')}` or trigger the DAG again for a new decision")
             return super().execute_complete(context=context, event=event)
         chosen = (event.get("chosen_options") or [None])[0]
         user = event.get("responded_by_user") or {}

@@ -119,6 +119,10 @@ class RunParams(_Params):
     embed_max_failures: int
     max_failure_ratio: float
     keep_versions: int
+    max_tokens: int | None
+    max_cost: float | None
+    pilot_size: int
+    approval_timeout_hours: float
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class SummaryParams(_Params):
     max_tokens: int | None
     max_cost: float | None
     pilot_size: int
+    approval_timeout_hours: float
     qa_sample_size: int
     qa_reports_dir: str | None
     dry_run: bool

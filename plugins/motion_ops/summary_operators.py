@@ -34,6 +34,20 @@ class _SummaryOperator(MotionOpsOperator):
 
         return Budget(params.max_items, params.max_tokens, params.max_cost)
 
+    @staticmethod
+    def require_approval(store: Any, cascade: Any) -> None:
+        """No model call without a person's approval (after a pilot that timed out, was rejected, or
+        an approval step marked done by hand)."""
+        from motion_ops import pilot
+        from motion_ops.llm.backends import chain_key
+        from motion_ops.summaries import PROMPT_KEY
+
+        required, why = pilot.needed(store, cascade, PROMPT_KEY)
+        if required:
+            raise AirflowFailException(
+                f"{why}: nothing is summarized. A new run pilots it and asks in approve_pilot, or approve it with "
+                f"`python -m motion_ops approvals approve --chain '{chain_key(cascade.backends)}'`")
+
     def terminal(self, exc: Exception) -> AirflowFailException:
         return AirflowFailException(f"the LLM backend refuses ({exc}); no motion was charged. Fix the connection "
                                     f"{self.motion_llm_conn_id!r} (key, quota, model), then clear this task")
@@ -93,6 +107,7 @@ class SummarizeOperator(_SummaryOperator):
         context["batch_label"] = f"batch {self.batch['batch_index']} ({len(ids)} motions)"
         cascade = self.cascade(p)
         with self.store() as store:
+            self.require_approval(store, cascade)
             try:
                 out = summarize_batch(store, cascade, ids, batch_index=int(self.batch["batch_index"]),
                                       ctx=self.run_context(context), budget=self.budget(p))
@@ -129,6 +144,7 @@ class RetrySummariesOperator(_SummaryOperator):
         plan = [list(b["ids"]) for b in self.plan]
         cascade = self.cascade(p)
         with self.store() as store:
+            self.require_approval(store, cascade)
             try:
                 out = retry_failed(store, cascade, plan=plan, results=[r for r in (self.results or []) if isinstance(r, dict)],
                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,

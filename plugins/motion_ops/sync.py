@@ -260,6 +260,8 @@ def summary_line(s: dict[str, Any]) -> str:
     plan = (f"planned {s['planned_motions']} motions in {s['planned_batches']} batches for {s['model']}" if s["planned_motions"]
             else f"nothing to embed: every motion with text has a current {s['model']} vector")
     left = f"; {s['left_for_next_run']} left for the next run" if s.get("left_for_next_run") else ""
+    if s.get("budget_stop"):
+        left += f" ({s['budget_stop']}: ~{s['estimated_tokens']:,} tokens planned)"
     return f"{head}; {work}; {plan}{left}"
 
 

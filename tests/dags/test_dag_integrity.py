@@ -37,14 +37,20 @@ def test_every_task_retries_with_exponential_backoff(dag):
 
 
 def test_the_task_graph_is_the_nightly_chain_plus_the_data_each_task_takes(dag):
-    order = ["migrate_store", "sync_content", "embed_missing", "retry_failed", "compute_similarity", "qa_sample",
-             "publish_similarity"]
+    order = ["migrate_store", "sync_content", "pilot_embeddings", "approve_embeddings", "embed_missing", "retry_failed",
+             "compute_similarity", "qa_sample", "publish_similarity"]
     assert sorted(dag.task_ids) == sorted(order + ["announce_texts"])
-    data = {"sync_content": {"retry_failed", "announce_texts"}, "retry_failed": {"qa_sample"}, "compute_similarity": {"publish_similarity"}}
+    data = {"sync_content": {"retry_failed", "announce_texts", "embed_missing"}, "retry_failed": {"qa_sample"},
+            "compute_similarity": {"publish_similarity"}}
     for up, down in zip(order, order[1:]):
         assert dag.get_task(up).downstream_task_ids == {down} | data.get(up, set()), up
     assert dag.get_task("retry_failed").trigger_rule == "all_done"
     assert [o.uri if hasattr(o, "uri") else o.name for o in dag.get_task("publish_similarity").outlets] == ["motion_similarity"]
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    approve = dag.get_task("approve_embeddings")  # a paid model nobody approved: a person decides first
+    assert isinstance(approve, ApprovalOperator) and approve.ignore_downstream_trigger_rules  # reject: nothing runs
+    assert approve.response_timeout is not None and approve.pilot.operator.task_id == "pilot_embeddings"
     announce = dag.get_task("announce_texts")
     assert announce.downstream_task_ids == set() and [o.name for o in announce.outlets] == ["motion_texts"]
 
@@ -87,6 +93,9 @@ def test_tasks_take_their_inputs_as_xcom_args_written_in_the_dag(dag):
     assert arg("qa_sample", "failure_ratio") == ("retry_failed", "failure_ratio")
     assert arg("publish_similarity", "version") == ("compute_similarity", "version")
     assert arg("announce_texts", "summary") == ("sync_content", "summary")
+    assert arg("pilot_embeddings", "plan") == ("sync_content", "return_value")
+    assert arg("pilot_embeddings", "plan_summary") == ("sync_content", "summary")
+    assert arg("approve_embeddings", "pilot") == ("pilot_embeddings", "return_value")
     assert dag.get_task("sync_content").motion_feed_conn_id == "motion_feed"
     assert {t.motion_db_conn_id for t in dag.tasks if t.task_id != "embed_missing"} == {"motion_db"}
 
@@ -105,7 +114,7 @@ def test_every_param_has_a_title_a_description_and_a_section(dag):
         p = dag.params.get_param(name)
         assert p.description and p.schema.get("title") and p.schema.get("section"), name
         sections.add(p.schema["section"])
-    assert sections == {"Sync", "Embedding", "Similarity", "QA", "Run window"}
+    assert sections == {"Sync", "Embedding", "Pilot and budget", "Similarity", "QA", "Run window"}
 
 
 HEAVY = ("numpy", "psycopg", "requests", "pypdf", "msgspec", "pgvector", "pydantic_ai", "openai")

@@ -29,8 +29,19 @@ def provider():
         yield srv
 
 
+def approve_model(store, model="e2e-model"):
+    """The stand-in's model approved already (its pilot and the human approval are tested through a
+    real Airflow in test_airflow_e2e.py)."""
+    from motion_ops import embedding_pilot, pilot
+    from motion_ops.clients.providers import ProviderConfig
+
+    pilot.record(store, chain=embedding_pilot.chain(ProviderConfig(kind="openai", model=model)),
+                 prompt_key=embedding_pilot.EMBEDDINGS_KEY, decision_=pilot.APPROVED, by="test")
+
+
 @pytest.fixture
-def env(monkeypatch, pg_uri, standin, provider):
+def env(monkeypatch, pg_uri, standin, provider, store):
+    approve_model(store)
     host = pg_uri.split("host=", 1)[1]
     monkeypatch.setenv("AIRFLOW_CONN_MOTION_DB", json.dumps({"conn_type": "postgres", "host": host, "login": "postgres",
                                                              "schema": "postgres"}))
@@ -55,7 +66,8 @@ def run(dag, tmp_path, **conf):
     # every param a test changes is given each time: an in-process dag.test() leaves a run's conf on
     # the DAG object's params (a worker parses the DAG afresh, so production is not affected)
     # the 60-motion test corpus spreads over 42 dossiers: too few to judge relevance by dossier
-    return dag.test(run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0,
+    # approve_embeddings is a human-in-the-loop task dag.test() cannot answer: marked done here
+    return dag.test(mark_success_pattern="approve_embeddings", run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0,
                               "qa_enforce": True, "dry_run": False, "since": None, "until": None, "top_n": 10, "max_batches": None,
                               **conf})
 

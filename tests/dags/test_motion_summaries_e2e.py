@@ -25,8 +25,7 @@ def chat():
 @pytest.fixture
 def synced(store, standin, clock):
     sync(store, standin.url, clock)
-    return sorted(r[0] for r in store.conn.execute(
-        "SELECT id::text FROM motions WHERE NOT deleted AND body_text IS NOT NULL").fetchall())
+    return sorted(r[0] for r in q(store, "SELECT id::text FROM motions WHERE NOT deleted AND body_text IS NOT NULL"))
 
 
 def llm_connection(monkeypatch, chat, store=None, **extra):

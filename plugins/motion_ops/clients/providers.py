@@ -75,6 +75,12 @@ class ProviderConfig:
     model_path: str | None = None
     retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
     retry_backoff: float = DEFAULT_RETRY_BACKOFF
+    price_per_1k: float = 0.0  # per 1,000 input tokens, for the pilot's estimate and the cost budget
+
+    @property
+    def embedded(self) -> bool:
+        """Runs here at no cost (the hashing default, a local sentence-transformers model): no pilot."""
+        return self.kind.lower().replace("-", "_") in ("hashing", "sentence_transformers", "st")
 
     @classmethod
     def from_connection(cls, conn: ConnectionLike) -> "ProviderConfig":
@@ -82,7 +88,8 @@ class ProviderConfig:
         else the connection type when it is openai/ollama, else hashing), ``model``, ``dimensions``,
         ``max_inputs_per_request`` (alias ``batch_size``), ``max_input_chars``,
         ``requests_per_minute``, ``timeout``, ``fallbacks`` (base URLs), ``model_path``,
-        ``retry_attempts``, ``retry_backoff``; host = base URL, password = API key.
+        ``retry_attempts``, ``retry_backoff``, ``price_input_per_1k`` (price per 1,000 input tokens);
+        host = base URL, password = API key.
 
         :raises ValueError: an extra that is not a number where one is expected.
         """
@@ -100,7 +107,8 @@ class ProviderConfig:
             requests_per_minute=extra_number(x, "requests_per_minute", default=None),
             fallbacks=tuple(fallbacks if isinstance(fallbacks, list) else [fallbacks]), model_path=x.get("model_path"),
             retry_attempts=extra_number(x, "retry_attempts", default=DEFAULT_RETRY_ATTEMPTS, kind=int),
-            retry_backoff=extra_number(x, "retry_backoff", default=DEFAULT_RETRY_BACKOFF))
+            retry_backoff=extra_number(x, "retry_backoff", default=DEFAULT_RETRY_BACKOFF),
+            price_per_1k=extra_number(x, "price_input_per_1k", "price_per_1k", default=0.0))
 
 
 class EmbeddingProvider(Protocol):

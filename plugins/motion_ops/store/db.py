@@ -91,6 +91,7 @@ class Store:
         self.dsn = dsn
         self.application_name = application_name
         self._conn: psycopg.Connection | None = None
+        self._depth = 0  # how many transaction() blocks are open
 
     @property
     def conn(self) -> psycopg.Connection:
@@ -133,9 +134,18 @@ class Store:
     def transaction(self) -> Iterator[psycopg.Cursor]:
         """A cursor (dict rows) inside one transaction: commit on success, roll back on error."""
         conn = self.conn
-        with conn.transaction():
-            with conn.cursor(row_factory=dict_row) as cur:
-                yield cur
+        if self._depth == 0 and conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+            # a bare conn.execute() left a transaction open: this block would be a savepoint in it,
+            # and what it writes would never be committed (nor seen by anyone else)
+            raise RuntimeError("the store's connection has an uncommitted transaction open outside "
+                               "Store.transaction(); commit or roll it back first")
+        self._depth += 1
+        try:
+            with conn.transaction():
+                with conn.cursor(row_factory=dict_row) as cur:
+                    yield cur
+        finally:
+            self._depth -= 1
 
     def fetch(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run the named query and return all rows as dicts."""

@@ -9,7 +9,8 @@ DEFAULTS = {"batch_size": 64, "max_batches": None, "top_n": 10, "text_weight": 0
             "incremental_threshold": 0.05, "qa_sample_size": 50, "qa_enforce": True, "qa_min_coverage": 0.95,
             "qa_max_score_shift": 0.15, "qa_min_relevance": 0.1, "qa_reports_dir": None, "dry_run": False,
             "since": None, "until": None, "max_pages": None, "max_body_workers": 10, "body_max_failures": 5,
-            "embed_max_failures": 3, "max_failure_ratio": 0.05, "keep_versions": 3}
+            "embed_max_failures": 3, "max_failure_ratio": 0.05, "keep_versions": 3, "max_tokens": None,
+            "max_cost": None, "pilot_size": 20, "approval_timeout_hours": 24.0}
 
 
 def test_params_are_typed_and_unknown_conf_keys_are_reported():
