@@ -14,7 +14,7 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook
-from motion_ops.operators import MotionOpsOperator
+from motion_ops.operator_base import MotionOpsOperator
 from motion_ops.summary_operators import _SummaryOperator
 
 

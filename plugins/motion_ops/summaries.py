@@ -66,15 +66,18 @@ def spend(store: Store, run_id: str | None) -> dict[str, Any]:
 
 
 def plan_batches(store: Store, *, batch_size: int, max_batches: int | None, since: Any = None,
-                 until: Any = None, ids: list[str] | None = None, models: bool = False) -> tuple[list[list[str]], int]:
+                 until: Any = None, ids: list[str] | None = None, models: bool = False,
+                 max_items: int | None = None) -> tuple[list[list[str]], int]:
     """Batches of motion ids that need a summary (with ``models``, a model chain is configured: an
-    extractive summary is then not enough); returns (batches, ids left for the next run)."""
+    extractive summary is then not enough), at most ``max_items`` of them (the item budget: the
+    tokens and cost are only known as they are spent); returns (batches, ids left for the next run)."""
     found = [r["id"] for r in store.fetch("select_summary_backlog", {
         "prompt_version": PROMPT_VERSION, "schema_version": SCHEMA_VERSION, "prompt_key": PROMPT_KEY,
         "since": since, "until": until, "ids": ids, "replace_extractive": models})]
-    batches = [found[i:i + batch_size] for i in range(0, len(found), batch_size)]
+    planned = found[:max_items] if max_items is not None else found
+    batches = [planned[i:i + batch_size] for i in range(0, len(planned), batch_size)]
     kept = batches[:max_batches] if max_batches else batches
-    return kept, sum(len(b) for b in batches[len(kept):])
+    return kept, len(found) - sum(map(len, kept))
 
 
 def _text(row: dict[str, Any]) -> MotionText:

@@ -9,7 +9,8 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from motion_ops.hooks import LlmHook
-from motion_ops.operators import MigrateStoreOperator, MotionOpsOperator
+from motion_ops.operator_base import MotionOpsOperator
+from motion_ops.operators import MigrateStoreOperator
 from motion_ops.run import SummaryParams
 
 
@@ -75,7 +76,7 @@ class PlanSummariesOperator(_SummaryOperator):
         max_map = conf.getint("core", "max_map_length")
         with self.store() as store:
             batches, left = plan_batches(store, batch_size=p.batch_size, max_batches=min(p.max_batches or max_map, max_map),
-                                         since=since, until=until, models=bool(backends))
+                                         since=since, until=until, models=bool(backends), max_items=p.max_items)
             adopted = 0 if p.dry_run else adopt_unpublished(store, run_id=str(self.run_context(context).run_id))
             planned = sum(map(len, batches))
             summary = {"prompt": PROMPT_KEY, "chain": chain_key(backends), "planned_batches": len(batches),

@@ -97,6 +97,7 @@ def airflow():
         start(dep)
         api = Api(dep.url, dep.password())
         store = psycopg.connect(pgembedded.ensure(dep.pgdata).replace("/postgres?", f"/{dep.store_db}?"), autocommit=True)
+        approve(store, MODEL, "embeddings")  # the stand-in model's pilot: test_a_new_embedding_model_...
         yield dep, api, provider, store
         store.close()
     finally:
@@ -194,11 +195,55 @@ def test_operating_the_dag_through_the_rest_api(airflow):
     assert n == distinct == with_text
 
 
+MODEL = "openai:e2e-model+substance-v1"  # the stand-in embedding model, as approvals name it
+
+
+def approve(store, chain, prompt_key, decision="approved"):
+    store.execute("INSERT INTO llm_approvals (chain, prompt_key, decision, decided_by) VALUES (%s, %s, %s, 'test') "
+                  "ON CONFLICT (chain, prompt_key) DO UPDATE SET decision = EXCLUDED.decision", (chain, prompt_key, decision))
+
+
 def approve_chain(store, decision="approved"):
     from motion_ops.summaries import PROMPT_KEY
 
-    store.execute("INSERT INTO llm_approvals (chain, prompt_key, decision, decided_by) VALUES ('openai:e2e-chat', %s, %s, 'test') "
-                  "ON CONFLICT (chain, prompt_key) DO UPDATE SET decision = EXCLUDED.decision", (PROMPT_KEY, decision))
+    approve(store, "openai:e2e-chat", PROMPT_KEY, decision)
+
+
+def task_states(api, dag, run_id):
+    return {(t["task_id"], t["map_index"]): t["state"] for t in api(
+        "GET", f"/dags/{dag}/dagRuns/{run_id}/taskInstances", params={"limit": 500})["task_instances"]}
+
+
+def wait_task(api, dag, run_id, task, states, timeout=180):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = task_states(api, dag, run_id).get((task, -1))
+        if state in states:
+            # as a person would, answer a few seconds later: Airflow 3.3.2 retries a paused task whose
+            # response arrives before the scheduler has processed the pause (seen in CI), and the
+            # retry asks again
+            time.sleep(8)
+            return state
+        time.sleep(2)
+    raise AssertionError(f"{task} of {run_id} not in {states}: {task_states(api, dag, run_id)}")
+
+
+def wait_dag_run(api, dag, run_id, timeout=240):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = api("GET", f"/dags/{dag}/dagRuns/{run_id}")["state"]
+        if state in ("success", "failed"):
+            return state
+        time.sleep(2)
+    raise AssertionError(f"{run_id} did not finish: {task_states(api, dag, run_id)}")
+
+
+def settle(api, dag, timeout=240):
+    """Wait until no run of ``dag`` is queued or running (asset events of earlier tests)."""
+    deadline = time.time() + timeout
+    while any(r["state"] in ("queued", "running") for r in api("GET", f"/dags/{dag}/dagRuns")["dag_runs"]) \
+            and time.time() < deadline:
+        time.sleep(2)
 
 
 def test_a_sync_that_fetches_texts_triggers_motion_summaries_through_the_asset(airflow):
@@ -237,30 +282,13 @@ def test_a_new_chain_waits_for_approval_of_its_pilot_and_a_rejected_one_publishe
     dag = "motion_summaries"
 
     def tis(run_id):
-        return {(t["task_id"], t["map_index"]): t["state"] for t in api(
-            "GET", f"/dags/{dag}/dagRuns/{run_id}/taskInstances", params={"limit": 500})["task_instances"]}
+        return task_states(api, dag, run_id)
 
-    def wait_state(run_id, task, states, timeout=180):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            state = tis(run_id).get((task, -1))
-            if state in states:
-                # as a person would, answer a few seconds later: Airflow 3.3.2 retries a paused task whose
-                # response arrives before the scheduler has processed the pause (seen in CI), and the
-                # retry asks again
-                time.sleep(8)
-                return state
-            time.sleep(2)
-        raise AssertionError(f"{task} of {run_id} not in {states}: {tis(run_id)}")
+    def wait_state(run_id, task, states):
+        return wait_task(api, dag, run_id, task, states)
 
-    def wait_run(run_id, timeout=240):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            state = api("GET", f"/dags/{dag}/dagRuns/{run_id}")["state"]
-            if state in ("success", "failed"):
-                return state
-            time.sleep(2)
-        raise AssertionError(f"{run_id} did not finish: {tis(run_id)}")
+    def wait_run(run_id):
+        return wait_dag_run(api, dag, run_id)
 
     def backlog(n):
         ids = [str(i) for (i,) in store.execute("SELECT motion_id FROM motion_summaries ORDER BY motion_id LIMIT %s", (n,))]
@@ -271,10 +299,7 @@ def test_a_new_chain_waits_for_approval_of_its_pilot_and_a_rejected_one_publishe
         return store.execute("SELECT count(*) FROM motion_summary_current WHERE motion_id = ANY(%s::uuid[])",
                              (ids,)).fetchone()[0]
 
-    deadline = time.time() + 240
-    while any(r["state"] in ("queued", "running") for r in api("GET", f"/dags/{dag}/dagRuns")["dag_runs"]) \
-            and time.time() < deadline:
-        time.sleep(2)
+    settle(api, dag)
     approve_chain(store, "revoked")
     # 1. the pilot runs, the run waits in approve_pilot; approved through the REST API, it goes on
     first = backlog(6)
@@ -286,7 +311,7 @@ def test_a_new_chain_waits_for_approval_of_its_pilot_and_a_rejected_one_publishe
     api("PATCH", f"/dags/{dag}/dagRuns/{run}/taskInstances/approve_pilot/-1/hitlDetails", json={"chosen_options": ["Approve"]})
     assert wait_run(run) == "success", tis(run)
     assert published(first) == 6
-    decided = store.execute("SELECT decision, decided_by, report_path FROM llm_approvals").fetchall()
+    decided = store.execute("SELECT decision, decided_by, report_path FROM llm_approvals WHERE chain = 'openai:e2e-chat'").fetchall()
     assert decided[0][0] == "approved" and decided[0][1] == "admin" and decided[0][2].endswith(".html")
     # 2. the next run skips the pilot: no waiting
     second = backlog(2)
@@ -305,7 +330,76 @@ def test_a_new_chain_waits_for_approval_of_its_pilot_and_a_rejected_one_publishe
     assert states[("approve_pilot", -1)] == "success" and states[("publish_summaries", -1)] == "skipped", states
     assert published(third) == 0 and store.execute("SELECT count(*) FROM motion_summaries WHERE motion_id = ANY(%s::uuid[])",
                                                     (third,)).fetchone()[0] == 0
-    assert store.execute("SELECT decision FROM llm_approvals").fetchone()[0] == "rejected"
+    assert store.execute("SELECT decision FROM llm_approvals WHERE chain = 'openai:e2e-chat'").fetchone()[0] == "rejected"
+
+
+def test_a_summaries_budget_stops_a_run_cleanly_and_the_next_run_continues_where_it_stopped(airflow):
+    dep, api, provider, store = airflow
+    dag = "motion_summaries"
+    settle(api, dag)
+    approve_chain(store)
+    ids = [str(i) for (i,) in store.execute("SELECT motion_id FROM motion_summaries ORDER BY motion_id LIMIT 7")]
+    store.execute("DELETE FROM motion_summaries WHERE motion_id = ANY(%s::uuid[])", (ids,))
+
+    def published():
+        return store.execute("SELECT count(*) FROM motion_summary_current WHERE motion_id = ANY(%s::uuid[])",
+                             (ids,)).fetchone()[0]
+
+    for night, expected in ((1, 3), (2, 6), (3, 7)):
+        run = api("POST", f"/dags/{dag}/dagRuns", json={"logical_date": None, "conf": {"max_items": 3, "batch_size": 2}})
+        assert wait_dag_run(api, dag, run["dag_run_id"]) == "success", task_states(api, dag, run["dag_run_id"])
+        assert published() == expected, night  # the budget reached: the rest waits for the next run
+
+
+def test_a_new_embedding_model_is_piloted_approved_through_the_api_and_an_unanswered_one_times_out(airflow):
+    from motion_ops.embeddings import estimated_tokens
+    from motion_ops.store.db import Store
+
+    dep, api, provider, store = airflow
+    settle(api, DAG)
+    approve(store, MODEL, "embeddings", "revoked")
+    missing = [str(i) for (i,) in store.execute("SELECT motion_id FROM motion_embeddings ORDER BY motion_id LIMIT 9")]
+    store.execute("DELETE FROM motion_embeddings WHERE motion_id = ANY(%s::uuid[])", (missing,))
+
+    def embedded():
+        return store.execute("SELECT count(*) FROM motion_embeddings WHERE motion_id = ANY(%s::uuid[])",
+                             (missing,)).fetchone()[0]
+
+    # 1. nobody answers within approval_timeout_hours: the run fails, saying so; nothing is embedded
+    calls = len(provider.calls)
+    run = api("POST", f"/dags/{DAG}/dagRuns", json={"logical_date": None, "conf": {
+        "pilot_size": 2, "approval_timeout_hours": 0.004}})["dag_run_id"]  # ~14 s
+    assert wait_dag_run(api, DAG, run) == "failed"
+    states = task_states(api, DAG, run)
+    assert states[("approve_embeddings", -1)] == "failed" and states[("publish_similarity", -1)] != "success", states
+    assert embedded() == 0 and len(provider.calls) - calls == 2  # the pilot's requests, nothing more
+    log = api("GET", f"/dags/{DAG}/dagRuns/{run}/taskInstances/approve_embeddings/logs/1",
+              headers={"Accept": "application/json"})
+    assert "nobody decided on the pilot" in json.dumps(log)
+    # 2. the pilot waits for a person; approved through the REST API, the run embeds within its token budget
+    from devkit import pgembedded
+
+    with Store(pgembedded.ensure(dep.pgdata).replace("/postgres?", f"/{dep.store_db}?")) as s:
+        tokens = estimated_tokens(s, sorted(missing), 8000)
+    budget = sum(tokens[m] for m in sorted(missing)[:5])
+    run = api("POST", f"/dags/{DAG}/dagRuns", json={"logical_date": None, "conf": {
+        "pilot_size": 2, "max_tokens": budget}})["dag_run_id"]
+    wait_task(api, DAG, run, "approve_embeddings", ("awaiting_input", "deferred"))
+    assert embedded() == 0  # nothing is embedded before the decision
+    detail = api("GET", f"/dags/{DAG}/dagRuns/{run}/taskInstances/approve_embeddings/-1/hitlDetails")
+    assert MODEL in detail["subject"] and "estimated cost" in detail["body"] and "9 " in detail["body"]
+    api("PATCH", f"/dags/{DAG}/dagRuns/{run}/taskInstances/approve_embeddings/-1/hitlDetails",
+        json={"chosen_options": ["Approve"]})
+    assert wait_dag_run(api, DAG, run) == "success", task_states(api, DAG, run)
+    assert embedded() == 5  # the budget: the other 4 wait for the next run
+    summary = api.xcom(run, "sync_content", key="summary")
+    assert summary["budget_stop"].startswith("max_tokens") and summary["left_for_next_run"] == 4
+    assert store.execute("SELECT decision, decided_by FROM llm_approvals WHERE prompt_key = 'embeddings'").fetchone() \
+        == ("approved", "admin")
+    # 3. the next run skips the pilot and embeds the rest
+    run = api("POST", f"/dags/{DAG}/dagRuns", json={"logical_date": None, "conf": {}})["dag_run_id"]
+    assert wait_dag_run(api, DAG, run) == "success" and embedded() == 9
+    assert api.xcom(run, "pilot_embeddings")["needed"] is False
 
 
 def listening_addresses(dep) -> set[tuple[str, int]]:

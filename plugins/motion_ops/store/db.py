@@ -136,9 +136,12 @@ class Store:
         conn = self.conn
         if self._depth == 0 and conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
             # a bare conn.execute() left a transaction open: this block would be a savepoint in it,
-            # and what it writes would never be committed (nor seen by anyone else)
-            raise RuntimeError("the store's connection has an uncommitted transaction open outside "
-                               "Store.transaction(); commit or roll it back first")
+            # and what it writes would not be committed (nor seen by anyone else). Reads only (no
+            # transaction id assigned): end it; uncommitted writes: refuse, they are the caller's
+            if conn.execute("SELECT txid_current_if_assigned()").fetchone()[0] is not None:
+                raise RuntimeError("the store's connection has uncommitted writes outside Store.transaction(); "
+                                   "commit or roll them back first")
+            conn.commit()
         self._depth += 1
         try:
             with conn.transaction():
