@@ -1,10 +1,10 @@
-"""What both stand-ins share: a request handler base, and the lifecycle of a threading HTTP
-server on loopback, run in a daemon thread, usable as a context manager."""
+"""What the stand-ins share: a request handler base, the lifecycle of a threading HTTP server on
+loopback, run in a daemon thread, usable as a context manager, and injected fault rules."""
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T", bound="BackgroundHTTPServer")
 
@@ -60,3 +60,33 @@ class BackgroundHTTPServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class FaultRules:
+    """Faults injected as rules, in-process (:meth:`add`), taken per request: a rule with a
+    ``marker`` matches only requests with a text containing it; ``times`` is how many matching
+    requests it takes (-1: all). Subclasses set ``rule_class`` and call :meth:`_init_rules`."""
+
+    rule_class: Callable[..., Any]
+
+    def _init_rules(self) -> None:
+        self.rules: list[Any] = []
+        self.calls: list[Any] = []
+        self.lock = threading.Lock()
+
+    def add(self, kind: str, **kwargs: Any) -> Any:
+        rule = self.rule_class(kind, **kwargs)
+        with self.lock:
+            self.rules.append(rule)
+        return rule
+
+    def _take(self, texts: list[str]) -> list[Any]:
+        hit = []
+        with self.lock:
+            for r in self.rules:
+                if r.times == 0 or (r.marker and not any(r.marker in t for t in texts)):
+                    continue
+                if r.times > 0:
+                    r.times -= 1
+                hit.append(r)
+        return hit

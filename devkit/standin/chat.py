@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from devkit.standin._http import BackgroundHTTPServer, StandinHandler
+from devkit.standin._http import BackgroundHTTPServer, FaultRules, StandinHandler
 
 
 @dataclass
@@ -72,39 +71,21 @@ def answer_for(prompt: str) -> dict[str, Any]:
             "requests": requests, "topics": [], "inferred": ["addressee"]}
 
 
-class ChatServer(BackgroundHTTPServer):
+class ChatServer(FaultRules, BackgroundHTTPServer):
     """Serve chat completions on 127.0.0.1:``port`` as model ``model``."""
 
     thread_name = "chat"
+    rule_class = Rule
 
     def __init__(self, *, model: str = "standin-chat", port: int = 0, latency: float = 0.0, flavor: str = "openai",
                  api_key: str | None = None):
         self.model, self.latency, self.flavor, self.api_key = model, latency, flavor, api_key
-        self.rules: list[Rule] = []
-        self.calls: list[Call] = []
-        self.lock = threading.Lock()
+        self._init_rules()
         self._serve("127.0.0.1", port, self._handler())
 
     @property
     def base_url(self) -> str:
         return f"{self.url}/v1"
-
-    def add(self, kind: str, **kwargs: Any) -> Rule:
-        rule = Rule(kind, **kwargs)
-        with self.lock:
-            self.rules.append(rule)
-        return rule
-
-    def _take(self, prompt: str) -> list[Rule]:
-        hit = []
-        with self.lock:
-            for r in self.rules:
-                if r.times == 0 or (r.marker and r.marker not in prompt):
-                    continue
-                if r.times > 0:
-                    r.times -= 1
-                hit.append(r)
-        return hit
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -160,7 +141,7 @@ class ChatServer(BackgroundHTTPServer):
                     return self._error(404, f"The model `{req.get('model')}` does not exist", "model_not_found")
                 served = server.model
                 answer = answer_for(prompt)
-                for rule in server._take(prompt):
+                for rule in server._take([prompt]):
                     if rule.kind == "delay":
                         time.sleep(rule.seconds)
                     elif rule.kind == "status":

@@ -10,14 +10,13 @@ Control in-process through :attr:`ProviderServer.rules`, or over ``POST /_contro
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from motion_ops.clients.hashing import HashingProvider
-from devkit.standin._http import BackgroundHTTPServer, StandinHandler
+from devkit.standin._http import BackgroundHTTPServer, FaultRules, StandinHandler
 
 
 @dataclass
@@ -44,7 +43,7 @@ class Call:
     authorized: bool
 
 
-class ProviderServer(BackgroundHTTPServer):
+class ProviderServer(FaultRules, BackgroundHTTPServer):
     """Serve embeddings on 127.0.0.1:``port``.
 
     :param latency: fixed seconds added to every request (for benchmarks).
@@ -54,6 +53,7 @@ class ProviderServer(BackgroundHTTPServer):
     """
 
     thread_name = "provider"
+    rule_class = Rule
 
     def __init__(self, *, model: str = "test-embed", dims: int = 64, port: int = 0, latency: float = 0.0,
                  root_only: bool = False, max_batch: int | None = None, error_shape: str = "openai",
@@ -61,27 +61,8 @@ class ProviderServer(BackgroundHTTPServer):
         self.model, self.dims, self.latency = model, dims, latency
         self.root_only, self.max_batch, self.error_shape, self.api_key = root_only, max_batch, error_shape, api_key
         self.hashing = HashingProvider(dims)
-        self.rules: list[Rule] = []
-        self.calls: list[Call] = []
-        self.lock = threading.Lock()
+        self._init_rules()
         self._serve("127.0.0.1", port, self._handler())
-
-    def add(self, kind: str, **kwargs: Any) -> Rule:
-        rule = Rule(kind, **kwargs)
-        with self.lock:
-            self.rules.append(rule)
-        return rule
-
-    def _take(self, inputs: list[str]) -> list[Rule]:
-        hit = []
-        with self.lock:
-            for r in self.rules:
-                if r.times == 0 or (r.marker and not any(r.marker in t for t in inputs)):
-                    continue
-                if r.times > 0:
-                    r.times -= 1
-                hit.append(r)
-        return hit
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         srv = self

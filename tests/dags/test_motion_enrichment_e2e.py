@@ -244,7 +244,8 @@ def test_a_misspelled_conf_key_is_warned_about(fresh_dag, store, env, tmp_path, 
 
 def test_a_model_switch_keeps_readers_on_the_old_version_through_partial_nights_then_publishes_the_new(
         dag, store, env, tmp_path):
-    from motion_ops.cli import main, status_lines
+    from motion_ops.cli import main
+    from motion_ops.status import status_lines
 
     assert run(dag, tmp_path).state == "success"
     (old_version, old_model), = q(store, "SELECT v.version, v.model FROM similarity_current c JOIN similarity_versions v USING (version)")

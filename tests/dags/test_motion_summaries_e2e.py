@@ -156,7 +156,7 @@ def test_a_changed_text_is_summarized_again_and_only_it(dag, store, env, synced,
 
 
 def test_a_budget_stops_a_run_cleanly_and_the_next_run_continues_where_it_stopped(dag, store, env, synced, chat, tmp_path):
-    from motion_ops.cli import status_lines
+    from motion_ops.status import status_lines
 
     llm_connection(env, chat, store, price_input_per_1k=0.5, price_output_per_1k=1.5)
     dr = run(dag, tmp_path, max_items=20)

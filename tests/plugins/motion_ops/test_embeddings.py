@@ -135,7 +135,7 @@ def test_a_vector_of_another_dimension_than_the_models_is_a_failed_item_and_neve
     store.conn.execute("UPDATE motion_embeddings SET dims = 33 WHERE motion_id = %s", (motions[0],))
     store.conn.commit()
     assert motions[0] in plan_batches(store, model=KEY, batch_size=100, max_batches=None)[0][0]
-    from motion_ops.cli import status_lines
+    from motion_ops.status import status_lines
     assert any("dimension 32]: 4 current" in line and "1 of a wrong dimension" in line for line in status_lines(store))
 
 
