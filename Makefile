@@ -38,6 +38,7 @@ bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/summaries.py
 
 status: $(STAMP)  ## counts of the embedded store
 	$(BIN)/python -m motion_ops --dsn "$$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure(".pgdata"))')" status

@@ -10,6 +10,8 @@ the SQL reference is 50 concurrent psycopg connections running the endpoint's ro
 requests (``--requests``) and in time (60 s); ``--rounds`` (3) rounds alternate the bare queries
 and a fresh API process, and the median of the rounds' p99 ratios is the result (a 2-core machine
 shared with the clients and PostgreSQL is noisy).
+The API runs with its defaults (``MOTION_API_CONNECTIONS``: as many store connections per worker
+as cores); set the variable to measure another.
 Prints per endpoint: p50/p99 latency and requests/s of the API and of the bare query, and the
 ratio of the p99s. The API keeps rendered related-motions answers per version (a new version is a
 new key; at most ``MOTION_API_CACHE_TTL`` seconds old); ``MOTION_API_CACHE_SIZE=0`` measures it
@@ -154,8 +156,7 @@ def main() -> None:
     cache_note = ("no response cache" if os.environ.get("MOTION_API_CACHE_SIZE") == "0" else
                   f"{len(set(related_ids))} distinct motions in {len(related_ids)} requests, cached per version")
     env = {**os.environ, "MOTION_API_SECRET": "bench", "PYTHONPATH": f"{ROOT / 'plugins'}:{ROOT}",
-           "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}}),
-           "MOTION_API_CONNECTIONS": os.environ.get("MOTION_API_CONNECTIONS", "4")}
+           "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}})}
     phases = [(f"/api/motions/{{id}}/related ({cache_note})", sql("api_related"), rel_params,
                [f"/api/motions/{i}/related?limit=10" for i in related_ids]),
               ("/api/motions?q=", sql("api_search_text"), search_params,

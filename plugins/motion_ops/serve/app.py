@@ -52,7 +52,10 @@ class Settings:
     secret: bytes = field(default_factory=lambda: cursor_secret())
     embed: Callable[[str], tuple[str, list[float]]] | None = None
     threads: int = int(os.environ.get("MOTION_API_THREADS", "4"))
-    connections: int = int(os.environ.get("MOTION_API_CONNECTIONS", "8"))
+    # store connections per process: as many as cores (at least 2). More queries at once than
+    # cores only queue in PostgreSQL and lengthen the tail (bench/serve.py, 2 cores: p99 ratio
+    # 2.2-2.9 with 2, 3.1-3.5 with 4 and 8)
+    connections: int = int(os.environ.get("MOTION_API_CONNECTIONS") or max(2, os.cpu_count() or 2))
     statement_timeout_ms: int = int(os.environ.get("MOTION_API_STATEMENT_TIMEOUT_MS", "10000"))
     cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
     cache_ttl: float = float(os.environ.get("MOTION_API_CACHE_TTL", "60"))
