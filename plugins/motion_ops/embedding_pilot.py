@@ -36,7 +36,7 @@ def needed(store: Store, config: ProviderConfig) -> tuple[bool, str]:
     """Whether this model must be piloted first, and why (or why not)."""
     name = chain(config)
     if config.embedded:
-        return False, f"{name} runs here at no cost: no pilot"
+        return False, f"{name} runs here at no cost"
     d = decision(store, name, EMBEDDINGS_KEY)
     if d and d["decision"] == APPROVED:
         return False, f"{name} approved by {d['decided_by']} on {d['decided_at']:%Y-%m-%d %H:%M}"

@@ -32,7 +32,7 @@ def needed(store: Store, cascade: Cascade, prompt_key: str) -> tuple[bool, str]:
     """Whether this chain must be piloted first, and why (or why not)."""
     chain = chain_key(cascade.backends)
     if not cascade.backends:
-        return False, "the extractive summarizer (no model, no cost) needs no pilot"
+        return False, "the extractive summarizer needs none (no model, no cost)"
     d = decision(store, chain, prompt_key)
     if d and d["decision"] == APPROVED:
         return False, f"{chain} ({prompt_key}) approved by {d['decided_by']} on {d['decided_at']:%Y-%m-%d %H:%M}"

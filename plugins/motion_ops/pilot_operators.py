@@ -68,11 +68,11 @@ class PilotSummariesOperator(_SummaryOperator):
         with self.store() as store:
             required, why = pilot.needed(store, cascade, PROMPT_KEY)
             if not required:
-                self.log.info("no pilot: %s", why)
+                self.finish(context, store, f"no pilot: {why}")
                 return {"needed": False, "reason": why}
             ids, left = _backlog(self.plan, self.plan_summary)
             if not ids:
-                self.log.info("no pilot: nothing to summarize in this run (%s)", why)
+                self.finish(context, store, f"no pilot: nothing to summarize in this run ({why})")
                 return {"needed": False, "reason": f"nothing to summarize ({why})"}
             try:
                 report = pilot.run(store, cascade, pilot.sample(store, ids, p.pilot_size), backlog=len(ids) + left,
@@ -104,11 +104,11 @@ class PilotEmbeddingsOperator(MotionOpsOperator):
         with self.store() as store:
             required, why = embedding_pilot.needed(store, config)
             if not required:
-                self.log.info("no pilot: %s", why)
+                self.finish(context, store, f"no pilot: {why}")
                 return {"needed": False, "reason": why}
             ids, left = _backlog(self.plan, self.plan_summary)
             if not ids:
-                self.log.info("no pilot: nothing to embed in this run (%s)", why)
+                self.finish(context, store, f"no pilot: nothing to embed in this run ({why})")
                 return {"needed": False, "reason": f"nothing to embed ({why})"}
             report = embedding_pilot.run(store, hook.get_conn(), config, pilot.sample(store, ids, p.pilot_size),
                                          backlog_ids=ids, left_out=left)
