@@ -102,6 +102,7 @@ def run(n: int, gemm: float) -> None:
     store = fresh_store()
     ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(n)]
     store.conn.execute("INSERT INTO similarity_versions (version, model) VALUES (1, 'bench')")
+    store.conn.commit()
     t = time.perf_counter()
     with store.transaction() as cur, cur.copy("COPY motion_neighbours (version, motion_id, rank, neighbour_id, score) "
                                               "FROM STDIN (FORMAT BINARY)") as cp:

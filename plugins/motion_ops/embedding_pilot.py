@@ -29,7 +29,7 @@ EMBEDDINGS_KEY = "embeddings"  # the prompt key of an embedding model's decision
 
 def chain(config: ProviderConfig) -> str:
     """What an approval of an embedding model is for: the provider kind and the stored model key."""
-    return f"{config.kind}:{model_name(config)}"
+    return f"{config.kind.lower().replace('_', '-')}:{model_name(config)}"
 
 
 def needed(store: Store, config: ProviderConfig) -> tuple[bool, str]:

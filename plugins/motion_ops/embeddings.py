@@ -78,8 +78,9 @@ def estimated_tokens(store: Store, ids: list[str], max_input_chars: int) -> dict
 
 def within_budget(store: Store, batches: list[list[str]], budget: EmbeddingBudget,
                   batch_size: int) -> tuple[list[list[str]], dict[str, Any]]:
-    """The planned motions, in order, as far as the budget reaches (re-batched); what it leaves
-    waits for the next run. Returns (batches, {estimated_tokens, estimated_cost, budget_left_out,
+    """The planned motions, in order, as far as the budget reaches (re-batched; the first one
+    always, so one motion over the whole budget cannot block every run); what it leaves waits for
+    the next run. Returns (batches, {estimated_tokens, estimated_cost, budget_left_out,
     budget_stop})."""
     ids = [i for b in batches for i in b]
     tokens = estimated_tokens(store, ids, budget.max_input_chars)
@@ -91,7 +92,12 @@ def within_budget(store: Store, batches: list[list[str]], budget: EmbeddingBudge
             stop = f"max_tokens {budget.max_tokens:,} reached"
         elif budget.max_cost is not None and cost > budget.max_cost:
             stop = f"max_cost {budget.max_cost} reached"
-        if stop:
+        if stop and kept:
+            break
+        if stop:  # a motion larger than the whole budget: embedded alone, or it would block every run
+            stop += " (the first motion alone is over it: embedded by itself)"
+            kept.append(mid)
+            spent += t
             break
         kept.append(mid)
         spent += t

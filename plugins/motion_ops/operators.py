@@ -135,7 +135,8 @@ class RetryFailedOperator(MotionOpsOperator):
         hook = EmbeddingsHook(self.motion_embeddings_conn_id)
         embedder = hook.get_conn()
         with self.store() as store:
-            self.require_approval(store, hook.config())
+            if any(b["ids"] for b in plan):  # nothing planned: nothing is sent (and none needs approving)
+                self.require_approval(store, hook.config())
             try:
                 out = retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,

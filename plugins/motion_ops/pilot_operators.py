@@ -18,8 +18,8 @@ from motion_ops.operator_base import MotionOpsOperator
 from motion_ops.summary_operators import _SummaryOperator
 
 
-def _stem(run_id: str) -> str:
-    return "pilot-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in str(run_id))
+def _stem(dag_id: str, run_id: str) -> str:
+    return "pilot-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{dag_id}-{run_id}")
 
 
 def _backlog(plan: Any, plan_summary: Any) -> tuple[list[str], int]:
@@ -34,7 +34,7 @@ def _keep(op: MotionOpsOperator, context: Any, store: Any, report: dict[str, Any
     from motion_ops import pilot
 
     ctx = op.run_context(context)
-    js, page = pilot.write(report, op.reports_dir(params), _stem(ctx.run_id))
+    js, page = pilot.write(report, op.reports_dir(params), _stem(ctx.dag_id, ctx.run_id))
     store.execute("upsert_pilot_report", {"run_id": ctx.run_id, "chain": report["chain"], "prompt_key": report["prompt_key"],
                                           "report": json.dumps(report, default=str), "report_path": str(page)})
     line = pilot.estimate_line(report)
@@ -133,9 +133,7 @@ class PilotApprovalOperator(ApprovalOperator):
         if not pilot.get("needed"):
             self.log.info("no approval needed: %s", pilot.get("reason", "no pilot ran"))
             return {"approved": True, "pilot": False, "reason": pilot.get("reason")}
-        hours = (context.get("params") or {}).get("approval_timeout_hours")
-        if hours:
-            self.response_timeout = dt.timedelta(hours=float(hours))
+        self._timeout_from_params(context)
         dag_id = context["ti"].dag_id
         self.subject = f"Approve {pilot['chain']} for {dag_id}?"
         e = pilot["estimate"]
@@ -148,8 +146,14 @@ class PilotApprovalOperator(ApprovalOperator):
                      f"{self.response_timeout or 'no limit'}; after that the run fails.")
         return super().execute(context)
 
+    def _timeout_from_params(self, context: Any) -> None:
+        hours = (context.get("params") or {}).get("approval_timeout_hours")
+        if hours:
+            self.response_timeout = dt.timedelta(hours=float(hours))
+
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         pilot = self.pilot if isinstance(self.pilot, dict) else {}
+        self._timeout_from_params(context)  # a resumed task is built afresh from the DAG file
         if "error" in event:
             if event.get("error_type") == "timeout":
                 raise AirflowFailException(

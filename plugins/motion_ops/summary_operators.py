@@ -145,7 +145,8 @@ class RetrySummariesOperator(_SummaryOperator):
         plan = [list(b["ids"]) for b in self.plan]
         cascade = self.cascade(p)
         with self.store() as store:
-            self.require_approval(store, cascade)
+            if any(plan):  # nothing planned: nothing is sent (and none needs approving)
+                self.require_approval(store, cascade)
             try:
                 out = retry_failed(store, cascade, plan=plan, results=[r for r in (self.results or []) if isinstance(r, dict)],
                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,

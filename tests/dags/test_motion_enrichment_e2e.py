@@ -120,6 +120,18 @@ def test_failed_items_travel_by_xcom_to_retry_failed_and_a_rerun_changes_nothing
     assert q(store, "SELECT count(*) FROM motion_votes") == q(store, "SELECT count(DISTINCT (motion_id, party)) FROM motion_votes")
 
 
+def test_with_nothing_to_embed_an_unapproved_model_needs_no_pilot_and_the_night_stays_green(dag, store, env, provider,
+                                                                                          small_corpus, tmp_path):
+    from motion_ops import pilot
+
+    assert run(dag, tmp_path).state == "success"
+    pilot.record(store, chain="openai:e2e-model+substance-v1", prompt_key="embeddings", decision_=pilot.REVOKED, by="t")
+    provider.calls.clear()
+    dr = run(dag, tmp_path)
+    assert dr.state == "success"  # retry_failed has nothing to send, so nothing to approve
+    assert xcoms(dr, "pilot_embeddings")[-1]["reason"].startswith("nothing to embed") and provider.calls == []
+
+
 def test_a_changed_text_re_embeds_only_it_and_a_new_model_re_embeds_everything(dag, store, env, standin, small_corpus,
                                                                                tmp_path):
     assert run(dag, tmp_path).state == "success"

@@ -82,6 +82,14 @@ def test_a_token_budget_plans_as_far_as_it_reaches_and_leaves_the_rest(store, mo
     assert [i for b in kept for i in b] == motions[:5] and info["budget_stop"].startswith("max_cost")
 
 
+def test_a_motion_larger_than_the_whole_budget_is_embedded_alone_instead_of_blocking_every_run(store, motions):
+    tokens = estimated_tokens(store, motions, 8000)
+    store.conn.commit()
+    kept, info = within_budget(store, [motions], EmbeddingBudget(max_tokens=tokens[motions[0]] - 1), 16)
+    assert kept == [[motions[0]]] and info["budget_left_out"] == 39
+    assert info["budget_stop"].endswith("(the first motion alone is over it: embedded by itself)")
+
+
 def test_a_store_transaction_after_a_bare_read_commits_and_refuses_after_bare_writes(store, pg_uri):
     import psycopg
 
