@@ -32,13 +32,13 @@ import os
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, XComArg, dag
 
-from motion_ops.operators import (ComputeSimilarityOperator, EmbedMissingOperator, MigrateStoreOperator,
+from motion_ops.operators.enrichment import (ComputeSimilarityOperator, EmbedMissingOperator, MigrateStoreOperator,
                                   PublishSimilarityOperator, QaSampleOperator, RetryFailedOperator,
                                   SyncContentOperator)
-from motion_ops.assets import MOTION_SIMILARITY, MOTION_TEXTS
-from motion_ops.pilot_operators import PilotApprovalOperator, PilotEmbeddingsOperator
+from motion_ops.operators.assets import MOTION_SIMILARITY, MOTION_TEXTS
+from motion_ops.operators.pilots import PilotApprovalOperator, PilotEmbeddingsOperator
 from motion_ops.run import TIMEZONE, task_timeout as timeout
-from motion_ops.summary_operators import AnnounceTextsOperator
+from motion_ops.operators.summaries import AnnounceTextsOperator
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]

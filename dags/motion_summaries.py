@@ -34,10 +34,10 @@ import os
 import pendulum
 from airflow.sdk import Param, XComArg, dag
 
-from motion_ops.assets import MOTION_SUMMARIES, MOTION_TEXTS
-from motion_ops.pilot_operators import PilotApprovalOperator, PilotSummariesOperator
+from motion_ops.operators.assets import MOTION_SUMMARIES, MOTION_TEXTS
+from motion_ops.operators.pilots import PilotApprovalOperator, PilotSummariesOperator
 from motion_ops.run import TIMEZONE, task_timeout as timeout
-from motion_ops.summary_operators import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
+from motion_ops.operators.summaries import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
                                           QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
 
 _INT = ["integer", "null"]

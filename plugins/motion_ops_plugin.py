@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
-from motion_ops.operators import QaReportLink
+from motion_ops.operators.enrichment import QaReportLink
 
 URL_PREFIX = "/motion-ops"
 

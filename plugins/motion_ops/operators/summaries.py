@@ -9,8 +9,8 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from motion_ops.hooks import LlmHook
-from motion_ops.operator_base import MotionOpsOperator
-from motion_ops.operators import MigrateStoreOperator
+from motion_ops.operators.base import MotionOpsOperator
+from motion_ops.operators.enrichment import MigrateStoreOperator
 from motion_ops.run import SummaryParams
 
 

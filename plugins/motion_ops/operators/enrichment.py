@@ -10,7 +10,7 @@ from airflow.sdk import BaseOperatorLink
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from motion_ops.hooks import EmbeddingsHook, MotionFeedHook
-from motion_ops.operator_base import MotionOpsOperator
+from motion_ops.operators.base import MotionOpsOperator
 
 
 class MigrateStoreOperator(MotionOpsOperator):

@@ -14,8 +14,8 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook
-from motion_ops.operator_base import MotionOpsOperator
-from motion_ops.summary_operators import _SummaryOperator
+from motion_ops.operators.base import MotionOpsOperator
+from motion_ops.operators.summaries import _SummaryOperator
 
 
 def _stem(dag_id: str, run_id: str) -> str:
@@ -45,74 +45,87 @@ def _keep(op: MotionOpsOperator, context: Any, store: Any, report: dict[str, Any
             "what": what}
 
 
-class PilotSummariesOperator(_SummaryOperator):
-    """A stratified sample of the plan through the chain, when the chain (with this prompt) has
-    not been approved and is not the extractive summarizer; its report beside the QA reports."""
+class _PilotOperator(MotionOpsOperator):
+    """What both pilots do: nothing in a dry run, nothing for an approved chain or model or an
+    empty plan (the one-line summary says why), else a sample of the plan through it and its
+    report. Subclasses say what is piloted (:meth:`subject`), whether it needs one
+    (:meth:`needed`) and how it is run (:meth:`pilot`)."""
 
     template_fields = ("plan", "plan_summary")
     ui_color = "#fff4d6"
+    verb = ""  # what the backlog gets: "summarize", "embed"
+    what = ""  # what approving does, as the approval step says it
 
     def __init__(self, *, plan: Any, plan_summary: Any, **kwargs: Any):
         super().__init__(**kwargs)
         self.plan, self.plan_summary = plan, plan_summary
 
     def execute(self, context: Any) -> dict[str, Any]:
+        p = self.run_params(context)
+        if p.dry_run:
+            return {"needed": False, "reason": "dry run"}
+        subject = self.subject(p)
+        with self.store() as store:
+            required, why = self.needed(store, subject)
+            if not required:
+                self.finish(context, store, f"no pilot: {why}")
+                return {"needed": False, "reason": why}
+            ids, left = _backlog(self.plan, self.plan_summary)
+            if not ids:
+                self.finish(context, store, f"no pilot: nothing to {self.verb} in this run ({why})")
+                return {"needed": False, "reason": f"nothing to {self.verb} ({why})"}
+            from motion_ops import pilot
+
+            report = self.pilot(store, subject, pilot.sample(store, ids, p.pilot_size), ids, left)
+            return _keep(self, context, store, report, why, self.what, p)
+
+
+class PilotSummariesOperator(_PilotOperator, _SummaryOperator):
+    """A stratified sample of the plan through the chain, when the chain (with this prompt) has
+    not been approved and is not the extractive summarizer; its report beside the QA reports."""
+
+    verb, what = "summarize", "summarize the backlog with this chain"
+
+    def subject(self, params: Any) -> Any:
+        return self.cascade(params)
+
+    def needed(self, store: Any, cascade: Any) -> tuple[bool, str]:
+        from motion_ops import pilot
+        from motion_ops.summaries import PROMPT_KEY
+
+        return pilot.needed(store, cascade, PROMPT_KEY)
+
+    def pilot(self, store: Any, cascade: Any, sample: list[str], ids: list[str], left: int) -> dict[str, Any]:
         from motion_ops import pilot
         from motion_ops.llm.cascade import TerminalError
         from motion_ops.summaries import PROMPT_KEY
 
-        p = self.run_params(context)
-        if p.dry_run:
-            return {"needed": False, "reason": "dry run"}
-        cascade = self.cascade(p)
-        with self.store() as store:
-            required, why = pilot.needed(store, cascade, PROMPT_KEY)
-            if not required:
-                self.finish(context, store, f"no pilot: {why}")
-                return {"needed": False, "reason": why}
-            ids, left = _backlog(self.plan, self.plan_summary)
-            if not ids:
-                self.finish(context, store, f"no pilot: nothing to summarize in this run ({why})")
-                return {"needed": False, "reason": f"nothing to summarize ({why})"}
-            try:
-                report = pilot.run(store, cascade, pilot.sample(store, ids, p.pilot_size), backlog=len(ids) + left,
-                                   prompt_key=PROMPT_KEY)
-            except TerminalError as exc:
-                raise self.terminal(exc) from exc
-            return _keep(self, context, store, report, why, "summarize the backlog with this chain", p)
+        try:
+            return pilot.run(store, cascade, sample, backlog=len(ids) + left, prompt_key=PROMPT_KEY)
+        except TerminalError as exc:
+            raise self.terminal(exc) from exc
 
 
-class PilotEmbeddingsOperator(MotionOpsOperator):
+class PilotEmbeddingsOperator(_PilotOperator):
     """A stratified sample of the embedding plan through the connection's model, when that model
     has not been approved and is not an embedded default; its report beside the QA reports."""
 
-    template_fields = ("plan", "plan_summary")
-    ui_color = "#fff4d6"
+    verb, what = "embed", "embed the backlog with this model"
 
-    def __init__(self, *, plan: Any, plan_summary: Any, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.plan, self.plan_summary = plan, plan_summary
-
-    def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops import embedding_pilot, pilot
-
-        p = self.run_params(context)
-        if p.dry_run:
-            return {"needed": False, "reason": "dry run"}
+    def subject(self, params: Any) -> Any:
         hook = EmbeddingsHook(self.motion_embeddings_conn_id)
-        config = hook.config()
-        with self.store() as store:
-            required, why = embedding_pilot.needed(store, config)
-            if not required:
-                self.finish(context, store, f"no pilot: {why}")
-                return {"needed": False, "reason": why}
-            ids, left = _backlog(self.plan, self.plan_summary)
-            if not ids:
-                self.finish(context, store, f"no pilot: nothing to embed in this run ({why})")
-                return {"needed": False, "reason": f"nothing to embed ({why})"}
-            report = embedding_pilot.run(store, hook.get_conn(), config, pilot.sample(store, ids, p.pilot_size),
-                                         backlog_ids=ids, left_out=left)
-            return _keep(self, context, store, report, why, "embed the backlog with this model", p)
+        return hook, hook.config()
+
+    def needed(self, store: Any, subject: Any) -> tuple[bool, str]:
+        from motion_ops import embedding_pilot
+
+        return embedding_pilot.needed(store, subject[1])
+
+    def pilot(self, store: Any, subject: Any, sample: list[str], ids: list[str], left: int) -> dict[str, Any]:
+        from motion_ops import embedding_pilot
+
+        hook, config = subject
+        return embedding_pilot.run(store, hook.get_conn(), config, sample, backlog_ids=ids, left_out=left)
 
 
 class PilotApprovalOperator(ApprovalOperator):
