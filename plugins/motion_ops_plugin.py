@@ -12,7 +12,8 @@ URL_PREFIX = "/motion-ops"
 
 def _app():
     from motion_ops.serve.app import Settings, create_app
-    from motion_ops.serve.standalone import _embeddings_config, query_embedder
+    from motion_ops.serve.query_embedding import QueryEmbedder
+    from motion_ops.serve.standalone import embeddings_config
 
     def dsn() -> str:
         from motion_ops.hooks import MotionDbHook
@@ -20,8 +21,9 @@ def _app():
         return MotionDbHook().dsn()
 
     # nothing is looked up here: the connections are read on the first request (the embedder on the
-    # first semantic query), so loading the plugin never fails on them; mounted, root_path is set
-    return create_app(Settings(dsn_factory=dsn, embed=query_embedder(_embeddings_config)))
+    # first semantic query), so loading the plugin never fails on them; mounted, root_path is set.
+    # No lifespan: the api-server's process (threads, GC, switch interval) is Airflow's
+    return create_app(Settings(dsn_factory=dsn, embed=QueryEmbedder(embeddings_config)))
 
 
 class MotionOpsPlugin(AirflowPlugin):

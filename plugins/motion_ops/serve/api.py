@@ -7,13 +7,15 @@ import threading
 import time
 from typing import Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.cache import RelatedFastPath, ResponseCache
+from motion_ops.serve.query_embedding import query_vector
 
 MAX_LIMIT = 100
+MAX_BIGINT = 2**63 - 1  # the store's version numbers
 DEFAULT_MIN_SCORE = -10.0  # every listed neighbour
 MAX_Q = 200
 Key = Path(..., min_length=1, max_length=64, pattern=r"^[0-9A-Za-z-]+$", description="motion id (uuid) or Zaak number")
@@ -29,6 +31,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def client_address(request: Request) -> str | None:
+    """The address a request came from (per-client rate limits)."""
+    return request.client.host if request.client else None
 
 
 def _motion_brief(r: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +86,7 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
                 "model": row["model"] if row else None, "motions": row["motions"] if row else 0}
 
     @router.get("/api/motions", tags=["motions"])
-    def list_motions(q: str | None = Query(None, max_length=MAX_Q, description="search words (Dutch full text)"),
+    def list_motions(request: Request, q: str | None = Query(None, max_length=MAX_Q, description="search words (Dutch full text)"),
                      mode: Literal["text", "semantic"] = "text",
                      party: str | None = Query(None, max_length=60, description="a party that voted (any name it had)"),
                      vote: Literal["voor", "tegen"] | None = Query(None, description="... and how it voted"),
@@ -92,9 +99,11 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         filters = reads.Filters(party=party, vote=vote, outcome=outcome, dossier=dossier, since=since, until=until)
         scope = {"path": "motions", "q": q, "mode": mode, "filters": filters.params()}
         offset = cursor.decode(settings.secret, scope, cursor_)["offset"] if cursor_ else 0
+        semantic = query_vector(stores, settings.embed, q, client_address(request)) \
+            if mode == "semantic" and q else None  # before the lease: no connection waits for the provider
         with stores.lease() as store:
             rows = reads.search(store, q=q, mode=mode, filters=filters, limit=limit + 1, offset=offset,
-                                embed=settings.embed)
+                                semantic=semantic)
             v = store.read_one("api_version", {"version": None})
         items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
@@ -153,7 +162,7 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
             return {"items": store.read("api_versions", {"limit": limit})}
 
     @router.get("/api/versions/{a}/diff/{b}", tags=["versions"])
-    def version_diff(a: int = Path(..., ge=1), b: int = Path(..., ge=1),
+    def version_diff(a: int = Path(..., ge=1, le=MAX_BIGINT), b: int = Path(..., ge=1, le=MAX_BIGINT),
                      limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
         with stores.lease() as store:
             return reads.diff(store, a, b, limit=limit)

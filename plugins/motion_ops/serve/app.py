@@ -4,14 +4,18 @@ api-server (the plugin mounts it at ``/motion-ops``).
 
 Every request reads through a per-thread connection that has ``SET ROLE motion_reader`` (created by
 migration 010): read-only except the on-demand cache. No error reaches a client with internals:
-unknown ids are 404, invalid parameters 422, bad cursors 400, an unreachable store 503, anything
-else 500 with a plain message (the details go to the log).
+unknown ids are 404, invalid parameters (a NUL character in any) 422, bad cursors 400, too many
+semantic searches 429, an unreachable store 503, anything else 500 with a plain message (the
+details go to the log). Nothing in it changes process-wide settings: the standalone server's own
+lifespan does (:mod:`motion_ops.serve.server`).
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
+from pathlib import Path
 import queue
 import threading
 from contextlib import contextmanager
@@ -19,12 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import psycopg
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from motion_ops.serve.cursor import BadCursor
+from motion_ops.serve.docs import installed_assets
+from motion_ops.serve.query_embedding import QueryEmbedder, RateLimited
 from motion_ops.serve.reads import NotFound, Unavailable
 
 log = logging.getLogger(__name__)
@@ -39,18 +45,19 @@ class Settings:
     :param dsn: libpq URI of the store (or ``dsn_factory``: called once per worker thread).
     :param role: the role set on every connection (``None``: the login's own; only for tests).
     :param secret: signs the paging cursors; give every replica the same (env ``MOTION_API_SECRET``).
-    :param embed: ``text -> (model key, vector)`` for semantic search (None: text search only).
-    :param threads: worker threads per process (standalone; mounted in Airflow, the api-server's own).
+    :param embed: the query embedder of semantic search (None: text search only).
+    :param threads: worker threads per process (standalone only: mounted in Airflow, the api-server's own).
     :param connections: store connections per process; ``statement_timeout_ms`` bounds every read.
     :param cache_size, cache_ttl: the related-motions answers kept (keyed by their version), and how long.
     :param version_ttl: how often the published version's number is read for the cached answers.
+    :param swagger_assets: the folder of Swagger UI's files for ``/docs`` (None: no docs page).
     """
 
     dsn: str | None = None
     dsn_factory: Callable[[], str] | None = None
     role: str | None = READER_ROLE
     secret: bytes = field(default_factory=lambda: cursor_secret())
-    embed: Callable[[str], tuple[str, list[float]]] | None = None
+    embed: QueryEmbedder | None = None
     threads: int = int(os.environ.get("MOTION_API_THREADS", "4"))
     # store connections per process: as many as cores (at least 2). More queries at once than
     # cores only queue in PostgreSQL and lengthen the tail (bench/serve.py, 2 cores: p99 ratio
@@ -60,6 +67,7 @@ class Settings:
     cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
     cache_ttl: float = float(os.environ.get("MOTION_API_CACHE_TTL", "60"))
     version_ttl: float = float(os.environ.get("MOTION_API_VERSION_TTL", "1"))  # how soon a new version shows
+    swagger_assets: Path | None = field(default_factory=lambda: installed_assets())
 
 
 def cursor_secret() -> bytes:
@@ -133,40 +141,39 @@ class Stores:
             self.slots.release()
 
 
-def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
+def no_nul_bytes(request: Request) -> None:
+    """One check of every query and path parameter: a NUL character, which no text column can hold, is a 422."""
+    problems = [{"loc": (where, name), "msg": "contains a NUL character (\\0), which no field can hold",
+                 "type": "value_error"}
+                for where, params in (("path", request.path_params), ("query", request.query_params))
+                for name, value in params.items() if isinstance(value, str) and "\x00" in value]
+    if problems:
+        raise RequestValidationError(problems)
+
+
+def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None) -> FastAPI:
+    """The app. ``lifespan``: the standalone server's (:func:`motion_ops.serve.server.tuned_process`);
+    mounted in Airflow there is none, so nothing here changes the api-server's process."""
     from motion_ops.serve.api import api_router
+    from motion_ops.serve.docs import docs_router
+    from motion_ops.serve.headers import ResponsePolicy
     from motion_ops.serve.pages import pages_router
     from motion_ops.serve.reports import reports_router
 
-    app = FastAPI(title="motion-ops: Dutch parliament motions", root_path=root_path,
+    app = FastAPI(title="motion-ops: Dutch parliament motions", root_path=root_path, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # no CDN: the docs page only from installed assets
+                  dependencies=[Depends(no_nul_bytes)],
                   description="Search the Tweede Kamer's motions and read each motion's related motions, "
                               "with why they are related. Data: Tweede Kamer open data (CC0).")
     stores = Stores(settings)
     app.state.stores, app.state.settings = stores, settings
+    if settings.swagger_assets is not None:
+        app.include_router(docs_router(settings.swagger_assets))
 
-    @app.on_event("startup")
-    def fewer_threads() -> None:
-        # requests run in worker threads, each with its own connection: a few threads keep the GIL
-        # and the store's connection count in check (anyio's default is 40 per process)
-        import anyio.to_thread
-
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        # what startup built stays out of the cyclic collector, and collections are rarer: requests make
-        # few reference cycles, and long collections show as tail latency (standalone only: a mounted
-        # app leaves the api-server's process as it is)
-        import gc
-
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(20_000, 20, 20)
-        # the event loop (cached answers) and the worker threads (the rest) share the GIL: a thread
-        # back from the store waits for it at most this long, not the default 5 ms
-        import sys
-
-        sys.setswitchinterval(float(os.environ.get("MOTION_API_SWITCH_INTERVAL", "0.0005")))
     api = api_router(stores, settings)
     app.include_router(api)
     app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
+    app.add_middleware(ResponsePolicy)  # outermost: the fast path's answers get the headers too
     app.include_router(reports_router(stores))
     app.include_router(pages_router(stores, settings))
 
@@ -194,6 +201,12 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
     @app.exception_handler(Unavailable)
     def unavailable(request: Request, exc: Unavailable) -> Any:
         return error(request, 409, str(exc))
+
+    @app.exception_handler(RateLimited)
+    def rate_limited(request: Request, exc: RateLimited) -> Any:
+        response = error(request, 429, str(exc))
+        response.headers["retry-after"] = str(max(1, math.ceil(exc.retry_after)))
+        return response
 
     @app.exception_handler(StoreUnavailable)
     def store_down(request: Request, exc: StoreUnavailable) -> Any:

@@ -4,6 +4,7 @@ requests at a glance, a party-vote chart (SVG), its related motions with why, an
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -15,8 +16,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from motion_ops.numerics.relatedness import reason
 from motion_ops.parsers.substance import is_request, requests
 from motion_ops.serve import cursor, reads
-from motion_ops.serve.api import Key
+from motion_ops.serve.api import Key, client_address
+from motion_ops.serve.query_embedding import RateLimited, query_vector
 
+log = logging.getLogger(__name__)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
@@ -50,12 +53,25 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
                 dossier: str | None = Query(None, max_length=40, pattern=r"^[0-9A-Za-z-]*$"),
                 since: dt.date | Literal[""] | None = None, until: dt.date | Literal[""] | None = None,
                 cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> HTMLResponse:
+        q = (q or "").strip() or None
+        semantic, problem, status = None, None, 200
+        if mode == "semantic" and q:  # before the lease: no connection waits for the provider
+            try:
+                semantic = query_vector(stores, settings.embed, q, client_address(request))
+            except RateLimited as exc:
+                problem, status = "Te veel zoekvragen op betekenis; probeer het zo opnieuw (zoeken op tekst kan wel).", 429
+                log.info("semantic page search refused: %s", exc)
+            except reads.Unavailable as exc:
+                problem = f"Zoeken op betekenis kan nu niet: {exc}"
         with stores.lease() as store:
-            return _landing(request, store, q, mode, party, vote, outcome, dossier, since, until, cursor_)
+            page = _landing(request, store, q, mode, party, vote, outcome, dossier, since, until, cursor_,
+                            semantic, problem)
+        page.status_code = status
+        return page
 
     def _landing(request: Request, store: Any, q: str | None, mode: str, party: str | None, vote: str | None,
-                 outcome: str | None, dossier: str | None, since: Any, until: Any, cursor_: str | None) -> HTMLResponse:
-        q = (q or "").strip() or None
+                 outcome: str | None, dossier: str | None, since: Any, until: Any, cursor_: str | None,
+                 semantic: tuple[str, list[float]] | None, problem: str | None) -> HTMLResponse:
         filters = reads.Filters(party=party or None, vote=vote or None, outcome=outcome or None,
                                 dossier=dossier or None, since=since or None, until=until or None)
         searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
@@ -64,10 +80,10 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         if searched:
             scope = {"path": "page", "q": q, "mode": mode, "filters": filters.params()}
             offset = cursor.decode(settings.secret, scope, cursor_)["offset"] if cursor_ else 0
-            try:
-                rows = reads.search(store, q=q, mode=mode, filters=filters, limit=21, offset=offset, embed=settings.embed)
-            except reads.Unavailable as exc:
-                rows, context["error"] = [], f"Zoeken op betekenis kan nu niet: {exc}"
+            if problem:
+                rows, context["error"] = [], problem
+            else:
+                rows = reads.search(store, q=q, mode=mode, filters=filters, limit=21, offset=offset, semantic=semantic)
             context["results"] = rows[:20]
             if len(rows) > 20:
                 args = {k: v for k, v in request.query_params.items() if k != "cursor"}

@@ -1,8 +1,8 @@
 """What readers can ask the store, as plain functions over a :class:`~motion_ops.store.db.Store`
 connected with the read-only role (the API never writes except its on-demand cache).
 
-Search: Dutch full-text (``tsvector``, GIN index, ranked, highlighted) or semantic (the query
-embedded with the configured provider, ranked exactly against the published model's vectors).
+Search: Dutch full-text (``tsvector``, GIN index, ranked, highlighted) or semantic (the query's
+vector, ranked exactly against the published model's vectors).
 Related motions come from the published version (or the version a cursor pins), with each
 neighbour's components and a one-line reason; a motion the version does not have yet gets
 neighbours computed on demand (text and dossier only, bounded in time, cached for the version).
@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from motion_ops.numerics.relatedness import agreement, reason
 from motion_ops.parties import LINEAGE, identity
@@ -59,17 +59,17 @@ def highlight(snippet: str | None) -> str | None:
 
 
 def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: int, offset: int,
-           embed: Callable[[str], tuple[str, list[float]]] | None = None) -> list[dict[str, Any]]:
-    """Motions matching ``q`` (text or semantic) and the filters, best first (newest without ``q``)."""
+           semantic: tuple[str, list[float]] | None = None) -> list[dict[str, Any]]:
+    """Motions matching ``q`` (text or semantic) and the filters, best first (newest without ``q``).
+
+    :param semantic: ``(model, vector)`` of ``q`` for semantic search
+        (:func:`motion_ops.serve.query_embedding.query_vector`, called without holding ``store``).
+    """
     params = {**filters.params(), "limit": limit, "offset": offset}
     if mode == "semantic" and q:
-        if embed is None:
-            raise Unavailable("semantic search needs an embedding provider")
-        model, vector = embed(q)
-        current = store.read_one("api_version", {"version": None})
-        if current is None or current["model"] != model:
-            raise Unavailable(f"semantic search embeds with {model}, but the published version has "
-                              f"{current['model'] if current else 'no model'}")
+        if semantic is None:
+            raise Unavailable("semantic search needs the query's vector")
+        model, vector = semantic
         rows = store.read("api_search_semantic", {**params, "model": model, "vector": str(list(vector))})
     else:
         rows = store.read("api_search_text", {**params, "q": q or None})

@@ -11,43 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-from typing import Any, Callable
+from typing import Any
 
 from motion_ops.serve.app import READER_ROLE, Settings, create_app
-from motion_ops.serve.reads import Unavailable
+from motion_ops.serve.query_embedding import QueryEmbedder
 
 log = logging.getLogger(__name__)
 
 
-def query_embedder(config: Any) -> Callable[[str], tuple[str, list[float]]]:
-    """``text -> (model key, vector)`` through the provider a connection describes (one at a time)."""
-    lock = threading.Lock()
-    built: list[Any] = []
-
-    def embed(text: str) -> tuple[str, list[float]]:
-        with lock:  # built on the first semantic query (not when Airflow loads the plugin), then one at a time
-            if not built:
-                from motion_ops.clients.embedder import Embedder
-
-                try:
-                    built.append(Embedder.from_config(config() if callable(config) else config))
-                except Exception as exc:  # noqa: BLE001 - a provider that cannot be built: no semantic search
-                    log.warning("semantic search unavailable: %s", exc)
-                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from exc
-            embedder = built[0]
-            try:
-                (result,) = embedder.embed([text])
-            except Exception as exc:  # noqa: BLE001 - the provider is down or refuses: 409, not 500
-                raise Unavailable(f"the query could not be embedded: {type(exc).__name__}") from exc
-        if result.vector is None:
-            raise Unavailable(f"the query could not be embedded: {result.error}")
-        return embedder.model, result.vector.tolist()
-
-    return embed
-
-
-def _embeddings_config() -> Any:
+def embeddings_config() -> Any:
+    """The ``motion_embeddings`` connection's provider (the embedded hashing default without one)."""
     from motion_ops.clients.providers import ProviderConfig
 
     try:
@@ -71,18 +44,20 @@ def _dsn() -> str:
 
 def settings_from_environment() -> Settings:
     role = os.environ.get("MOTION_API_ROLE", READER_ROLE) or None
-    return Settings(dsn_factory=_dsn, role=role, embed=query_embedder(_embeddings_config))
+    return Settings(dsn_factory=_dsn, role=role, embed=QueryEmbedder(embeddings_config))
 
 
 def app_from_environment() -> Any:
-    """The app uvicorn builds in each worker (``--factory``)."""
-    return create_app(settings_from_environment())
+    """The app uvicorn builds in each worker (``--factory``), with this process's tuning at start-up."""
+    from motion_ops.serve.server import tuned_process
+
+    settings = settings_from_environment()
+    return create_app(settings, lifespan=tuned_process(settings.threads))
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:
-    import uvicorn
+    from motion_ops.serve.server import run
 
     if workers > 1 and not (os.environ.get("MOTION_API_SECRET") or os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET")):
         raise ValueError("several workers need one MOTION_API_SECRET (it signs the paging cursors every worker accepts)")
-    uvicorn.run("motion_ops.serve.standalone:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level="info", access_log=False)
+    run("motion_ops.serve.standalone:app_from_environment", host=host, port=port, workers=workers)

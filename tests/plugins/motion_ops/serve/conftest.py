@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from motion_ops.clients.providers import ProviderConfig
 from motion_ops.publish import publish
 from motion_ops.serve.app import Settings, create_app
-from motion_ops.serve.standalone import query_embedder
+from motion_ops.serve.query_embedding import QueryEmbedder
 from motion_ops.similarity import compute_version
 
 
@@ -20,7 +20,7 @@ def published(store, synced):
 
 @pytest.fixture
 def client(published, pg_uri):
-    app = create_app(Settings(dsn=pg_uri, secret=b"test-secret", embed=query_embedder(ProviderConfig()),
+    app = create_app(Settings(dsn=pg_uri, secret=b"test-secret", embed=QueryEmbedder(ProviderConfig()),
                               version_ttl=0))  # the tests publish and read at once
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

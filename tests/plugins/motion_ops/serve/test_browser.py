@@ -19,11 +19,11 @@ def served(published, pg_uri):
 
     from motion_ops.clients.providers import ProviderConfig
     from motion_ops.serve.app import Settings, create_app
-    from motion_ops.serve.standalone import query_embedder
+    from motion_ops.serve.query_embedding import QueryEmbedder
     from tests.conftest import free_port
 
     port = free_port()
-    app = create_app(Settings(dsn=pg_uri, secret=b"browser", embed=query_embedder(ProviderConfig())))
+    app = create_app(Settings(dsn=pg_uri, secret=b"browser", embed=QueryEmbedder(ProviderConfig())))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -68,3 +68,9 @@ def test_mounted_under_a_prefix_api_errors_stay_json_and_pages_link_within_the_p
 
 def test_a_blank_party_filter_is_no_filter(client):
     assert client.get("/api/motions", params={"party": "  "}).status_code == 200
+
+
+def test_a_nul_byte_in_a_search_field_is_a_dutch_422_page(client):
+    for field in ("q", "party", "outcome"):
+        r = client.get("/", params={field: "stik\x00stof"})
+        assert r.status_code == 422 and "Ongeldige invoer" in r.text and "Traceback" not in r.text, field

@@ -21,3 +21,12 @@ def test_a_runs_qa_page_is_served_from_the_store_per_try_and_unknown_runs_are_a_
     broken = TestClient(create_app(Settings(dsn="postgresql://nobody@127.0.0.1:1/x?connect_timeout=1")))
     down = broken.get("/qa/run")
     assert down.status_code == 503 and "127.0.0.1" not in down.text
+
+
+def test_a_nul_byte_or_a_number_beyond_the_columns_range_is_4xx_not_503(store, pg_uri):
+    client = TestClient(create_app(Settings(dsn=pg_uri)))
+    for path in ("/qa/%00", "/qa/run%00x", "/qa/run?try=99999999999999999999", "/qa/run?try=2147483648",
+                 "/qa/run?version=9223372036854775808"):
+        r = client.get(path)
+        assert r.status_code in (404, 422), path
+        assert "cannot be read" not in r.text and "Traceback" not in r.text

@@ -1,0 +1,60 @@
+"""What every answer of the readers' app carries: security headers, a cache policy, HEAD, local docs."""
+import re
+
+from fastapi.testclient import TestClient
+
+from motion_ops.serve.app import Settings, create_app
+
+
+def test_every_answer_carries_security_headers_and_a_cache_policy(client, published):
+    mid = published[0].cases["amended_tvv"]
+    for path in ("/", f"/motie/{mid}", "/api/motions?q=stikstof", f"/api/motions/{mid}",
+                 f"/api/motions/{mid}/related", f"/api/motions/{mid}/related?limit=3", "/api/versions"):
+        for _ in range(2):  # the second related-motions answer comes from the fast path's cache
+            r = client.get(path)
+            assert r.status_code == 200, path
+            assert r.headers["x-content-type-options"] == "nosniff", path
+            assert r.headers["x-frame-options"] == "SAMEORIGIN", path
+            csp = r.headers["content-security-policy"]
+            assert "default-src 'none'" in csp and "frame-ancestors 'self'" in csp and "script-src" not in csp, path
+            assert r.headers["cache-control"] == "public, max-age=30", path
+    for path, status in (("/api/motions/00000000-0000-4000-8000-000000000000", 404), ("/api/motions?limit=0", 422),
+                         ("/motie/00000000-0000-4000-8000-000000000000", 404), ("/healthz", 200)):
+        r = client.get(path)
+        assert r.status_code == status and r.headers["cache-control"] == "no-store", path
+        assert r.headers["x-content-type-options"] == "nosniff", path
+
+
+def test_head_is_answered_as_get_without_a_body(client, published):
+    mid = published[0].cases["amended_tvv"]
+    for path in ("/", "/api/motions", f"/motie/{mid}", f"/api/motions/{mid}/related", "/healthz"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == 200 and head.content == b"", path
+        assert head.headers["content-type"] == get.headers["content-type"], path
+        assert head.headers["x-content-type-options"] == "nosniff", path
+    assert client.head("/motie/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_without_local_swagger_assets_the_docs_page_is_off_and_nothing_loads_from_a_cdn(client):
+    docs = client.get("/docs")
+    assert docs.status_code == 404 and "cdn" not in docs.text.lower()
+    assert client.get("/redoc").status_code == 404
+    assert "/api/motions/{key}/related" in client.get("/openapi.json").json()["paths"]
+
+
+def test_with_local_swagger_assets_the_docs_page_loads_only_from_the_app(published, pg_uri, tmp_path):
+    (tmp_path / "swagger-ui-bundle.js").write_text("window.SwaggerUIBundle = function () {};")
+    (tmp_path / "swagger-ui.css").write_text("body {}")
+    app = create_app(Settings(dsn=pg_uri, secret=b"docs", swagger_assets=tmp_path))
+    outer = __import__("fastapi").FastAPI()
+    outer.mount("/motion-ops", app)
+    c = TestClient(outer)
+    docs = c.get("/motion-ops/docs")
+    assert docs.status_code == 200 and "<script>" not in docs.text  # no inline script: the CSP forbids one
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert sources and all(s.startswith("/motion-ops/") for s in sources), sources
+    for s in sources:
+        asset = c.get(s)
+        assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff", s
+    assert "openapi.json" in c.get("/motion-ops/docs/init.js").text
+    assert "script-src 'self'" in docs.headers["content-security-policy"]
