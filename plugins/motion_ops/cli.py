@@ -217,7 +217,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.dsn:
         os.environ["MOTION_API_DSN"] = args.dsn
-    print(f"serving the explore page at http://{args.host}:{args.port}/ and the API at /api (docs: /docs)")
+    print(f"serving the explore page at http://{args.host}:{args.port}/ and the API at /api (/openapi.json)")
     serve(args.host, args.port, args.workers)
     return 0
 
