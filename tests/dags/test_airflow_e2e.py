@@ -513,3 +513,55 @@ def test_readers_reach_the_explore_page_and_the_api_inside_airflow_with_a_nav_li
     assert found["items"]
     related = requests.get(dep.url + f"/motion-ops/api/motions/{found['items'][0]['id']}/related", timeout=30).json()
     assert related["version"] and related["items"] and related["items"][0]["reason"]
+
+
+def test_a_20s_embedding_provider_and_20_anonymous_semantic_queries_leave_airflow_responsive(airflow):
+    """The readers' app mounted in Airflow's api-server, the provider answering in 20 s: Airflow's own
+    health check and a logged-in API call stay under 1 s, and the provider gets at most as many
+    calls as the query rate limit allows (the rest are answered 429 without a call)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from motion_ops.serve.query_embedding import QueryLimits
+
+    dep, api, provider, store = airflow
+    key = MODEL.split(":", 1)[1]
+    current = store.execute("SELECT v.model FROM similarity_current c JOIN similarity_versions v USING (version)").fetchone()
+    if current is None:  # run alone: a published version of the stand-in's model (no neighbours needed here)
+        (version,) = store.execute("INSERT INTO similarity_versions (model, status, published_at) "
+                                   "VALUES (%s, 'published', now()) RETURNING version", (key,)).fetchone()
+        store.execute("UPDATE similarity_current SET version = %s", (version,))
+    else:
+        assert current[0] == key, current
+    before = store.execute("SELECT decision FROM llm_approvals WHERE chain = %s AND prompt_key = 'embeddings'",
+                           (MODEL,)).fetchone()
+    approve(store, MODEL, "embeddings")  # a paid model answers queries only once approved
+    provider.latency, calls = 20.0, len(provider.calls)
+    url = dep.url + "/motion-ops/api/motions"
+    try:
+        started = time.monotonic()
+        with ThreadPoolExecutor(20) as pool:
+            answers = [pool.submit(requests.get, url, params={"q": f"stikstof vraag {i}", "mode": "semantic"},
+                                   timeout=60) for i in range(20)]
+            time.sleep(0.5)  # the queries are in the api-server now, the first ones waiting for the provider
+            timings = []
+            for _ in range(5):
+                t = time.monotonic()
+                assert requests.get(dep.url + "/api/v2/monitor/health", timeout=30).status_code == 200
+                timings.append(time.monotonic() - t)
+                t = time.monotonic()
+                api("GET", "/dags", params={"limit": 5})
+                timings.append(time.monotonic() - t)
+                time.sleep(0.3)
+            statuses = Counter(f.result().status_code for f in answers)
+        elapsed = time.monotonic() - started
+    finally:
+        provider.latency = 0.0
+        if before and before[0] != "approved":
+            approve(store, MODEL, "embeddings", before[0])
+    made = len(provider.calls) - calls
+    limits = QueryLimits()
+    per_client = limits.per_client_per_minute
+    allowed = int(max(1.0, per_client / 10) + per_client / 60 * elapsed)  # one client: 127.0.0.1, one api-server worker
+    assert max(timings) < 1.0, timings
+    assert 1 <= made <= allowed, (made, allowed, statuses)
+    assert statuses[429] >= 20 - allowed and set(statuses) <= {409, 429}, statuses  # 409: the provider's deadline
