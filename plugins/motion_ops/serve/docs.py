@@ -1,6 +1,7 @@
 """The API docs page (Swagger UI) from assets installed with a package, never from a CDN: mounted
-in Airflow, a script on this page would run on Airflow's origin. Without the package
-(``swagger-ui-bundle``) there is no docs page; ``/openapi.json`` is always there."""
+in Airflow, a script on this page would run on Airflow's origin. Swagger UI 5 (it reads
+OpenAPI 3.1, which FastAPI writes) ships in the package ``fastapi-offline``; without it there is no
+docs page; ``/openapi.json`` is always there."""
 from __future__ import annotations
 
 import json
@@ -13,12 +14,14 @@ ASSETS = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "t
 
 
 def installed_assets() -> Path | None:
-    """The folder of Swagger UI's files from the ``swagger-ui-bundle`` package, if it is installed."""
-    try:
-        from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-not-found]
-    except ImportError:
+    """The folder of Swagger UI's files in the ``fastapi-offline`` package, if it is installed (its
+    files only: the package's code is not imported)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("fastapi_offline")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    folder = Path(swagger_ui_path)
+    folder = Path(list(spec.submodule_search_locations)[0]) / "static"
     return folder if all((folder / name).is_file() for name in ASSETS) else None
 
 

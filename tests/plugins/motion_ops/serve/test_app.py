@@ -35,7 +35,8 @@ def test_head_is_answered_as_get_without_a_body(client, published):
     assert client.head("/motie/00000000-0000-4000-8000-000000000000").status_code == 404
 
 
-def test_without_local_swagger_assets_the_docs_page_is_off_and_nothing_loads_from_a_cdn(client):
+def test_without_local_swagger_assets_the_docs_page_is_off_and_nothing_loads_from_a_cdn(published, pg_uri):
+    client = TestClient(create_app(Settings(dsn=pg_uri, secret=b"docs", swagger_assets=None)))
     docs = client.get("/docs")
     assert docs.status_code == 404 and "cdn" not in docs.text.lower()
     assert client.get("/redoc").status_code == 404
@@ -58,3 +59,14 @@ def test_with_local_swagger_assets_the_docs_page_loads_only_from_the_app(publish
         assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff", s
     assert "openapi.json" in c.get("/motion-ops/docs/init.js").text
     assert "script-src 'self'" in docs.headers["content-security-policy"]
+
+
+def test_swagger_ui_comes_from_the_installed_package_by_default(client):
+    from motion_ops.serve.docs import installed_assets
+
+    assert installed_assets() is not None, "fastapi-offline (requirements.txt) is not installed"
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "<script>" not in docs.text
+    bundle = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000  # the real bundle, not a stand-in
+    assert bundle.headers["content-type"].startswith("application/javascript")

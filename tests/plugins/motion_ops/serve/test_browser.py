@@ -82,3 +82,17 @@ def test_a_reader_searches_opens_a_motion_sees_its_votes_and_related_motions_and
     assert browser.find_elements(By.ID, "verwante-moties")
     browser.save_screenshot(str(tmp_path / "related.png"))
     assert (tmp_path / "motion.png").stat().st_size > 10_000
+
+
+def test_the_api_docs_render_in_a_browser_from_local_assets_under_the_pages_policy(served, browser):
+    """Swagger UI from the ``fastapi-offline`` package, started by /docs/init.js (no inline script),
+    renders its operations under the app's content-security-policy; nothing is fetched elsewhere."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(served + "/docs")
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"))
+    paths = {e.text.replace("\u200b", "") for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert "/api/motions/{key}/related" in paths, paths
+    urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls and all(u.startswith(served) for u in urls), urls
