@@ -3,9 +3,7 @@
 FROM apache/airflow:3.3.2-python3.11
 
 COPY requirements.txt constraints.txt /tmp/motion-ops/
-# pgserver (the embedded Postgres of the demo and tests) is not needed in a deployment
-RUN grep -v '^pgserver' /tmp/motion-ops/requirements.txt > /tmp/motion-ops/requirements-deploy.txt \
- && pip install --no-cache-dir -r /tmp/motion-ops/requirements-deploy.txt -c /tmp/motion-ops/constraints.txt
+RUN pip install --no-cache-dir -r /tmp/motion-ops/requirements.txt -c /tmp/motion-ops/constraints.txt
 
 # the project's connection types (motion_feed, motion_embeddings) are registered by its package's
 # entry point; the code that runs is the mounted plugins/ (first on PYTHONPATH)

@@ -13,17 +13,17 @@ Configurations, in one run: *before* (the old default: 384-dimension hashing of 
 text, text only), *recipe* (the embedded substance, the new default provider, text only) and
 *after* (the new default: recipe, provider and the fused score with its default weights).
 Targets for *after*: top-5 same-dossier >= 0.40, top-5 same-debate >= 0.20, 0 originals listed.
-Usage: python bench/quality.py [path/to/motions.jsonl]
+Usage: python bench/quality.py [path/to/motions.jsonl] [--smoke] (it takes seconds: a smoke run is the same run)
 """
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT
+from _common import ROOT, parse_args
 
 from motion_ops.chains import Version
 from motion_ops.clients.hashing import HashingProvider
@@ -96,7 +96,9 @@ def originals_listed(motions: list[dict], idx: np.ndarray) -> tuple[int, int]:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "devkit" / "data" / "motions-dev.jsonl"
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path", type=Path, nargs="?", default=ROOT / "devkit" / "data" / "motions-dev.jsonl")
+    path = parse_args(ap, smoke={}).path
     motions = load(path)
     base = baseline(motions)
     print(f"{len(motions)} real motions from {len({m['dossier'] for m in motions})} dossiers ({path.name}); "

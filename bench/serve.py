@@ -16,7 +16,7 @@ Prints per endpoint: p50/p99 latency and requests/s of the API and of the bare q
 ratio of the p99s. The API keeps rendered related-motions answers per version (a new version is a
 new key; at most ``MOTION_API_CACHE_TTL`` seconds old); ``MOTION_API_CACHE_SIZE=0`` measures it
 without that cache. Targets: p99 <= 3x the bare query; >= 500 requests/s for /related.
-Usage: python bench/serve.py [--motions N] [--requests N] [--workers N]
+Usage: python bench/serve.py [--motions N] [--requests N] [--workers N] [--rounds N] [--smoke]
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 
-from _common import ROOT, free_port, fresh_store, wait_for
+from _common import ROOT, free_port, fresh_store, parse_args, wait_for
 
 CLIENTS = 50
 TIME_CAP = 60.0
@@ -135,7 +135,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=4000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
+    args = parse_args(ap, smoke={"motions": 40, "requests": 200, "rounds": 1})
     from motion_ops.store.db import sql
 
     t = time.perf_counter()

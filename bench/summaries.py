@@ -9,7 +9,7 @@ instructions and prompt through the ``openai`` SDK, batch after batch. Measured:
 the store writes), its summaries deleted between rounds. ``--rounds`` (3) rounds alternate the two;
 prints each round's wall times and the throughput ratio stage/bare, and their median.
 Target: ratio >= 0.9.
-Usage: python bench/summaries.py [--motions N] [--batch-size N] [--latency S] [--rounds N]
+Usage: python bench/summaries.py [--motions N] [--batch-size N] [--latency S] [--rounds N] [--smoke]
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import argparse
 import statistics
 import time
 
-from _common import fresh_store
+from _common import fresh_store, parse_args
 
 
 def build_store(motions: int):
@@ -43,7 +43,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=20)
     ap.add_argument("--latency", type=float, default=0.2)
     ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
+    args = parse_args(ap, smoke={"motions": 10, "batch_size": 5, "latency": 0.01, "rounds": 1})
     from openai import OpenAI
 
     from devkit.standin.chat import ChatServer

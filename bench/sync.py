@@ -14,7 +14,7 @@ this Python process and by PostgreSQL (all its processes, read from /proc) in it
 cores the wall time cannot fall below max(Python, PostgreSQL, (Python + PostgreSQL) / 2).
 (c) is the best of ``--repeat`` // 2 runs, as is fetching the same pages alone (no parsing): the
 stand-in renders each page in Python on the same two cores, which a real, remote server does not.
-Usage: python bench/sync.py [--motions 960] [--repeat 5]
+Usage: python bench/sync.py [--motions 960] [--repeat 5] [--smoke]
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from _common import ROOT, free_port, fresh_store, wait_for
+from _common import ROOT, free_port, fresh_store, parse_args, wait_for
 
 from devkit.standin.saved import SavedFeed
 from motion_ops.clients.feed import FeedClient, FeedCursor
@@ -56,7 +56,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--motions", type=int, default=960)  # about 20,000 feed entities
     ap.add_argument("--repeat", type=int, default=5)
-    args = ap.parse_args()
+    args = parse_args(ap, smoke={"motions": 20, "repeat": 1})
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "devkit.standin.server", "--port", str(port),
                                "--motions", str(args.motions)], env={**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"})

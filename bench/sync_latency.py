@@ -8,7 +8,7 @@ the lower bound is that category's page count times the latency, measured in the
 Prints the wall time of the first full sync with the connection's defaults (``parallel_categories``
 4, ``min_request_interval`` 0.05 s) and one category at a time, against the bound (target <= 1.3x);
 then the body texts of the synced motions over the same link: requests per body (target <= 2).
-Usage: python bench/sync_latency.py [--motions N] [--latency S]
+Usage: python bench/sync_latency.py [--motions N] [--latency S] [--smoke]
 """
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ import math
 import time
 from types import SimpleNamespace
 
-from _common import fresh_store
+from _common import fresh_store, parse_args
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--motions", type=int, default=2000)
     ap.add_argument("--latency", type=float, default=0.1)
-    args = ap.parse_args()
+    args = parse_args(ap, smoke={"motions": 30, "latency": 0.01})
     from devkit.standin.corpus import Corpus
     from devkit.standin.server import PAGE_SIZE, StandinServer
     from motion_ops.assemble import assemble_changed

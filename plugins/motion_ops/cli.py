@@ -1,5 +1,10 @@
-"""Command line: ``python -m motion_ops <command>`` (status, related, serve, parse-feed, extract-text,
-qa-report, audit, release-quarantine, check-connections, migrate). ``python -m motion_ops -h`` for help.
+"""Command line of motion-ops: ``python -m motion_ops [--dsn URI] <command>``; ``-h`` lists the
+commands with what each does, ``<command> -h`` shows a command's options.
+
+Commands (defined once, in :func:`build_parser`; a test keeps this list equal to it): the store's
+state ``status``, ``related``, ``audit``, ``qa-report``; setting up ``migrate``, ``grant-reader``,
+``check-connections``; decisions ``approvals``, ``release-quarantine``, ``prune-embeddings``; readers
+``serve``; files, without a database, ``parse-feed``, ``extract-text``.
 
 The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
 ``--dsn``; the parse/extract commands need no database.
@@ -222,13 +227,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    import logging
-
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    ap = argparse.ArgumentParser(prog="python -m motion_ops", description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: every command, its help and its options."""
+    ap = argparse.ArgumentParser(prog="python -m motion_ops", description=__doc__.split("\n\n")[0])
     ap.add_argument("--dsn", help="libpq URI of the store (default: the motion_db connection)")
-    sub = ap.add_subparsers(dest="command", required=True)
+    sub = ap.add_subparsers(dest="command", required=True, title="commands", metavar="<command>")
     p = sub.add_parser("status", help="counts a user needs: motions, texts, embeddings, failures, checkpoints, version")
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("related", help="a motion's related motions in the published version")
@@ -275,7 +278,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=_positive, default=8000)
     p.add_argument("--workers", type=_positive, default=1)
     p.set_defaults(func=cmd_serve)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def commands() -> dict[str, str]:
+    """{command: its help}, read from :func:`build_parser`."""
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return {action.dest: action.help for action in sub._choices_actions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except Exception as exc:  # noqa: BLE001 - a person reads this: one line, no traceback, no secrets

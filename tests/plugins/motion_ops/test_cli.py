@@ -127,3 +127,20 @@ def test_parse_feed_refuses_a_file_larger_than_its_limit(tmp_path):
     big.write_bytes(b"<feed>" + b" " * 5000 + b"</feed>")
     out = cli("parse-feed", str(big), "--max-bytes", "1000")
     assert out.returncode == 1 and "larger than 1000 bytes" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_help_and_the_module_docstring_name_every_command_the_parser_has():
+    import re
+
+    from motion_ops import cli as cli_module
+
+    commands = cli_module.commands()
+    assert {"status", "migrate", "serve", "approvals", "prune-embeddings", "grant-reader"} <= set(commands)
+    listed = cli_module.__doc__.split("\n\n")[1]  # the docstring's paragraph of commands
+    assert sorted(re.findall(r"``([a-z][a-z-]*)``", listed)) == sorted(commands)
+    out = cli("--help")
+    assert out.returncode == 0
+    for name, help_text in commands.items():  # each on its own line with its help, as the parser defines it
+        assert re.search(rf"^ +{re.escape(name)}\s+{re.escape(help_text.split()[0])}", out.stdout, re.M), name
+    description = out.stdout.split("\n\n")[1]
+    assert description.replace("\n", " ") == cli_module.__doc__.split("\n\n")[0].replace("\n", " ")
