@@ -53,7 +53,7 @@ stop-db:  ## stop the embedded Postgres if it runs
 	$(BIN)/python -c 'from devkit import pgembedded; pgembedded.stop(".pgdata")'
 
 clean: stop-db
-	rm -rf .pgdata .airflow .reports
+	rm -rf .pgdata .pgdata-bench-* .airflow .reports
 
 EXECUTOR ?= local
 airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor; EXECUTOR=celery: redis + 2 Celery workers)
