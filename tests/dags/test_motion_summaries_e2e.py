@@ -178,3 +178,33 @@ def test_a_cost_budget_stops_the_run_too(dag, store, env, synced, chat, tmp_path
     (n, cost), = q(store, "SELECT count(*), sum(cost) FROM summary_spend")
     assert 0 < n < len(synced) and 5.0 <= cost < 5.0 + 3.0  # stopped at the first motion past the budget
 
+
+
+def test_an_api_key_echoed_by_a_refusing_backend_reaches_no_task_log_and_no_chained_traceback(dag, store, env, synced, chat,
+                                                                                           tmp_path, capfd, caplog,
+                                                                                           monkeypatch):
+    import traceback
+
+    from motion_ops.operators.summaries import SummarizeOperator
+
+    raised = []
+    execute = SummarizeOperator.execute
+
+    def spy(self, context):  # what the operator raises, as Airflow gets it
+        try:
+            return execute(self, context)
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+
+    monkeypatch.setattr(SummarizeOperator, "execute", spy)
+    llm_connection(env, chat, store)
+    chat.add("echo_auth", status=401)  # "upstream refused the request with Bearer sk-e2e"
+    with caplog.at_level("DEBUG"):
+        dr = run(dag, tmp_path)
+    assert dr.state == "failed" and raised
+    printed = ["".join(traceback.format_exception(exc)) for exc in raised]
+    assert all("refuses" in p for p in printed)  # the redacted reason is still there
+    out, err = capfd.readouterr()
+    for text in (*printed, out, err, caplog.text):
+        assert "sk-e2e" not in text

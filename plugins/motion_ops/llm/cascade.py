@@ -11,7 +11,8 @@ provenance of what actually served it.
   tokens, no SDK retries: we count attempts), to keep its rate limit (``min_request_interval``)
   and to record that it served the answer.
 - Terminal errors (authentication, quota, unknown model, bad configuration) raise
-  :class:`TerminalError` at once: retrying or charging the motion cannot help. A rate limit's
+  :class:`TerminalError` at once: retrying or charging the motion cannot help. It carries only
+  a redacted description, never the provider's error (whose body may echo the API key). A rate limit's
   ``Retry-After`` is waited out (up to ``max_wait``) within the motion's ``max_attempts``.
 """
 from __future__ import annotations
@@ -227,11 +228,14 @@ class Cascade:
             if self.extractive_fallback:
                 return self.extractive(m, started)
             return Outcome(m.id, error="no backend's context window holds this motion", error_class="too_long")
+        keys = [b.api_key for b in chain]
+        refused: TerminalError | None = None
         try:
             agent = self._agent(chain)
         except Exception as exc:  # noqa: BLE001 - a model that cannot be built: configuration, no retry helps
-            raise TerminalError(f"bad configuration of {', '.join(b.name for b in chain)}: "
-                                f"{_describe(exc, [b.api_key for b in chain])}") from exc
+            refused = TerminalError(f"bad configuration of {', '.join(b.name for b in chain)}: {_describe(exc, keys)}")
+        if refused is not None:  # raised outside the except block: nothing of the provider's error is chained
+            raise refused
         out = Outcome(m.id)
         tally = self._served
         tally.requests = tally.input_tokens = tally.output_tokens = 0
@@ -243,9 +247,11 @@ class Cascade:
             except Exception as exc:  # noqa: BLE001 - classified below; terminal ones stop the task
                 if not _from_backend(exc):
                     raise  # our own bug, not the backend's: no retry, no motion charged
-                keys = [b.api_key for b in chain]
                 if any(_terminal(e) for e in _flatten(exc)):
-                    raise TerminalError(_describe(exc, keys)) from exc
+                    # the provider's error may carry the response body (some echo the Authorization
+                    # header): only its redacted description goes on, never the error itself
+                    refused = TerminalError(_describe(exc, keys))
+                    break
                 out.error_class, retry_after = classify(exc)
                 out.error = _describe(exc, keys)
                 if out.error_class in ("invalid_output", "rejected", "too_long") or attempt == chain[0].max_attempts:
@@ -263,6 +269,8 @@ class Cascade:
             # a dated snapshot ("gpt-4o-mini-2024-07-18") or a tag ("llama3.1:latest") is the model asked for
             out.substituted = bool(model) and not _same_model(model, backend.model)
             break
+        if refused is not None:  # outside the except block: no chained or implicit context
+            raise refused
         out.attempts, out.input_tokens, out.output_tokens = tally.requests, tally.input_tokens, tally.output_tokens
         out.cost, out.backend = round(tally.cost, 6), out.backend or chain[0].name
         out.latency_ms = int((time.monotonic() - started) * 1000)

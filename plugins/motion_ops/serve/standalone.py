@@ -14,6 +14,7 @@ import os
 import threading
 from typing import Any, Callable
 
+from motion_ops.clients.redact import redact
 from motion_ops.serve.app import READER_ROLE, Settings, create_app
 from motion_ops.serve.reads import Unavailable
 
@@ -33,13 +34,13 @@ def query_embedder(config: Any) -> Callable[[str], tuple[str, list[float]]]:
                 try:
                     built.append(Embedder.from_config(config() if callable(config) else config))
                 except Exception as exc:  # noqa: BLE001 - a provider that cannot be built: no semantic search
-                    log.warning("semantic search unavailable: %s", exc)
-                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from exc
+                    log.warning("semantic search unavailable: %s", redact(str(exc)))
+                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from None
             embedder = built[0]
             try:
                 (result,) = embedder.embed([text])
             except Exception as exc:  # noqa: BLE001 - the provider is down or refuses: 409, not 500
-                raise Unavailable(f"the query could not be embedded: {type(exc).__name__}") from exc
+                raise Unavailable(f"the query could not be embedded: {type(exc).__name__}") from None
         if result.vector is None:
             raise Unavailable(f"the query could not be embedded: {result.error}")
         return embedder.model, result.vector.tolist()

@@ -189,3 +189,15 @@ def test_a_bug_in_our_own_code_is_not_taken_for_a_backend_failure(servers, motio
     with pytest.raises(KeyError):
         Cascade(backends(a), sleep=Sleeps()).summarize(motion)
     assert len(a.calls) == 1  # not retried, not fallen back on
+
+
+def test_a_terminal_error_chains_nothing_that_carries_the_api_key(servers, motion):
+    import traceback
+
+    a, _ = servers
+    a.add("echo_auth", status=401)  # the 401 body repeats "Bearer sk-test"
+    with pytest.raises(TerminalError) as caught:
+        Cascade(backends(a)).summarize(motion)
+    printed = "".join(traceback.format_exception(caught.value))  # what Airflow prints, the chain included
+    assert "upstream refused" in printed and "sk-test" not in printed
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
