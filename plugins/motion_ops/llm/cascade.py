@@ -7,7 +7,8 @@ provenance of what actually served it.
   once with its reason (``output_retries=1``), then the motion fails.
 - The cascade: pydantic-ai's ``FallbackModel`` over the backends the router picks for the motion
   (:func:`motion_ops.llm.backends.route`), falling back on transient errors only.
-- Each backend's model is wrapped (:class:`_Served`) to hold its own settings (timeout, output
+- Each backend's model is wrapped (:class:`_Served`) to hold its own settings (timeout per read,
+  a deadline for the whole request, a ``timeout`` error class like a slow read; output
   tokens, no SDK retries: we count attempts), to keep its rate limit (``min_request_interval``)
   and to record that it served the answer.
 - Terminal errors (authentication, quota, unknown model, bad configuration) raise
@@ -125,6 +126,7 @@ def default_model_factory(b: Backend) -> Any:
 
 
 def _served_class() -> type:
+    from pydantic_ai.exceptions import ModelTimeoutError
     from pydantic_ai.models.wrapper import WrapperModel
     from pydantic_ai.settings import merge_model_settings
 
@@ -146,8 +148,12 @@ def _served_class() -> type:
                 if wait:
                     await asyncio.sleep(wait)
             self.record(self.backend, None)
-            response = await super().request(messages, merge_model_settings(model_settings, self.own),
-                                             model_request_parameters)
+            try:  # the whole request within its deadline, however the bytes trickle in
+                response = await asyncio.wait_for(super().request(messages, merge_model_settings(model_settings, self.own),
+                                                                  model_request_parameters), self.backend.deadline)
+            except asyncio.TimeoutError:
+                raise ModelTimeoutError(self.backend.model, f"no complete answer within the deadline of "
+                                                            f"{self.backend.deadline:g}s") from None
             self.record(self.backend, response)
             return response
 

@@ -201,3 +201,26 @@ def test_a_terminal_error_chains_nothing_that_carries_the_api_key(servers, motio
     printed = "".join(traceback.format_exception(caught.value))  # what Airflow prints, the chain included
     assert "upstream refused" in printed and "sk-test" not in printed
     assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_an_answer_trickling_past_the_deadline_fails_the_motion_within_it_as_a_timeout(servers, motion):
+    import time
+
+    a, _ = servers
+    a.add("trickle", seconds=0.05)  # 8 bytes every 0.05 s: each read is quick, the ~3 kB answer takes ~20 s
+    started = time.monotonic()
+    out = Cascade(backends(a, timeout=1.0, deadline=1.5, max_attempts=1), sleep=Sleeps()).summarize(motion)
+    took = time.monotonic() - started
+    assert not out.ok and out.error_class == "timeout" and "deadline" in out.error
+    assert took < 1.5 + 1.0, took
+
+
+def test_the_deadline_defaults_to_twice_the_timeout_and_must_be_positive():
+    from motion_ops.llm.backends import BadConfiguration
+
+    b = Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "timeout": 20})
+    assert b.deadline == 40.0
+    b = Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "deadline": 7})
+    assert b.deadline == 7.0
+    with pytest.raises(BadConfiguration, match="deadline"):
+        Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "deadline": 0})
