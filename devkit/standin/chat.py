@@ -66,7 +66,7 @@ def answer_for(prompt: str) -> dict[str, Any]:
         ask = " ".join(rest.split()[:24]).rstrip(",;.")
         requests.append({"clause": n, "ask": ask or text[:200], "addressee": who})
         asks.append(ask)
-    title = (prompt.splitlines() or [""])[0].split(":", 1)[-1].strip()
+    title = next((line for line in prompt.splitlines() if line.startswith("Motie")), "").split(":", 1)[-1].strip()
     if asks:
         nl = f"In gewone taal: de Kamer wil dat de {requests[0]['addressee']} dit doet: {asks[0]}."
     else:

@@ -78,7 +78,7 @@ def test_every_motion_gets_a_published_summary_with_provenance_and_a_rerun_chang
                     "latency_ms, prompt_version, schema_version, published_at IS NOT NULL FROM motion_summaries ORDER BY 1")
     assert [r[0] for r in rows] == synced
     assert {(r[1], r[2], r[3], r[4], r[9], r[10], r[11]) for r in rows} == {
-        ("llm", "motion_llm", "e2e-chat", "openai:e2e-chat", "summary-v1", 1, True)}
+        ("llm", "motion_llm", "e2e-chat", "openai:e2e-chat", "summary-v2", 1, True)}
     assert all(r[5] >= 1 and r[6] > 0 and r[7] > 0 and r[8] >= 0 for r in rows)
     assert q(store, "SELECT count(*) FROM motion_summary_current")[0][0] == len(synced)
     report = json.loads(next(tmp_path.glob("summaries-*.json")).read_text())

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from motion_ops.llm import extractive
 from motion_ops.llm.backends import Backend, BadConfiguration, route
-from motion_ops.llm.faithfulness import problems
+from motion_ops.llm.faithfulness import Semantic, problems
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
 from motion_ops.llm.schema import MotionSummary
 
@@ -55,6 +55,8 @@ class Outcome:
     error: str | None = None
     error_class: str | None = None  # rate_limited | unavailable | timeout | invalid_output | too_long | ...
     substituted: bool = False  # the answer names another model than the one asked for
+    rejected: MotionSummary | None = None  # the last answer the faithfulness check refused (kept for review)
+    reasons: list[str] = field(default_factory=list)  # why it was refused
 
     @property
     def ok(self) -> bool:
@@ -167,6 +169,7 @@ class Cascade:
     :param extractive_fallback: when the chain fails (or no backend's context holds the motion),
         give the extractive summary (status ``extractive``) instead of failing the motion.
     :param max_wait: the longest ``Retry-After`` waited out; a longer one fails the motion for now.
+    :param semantic: the embedding support of the faithfulness check (None: lexical only).
     """
 
     backends: list[Backend]
@@ -174,6 +177,7 @@ class Cascade:
     max_wait: float = 120.0
     model_factory: Callable[[Backend], Any] = default_model_factory
     sleep: Callable[[float], None] = time.sleep
+    semantic: Semantic | None = None
     _agents: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _served: threading.local = field(default_factory=threading.local, repr=False)
     _models: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -210,9 +214,12 @@ class Cascade:
                           deps_type=MotionText, retries={"output": 1})
 
             @agent.output_validator
-            def faithful(ctx: RunContext[MotionText], output: MotionSummary) -> MotionSummary:
-                found = problems(ctx.deps, output)
+            async def faithful(ctx: RunContext[MotionText], output: MotionSummary) -> MotionSummary:
+                # async: runs on this motion's thread (a sync validator runs in a worker thread,
+                # where this motion's tally is not)
+                found = problems(ctx.deps, output, self.semantic)
                 if found:
+                    self._served.rejected = (output, found)
                     raise ModelRetry("De samenvatting is niet trouw aan de motie: " + "; ".join(found))
                 return output
 
@@ -245,7 +252,7 @@ class Cascade:
         out = Outcome(m.id)
         tally = self._served
         tally.requests = tally.input_tokens = tally.output_tokens = 0
-        tally.cost = 0.0
+        tally.cost, tally.rejected = 0.0, None
         for attempt in range(1, chain[0].max_attempts + 1):
             tally.last = None
             try:
@@ -280,9 +287,13 @@ class Cascade:
         out.attempts, out.input_tokens, out.output_tokens = tally.requests, tally.input_tokens, tally.output_tokens
         out.cost, out.backend = round(tally.cost, 6), out.backend or chain[0].name
         out.latency_ms = int((time.monotonic() - started) * 1000)
+        if not out.ok and tally.rejected is not None:
+            out.rejected, out.reasons = tally.rejected
+            out.error = "unfaithful: " + "; ".join(out.reasons)[:900]
         if not out.ok and self.extractive_fallback:
             fallback = self.extractive(m, started)
             fallback.attempts, fallback.error = out.attempts, out.error
+            fallback.rejected, fallback.reasons = out.rejected, out.reasons
             fallback.input_tokens, fallback.output_tokens, fallback.cost = out.input_tokens, out.output_tokens, out.cost
             return fallback
         return out

@@ -224,3 +224,20 @@ def test_the_deadline_defaults_to_twice_the_timeout_and_must_be_positive():
     assert b.deadline == 7.0
     with pytest.raises(BadConfiguration, match="deadline"):
         Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "deadline": 0})
+
+
+@pytest.mark.parametrize("case", ["injection", "inversion"])
+def test_a_real_models_injected_or_inverted_summary_is_refused_and_kept_with_its_reasons(servers, case):
+    from motion_ops.llm.faithfulness import Semantic
+    from motion_ops.llm.prompt import MotionText
+    from tests.plugins.motion_ops.llm.test_faithfulness import INJECTED, INVERTED, MINIMUMLOON, OBEYED
+
+    a, _ = servers
+    text, bad = (INJECTED, OBEYED) if case == "injection" else (MINIMUMLOON, INVERTED)
+    m = MotionText("x", "2024Z08787", "Motie over het minimumloon of maatwerk bij NV-gebieden", text)
+    a.add("answer", fields=bad)  # the model answers the same both times
+    out = Cascade(backends(a), semantic=Semantic.hashing()).summarize(m)
+    assert not out.ok and out.error_class == "invalid_output" and out.attempts == 2
+    assert out.rejected is not None and out.rejected.summary_nl == bad["summary_nl"] and out.reasons
+    assert "unfaithful" in out.error
+    assert "<motie>" in a.calls[0].prompt and "</motie>" in a.calls[0].prompt  # the text went in as data
