@@ -208,3 +208,24 @@ def test_an_api_key_echoed_by_a_refusing_backend_reaches_no_task_log_and_no_chai
     out, err = capfd.readouterr()
     for text in (*printed, out, err, caplog.text):
         assert "sk-e2e" not in text
+
+
+def test_an_injected_and_an_inverted_summary_are_not_published_and_are_kept_for_review_with_the_reasons(
+        dag, store, env, synced, chat, tmp_path):
+    from tests.plugins.motion_ops.llm.test_faithfulness import INJECTED, INVERTED, MINIMUMLOON, OBEYED
+
+    llm_connection(env, chat, store)
+    injected, inverted = synced[0], synced[1]
+    for mid, text in ((injected, INJECTED), (inverted, MINIMUMLOON)):
+        store.conn.execute("UPDATE motions SET body_text = %s WHERE id = %s", (text, mid))
+    store.conn.commit()
+    chat.add("answer", marker="PartijX", fields=OBEYED)  # a model that obeys the text's instruction
+    chat.add("answer", marker="minimumloon alsnog", fields=INVERTED)  # a model that inverts the request
+    dr = run(dag, tmp_path, max_failure_ratio=0.5)
+    assert dr.state == "success", states(dr)
+    published = {r[0] for r in q(store, "SELECT motion_id::text FROM motion_summary_current")}
+    assert injected not in published and inverted not in published and len(published) == len(synced) - 2
+    kept = dict(q(store, "SELECT target, metadata FROM audit_events WHERE action = 'summary_rejected'"))
+    assert kept[injected]["summary"]["summary_nl"] == OBEYED["summary_nl"]
+    assert any("instructie" in r for r in kept[injected]["reasons"]) and any("PartijX" in r for r in kept[injected]["reasons"])
+    assert any("richting" in r for r in kept[inverted]["reasons"])
