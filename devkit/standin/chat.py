@@ -8,7 +8,10 @@ request clauses and answers a JSON summary that covers each in simpler words. Fa
 ``status`` (e.g. 429 with ``Retry-After``, 500, 401), ``delay`` (timeouts), ``malformed`` (a body
 that is not JSON), ``invalid`` (JSON that breaks the schema), ``unfaithful`` (a year not in the
 text), ``other_model`` (the answer names another model), ``quota`` (429 ``insufficient_quota``),
-``unknown_model`` (404 ``model_not_found``), ``echo_auth`` (an error repeating the Authorization header). ``latency`` is added to every answer (benchmarks).
+``unknown_model`` (404 ``model_not_found``), ``echo_auth`` (an error repeating the Authorization header),
+``trickle`` (a valid answer sent a few bytes every ``seconds``: no single read is slow, the whole
+answer is), ``answer`` (a scripted answer: ``fields`` replace those of the usual one, e.g. a real
+model's unfaithful wording). ``latency`` is added to every answer (benchmarks).
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ class Rule:
     retry_after: float | None = None
     seconds: float = 0.0
     model: str = "another-model"
+    fields: dict | None = None  # kind "answer": what replaces the usual answer's fields
 
 
 @dataclass
@@ -62,7 +66,7 @@ def answer_for(prompt: str) -> dict[str, Any]:
         ask = " ".join(rest.split()[:24]).rstrip(",;.")
         requests.append({"clause": n, "ask": ask or text[:200], "addressee": who})
         asks.append(ask)
-    title = (prompt.splitlines() or [""])[0].split(":", 1)[-1].strip()
+    title = next((line for line in prompt.splitlines() if line.startswith("Motie")), "").split(":", 1)[-1].strip()
     if asks:
         nl = f"In gewone taal: de Kamer wil dat de {requests[0]['addressee']} dit doet: {asks[0]}."
     else:
@@ -99,6 +103,19 @@ class ChatServer(FaultRules, BackgroundHTTPServer):
                     self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _trickle(self, body: bytes, every: float) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for i in range(0, len(body), 8):
+                        self.wfile.write(body[i:i + 8])
+                        self.wfile.flush()
+                        time.sleep(every)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up: what it should do
+                    self.close_connection = True
 
             def _error(self, status: int, message: str, code: str | None = None, headers: dict | None = None) -> None:
                 if server.flavor == "ollama":
@@ -141,6 +158,7 @@ class ChatServer(FaultRules, BackgroundHTTPServer):
                     return self._error(404, f"The model `{req.get('model')}` does not exist", "model_not_found")
                 served = server.model
                 answer = answer_for(prompt)
+                trickle = None
                 for rule in server._take([prompt]):
                     if rule.kind == "delay":
                         time.sleep(rule.seconds)
@@ -162,6 +180,10 @@ class ChatServer(FaultRules, BackgroundHTTPServer):
                         answer["summary_nl"] = answer["summary_nl"].rstrip(".") + ", uiterlijk in 2097."
                     elif rule.kind == "other_model":
                         served = rule.model
+                    elif rule.kind == "answer":
+                        answer.update(rule.fields or {})
+                    elif rule.kind == "trickle":
+                        trickle = rule.seconds
                 content = json.dumps(answer, ensure_ascii=False)
                 prompt_chars = sum(len(json.dumps(m.get("content"))) for m in messages)
                 body = {"id": f"chatcmpl-{len(server.calls)}", "object": "chat.completion", "created": int(time.time()),
@@ -172,6 +194,8 @@ class ChatServer(FaultRules, BackgroundHTTPServer):
                                   "total_tokens": prompt_chars // 4 + len(content) // 4}}
                 if server.flavor == "ollama":
                     body["system_fingerprint"] = "fp_ollama"
+                if trickle is not None:
+                    return self._trickle(json.dumps(body, ensure_ascii=False).encode(), trickle)
                 self._send(200, json.dumps(body, ensure_ascii=False).encode())
 
         return Handler

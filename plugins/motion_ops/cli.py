@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id")
     p.set_defaults(func=cmd_qa_report)
     p = sub.add_parser("audit", help="recent audit events")
-    p.add_argument("--action", help="e.g. embedding_failed, body_fetch_failed, feed_page_failed")
+    p.add_argument("--action", help="e.g. embedding_failed, body_fetch_failed, feed_page_failed, summary_rejected")
     p.add_argument("--limit", type=_positive, default=20)
     p.set_defaults(func=cmd_audit)
     p = sub.add_parser("release-quarantine", help="let quarantined motions be embedded (or summarized) again")

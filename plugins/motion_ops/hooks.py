@@ -212,9 +212,12 @@ class LlmHook(_ConnectionHook):
         model_id = f"openai-chat:{backend.model}" if backend.kind == "openai" else f"ollama:{backend.model}"
         return PydanticAIHook(llm_conn_id=backend.name, model_id=model_id, fallback_conn_ids=[]).get_conn()
 
-    def get_conn(self, *, extractive_fallback: bool = False) -> Any:
+    def get_conn(self, *, extractive_fallback: bool = False, semantic: Any = None) -> Any:
+        """:param semantic: the faithfulness check's embedding support
+            (:class:`motion_ops.llm.faithfulness.Semantic`; None: the hashing provider's)."""
         from motion_ops.llm.cascade import Cascade
+        from motion_ops.llm.faithfulness import Semantic
 
         backends = self.backends()
-        return Cascade(backends, extractive_fallback=extractive_fallback,
-                       model_factory=self.model_factory)
+        return Cascade(backends, extractive_fallback=extractive_fallback, model_factory=self.model_factory,
+                       semantic=semantic or Semantic.hashing())

@@ -106,6 +106,16 @@ def _store(store: Store, row: dict[str, Any], out: Outcome, chain: str, ctx: Run
             audit.record(cur, "llm_model_substituted", row["id"], {"backend": out.backend, "answered_as": out.model}, ctx)
 
 
+def _keep_for_review(store: Store, row: dict[str, Any], out: Outcome, ctx: RunContext) -> None:
+    """The answer the faithfulness check refused, with why: an audit event ``summary_rejected``
+    (``python -m motion_ops audit --action summary_rejected``); readers never see it."""
+    assert out.rejected is not None
+    with store.transaction() as cur:
+        audit.record(cur, "summary_rejected", row["id"], {
+            "reasons": out.reasons, "summary": out.rejected.model_dump(), "backend": out.backend, "model": out.model,
+            "prompt": PROMPT_KEY, "text_hash": row["text_hash"], "fallback": out.status}, ctx)
+
+
 def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunContext,
                   budget: Budget | None = None) -> dict[str, Any]:
     """Summarize the ids still without a summary; each success is stored at once, with what every
@@ -129,6 +139,8 @@ def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunCon
         out = cascade.summarize(m)
         tokens[0] += out.input_tokens
         tokens[1] += out.output_tokens
+        if out.rejected is not None:  # never published; kept for review with its reasons
+            _keep_for_review(store, row, out, ctx)
         if out.ok:
             _store(store, row, out, chain_key(route(cascade.backends, m)), ctx)
             done += 1

@@ -78,7 +78,7 @@ def test_every_motion_gets_a_published_summary_with_provenance_and_a_rerun_chang
                     "latency_ms, prompt_version, schema_version, published_at IS NOT NULL FROM motion_summaries ORDER BY 1")
     assert [r[0] for r in rows] == synced
     assert {(r[1], r[2], r[3], r[4], r[9], r[10], r[11]) for r in rows} == {
-        ("llm", "motion_llm", "e2e-chat", "openai:e2e-chat", "summary-v1", 1, True)}
+        ("llm", "motion_llm", "e2e-chat", "openai:e2e-chat", "summary-v2", 1, True)}
     assert all(r[5] >= 1 and r[6] > 0 and r[7] > 0 and r[8] >= 0 for r in rows)
     assert q(store, "SELECT count(*) FROM motion_summary_current")[0][0] == len(synced)
     report = json.loads(next(tmp_path.glob("summaries-*.json")).read_text())
@@ -178,3 +178,54 @@ def test_a_cost_budget_stops_the_run_too(dag, store, env, synced, chat, tmp_path
     (n, cost), = q(store, "SELECT count(*), sum(cost) FROM summary_spend")
     assert 0 < n < len(synced) and 5.0 <= cost < 5.0 + 3.0  # stopped at the first motion past the budget
 
+
+
+def test_an_api_key_echoed_by_a_refusing_backend_reaches_no_task_log_and_no_chained_traceback(dag, store, env, synced, chat,
+                                                                                           tmp_path, capfd, caplog,
+                                                                                           monkeypatch):
+    import traceback
+
+    from motion_ops.operators.summaries import SummarizeOperator
+
+    raised = []
+    execute = SummarizeOperator.execute
+
+    def spy(self, context):  # what the operator raises, as Airflow gets it
+        try:
+            return execute(self, context)
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+
+    monkeypatch.setattr(SummarizeOperator, "execute", spy)
+    llm_connection(env, chat, store)
+    chat.add("echo_auth", status=401)  # "upstream refused the request with Bearer sk-e2e"
+    with caplog.at_level("DEBUG"):
+        dr = run(dag, tmp_path)
+    assert dr.state == "failed" and raised
+    printed = ["".join(traceback.format_exception(exc)) for exc in raised]
+    assert all("refuses" in p for p in printed)  # the redacted reason is still there
+    out, err = capfd.readouterr()
+    for text in (*printed, out, err, caplog.text):
+        assert "sk-e2e" not in text
+
+
+def test_an_injected_and_an_inverted_summary_are_not_published_and_are_kept_for_review_with_the_reasons(
+        dag, store, env, synced, chat, tmp_path):
+    from tests.plugins.motion_ops.llm.test_faithfulness import INJECTED, INVERTED, MINIMUMLOON, OBEYED
+
+    llm_connection(env, chat, store)
+    injected, inverted = synced[0], synced[1]
+    for mid, text in ((injected, INJECTED), (inverted, MINIMUMLOON)):
+        store.conn.execute("UPDATE motions SET body_text = %s WHERE id = %s", (text, mid))
+    store.conn.commit()
+    chat.add("answer", marker="PartijX", fields=OBEYED)  # a model that obeys the text's instruction
+    chat.add("answer", marker="minimumloon alsnog", fields=INVERTED)  # a model that inverts the request
+    dr = run(dag, tmp_path, max_failure_ratio=0.5)
+    assert dr.state == "success", states(dr)
+    published = {r[0] for r in q(store, "SELECT motion_id::text FROM motion_summary_current")}
+    assert injected not in published and inverted not in published and len(published) == len(synced) - 2
+    kept = dict(q(store, "SELECT target, metadata FROM audit_events WHERE action = 'summary_rejected'"))
+    assert kept[injected]["summary"]["summary_nl"] == OBEYED["summary_nl"]
+    assert any("instructie" in r for r in kept[injected]["reasons"]) and any("PartijX" in r for r in kept[injected]["reasons"])
+    assert any("richting" in r for r in kept[inverted]["reasons"])

@@ -195,7 +195,8 @@ class FeedClient:
         try:
             resp = self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise RetryableError(f"{type(exc).__name__} for {url}") from exc
+            # not chained: a requests error holds the request (its basic-auth header) and may print URLs
+            raise RetryableError(f"{type(exc).__name__} for {url}: {redact(str(exc))[:300]}") from None
         try:
             status = resp.status_code
             full_url = resp.url
@@ -229,7 +230,7 @@ class FeedClient:
                                              f"{self.deadline:.0f}s")
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout,
                     urllib3.exceptions.HTTPError, OSError) as exc:
-                raise RetryableError(f"connection broken while reading {full_url}: {type(exc).__name__}") from exc
+                raise RetryableError(f"connection broken while reading {full_url}: {type(exc).__name__}") from None
             return Response(url=full_url, status=status, content_type=resp.headers.get("Content-Type", ""),
                             content=b"".join(chunks))
         finally:

@@ -168,7 +168,8 @@ class _HttpProvider:
         try:
             resp = self.session.post(url, data=json.dumps(payload), headers=self.headers, timeout=self.config.timeout)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise RetryableError(f"{type(exc).__name__} calling {url}") from exc
+            # not chained: a requests error holds the request (its Authorization header) and may print URLs
+            raise RetryableError(f"{type(exc).__name__} calling {url}: {redact(str(exc), self._secrets)[:300]}") from None
         if resp.status_code < 400:
             return resp
         message = redact(_error_message(resp), self._secrets)  # some servers echo the request's headers

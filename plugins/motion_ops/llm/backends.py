@@ -4,7 +4,8 @@ A backend is an Airflow connection of the common.ai provider's type ``pydanticai
 base URL of an OpenAI-compatible endpoint (or Ollama's ``.../v1``), password = the API key,
 extra ``model`` = ``openai:<model>`` or ``ollama:<model>``. The cascade is the first connection
 followed by its extra ``fallback_conn_ids`` (the provider's own field), each with optional extras
-of ours: ``context_window`` (tokens), ``max_output_tokens``, ``timeout`` (s), ``min_request_interval``
+of ours: ``context_window`` (tokens), ``max_output_tokens``, ``timeout`` (s per read),
+``deadline`` (s for a whole request and its answer, default twice ``timeout``), ``min_request_interval``
 (s between requests of one ``summarize`` instance, the rate limit: with N slots in the pool
 ``llm_provider`` the endpoint sees up to N times that rate), ``max_attempts`` (per motion, honouring ``Retry-After``),
 ``price_input_per_1k`` / ``price_output_per_1k``. Without a connection the chain is the embedded
@@ -35,6 +36,7 @@ class Backend:
     context_window: int = 8192
     max_output_tokens: int = 1024
     timeout: float = 60.0
+    deadline: float = 120.0  # a whole request: httpx's timeout is per read, a trickling answer never trips it
     min_request_interval: float = 0.0
     max_attempts: int = 3
     price_input_per_1k: float = 0.0
@@ -65,9 +67,13 @@ class Backend:
                 raise BadConfiguration(f"connection {conn_id!r}: extra {key!r} must not be negative")
             return value
 
+        timeout = number("timeout", 60.0)
+        deadline = number("deadline", 2 * timeout)
+        if not deadline:
+            raise BadConfiguration(f"connection {conn_id!r}: extra 'deadline' must be more than 0 s")
         return cls(name=conn_id, kind=kind, model=model, base_url=(host or None), api_key=password or None,
                    context_window=number("context_window", 8192, int), max_output_tokens=number("max_output_tokens", 1024, int),
-                   timeout=number("timeout", 60.0), min_request_interval=number("min_request_interval", 0.0),
+                   timeout=timeout, deadline=deadline, min_request_interval=number("min_request_interval", 0.0),
                    max_attempts=max(1, number("max_attempts", 3, int)),
                    price_input_per_1k=number("price_input_per_1k", 0.0), price_output_per_1k=number("price_output_per_1k", 0.0))
 

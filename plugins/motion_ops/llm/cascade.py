@@ -7,11 +7,13 @@ provenance of what actually served it.
   once with its reason (``output_retries=1``), then the motion fails.
 - The cascade: pydantic-ai's ``FallbackModel`` over the backends the router picks for the motion
   (:func:`motion_ops.llm.backends.route`), falling back on transient errors only.
-- Each backend's model is wrapped (:class:`_Served`) to hold its own settings (timeout, output
+- Each backend's model is wrapped (:class:`_Served`) to hold its own settings (timeout per read,
+  a deadline for the whole request, a ``timeout`` error class like a slow read; output
   tokens, no SDK retries: we count attempts), to keep its rate limit (``min_request_interval``)
   and to record that it served the answer.
 - Terminal errors (authentication, quota, unknown model, bad configuration) raise
-  :class:`TerminalError` at once: retrying or charging the motion cannot help. A rate limit's
+  :class:`TerminalError` at once: retrying or charging the motion cannot help. It carries only
+  a redacted description, never the provider's error (whose body may echo the API key). A rate limit's
   ``Retry-After`` is waited out (up to ``max_wait``) within the motion's ``max_attempts``.
 """
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any, Callable
 
 from motion_ops.llm import extractive
 from motion_ops.llm.backends import Backend, BadConfiguration, route
-from motion_ops.llm.faithfulness import problems
+from motion_ops.llm.faithfulness import Semantic, problems
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
 from motion_ops.llm.schema import MotionSummary
 
@@ -53,6 +55,8 @@ class Outcome:
     error: str | None = None
     error_class: str | None = None  # rate_limited | unavailable | timeout | invalid_output | too_long | ...
     substituted: bool = False  # the answer names another model than the one asked for
+    rejected: MotionSummary | None = None  # the last answer the faithfulness check refused (kept for review)
+    reasons: list[str] = field(default_factory=list)  # why it was refused
 
     @property
     def ok(self) -> bool:
@@ -124,6 +128,7 @@ def default_model_factory(b: Backend) -> Any:
 
 
 def _served_class() -> type:
+    from pydantic_ai.exceptions import ModelTimeoutError
     from pydantic_ai.models.wrapper import WrapperModel
     from pydantic_ai.settings import merge_model_settings
 
@@ -145,8 +150,12 @@ def _served_class() -> type:
                 if wait:
                     await asyncio.sleep(wait)
             self.record(self.backend, None)
-            response = await super().request(messages, merge_model_settings(model_settings, self.own),
-                                             model_request_parameters)
+            try:  # the whole request within its deadline, however the bytes trickle in
+                response = await asyncio.wait_for(super().request(messages, merge_model_settings(model_settings, self.own),
+                                                                  model_request_parameters), self.backend.deadline)
+            except asyncio.TimeoutError:
+                raise ModelTimeoutError(self.backend.model, f"no complete answer within the deadline of "
+                                                            f"{self.backend.deadline:g}s") from None
             self.record(self.backend, response)
             return response
 
@@ -160,6 +169,7 @@ class Cascade:
     :param extractive_fallback: when the chain fails (or no backend's context holds the motion),
         give the extractive summary (status ``extractive``) instead of failing the motion.
     :param max_wait: the longest ``Retry-After`` waited out; a longer one fails the motion for now.
+    :param semantic: the embedding support of the faithfulness check (None: lexical only).
     """
 
     backends: list[Backend]
@@ -167,6 +177,7 @@ class Cascade:
     max_wait: float = 120.0
     model_factory: Callable[[Backend], Any] = default_model_factory
     sleep: Callable[[float], None] = time.sleep
+    semantic: Semantic | None = None
     _agents: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _served: threading.local = field(default_factory=threading.local, repr=False)
     _models: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -203,9 +214,12 @@ class Cascade:
                           deps_type=MotionText, retries={"output": 1})
 
             @agent.output_validator
-            def faithful(ctx: RunContext[MotionText], output: MotionSummary) -> MotionSummary:
-                found = problems(ctx.deps, output)
+            async def faithful(ctx: RunContext[MotionText], output: MotionSummary) -> MotionSummary:
+                # async: runs on this motion's thread (a sync validator runs in a worker thread,
+                # where this motion's tally is not)
+                found = problems(ctx.deps, output, self.semantic)
                 if found:
+                    self._served.rejected = (output, found)
                     raise ModelRetry("De samenvatting is niet trouw aan de motie: " + "; ".join(found))
                 return output
 
@@ -227,15 +241,18 @@ class Cascade:
             if self.extractive_fallback:
                 return self.extractive(m, started)
             return Outcome(m.id, error="no backend's context window holds this motion", error_class="too_long")
+        keys = [b.api_key for b in chain]
+        refused: TerminalError | None = None
         try:
             agent = self._agent(chain)
         except Exception as exc:  # noqa: BLE001 - a model that cannot be built: configuration, no retry helps
-            raise TerminalError(f"bad configuration of {', '.join(b.name for b in chain)}: "
-                                f"{_describe(exc, [b.api_key for b in chain])}") from exc
+            refused = TerminalError(f"bad configuration of {', '.join(b.name for b in chain)}: {_describe(exc, keys)}")
+        if refused is not None:  # raised outside the except block: nothing of the provider's error is chained
+            raise refused
         out = Outcome(m.id)
         tally = self._served
         tally.requests = tally.input_tokens = tally.output_tokens = 0
-        tally.cost = 0.0
+        tally.cost, tally.rejected = 0.0, None
         for attempt in range(1, chain[0].max_attempts + 1):
             tally.last = None
             try:
@@ -243,9 +260,11 @@ class Cascade:
             except Exception as exc:  # noqa: BLE001 - classified below; terminal ones stop the task
                 if not _from_backend(exc):
                     raise  # our own bug, not the backend's: no retry, no motion charged
-                keys = [b.api_key for b in chain]
                 if any(_terminal(e) for e in _flatten(exc)):
-                    raise TerminalError(_describe(exc, keys)) from exc
+                    # the provider's error may carry the response body (some echo the Authorization
+                    # header): only its redacted description goes on, never the error itself
+                    refused = TerminalError(_describe(exc, keys))
+                    break
                 out.error_class, retry_after = classify(exc)
                 out.error = _describe(exc, keys)
                 if out.error_class in ("invalid_output", "rejected", "too_long") or attempt == chain[0].max_attempts:
@@ -263,12 +282,18 @@ class Cascade:
             # a dated snapshot ("gpt-4o-mini-2024-07-18") or a tag ("llama3.1:latest") is the model asked for
             out.substituted = bool(model) and not _same_model(model, backend.model)
             break
+        if refused is not None:  # outside the except block: no chained or implicit context
+            raise refused
         out.attempts, out.input_tokens, out.output_tokens = tally.requests, tally.input_tokens, tally.output_tokens
         out.cost, out.backend = round(tally.cost, 6), out.backend or chain[0].name
         out.latency_ms = int((time.monotonic() - started) * 1000)
+        if not out.ok and tally.rejected is not None:
+            out.rejected, out.reasons = tally.rejected
+            out.error = "unfaithful: " + "; ".join(out.reasons)[:900]
         if not out.ok and self.extractive_fallback:
             fallback = self.extractive(m, started)
             fallback.attempts, fallback.error = out.attempts, out.error
+            fallback.rejected, fallback.reasons = out.rejected, out.reasons
             fallback.input_tokens, fallback.output_tokens, fallback.cost = out.input_tokens, out.output_tokens, out.cost
             return fallback
         return out

@@ -25,9 +25,24 @@ class _SummaryOperator(MotionOpsOperator):
         from motion_ops.llm.backends import BadConfiguration
 
         try:
-            return LlmHook(self.motion_llm_conn_id).get_conn(extractive_fallback=params.extractive_fallback)
+            return LlmHook(self.motion_llm_conn_id).get_conn(extractive_fallback=params.extractive_fallback,
+                                                             semantic=self.semantic())
         except BadConfiguration as exc:  # a person must fix the connection: no automatic retry
             raise AirflowFailException(str(exc)) from exc
+
+    def semantic(self) -> Any:
+        """The faithfulness check's embedding support: the pipeline's provider when it costs nothing
+        (see :meth:`motion_ops.llm.faithfulness.Semantic.of`), else the hashing provider."""
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        from motion_ops.hooks import EmbeddingsHook
+        from motion_ops.llm.faithfulness import Semantic
+
+        try:
+            config = EmbeddingsHook(self.motion_embeddings_conn_id).config()
+        except AirflowNotFoundException:
+            config = None
+        return Semantic.of(config)
 
     @staticmethod
     def budget(params: SummaryParams) -> Any:

@@ -20,6 +20,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from motion_ops.clients.redact import redact
 from motion_ops.clients.providers import ProviderConfig, model_name
 from motion_ops.serve.reads import Unavailable
 
@@ -95,7 +96,7 @@ class QueryEmbedder:
                     self._config = self.source() if callable(self.source) else self.source
                 except Exception as exc:  # noqa: BLE001 - a connection that cannot be read: no semantic search
                     log.warning("semantic search unavailable: %s", type(exc).__name__)
-                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from exc
+                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from None
             return self._config
 
     def model(self) -> str:
@@ -103,7 +104,7 @@ class QueryEmbedder:
         try:
             return model_name(self.config())
         except ValueError as exc:
-            raise Unavailable(f"the embedding provider cannot be used: {exc}") from exc
+            raise Unavailable(f"the embedding provider cannot be used: {redact(str(exc))}") from None
 
     def check(self, store: Any, published_model: str | None) -> str:
         """The model, if queries may be embedded with it: the published version's, and approved if paid.
@@ -180,8 +181,8 @@ class QueryEmbedder:
                 try:
                     self._embedder = Embedder.from_config(quick)
                 except Exception as exc:  # noqa: BLE001 - a provider that cannot be built: no semantic search
-                    log.warning("semantic search unavailable: %s", exc)
-                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from exc
+                    log.warning("semantic search unavailable: %s", redact(str(exc)))
+                    raise Unavailable(f"the embedding provider cannot be used: {type(exc).__name__}") from None
             return self._embedder
 
     @staticmethod
@@ -189,7 +190,7 @@ class QueryEmbedder:
         try:
             (result,) = embedder.embed([text])
         except Exception as exc:  # noqa: BLE001 - the provider is down or refuses: 409, not 500
-            raise Unavailable(f"the query could not be embedded: {type(exc).__name__}") from exc
+            raise Unavailable(f"the query could not be embedded: {type(exc).__name__}") from None
         if result.vector is None:
             raise Unavailable(f"the query could not be embedded: {result.error}")
         return result.vector.tolist()

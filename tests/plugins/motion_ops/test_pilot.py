@@ -29,7 +29,7 @@ def test_the_extractive_default_needs_no_pilot_and_a_new_chain_does_until_approv
     assert "rejected by ann" in pilot.needed(store, c, PROMPT_KEY)[1]
     pilot.record(store, chain="openai:m", prompt_key=PROMPT_KEY, decision_=pilot.APPROVED, by="bob")
     assert pilot.needed(store, c, PROMPT_KEY)[0] is False
-    assert pilot.needed(store, c, "summary-v2/schema-1")[0] is True  # another prompt: another pilot
+    assert pilot.needed(store, c, "summary-v99/schema-1")[0] is True  # another prompt: another pilot
     other = Cascade([Backend("motion_llm", "openai", "m2", chat.base_url, "k")])
     assert pilot.needed(store, other, PROMPT_KEY)[0] is True  # another model: another pilot
     pilot.record(store, chain="openai:m", prompt_key=PROMPT_KEY, decision_=pilot.REVOKED, by="cli")

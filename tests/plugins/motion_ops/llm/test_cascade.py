@@ -189,3 +189,55 @@ def test_a_bug_in_our_own_code_is_not_taken_for_a_backend_failure(servers, motio
     with pytest.raises(KeyError):
         Cascade(backends(a), sleep=Sleeps()).summarize(motion)
     assert len(a.calls) == 1  # not retried, not fallen back on
+
+
+def test_a_terminal_error_chains_nothing_that_carries_the_api_key(servers, motion):
+    import traceback
+
+    a, _ = servers
+    a.add("echo_auth", status=401)  # the 401 body repeats "Bearer sk-test"
+    with pytest.raises(TerminalError) as caught:
+        Cascade(backends(a)).summarize(motion)
+    printed = "".join(traceback.format_exception(caught.value))  # what Airflow prints, the chain included
+    assert "upstream refused" in printed and "sk-test" not in printed
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_an_answer_trickling_past_the_deadline_fails_the_motion_within_it_as_a_timeout(servers, motion):
+    import time
+
+    a, _ = servers
+    a.add("trickle", seconds=0.05)  # 8 bytes every 0.05 s: each read is quick, the ~3 kB answer takes ~20 s
+    started = time.monotonic()
+    out = Cascade(backends(a, timeout=1.0, deadline=1.5, max_attempts=1), sleep=Sleeps()).summarize(motion)
+    took = time.monotonic() - started
+    assert not out.ok and out.error_class == "timeout" and "deadline" in out.error
+    assert took < 1.5 + 1.0, took
+
+
+def test_the_deadline_defaults_to_twice_the_timeout_and_must_be_positive():
+    from motion_ops.llm.backends import BadConfiguration
+
+    b = Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "timeout": 20})
+    assert b.deadline == 40.0
+    b = Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "deadline": 7})
+    assert b.deadline == 7.0
+    with pytest.raises(BadConfiguration, match="deadline"):
+        Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "deadline": 0})
+
+
+@pytest.mark.parametrize("case", ["injection", "inversion"])
+def test_a_real_models_injected_or_inverted_summary_is_refused_and_kept_with_its_reasons(servers, case):
+    from motion_ops.llm.faithfulness import Semantic
+    from motion_ops.llm.prompt import MotionText
+    from tests.plugins.motion_ops.llm.test_faithfulness import INJECTED, INVERTED, MINIMUMLOON, OBEYED
+
+    a, _ = servers
+    text, bad = (INJECTED, OBEYED) if case == "injection" else (MINIMUMLOON, INVERTED)
+    m = MotionText("x", "2024Z08787", "Motie over het minimumloon of maatwerk bij NV-gebieden", text)
+    a.add("answer", fields=bad)  # the model answers the same both times
+    out = Cascade(backends(a), semantic=Semantic.hashing()).summarize(m)
+    assert not out.ok and out.error_class == "invalid_output" and out.attempts == 2
+    assert out.rejected is not None and out.rejected.summary_nl == bad["summary_nl"] and out.reasons
+    assert "unfaithful" in out.error
+    assert "<motie>" in a.calls[0].prompt and "</motie>" in a.calls[0].prompt  # the text went in as data

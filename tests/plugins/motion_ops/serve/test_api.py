@@ -190,7 +190,7 @@ def test_a_motion_shows_its_published_summary_with_provenance_and_the_extractive
     publish_summaries(store, run_id="r1")
     s = client.get(f"/api/motions/{mid}").json()["summary"]
     assert s["status"] == "extractive" and "not a model" in s["label"]
-    assert s["provenance"]["backend"] == "extractive" and s["provenance"]["prompt_version"] == "summary-v1"
+    assert s["provenance"]["backend"] == "extractive" and s["provenance"]["prompt_version"] == "summary-v2"
     assert s["requests"] and s["requests"][0]["clause"] == 1
     page = client.get(f"/motie/{mid}").text
     assert "In gewone taal" in page and "Geen samenvatting door een taalmodel" in page
