@@ -4,7 +4,9 @@ schema, summarize one batch (``summarize``) through the cascade, retry what fail
 
 A summary is stored only once it validated and passed the faithfulness check, one row per motion
 in its own statement, keyed on (motion, text hash, prompt version, schema version): a crash
-leaves no half-written summary, and a re-run summarizes only what is still missing. A motion that
+leaves no half-written summary, and a re-run summarizes only what is still missing. A model's
+summary that replaces an extractive one is stored beside it, pending: readers keep the extractive
+one until :func:`publish` swaps them in one transaction. A motion that
 fails counts one failed run (quarantined after ``quarantine_after``, released by command); a
 terminal backend error stops the task and charges no motion.
 """
@@ -257,8 +259,12 @@ def adopt_unpublished(store: Store, *, run_id: str) -> int:
 
 
 def publish(store: Store, *, run_id: str) -> int:
-    """Make the run's summaries visible to readers; returns how many."""
-    return store.execute("publish_run_summaries", {"run_id": run_id})
+    """Make the run's summaries visible to readers, and drop the extractive ones they replace, in one
+    transaction (readers see the old summary or the new one, never none); returns how many."""
+    with store.transaction() as cur:
+        cur.execute(sql("delete_replaced_summaries"), {"run_id": run_id})
+        cur.execute(sql("publish_run_summaries"), {"run_id": run_id})
+        return cur.rowcount
 
 
 def release(store: Store, ids: list[str] | None = None) -> list[dict[str, Any]]:

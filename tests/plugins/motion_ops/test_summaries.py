@@ -138,3 +138,33 @@ def test_the_budget_stops_before_the_next_motion_and_the_rest_is_left(store, mot
     assert spent["attempted"] == 5 and spent["tokens"] > 0 and spent["cost"] > 0
     assert summaries.Budget(max_tokens=spent["tokens"]).reached(spent) and not summaries.Budget().reached(spent)
     assert summaries.Budget(max_cost=spent["cost"] * 2).reached(spent) is None
+
+
+def _visible(store) -> dict[str, str]:
+    return dict(store.conn.execute("SELECT motion_id::text, status FROM motion_summary_current").fetchall())
+
+
+def test_readers_keep_the_published_extractive_summary_until_its_replacement_is_published(store, motions, chat):
+    summaries.summarize_ids(store, Cascade([]), motions[:5], ctx=CTX)
+    summaries.publish(store, run_id="run-1")
+    before = _visible(store)
+    assert len(before) == 5 and set(before.values()) == {"extractive"}
+    # a model run writes the replacements, then stops before publish (killed, QA failed, approval rejected)
+    ctx2 = RunContext(dag_id="motion_summaries", run_id="run-2", task_id="summarize")
+    assert summaries.summarize_ids(store, cascade(chat), motions[:5], ctx=ctx2)["summarized"] == 5
+    assert _visible(store) == before
+    store.conn.execute("UPDATE motion_summaries SET summary_nl = summary_nl || ' In 1999.' "
+                       "WHERE motion_id = %s AND status = 'llm'", (motions[0],))
+    store.conn.commit()
+    assert not summaries.qa(store, run_id="run-2", sample_size=5)["passed"]  # removes the bad replacement only
+    assert _visible(store) == before
+    # the next run neither pays again for the pending replacements nor loses them: it adopts and publishes them
+    assert summaries.plan_batches(store, batch_size=10, max_batches=None, ids=motions[:5], models=True)[0] == [[motions[0]]]
+    assert summaries.adopt_unpublished(store, run_id="run-3") == 4
+    assert summaries.qa(store, run_id="run-3", sample_size=10)["passed"]
+    assert summaries.publish(store, run_id="run-3") == 4
+    after = _visible(store)
+    assert set(after) == set(before) and after[motions[0]] == "extractive"
+    assert sorted(v for k, v in after.items() if k != motions[0]) == ["llm"] * 4
+    # the replaced extractive rows are gone with the swap: one row per motion and key is left
+    assert store.conn.execute("SELECT count(*) FROM motion_summaries").fetchone()[0] == 5
