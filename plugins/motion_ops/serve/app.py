@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from motion_ops.numerics.finite import env_number
 from motion_ops.serve.cursor import BadCursor
 from motion_ops.serve.reads import NotFound, Unavailable
 
@@ -58,8 +59,8 @@ class Settings:
     connections: int = int(os.environ.get("MOTION_API_CONNECTIONS") or max(2, os.cpu_count() or 2))
     statement_timeout_ms: int = int(os.environ.get("MOTION_API_STATEMENT_TIMEOUT_MS", "10000"))
     cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
-    cache_ttl: float = float(os.environ.get("MOTION_API_CACHE_TTL", "60"))
-    version_ttl: float = float(os.environ.get("MOTION_API_VERSION_TTL", "1"))  # how soon a new version shows
+    cache_ttl: float = env_number("MOTION_API_CACHE_TTL", 60)
+    version_ttl: float = env_number("MOTION_API_VERSION_TTL", 1)  # how soon a new version shows
 
 
 def cursor_secret() -> bytes:
@@ -163,7 +164,7 @@ def create_app(settings: Settings, *, root_path: str = "") -> FastAPI:
         # back from the store waits for it at most this long, not the default 5 ms
         import sys
 
-        sys.setswitchinterval(float(os.environ.get("MOTION_API_SWITCH_INTERVAL", "0.0005")))
+        sys.setswitchinterval(env_number("MOTION_API_SWITCH_INTERVAL", 0.0005))
     api = api_router(stores, settings)
     app.include_router(api)
     app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
