@@ -37,13 +37,14 @@ from motion_ops.operators.enrichment import (ComputeSimilarityOperator, EmbedMis
                                   SyncContentOperator)
 from motion_ops.operators.assets import MOTION_SIMILARITY, MOTION_TEXTS
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotEmbeddingsOperator
-from motion_ops.run import TIMEZONE, task_timeout as timeout
+from motion_ops.numerics.finite import env_number
+from motion_ops.run import TIMEZONE, number_param as number, task_timeout as timeout
 from motion_ops.operators.summaries import AnnounceTextsOperator
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
 SYNC, EMBED, BUDGET, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Pilot and budget", "Similarity", "QA", "Run window"
-APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24"))
+APPROVAL_HOURS = env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24)
 
 
 
@@ -77,41 +78,41 @@ APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24")
                                          "max_map_length); the rest waits for the next run."),
         "embed_max_failures": Param(3, type="integer", minimum=1, section=EMBED, title="Embedding failures allowed",
                                     description="Runs a motion may fail to embed before it is quarantined."),
-        "max_failure_ratio": Param(0.05, type="number", minimum=0, maximum=1, section=EMBED, title="Most failures",
+        "max_failure_ratio": Param(0.05, **number(minimum=0, maximum=1), section=EMBED, title="Most failures",
                                    description="retry_failed fails the run when this share of the motions with text "
                                                "failed to embed (QA checks the same share)."),
         "max_tokens": Param(None, type=_INT, minimum=1, section=BUDGET, title="Most tokens",
                             description="At most this many input tokens sent to the embedding provider in this run "
                                         "(estimated: 4 characters a token); the rest waits for the next run."),
-        "max_cost": Param(None, type=["number", "null"], minimum=0, section=BUDGET, title="Most cost",
+        "max_cost": Param(None, **number(minimum=0, nullable=True), section=BUDGET, title="Most cost",
                           description="At most this cost in this run (the connection extra price_input_per_1k); "
                                       "the rest waits for the next run."),
         "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",
                             description="Motions a paid model nobody approved yet is piloted on before a person "
                                         "approves it in approve_embeddings."),
-        "approval_timeout_hours": Param(APPROVAL_HOURS, type="number", exclusiveMinimum=0, section=BUDGET,
+        "approval_timeout_hours": Param(APPROVAL_HOURS, **number(exclusive_minimum=0), section=BUDGET,
                                         title="Hours to decide", description="approve_embeddings waits this long "
                                         "for a decision; then the run fails and nothing is embedded."),
         "top_n": Param(10, type="integer", minimum=1, maximum=100, section=SIMILARITY, title="Related motions",
                        description="Related motions kept per motion."),
-        "text_weight": Param(0.7, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Text weight",
+        "text_weight": Param(0.7, **number(minimum=0, maximum=1), section=SIMILARITY, title="Text weight",
                              description="Weight of the text similarity (cosine of the embedded substance)."),
-        "vote_weight": Param(0.1, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Vote weight",
+        "vote_weight": Param(0.1, **number(minimum=0, maximum=1), section=SIMILARITY, title="Vote weight",
                              description="Weight of the vote agreement over the parties that voted on both "
                                          "(party identities over time; absent is missing, not disagreement)."),
-        "dossier_weight": Param(0.1, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Dossier weight",
+        "dossier_weight": Param(0.1, **number(minimum=0, maximum=1), section=SIMILARITY, title="Dossier weight",
                                 description="Added when both motions are in the same Kamerstuk dossier."),
-        "debate_weight": Param(0.05, type="number", minimum=0, maximum=1, section=SIMILARITY, title="Debate weight",
+        "debate_weight": Param(0.05, **number(minimum=0, maximum=1), section=SIMILARITY, title="Debate weight",
                                description="Added when both were voted on in the same debate (agendapunt)."),
-        "submitter_weight": Param(0.05, type="number", minimum=0, maximum=1, section=SIMILARITY,
+        "submitter_weight": Param(0.05, **number(minimum=0, maximum=1), section=SIMILARITY,
                                   title="Submitter weight", description="Weight of the overlap of their submitters."),
         "min_common_parties": Param(5, type="integer", minimum=1, section=SIMILARITY, title="Fewest common parties",
                                     description="Vote agreement is shown only over at least this many parties that "
                                                 "voted on both motions."),
-        "min_score": Param(0.0, type="number", minimum=-1, maximum=2, section=SIMILARITY, title="Minimum score",
+        "min_score": Param(0.0, **number(minimum=-1, maximum=2), section=SIMILARITY, title="Minimum score",
                            description="Related motions scoring below this are not listed (lists may be shorter "
                                        "than the number of related motions)."),
-        "incremental_threshold": Param(0.05, type="number", minimum=0, maximum=1, section=SIMILARITY,
+        "incremental_threshold": Param(0.05, **number(minimum=0, maximum=1), section=SIMILARITY,
                                        title="Incremental threshold",
                                        description="Recompute only what can change when at most this share of motions "
                                                    "changed since the current version (0 = always in full)."),
@@ -121,11 +122,11 @@ APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24")
                                 description="Motions sampled by qa_sample."),
         "qa_enforce": Param(True, type="boolean", section=QA, title="QA blocks publishing",
                             description="A failing QA check keeps the new version from readers (off: publish anyway)."),
-        "qa_min_coverage": Param(0.95, type="number", minimum=0, maximum=1, section=QA, title="Minimum coverage",
+        "qa_min_coverage": Param(0.95, **number(minimum=0, maximum=1), section=QA, title="Minimum coverage",
                                  description="Share of live motions with text that must have a vector."),
-        "qa_max_score_shift": Param(0.15, type="number", minimum=0, maximum=2, section=QA, title="Largest score shift",
+        "qa_max_score_shift": Param(0.15, **number(minimum=0, maximum=2), section=QA, title="Largest score shift",
                                     description="Largest change of the median rank-1 score against the published version."),
-        "qa_min_relevance": Param(0.10, type="number", minimum=0, maximum=1, section=QA, title="Minimum relevance",
+        "qa_min_relevance": Param(0.10, **number(minimum=0, maximum=1), section=QA, title="Minimum relevance",
                                   description="Share of sampled neighbours in the same dossier or dossier title."),
         "qa_reports_dir": Param(None, type=_STR, section=QA, title="Reports folder",
                                 description="Folder for the QA reports (empty: $AIRFLOW_HOME/qa_reports)."),

@@ -36,14 +36,15 @@ from airflow.sdk import Param, XComArg, dag
 
 from motion_ops.operators.assets import MOTION_SUMMARIES, MOTION_TEXTS
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotSummariesOperator
-from motion_ops.run import TIMEZONE, task_timeout as timeout
+from motion_ops.numerics.finite import env_number
+from motion_ops.run import TIMEZONE, number_param as number, task_timeout as timeout
 from motion_ops.operators.summaries import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
                                           QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
 LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"
-APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24"))
+APPROVAL_HOURS = env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24)
 
 
 
@@ -71,7 +72,7 @@ APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24")
         "summary_max_failures": Param(3, type="integer", minimum=1, section=LLM, title="Failures allowed",
                                       description="Runs a motion may fail before it is quarantined "
                                                   "(release: python -m motion_ops release-quarantine --stage summaries)."),
-        "max_failure_ratio": Param(0.1, type="number", minimum=0, maximum=1, section=LLM, title="Most failures",
+        "max_failure_ratio": Param(0.1, **number(minimum=0, maximum=1), section=LLM, title="Most failures",
                                    description="retry_summaries fails the run (nothing published) when this share of "
                                                "the planned motions failed for the first time."),
         "extractive_fallback": Param(False, type="boolean", section=LLM, title="Extractive when the chain fails",
@@ -82,10 +83,10 @@ APPROVAL_HOURS = float(os.environ.get("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", "24")
         "max_tokens": Param(None, type=_INT, minimum=1, section=BUDGET, title="Most tokens",
                             description="This run stops starting motions once it used this many tokens (in + out, "
                                         "refused answers included)."),
-        "max_cost": Param(None, type=["number", "null"], minimum=0, section=BUDGET, title="Most cost",
+        "max_cost": Param(None, **number(minimum=0, nullable=True), section=BUDGET, title="Most cost",
                           description="This run stops starting motions once it spent this much (the backends' prices "
                                       "per 1k tokens from their connection extras)."),
-        "approval_timeout_hours": Param(APPROVAL_HOURS, type="number", exclusiveMinimum=0, section=BUDGET,
+        "approval_timeout_hours": Param(APPROVAL_HOURS, **number(exclusive_minimum=0), section=BUDGET,
                                         title="Hours to decide", description="approve_pilot waits this long for a "
                                         "decision; then the run fails and nothing is summarized."),
         "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",

@@ -11,6 +11,7 @@ not the sample's average.
 """
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import time
 from typing import Any
@@ -19,9 +20,10 @@ import numpy as np
 
 from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.providers import ProviderConfig, model_name
-from motion_ops.embeddings import estimated_tokens
+from motion_ops.embeddings import claim_stage, estimated_tokens
 from motion_ops.parsers.substance import substance
 from motion_ops.pilot import APPROVED, decision
+from motion_ops.store import claims
 from motion_ops.store.db import Store
 
 EMBEDDINGS_KEY = "embeddings"  # the prompt key of an embedding model's decisions
@@ -44,33 +46,37 @@ def needed(store: Store, config: ProviderConfig) -> tuple[bool, str]:
 
 
 def run(store: Store, embedder: Embedder, config: ProviderConfig, ids: list[str], *,
-        backlog_ids: list[str], left_out: int) -> dict[str, Any]:
+        backlog_ids: list[str], left_out: int, run_id: str | None = None,
+        claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> dict[str, Any]:
     """Embed each sampled motion (nothing stored) and write down what came back; the estimate for
-    the backlog (``backlog_ids`` planned now, ``left_out`` more left for later runs).
+    the backlog (``backlog_ids`` planned now, ``left_out`` more left for later runs). The sample is
+    claimed as ``embed_missing`` claims it: a motion another run is sending to this model at the
+    same time is left out (``claimed_elsewhere``), not paid for twice.
 
     :raises ProviderUnavailable: the provider cannot be used (the task fails and is retried).
     """
     rows = {r["id"]: r for r in store.fetch("select_pilot_inputs", {"ids": ids})} if ids else {}
     tokens = estimated_tokens(store, ids, config.max_input_chars)
     items, vectors = [], {}
-    for mid in ids:
-        r = rows[mid]
-        text = substance(r["body_text"], r["title"], r["dossier_title"])
-        started, calls = time.monotonic(), embedder.calls
-        result = embedder.embed([text])[0]
-        latency = round((time.monotonic() - started) * 1000)
-        t = tokens.get(mid, 0)
-        item = {"motion": mid, "nummer": r["nummer"], "title": r["title"], "prompt": text[:1500], "passed": False,
-                "status": "embedded", "backend": config.kind, "model": embedder.model, "attempts": embedder.calls - calls,
-                "input_tokens": t, "output_tokens": 0, "cost": round(t / 1000 * config.price_per_1k, 6),
-                "latency_ms": latency, "error_class": None, "error": None, "output": None}
-        if result.vector is None:
-            item.update(status="failed", error_class="invalid_output", error=result.error)
-        else:
-            v = np.asarray(result.vector, dtype=np.float64)
-            vectors[mid] = v / np.linalg.norm(v)
-            item.update(passed=True, output={"dimensions": int(v.shape[0]), "norm": round(float(np.linalg.norm(v)), 4)})
-        items.append(item)
+    with claims.claimed(store, claim_stage(embedder.model), ids, holder=claims.owner(run_id), ttl=claim_ttl) as mine:
+        for mid in mine:
+            r = rows[mid]
+            text = substance(r["body_text"], r["title"], r["dossier_title"])
+            started, calls = time.monotonic(), embedder.calls
+            result = embedder.embed([text])[0]
+            latency = round((time.monotonic() - started) * 1000)
+            t = tokens.get(mid, 0)
+            item = {"motion": mid, "nummer": r["nummer"], "title": r["title"], "prompt": text[:1500], "passed": False,
+                    "status": "embedded", "backend": config.kind, "model": embedder.model, "attempts": embedder.calls - calls,
+                    "input_tokens": t, "output_tokens": 0, "cost": round(t / 1000 * config.price_per_1k, 6),
+                    "latency_ms": latency, "error_class": None, "error": None, "output": None}
+            if result.vector is None:
+                item.update(status="failed", error_class="invalid_output", error=result.error)
+            else:
+                v = np.asarray(result.vector, dtype=np.float64)
+                vectors[mid] = v / np.linalg.norm(v)
+                item.update(passed=True, output={"dimensions": int(v.shape[0]), "norm": round(float(np.linalg.norm(v)), 4)})
+            items.append(item)
     _nearest(items, vectors, rows)
     n = len(items) or 1
     failures: dict[str, int] = {}
@@ -89,7 +95,8 @@ def run(store: Store, embedder: Embedder, config: ProviderConfig, ids: list[str]
             "failures_by_class": failures, "backlog": len(backlog_ids) + left_out,
             "estimate": {"motions": len(backlog_ids) + left_out, "input_tokens": backlog_tokens, "output_tokens": 0,
                          "cost": round(backlog_tokens / 1000 * config.price_per_1k, 4)},
-            "pilot_cost": round(sum(i["cost"] for i in items), 6), "items": items}
+            "pilot_cost": round(sum(i["cost"] for i in items), 6), "claimed_elsewhere": len(ids) - len(items),
+            "items": items}
 
 
 def _nearest(items: list[dict[str, Any]], vectors: dict[str, np.ndarray], rows: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 (``retry_failed``) with half the batch size, and keep failure counts and quarantine per motion."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from typing import Any
 
 from motion_ops.clients.embedder import Embedder, ItemResult
 from motion_ops.run import RunContext
-from motion_ops.store import audit
+from motion_ops.store import audit, claims
 from motion_ops.parsers.substance import substance
 from motion_ops.store.db import Store, sql
 
@@ -132,28 +133,39 @@ def _store_vectors(store: Store, model: str, rows: list[dict[str, Any]],
     return len(ok), wrong
 
 
-def embed_ids(store: Store, embedder: Embedder, ids: list[str], *, group_size: int) -> tuple[int, dict[str, str]]:
+def claim_stage(model: str) -> str:
+    """What a run claims a motion for before it is sent to ``model`` (:mod:`motion_ops.store.claims`)."""
+    return f"embeddings:{model}"
+
+
+def embed_ids(store: Store, embedder: Embedder, ids: list[str], *, group_size: int, run_id: str | None = None,
+              claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> tuple[int, dict[str, str]]:
     """Embed the ids still missing a vector, ``group_size`` texts at a time (the embedder splits a
-    group into requests as the endpoint allows), each group stored in one transaction.
+    group into requests as the endpoint allows), each group stored in one transaction. The ids are
+    claimed first for run ``run_id`` (for ``claim_ttl``, the task's timeout): a motion another run
+    is embedding with the same model is left to it, neither sent twice nor counted as failed.
 
     :returns: (embedded count, {failed id: error}).
     """
     _expect_store_dims(store, embedder)
-    rows = store.fetch("select_motion_texts", {"model": embedder.model, "ids": ids})
     embedded, failed = 0, {}
-    for i in range(0, len(rows), group_size):
-        group = rows[i:i + group_size]
-        results = embedder.embed([substance(r["body_text"], r["title"], r["dossier_title"]) for r in group])
-        stored, wrong = _store_vectors(store, embedder.model, group, results)
-        embedded += stored
-        failed.update({r["id"]: res.error or "failed" for r, res in zip(group, results) if res.vector is None})
-        failed.update(wrong)
+    with claims.claimed(store, claim_stage(embedder.model), ids, holder=claims.owner(run_id), ttl=claim_ttl) as mine:
+        # read after claiming: what another run embedded before we claimed is not sent again
+        rows = store.fetch("select_motion_texts", {"model": embedder.model, "ids": mine}) if mine else []
+        for i in range(0, len(rows), group_size):
+            group = rows[i:i + group_size]
+            results = embedder.embed([substance(r["body_text"], r["title"], r["dossier_title"]) for r in group])
+            stored, wrong = _store_vectors(store, embedder.model, group, results)
+            embedded += stored
+            failed.update({r["id"]: res.error or "failed" for r, res in zip(group, results) if res.vector is None})
+            failed.update(wrong)
     return embedded, failed
 
 
-def embed_batch(store: Store, embedder: Embedder, ids: list[str], *, batch_index: int) -> dict[str, Any]:
+def embed_batch(store: Store, embedder: Embedder, ids: list[str], *, batch_index: int, run_id: str | None = None,
+                claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> dict[str, Any]:
     """One mapped ``embed_missing`` instance. Returns ``{"batch_index", "embedded", "failed_ids"|"failed_ref"}``."""
-    embedded, failed = embed_ids(store, embedder, ids, group_size=max(1, len(ids)))
+    embedded, failed = embed_ids(store, embedder, ids, group_size=max(1, len(ids)), run_id=run_id, claim_ttl=claim_ttl)
     out: dict[str, Any] = {"batch_index": batch_index, "embedded": embedded, "requests": embedder.calls}
     failed_ids = sorted(failed)
     if len(failed_ids) > XCOM_ID_CAP:
@@ -186,7 +198,7 @@ def collect_failed_ids(store: Store, plan: list[list[str]], results: list[dict[s
 
 def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], results: list[dict[str, Any]],
                  batch_size: int, max_failure_ratio: float, quarantine_after: int,
-                 ctx: RunContext) -> dict[str, Any]:
+                 ctx: RunContext, claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> dict[str, Any]:
     """Retry, with half the batch size, every planned id still without a vector: the failed ids,
     the ids of failed instances, and any reported as embedded that is missing now; audit and
     count what still fails.
@@ -202,7 +214,8 @@ def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], res
     planned_ids = sorted({mid for batch in plan for mid in batch})  # the failed ids are among them
     still = [r["id"] for r in store.fetch("select_missing_embeddings", {"model": embedder.model, "since": None,
                                                                          "until": None, "ids": planned_ids})] if planned_ids else []
-    embedded, errors = embed_ids(store, embedder, still, group_size=half) if still else (0, {})
+    embedded, errors = embed_ids(store, embedder, still, group_size=half, run_id=ctx.run_id,
+                                 claim_ttl=claim_ttl) if still else (0, {})
     quarantined = 0
     if errors:
         hashes = {r["id"]: r["content_hash"] for r in store.fetch("select_motion_texts", {"model": embedder.model, "ids": list(errors)})}

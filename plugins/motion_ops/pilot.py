@@ -9,6 +9,7 @@ nothing.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import statistics
@@ -19,6 +20,7 @@ from motion_ops.llm.backends import chain_key
 from motion_ops.llm.cascade import Cascade
 from motion_ops.llm.faithfulness import problems
 from motion_ops.llm.prompt import user_prompt
+from motion_ops.store import claims
 from motion_ops.store.db import Store
 
 APPROVED, REJECTED, REVOKED = "approved", "rejected", "revoked"
@@ -48,22 +50,26 @@ def sample(store: Store, ids: list[str], n: int) -> list[str]:
     return [rows[int(i * step + step / 2)]["id"] for i in range(n)]
 
 
-def run(store: Store, cascade: Cascade, ids: list[str], *, backlog: int, prompt_key: str) -> dict[str, Any]:
-    """Each sampled motion through the chain (nothing stored as a summary); the report."""
-    from motion_ops.summaries import _text
+def run(store: Store, cascade: Cascade, ids: list[str], *, backlog: int, prompt_key: str, run_id: str | None = None,
+        claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> dict[str, Any]:
+    """Each sampled motion through the chain (nothing stored as a summary); the report. The sample
+    is claimed as ``summarize`` claims (:mod:`motion_ops.store.claims`): a motion another run is
+    sending to a model at the same time is left out (``claimed_elsewhere``), not paid for twice."""
+    from motion_ops.summaries import CLAIM_STAGE, _text
 
-    rows = {r["id"]: r for r in store.fetch("select_summary_inputs", {"ids": ids})} if ids else {}
     items, latencies = [], []
-    for mid in ids:
-        m = _text(rows[mid])
-        out = cascade.summarize(m)
-        found = problems(m, out.summary) if out.summary else []
-        items.append({"motion": mid, "nummer": m.nummer, "title": m.title, "prompt": user_prompt(m),
-                      "output": out.summary.model_dump() if out.summary else None, "passed": out.ok and not found,
-                      "status": out.status, "backend": out.backend, "model": out.model, "attempts": out.attempts,
-                      "input_tokens": out.input_tokens, "output_tokens": out.output_tokens, "cost": out.cost,
-                      "latency_ms": out.latency_ms, "error_class": out.error_class, "error": out.error})
-        latencies.append(out.latency_ms)
+    with claims.claimed(store, CLAIM_STAGE, ids, holder=claims.owner(run_id), ttl=claim_ttl) as mine:
+        rows = {r["id"]: r for r in store.fetch("select_summary_inputs", {"ids": mine})} if mine else {}
+        for mid in mine:
+            m = _text(rows[mid])
+            out = cascade.summarize(m)
+            found = problems(m, out.summary) if out.summary else []
+            items.append({"motion": mid, "nummer": m.nummer, "title": m.title, "prompt": user_prompt(m),
+                          "output": out.summary.model_dump() if out.summary else None, "passed": out.ok and not found,
+                          "status": out.status, "backend": out.backend, "model": out.model, "attempts": out.attempts,
+                          "input_tokens": out.input_tokens, "output_tokens": out.output_tokens, "cost": out.cost,
+                          "latency_ms": out.latency_ms, "error_class": out.error_class, "error": out.error})
+            latencies.append(out.latency_ms)
     n = len(items) or 1
     per_motion = {"input_tokens": sum(i["input_tokens"] for i in items) / n,
                   "output_tokens": sum(i["output_tokens"] for i in items) / n, "cost": sum(i["cost"] for i in items) / n}
@@ -79,7 +85,8 @@ def run(store: Store, cascade: Cascade, ids: list[str], *, backlog: int, prompt_
             "estimate": {"motions": backlog, "input_tokens": round(per_motion["input_tokens"] * backlog),
                          "output_tokens": round(per_motion["output_tokens"] * backlog),
                          "cost": round(per_motion["cost"] * backlog, 4)},
-            "pilot_cost": round(sum(i["cost"] for i in items), 6), "items": items}
+            "pilot_cost": round(sum(i["cost"] for i in items), 6), "claimed_elsewhere": len(ids) - len(items),
+            "items": items}
 
 
 def estimate_line(report: dict[str, Any]) -> str:

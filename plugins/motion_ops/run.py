@@ -10,15 +10,31 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from motion_ops.numerics.finite import LARGEST, env_number, finite
+
 #: The timezone of the nightly schedule and of a backfill run's date window.
 TIMEZONE = "Europe/Amsterdam"
 
 
 def task_timeout(task_id: str, minutes: float) -> dt.timedelta:
     """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set."""
-    import os
+    return dt.timedelta(minutes=env_number(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes))
 
-    return dt.timedelta(minutes=float(os.environ.get(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes)))
+
+def number_param(*, minimum: float | None = None, maximum: float | None = None,
+                 exclusive_minimum: float | None = None, nullable: bool = False) -> dict[str, Any]:
+    """The JSON schema of a number param (a DAG's ``Param(default, **number_param(...), ...)``) that
+    takes only finite numbers within its bounds. Plain bounds let NaN through (it compares false with
+    everything) and a missing bound lets an infinity through: the largest float bounds both ways,
+    and ``not`` rejects NaN, which alone is both above and below 0. So the trigger form and the REST
+    API refuse them (400/422) before the run exists."""
+    schema: dict[str, Any] = {"type": ["number", "null"] if nullable else "number",
+                              "minimum": -LARGEST if minimum is None else minimum,
+                              "maximum": LARGEST if maximum is None else maximum,
+                              "not": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0}}
+    if exclusive_minimum is not None:
+        schema["exclusiveMinimum"] = exclusive_minimum
+    return schema
 
 
 @dataclass(frozen=True)
@@ -74,9 +90,9 @@ class _Params:
                     if not isinstance(value, bool):
                         raise ValueError(f"param {f.name!r} must be true or false, got {value!r}")
                 elif kind.startswith("int"):
-                    value = int(value)
+                    value = finite(value, f"param {f.name!r}", kind=int)
                 elif kind.startswith("float"):
-                    value = float(value)
+                    value = finite(value, f"param {f.name!r}")
                 else:
                     value = str(value)
             except (TypeError, ValueError) as exc:

@@ -4,12 +4,15 @@ schema, summarize one batch (``summarize``) through the cascade, retry what fail
 
 A summary is stored only once it validated and passed the faithfulness check, one row per motion
 in its own statement, keyed on (motion, text hash, prompt version, schema version): a crash
-leaves no half-written summary, and a re-run summarizes only what is still missing. A motion that
+leaves no half-written summary, and a re-run summarizes only what is still missing. A model's
+summary that replaces an extractive one is stored beside it, pending: readers keep the extractive
+one until :func:`publish` swaps them in one transaction. A motion that
 fails counts one failed run (quarantined after ``quarantine_after``, released by command); a
 terminal backend error stops the task and charges no motion.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ from motion_ops.llm.faithfulness import problems
 from motion_ops.llm.prompt import PROMPT_VERSION, MotionText
 from motion_ops.llm.schema import SCHEMA_VERSION, MotionSummary
 from motion_ops.run import RunContext
-from motion_ops.store import audit
+from motion_ops.store import audit, claims
 from motion_ops.store.db import Store, sql
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ PROMPT_KEY = f"{PROMPT_VERSION}/schema-{SCHEMA_VERSION}"
 #: failures that are the motion's own (its text, its answer): counted against it; the others
 #: (rate limited, unavailable, unreachable) are the backend's and charge no motion
 CHARGED = frozenset({"invalid_output", "too_long", "rejected", "timeout"})
+#: what a run claims a motion for before a model is called (summarize, retry and the pilot alike)
+CLAIM_STAGE = "summaries"
 
 
 class FailureRatioExceeded(Exception):
@@ -117,54 +122,60 @@ def _keep_for_review(store: Store, row: dict[str, Any], out: Outcome, ctx: RunCo
 
 
 def summarize_ids(store: Store, cascade: Cascade, ids: list[str], *, ctx: RunContext,
-                  budget: Budget | None = None) -> dict[str, Any]:
+                  budget: Budget | None = None, claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> dict[str, Any]:
     """Summarize the ids still without a summary; each success is stored at once, with what every
     attempt cost; stops before a motion once the run's ``budget`` is reached (the rest waits).
+    The ids are claimed first (:mod:`motion_ops.store.claims`, for ``claim_ttl``: the task's
+    timeout): a motion another run is summarizing is left to it, not paid for twice.
 
     :returns: ``{"summarized", "failed": {id: [error class, error]}, "tokens": [in, out], "by_status",
-        "budget_reached": phrase | None, "left": ids not attempted}``.
+        "budget_reached": phrase | None, "left": ids not attempted, "claimed_elsewhere": ids another run holds}``.
     :raises TerminalError: from the cascade (what is stored stays; no motion is charged).
     """
-    todo, _ = plan_batches(store, batch_size=max(1, len(ids)), max_batches=None, ids=ids,
-                           models=bool(cascade.backends)) if ids else ([], 0)
-    todo_ids = todo[0] if todo else []
-    rows = store.fetch("select_summary_inputs", {"ids": todo_ids}) if todo_ids else []
-    done, failed, tokens, by_status, reached, left = 0, {}, [0, 0], {}, None, []
-    for n, row in enumerate(rows):
-        if budget is not None and (reached := budget.reached(spend(store, ctx.run_id))):
-            left = [r["id"] for r in rows[n:]]
-            log.warning("%s: %d motions wait for the next run", reached, len(left))
-            break
-        m = _text(row)
-        out = cascade.summarize(m)
-        tokens[0] += out.input_tokens
-        tokens[1] += out.output_tokens
-        if out.rejected is not None:  # never published; kept for review with its reasons
-            _keep_for_review(store, row, out, ctx)
-        if out.ok:
-            _store(store, row, out, chain_key(route(cascade.backends, m)), ctx)
-            done += 1
-            by_status[out.status] = by_status.get(out.status, 0) + 1
-        else:
-            failed[row["id"]] = [out.error_class or "failed", out.error or "failed"]
-            with store.transaction() as cur:
-                _spent(cur, row, out, ctx)
+    with claims.claimed(store, CLAIM_STAGE, ids, holder=claims.owner(ctx.run_id), ttl=claim_ttl) as mine:
+        # checked after claiming: what another run summarized before we claimed is not paid for again
+        todo, _ = plan_batches(store, batch_size=max(1, len(mine)), max_batches=None, ids=mine,
+                               models=bool(cascade.backends)) if mine else ([], 0)
+        todo_ids = todo[0] if todo else []
+        rows = store.fetch("select_summary_inputs", {"ids": todo_ids}) if todo_ids else []
+        done, failed, tokens, by_status, reached, left = 0, {}, [0, 0], {}, None, []
+        for n, row in enumerate(rows):
+            if budget is not None and (reached := budget.reached(spend(store, ctx.run_id))):
+                left = [r["id"] for r in rows[n:]]
+                log.warning("%s: %d motions wait for the next run", reached, len(left))
+                break
+            m = _text(row)
+            out = cascade.summarize(m)
+            tokens[0] += out.input_tokens
+            tokens[1] += out.output_tokens
+            if out.rejected is not None:  # never published; kept for review with its reasons
+                _keep_for_review(store, row, out, ctx)
+            if out.ok:
+                _store(store, row, out, chain_key(route(cascade.backends, m)), ctx)
+                done += 1
+                by_status[out.status] = by_status.get(out.status, 0) + 1
+            else:
+                failed[row["id"]] = [out.error_class or "failed", out.error or "failed"]
+                with store.transaction() as cur:
+                    _spent(cur, row, out, ctx)
+    held = set(mine)
     return {"summarized": done, "failed": failed, "tokens": tokens, "by_status": by_status, "budget_reached": reached,
-            "left": left}
+            "left": left, "claimed_elsewhere": [i for i in ids if i not in held]}
 
 
 def summarize_batch(store: Store, cascade: Cascade, ids: list[str], *, batch_index: int, ctx: RunContext,
-                    budget: Budget | None = None) -> dict[str, Any]:
+                    budget: Budget | None = None, claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> dict[str, Any]:
     """One mapped ``summarize`` instance."""
-    out = summarize_ids(store, cascade, ids, ctx=ctx, budget=budget)
+    out = summarize_ids(store, cascade, ids, ctx=ctx, budget=budget, claim_ttl=claim_ttl)
     return {"batch_index": batch_index, "summarized": out["summarized"], "failed_ids": sorted(out["failed"]),
             "errors": {k: v[0] for k, v in out["failed"].items()}, "tokens": out["tokens"], "by_status": out["by_status"],
-            "budget_reached": out["budget_reached"], "left": len(out["left"])}
+            "budget_reached": out["budget_reached"], "left": len(out["left"]),
+            "claimed_elsewhere": len(out["claimed_elsewhere"])}
 
 
 def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], results: list[dict[str, Any]],
                  batch_size: int, max_failure_ratio: float, quarantine_after: int, ctx: RunContext,
-                 budget: Budget | None = None) -> dict[str, Any]:
+                 budget: Budget | None = None, claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> dict[str, Any]:
     """Retry every planned motion still without a summary (failed ones, and the whole batch of an
     instance that left no result), ``batch_size // 2`` at a time; count and audit what still fails.
 
@@ -174,10 +185,11 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
     planned = sorted({mid for batch in plan for mid in batch})
     still, _ = plan_batches(store, batch_size=max(1, batch_size // 2), max_batches=None, ids=planned,
                             models=bool(cascade.backends)) if planned else ([], 0)
-    recovered, errors, tokens, reached = 0, {}, [0, 0], None
+    recovered, errors, tokens, reached, elsewhere = 0, {}, [0, 0], None, 0
     for group in still:
-        out = summarize_ids(store, cascade, group, ctx=ctx, budget=budget)
+        out = summarize_ids(store, cascade, group, ctx=ctx, budget=budget, claim_ttl=claim_ttl)
         recovered += out["summarized"]
+        elsewhere += len(out["claimed_elsewhere"])
         errors.update(out["failed"])
         tokens = [tokens[0] + out["tokens"][0], tokens[1] + out["tokens"][1]]
         if out["budget_reached"]:  # what is not retried is not charged: the next run plans it again
@@ -207,7 +219,7 @@ def retry_failed(store: Store, cascade: Cascade, *, plan: list[list[str]], resul
     summary = {"retried": retried, "recovered": recovered, "failed_ids": sorted(errors), "quarantined": quarantined,
                "failure_ratio": round(ratio, 4), "new_failures": new, "batch_size": max(1, batch_size // 2), "planned": len(planned),
                "failed_by_class": _count(v[0] for v in errors.values()), "retry_tokens": tokens,
-               "budget_reached": reached, "spent": spend(store, ctx.run_id)}
+               "budget_reached": reached, "spent": spend(store, ctx.run_id), "claimed_elsewhere": elsewhere}
     if ratio > max_failure_ratio:
         raise FailureRatioExceeded(
             f"{new} of {len(planned)} planned motions could not be summarized ({ratio:.3f} > max_failure_ratio "
@@ -269,8 +281,12 @@ def adopt_unpublished(store: Store, *, run_id: str) -> int:
 
 
 def publish(store: Store, *, run_id: str) -> int:
-    """Make the run's summaries visible to readers; returns how many."""
-    return store.execute("publish_run_summaries", {"run_id": run_id})
+    """Make the run's summaries visible to readers, and drop the extractive ones they replace, in one
+    transaction (readers see the old summary or the new one, never none); returns how many."""
+    with store.transaction() as cur:
+        cur.execute(sql("delete_replaced_summaries"), {"run_id": run_id})
+        cur.execute(sql("publish_run_summaries"), {"run_id": run_id})
+        return cur.rowcount
 
 
 def release(store: Store, ids: list[str] | None = None) -> list[dict[str, Any]]:

@@ -565,3 +565,22 @@ def test_a_20s_embedding_provider_and_20_anonymous_semantic_queries_leave_airflo
     assert max(timings) < 1.0, timings
     assert 1 <= made <= allowed, (made, allowed, statuses)
     assert statuses[429] >= 20 - allowed and set(statuses) <= {409, 429}, statuses  # 409: the provider's deadline
+
+
+def test_the_rest_trigger_refuses_nan_and_infinity_with_a_clear_4xx_and_creates_no_run(airflow):
+    dep, api, provider, store = airflow
+    deadline = time.time() + 60
+    while len(api("GET", "/dags")["dags"]) < 2 and time.time() < deadline:
+        time.sleep(2)  # the dag-processor's first parse
+    for dag_id, key in (("motion_summaries", "max_cost"), ("motion_enrichment", "max_cost"),
+                        ("motion_enrichment", "approval_timeout_hours"), ("motion_enrichment", "text_weight")):
+        before = api("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100})["total_entries"]
+        for bad in ("NaN", "Infinity", "-Infinity"):  # what Python's JSON (and requests' json=) writes for them
+            r = api.s.post(f"{dep.url}/api/v2/dags/{dag_id}/dagRuns", data=f'{{"logical_date": null, "conf": {{"{key}": {bad}}}}}',
+                           headers={"Content-Type": "application/json"}, timeout=30)
+            assert r.status_code in (400, 422), (dag_id, key, bad, r.status_code, r.text[:300])
+            assert "database" not in r.text.lower() and key in r.text, r.text[:300]
+        assert api("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100})["total_entries"] == before
+    # the trigger form still gets every param with its schema
+    params = api("GET", "/dags/motion_summaries/details")["params"]
+    assert params["max_cost"]["schema"]["type"] == ["number", "null"] and "not" in params["max_cost"]["schema"]

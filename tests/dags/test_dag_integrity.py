@@ -188,3 +188,20 @@ def test_motion_summaries_params_have_titles_sections_and_validate(summaries_dag
         assert p.description and p.schema.get("title") and p.schema.get("section"), name
     with pytest.raises(Exception):
         params.get_param("max_failure_ratio").resolve(2)
+
+
+@pytest.mark.parametrize("dag_id", ["motion_enrichment", "motion_summaries"])
+def test_every_number_param_refuses_nan_and_infinity_and_takes_its_default(dagbag, dag_id):
+    from airflow.sdk import Param
+    from airflow.sdk.exceptions import ParamValidationError
+
+    params = dagbag.get_dag(dag_id).params
+    numbers = [k for k in params if "number" in str(params.get_param(k).schema.get("type"))]
+    assert {"max_failure_ratio", "max_cost", "approval_timeout_hours"} <= set(numbers)
+    for key in numbers:
+        p = params.get_param(key)
+        assert Param(p.value, **p.schema).resolve() == p.value  # the default passes
+        for bad in (float("nan"), float("inf"), float("-inf")):
+            with pytest.raises(ParamValidationError):
+                Param(bad, **p.schema).resolve()
+    params.validate()

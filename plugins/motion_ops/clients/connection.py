@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from motion_ops.numerics.finite import finite
+
 
 class ConnectionLike(Protocol):
     host: str | None
@@ -34,13 +36,10 @@ def base_url(conn: ConnectionLike, *, default_scheme: str) -> str:
 def extra_number(extra: dict[str, Any], *names: str, default: float | None, kind: type = float) -> Any:
     """The first of ``names`` present in ``extra`` as ``kind`` (later names are aliases), else ``default``.
 
-    :raises ValueError: the value is not a number.
+    :raises ValueError: the value is not a finite number.
     """
     for name in names:
         value = extra.get(name)
-        if value not in (None, ""):
-            try:
-                return kind(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"connection extra {name!r} must be a number, got {value!r}") from None
+        if value is not None and value != "":
+            return finite(value, f"connection extra {name!r}", kind=kind)
     return default

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Callable, TypeVar
 
 from motion_ops.clients.redact import redact
+from motion_ops.numerics.finite import finite
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +102,16 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None (also for
+    ``nan`` or ``inf``: not a wait anyone can honour)."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+        return max(0.0, finite(value, "Retry-After"))
+    except ValueError as exc:
+        if "finite" in str(exc):
+            return None
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now())
     except (TypeError, ValueError, IndexError):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
+from motion_ops.numerics.finite import finite
 
 KINDS = ("openai", "ollama")
 CHARS_PER_TOKEN = 3.0  # a cautious estimate for Dutch (BPE tokenizers give ~3.5-4)
@@ -60,9 +61,9 @@ class Backend:
 
         def number(key: str, default: float, kind_: type = float) -> Any:
             try:
-                value = kind_(extra.get(key, default))
-            except (TypeError, ValueError) as exc:
-                raise BadConfiguration(f"connection {conn_id!r}: extra {key!r} must be a number") from exc
+                value = finite(extra.get(key, default), f"extra {key!r}", kind=kind_)
+            except ValueError as exc:
+                raise BadConfiguration(f"connection {conn_id!r}: {exc}") from None
             if value < 0:
                 raise BadConfiguration(f"connection {conn_id!r}: extra {key!r} must not be negative")
             return value

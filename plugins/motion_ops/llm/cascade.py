@@ -19,6 +19,7 @@ provenance of what actually served it.
 from __future__ import annotations
 
 import asyncio
+import math
 import logging
 import threading
 import time
@@ -99,7 +100,7 @@ def classify(exc: BaseException) -> tuple[str, float | None]:
         return "too_long", None
     if all(isinstance(e, ModelRequestRejectedError) for e in errors):  # 400/422: this request, as it is
         return "rejected", None
-    waits = [e.retry_after for e in errors if getattr(e, "retry_after", None)]
+    waits = [e.retry_after for e in errors if getattr(e, "retry_after", None) and math.isfinite(e.retry_after)]
     if any(isinstance(e, ModelRateLimitError) or getattr(e, "status_code", None) == 429 for e in errors):
         return "rate_limited", max(waits) if waits else None
     if any(isinstance(e, (ModelTimeoutError, TimeoutError, asyncio.TimeoutError)) for e in errors):

@@ -74,6 +74,13 @@ class MotionOpsOperator(BaseOperator):
     def store(self) -> "Store":
         return MotionDbHook(self.motion_db_conn_id).get_conn()
 
+    def claim_ttl(self) -> Any:
+        """How long this task's claims on motions hold (:mod:`motion_ops.store.claims`): its
+        execution_timeout, after which Airflow has ended it anyway."""
+        from motion_ops.store.claims import DEFAULT_TTL
+
+        return self.execution_timeout or DEFAULT_TTL
+
     @staticmethod
     def require_approval(store: "Store", config: Any) -> None:
         """No paid embedding call without a person's approval (after a pilot that timed out, was

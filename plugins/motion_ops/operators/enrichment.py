@@ -101,7 +101,8 @@ class EmbedMissingOperator(MotionOpsOperator):
         with self.store() as store:
             self.require_approval(store, hook.config())
             try:
-                out = embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]))
+                out = embed_batch(store, embedder, ids, batch_index=int(self.batch["batch_index"]),
+                                  run_id=self.run_context(context).run_id, claim_ttl=self.claim_ttl())
             except DimensionConflict as exc:  # configuration: retrying cannot help
                 raise AirflowFailException(str(exc)) from exc
             self.finish(context, store, batch_line(out, len(ids)), items=out["embedded"],
@@ -140,7 +141,8 @@ class RetryFailedOperator(MotionOpsOperator):
             try:
                 out = retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
-                                   quarantine_after=p.embed_max_failures, ctx=self.run_context(context))
+                                   quarantine_after=p.embed_max_failures, ctx=self.run_context(context),
+                                   claim_ttl=self.claim_ttl())
             except (FailureRatioExceeded, DimensionConflict) as exc:  # not transient: no retry, a person must look
                 raise AirflowFailException(str(exc)) from exc
             self.finish(context, store, retry_line(out, sum(len(b["ids"]) for b in plan)), items=out["recovered"],

@@ -76,7 +76,8 @@ class _PilotOperator(MotionOpsOperator):
                 return {"needed": False, "reason": f"nothing to {self.verb} ({why})"}
             from motion_ops import pilot
 
-            report = self.pilot(store, subject, pilot.sample(store, ids, p.pilot_size), ids, left)
+            report = self.pilot(store, subject, pilot.sample(store, ids, p.pilot_size), ids, left,
+                                self.run_context(context).run_id)
             return _keep(self, context, store, report, why, self.what, p)
 
 
@@ -95,13 +96,15 @@ class PilotSummariesOperator(_PilotOperator, _SummaryOperator):
 
         return pilot.needed(store, cascade, PROMPT_KEY)
 
-    def pilot(self, store: Any, cascade: Any, sample: list[str], ids: list[str], left: int) -> dict[str, Any]:
+    def pilot(self, store: Any, cascade: Any, sample: list[str], ids: list[str], left: int,
+              run_id: str | None) -> dict[str, Any]:
         from motion_ops import pilot
         from motion_ops.llm.cascade import TerminalError
         from motion_ops.summaries import PROMPT_KEY
 
         try:
-            return pilot.run(store, cascade, sample, backlog=len(ids) + left, prompt_key=PROMPT_KEY)
+            return pilot.run(store, cascade, sample, backlog=len(ids) + left, prompt_key=PROMPT_KEY,
+                             run_id=run_id, claim_ttl=self.claim_ttl())
         except TerminalError as exc:
             raise self.terminal(exc) from exc
 
@@ -121,11 +124,13 @@ class PilotEmbeddingsOperator(_PilotOperator):
 
         return embedding_pilot.needed(store, subject[1])
 
-    def pilot(self, store: Any, subject: Any, sample: list[str], ids: list[str], left: int) -> dict[str, Any]:
+    def pilot(self, store: Any, subject: Any, sample: list[str], ids: list[str], left: int,
+              run_id: str | None) -> dict[str, Any]:
         from motion_ops import embedding_pilot
 
         hook, config = subject
-        return embedding_pilot.run(store, hook.get_conn(), config, sample, backlog_ids=ids, left_out=left)
+        return embedding_pilot.run(store, hook.get_conn(), config, sample, backlog_ids=ids, left_out=left, run_id=run_id,
+                                   claim_ttl=self.claim_ttl())
 
 
 class PilotApprovalOperator(ApprovalOperator):
@@ -162,7 +167,9 @@ class PilotApprovalOperator(ApprovalOperator):
     def _timeout_from_params(self, context: Any) -> None:
         hours = (context.get("params") or {}).get("approval_timeout_hours")
         if hours:
-            self.response_timeout = dt.timedelta(hours=float(hours))
+            from motion_ops.numerics.finite import finite
+
+            self.response_timeout = dt.timedelta(hours=finite(hours, "param 'approval_timeout_hours'"))
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         pilot = self.pilot if isinstance(self.pilot, dict) else {}

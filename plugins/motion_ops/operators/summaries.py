@@ -126,13 +126,15 @@ class SummarizeOperator(_SummaryOperator):
             self.require_approval(store, cascade)
             try:
                 out = summarize_batch(store, cascade, ids, batch_index=int(self.batch["batch_index"]),
-                                      ctx=self.run_context(context), budget=self.budget(p))
+                                      ctx=self.run_context(context), budget=self.budget(p), claim_ttl=self.claim_ttl())
             except TerminalError as exc:
                 raise self.terminal(exc) from exc
             self.finish(context, store, f"batch {out['batch_index']}: summarized {out['summarized']} of {len(ids)} "
                         f"({out['by_status']}), {len(out['failed_ids'])} failed (retried next); tokens in/out "
                         f"{out['tokens'][0]}/{out['tokens'][1]}" + (f"; {out['budget_reached']}: {out['left']} wait for the next run"
-                                                             if out["budget_reached"] else ""),
+                                                             if out["budget_reached"] else "")
+                        + (f"; {out['claimed_elsewhere']} left to another run summarizing them at the same time"
+                           if out["claimed_elsewhere"] else ""),
                         items=out["summarized"], failures=len(out["failed_ids"]))
         return out
 
@@ -166,7 +168,7 @@ class RetrySummariesOperator(_SummaryOperator):
                 out = retry_failed(store, cascade, plan=plan, results=[r for r in (self.results or []) if isinstance(r, dict)],
                                    batch_size=p.batch_size, max_failure_ratio=p.max_failure_ratio,
                                    quarantine_after=p.summary_max_failures, ctx=self.run_context(context),
-                                   budget=self.budget(p))
+                                   budget=self.budget(p), claim_ttl=self.claim_ttl())
             except TerminalError as exc:
                 raise self.terminal(exc) from exc
             except FailureRatioExceeded as exc:
@@ -175,7 +177,9 @@ class RetrySummariesOperator(_SummaryOperator):
                         f"{out['recovered']} recovered, {len(out['failed_ids'])} still failing {out['failed_by_class']} "
                         f"(ratio {out['failure_ratio']:.3f}), {out['quarantined']} quarantined; run spent "
                         f"{out['spent']['tokens']} tokens, cost {out['spent']['cost']:.4f}"
-                        + (f"; {out['budget_reached']}" if out["budget_reached"] else ""),
+                        + (f"; {out['budget_reached']}" if out["budget_reached"] else "")
+                        + (f"; {out['claimed_elsewhere']} left to another run summarizing them at the same time"
+                           if out["claimed_elsewhere"] else ""),
                         items=out["recovered"], failures=len(out["failed_ids"]))
         return out
 

@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from motion_ops.numerics.finite import env_number
 from motion_ops.serve.cursor import BadCursor
 from motion_ops.serve.docs import installed_assets
 from motion_ops.serve.query_embedding import QueryEmbedder, RateLimited
@@ -65,8 +66,8 @@ class Settings:
     connections: int = int(os.environ.get("MOTION_API_CONNECTIONS") or max(2, os.cpu_count() or 2))
     statement_timeout_ms: int = int(os.environ.get("MOTION_API_STATEMENT_TIMEOUT_MS", "10000"))
     cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
-    cache_ttl: float = float(os.environ.get("MOTION_API_CACHE_TTL", "60"))
-    version_ttl: float = float(os.environ.get("MOTION_API_VERSION_TTL", "1"))  # how soon a new version shows
+    cache_ttl: float = env_number("MOTION_API_CACHE_TTL", 60)
+    version_ttl: float = env_number("MOTION_API_VERSION_TTL", 1)  # how soon a new version shows
     swagger_assets: Path | None = field(default_factory=lambda: installed_assets())
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from motion_ops.clients.redact import redact
+from motion_ops.numerics.finite import env_number
 from motion_ops.clients.providers import ProviderConfig, model_name
 from motion_ops.serve.reads import Unavailable
 
@@ -46,9 +47,9 @@ class QueryLimits:
     :param workers: provider calls at once.
     """
 
-    deadline: float = float(os.environ.get("MOTION_API_QUERY_DEADLINE", "2.5"))
-    per_minute: float = float(os.environ.get("MOTION_API_QUERY_EMBEDS_PER_MINUTE", "60"))
-    per_client_per_minute: float = float(os.environ.get("MOTION_API_QUERY_EMBEDS_PER_CLIENT_PER_MINUTE", "20"))
+    deadline: float = env_number("MOTION_API_QUERY_DEADLINE", 2.5)
+    per_minute: float = env_number("MOTION_API_QUERY_EMBEDS_PER_MINUTE", 60)
+    per_client_per_minute: float = env_number("MOTION_API_QUERY_EMBEDS_PER_CLIENT_PER_MINUTE", 20)
     cache_size: int = int(os.environ.get("MOTION_API_QUERY_CACHE_SIZE", "2000"))
     workers: int = 4
 

@@ -19,7 +19,9 @@ from typing import Any, AsyncIterator
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-HEADER_TIMEOUT = float(os.environ.get("MOTION_API_HEADER_TIMEOUT", "10"))
+from motion_ops.numerics.finite import env_number
+
+HEADER_TIMEOUT = env_number("MOTION_API_HEADER_TIMEOUT", 10)
 KEEP_ALIVE = int(os.environ.get("MOTION_API_KEEP_ALIVE", "5"))
 LIMIT_CONCURRENCY = int(os.environ.get("MOTION_API_LIMIT_CONCURRENCY", "200"))  # per worker process
 MAX_HEAD_BYTES = 64 * 1024
@@ -90,7 +92,7 @@ def tune_process(threads: int) -> None:
     gc.set_threshold(20_000, 20, 20)
     # the event loop (cached answers) and the worker threads (the rest) share the GIL: a thread
     # back from the store waits for it at most this long, not the default 5 ms
-    sys.setswitchinterval(float(os.environ.get("MOTION_API_SWITCH_INTERVAL", "0.0005")))
+    sys.setswitchinterval(env_number("MOTION_API_SWITCH_INTERVAL", 0.0005))
 
 
 def tuned_process(threads: int) -> Any:

@@ -194,3 +194,31 @@ def test_an_api_key_echoed_by_the_server_never_reaches_the_store_the_audit_trail
     assert "request headers: Authorization: ***" in stored  # the server's words are kept, the key is not
     for text in (stored, audit, caplog.text, repr(out), repr(retry)):
         assert key not in text
+
+
+def test_two_runs_embedding_the_same_plan_at_once_send_each_motion_once(store, pg_uri, motions, server, clock):
+    import threading
+
+    from motion_ops.store.db import Store
+
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    good = [m for m in motions if m != poison]
+    plan = [good[i:i + 5] for i in range(0, len(good), 5)]
+    server.latency = 0.02  # the two runs overlap while the provider answers
+    start, embedded = threading.Barrier(2), {}
+
+    def run(run_id: str) -> None:
+        with Store(pg_uri) as own:
+            start.wait()
+            embedded[run_id] = sum(embed_batch(own, make(server, clock), ids, batch_index=i, run_id=run_id)["embedded"]
+                                   for i, ids in enumerate(plan))
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in ("run-A", "run-B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(embedded) == ["run-A", "run-B"] and sum(embedded.values()) == len(good)
+    assert sum(len(c.inputs) for c in server.calls) == len(good)  # every motion sent once, by one of the runs
+    assert count(store, "SELECT count(*) FROM motion_embeddings") == len(good)
+    assert count(store, "SELECT count(*) FROM work_claims") == 0

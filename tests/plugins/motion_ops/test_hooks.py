@@ -45,3 +45,14 @@ def test_a_bad_extra_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic", "extra": {"timeout": "soon"}}))
     with pytest.raises(ValueError, match="'timeout' must be a number"):
         EmbeddingsHook().config()
+
+
+def test_nan_or_infinity_in_a_connections_json_extra_is_a_clear_error(monkeypatch):
+    # Python's JSON (what Airflow parses a connection's extra with) reads NaN and Infinity
+    monkeypatch.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS",
+                       '{"conn_type": "generic", "extra": {"provider": "openai", "price_input_per_1k": NaN}}')
+    with pytest.raises(ValueError, match="'price_input_per_1k' must be a finite number"):
+        EmbeddingsHook().config()
+    monkeypatch.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", '{"conn_type": "generic", "extra": {"timeout": Infinity}}')
+    with pytest.raises(ValueError, match="'timeout' must be a finite number"):
+        EmbeddingsHook().config()

@@ -23,7 +23,7 @@ def test_params_are_typed_and_unknown_conf_keys_are_reported():
     ({"since": "2025-02-01", "until": "2025-01-01"}, "must be before 'until'"),
     ({"since": "2025-01-01", "until": "2025-01-01"}, "must be before 'until'"),
     ({"since": "first of may"}, "must be a date"),
-    ({"top_n": "many"}, "'top_n' has an invalid value"),
+    ({"top_n": "many"}, "'top_n' must be a number, got 'many'"),
     ({"top_n": None}, "'top_n' must not be empty"),
     ({"dry_run": "yes"}, "true or false"),
 ])
@@ -47,3 +47,61 @@ def test_a_backfill_run_embeds_its_data_interval_as_amsterdam_days():
     assert run_window(params, run_type="scheduled", interval_start=start, interval_end=start) == (None, None)
     windowed, _ = RunParams.from_mapping({**DEFAULTS, "since": "2024-05-01"})
     assert run_window(windowed, run_type="backfill", interval_start=start, interval_end=start) == (dt.date(2024, 5, 1), None)
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"max_cost": float("nan")}, "'max_cost' must be a finite number"),
+    ({"max_cost": "NaN"}, "'max_cost' must be a finite number"),
+    ({"approval_timeout_hours": float("inf")}, "'approval_timeout_hours' must be a finite number"),
+    ({"text_weight": float("-inf")}, "'text_weight' must be a finite number"),
+    ({"max_tokens": float("inf")}, "'max_tokens' must be a finite number"),
+    ({"batch_size": "nan"}, "'batch_size' must be a finite number"),
+])
+def test_nan_and_infinity_are_not_numbers_a_run_accepts(change, message):
+    with pytest.raises(ValueError, match=message):
+        RunParams.from_mapping({**DEFAULTS, **change})
+
+
+def test_a_summaries_run_refuses_a_nan_budget():
+    from motion_ops.run import SummaryParams
+
+    ok = {"batch_size": 20, "max_batches": None, "summary_max_failures": 3, "max_failure_ratio": 0.1,
+          "extractive_fallback": False, "max_items": None, "max_tokens": None, "max_cost": 1.5, "pilot_size": 20,
+          "approval_timeout_hours": 24.0, "qa_sample_size": 50, "qa_reports_dir": None, "dry_run": False,
+          "since": None, "until": None}
+    assert SummaryParams.from_mapping(ok)[0].max_cost == 1.5
+    with pytest.raises(ValueError, match="'max_cost' must be a finite number"):
+        SummaryParams.from_mapping({**ok, "max_cost": float("nan")})
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 1e309])
+def test_a_number_param_schema_rejects_nan_and_infinity_and_keeps_its_bounds(value):
+    import jsonschema
+
+    from motion_ops.run import number_param
+
+    schema = number_param(minimum=0, maximum=1)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(value, schema)
+    for ok in (0, 0.5, 1):
+        jsonschema.validate(ok, schema)
+    for bad in (-0.1, 1.1):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+    nullable = number_param(exclusive_minimum=0, nullable=True)
+    jsonschema.validate(None, nullable)
+    jsonschema.validate(3.5, nullable)
+    for bad in (value, 0, "1"):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, nullable)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-Infinity"])
+def test_a_task_timeout_from_the_environment_must_be_finite(monkeypatch, value):
+    from motion_ops.run import task_timeout
+
+    monkeypatch.setenv("MOTION_OPS_TIMEOUT_SUMMARIZE", "90")
+    assert task_timeout("summarize", 60) == dt.timedelta(minutes=90)
+    monkeypatch.setenv("MOTION_OPS_TIMEOUT_SUMMARIZE", value)
+    with pytest.raises(ValueError, match="MOTION_OPS_TIMEOUT_SUMMARIZE must be a finite number"):
+        task_timeout("summarize", 60)

@@ -138,3 +138,80 @@ def test_the_budget_stops_before_the_next_motion_and_the_rest_is_left(store, mot
     assert spent["attempted"] == 5 and spent["tokens"] > 0 and spent["cost"] > 0
     assert summaries.Budget(max_tokens=spent["tokens"]).reached(spent) and not summaries.Budget().reached(spent)
     assert summaries.Budget(max_cost=spent["cost"] * 2).reached(spent) is None
+
+
+def _visible(store) -> dict[str, str]:
+    return dict(store.conn.execute("SELECT motion_id::text, status FROM motion_summary_current").fetchall())
+
+
+def test_readers_keep_the_published_extractive_summary_until_its_replacement_is_published(store, motions, chat):
+    summaries.summarize_ids(store, Cascade([]), motions[:5], ctx=CTX)
+    summaries.publish(store, run_id="run-1")
+    before = _visible(store)
+    assert len(before) == 5 and set(before.values()) == {"extractive"}
+    # a model run writes the replacements, then stops before publish (killed, QA failed, approval rejected)
+    ctx2 = RunContext(dag_id="motion_summaries", run_id="run-2", task_id="summarize")
+    assert summaries.summarize_ids(store, cascade(chat), motions[:5], ctx=ctx2)["summarized"] == 5
+    assert _visible(store) == before
+    store.conn.execute("UPDATE motion_summaries SET summary_nl = summary_nl || ' In 1999.' "
+                       "WHERE motion_id = %s AND status = 'llm'", (motions[0],))
+    store.conn.commit()
+    assert not summaries.qa(store, run_id="run-2", sample_size=5)["passed"]  # removes the bad replacement only
+    assert _visible(store) == before
+    # the next run neither pays again for the pending replacements nor loses them: it adopts and publishes them
+    assert summaries.plan_batches(store, batch_size=10, max_batches=None, ids=motions[:5], models=True)[0] == [[motions[0]]]
+    assert summaries.adopt_unpublished(store, run_id="run-3") == 4
+    assert summaries.qa(store, run_id="run-3", sample_size=10)["passed"]
+    assert summaries.publish(store, run_id="run-3") == 4
+    after = _visible(store)
+    assert set(after) == set(before) and after[motions[0]] == "extractive"
+    assert sorted(v for k, v in after.items() if k != motions[0]) == ["llm"] * 4
+    # the replaced extractive rows are gone with the swap: one row per motion and key is left
+    assert store.conn.execute("SELECT count(*) FROM motion_summaries").fetchone()[0] == 5
+
+
+def test_two_runs_summarizing_the_same_plan_at_once_pay_once_per_motion(store, pg_uri, motions, chat):
+    import threading
+
+    from motion_ops.store.db import Store
+
+    chat.latency = 0.02  # the two runs overlap while the model answers
+    plan = motions[:20]
+    start, results = threading.Barrier(2), {}
+
+    def run(run_id: str) -> None:
+        with Store(pg_uri) as own:
+            ctx = RunContext(dag_id="motion_summaries", run_id=run_id, task_id="summarize")
+            start.wait()
+            results[run_id] = summaries.summarize_batch(own, cascade(chat), plan, batch_index=0, ctx=ctx)
+            summaries.retry_failed(own, cascade(chat), plan=[plan], results=[results[run_id]], batch_size=20,
+                                   max_failure_ratio=0.5, quarantine_after=3, ctx=ctx)
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in ("run-A", "run-B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["run-A", "run-B"]
+    assert len(chat.calls) == 20 and len({c.prompt for c in chat.calls}) == 20  # one call per motion
+    assert sum(r["summarized"] for r in results.values()) == 20
+    assert sum(r["claimed_elsewhere"] for r in results.values()) >= 20 - max(r["summarized"] for r in results.values())
+    assert store.conn.execute("SELECT count(*) FROM summary_spend").fetchone()[0] == 20
+    assert store.conn.execute("SELECT count(*) FROM work_claims").fetchone()[0] == 0  # every claim released
+
+
+def test_a_killed_runs_claims_expire_and_its_own_retry_takes_them_again(store, motions, chat):
+    import datetime as dt
+
+    from motion_ops.store import claims
+
+    assert claims.claim(store, summaries.CLAIM_STAGE, motions[:3], holder="run-dead", ttl=dt.timedelta(hours=1)) == motions[:3]
+    other = RunContext(dag_id="motion_summaries", run_id="run-other", task_id="summarize")
+    out = summaries.summarize_ids(store, cascade(chat), motions[:3], ctx=other)
+    assert out["summarized"] == 0 and out["claimed_elsewhere"] == motions[:3] and chat.calls == []
+    again = RunContext(dag_id="motion_summaries", run_id="run-dead", task_id="summarize")  # the same run, retried
+    assert summaries.summarize_ids(store, cascade(chat), motions[:1], ctx=again)["summarized"] == 1
+    store.conn.execute("UPDATE work_claims SET expires_at = now() - interval '1 second'")
+    store.conn.commit()
+    out = summaries.summarize_ids(store, cascade(chat), motions[:3], ctx=other)  # expired: another run takes them
+    assert out["summarized"] == 2 and out["claimed_elsewhere"] == [] and len(chat.calls) == 3

@@ -35,3 +35,15 @@ def test_defaults_live_in_the_configs_and_aliases_are_accepted():
     assert ProviderConfig.from_connection(conn("o:11434", conn_type="ollama", model="m")).kind == "ollama"
     assert ProviderConfig.from_connection(conn(max_inputs_per_request=8, batch_size=99)).max_inputs_per_request == 8
     assert extra_number({"a": ""}, "a", default=3) == 3
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), "nan", "Infinity", "-inf"])
+def test_a_connection_extra_that_is_not_a_finite_number_is_a_clear_error(value):
+    with pytest.raises(ValueError, match="connection extra 'timeout' must be a finite number"):
+        extra_number({"timeout": value}, "timeout", default=30.0)
+    with pytest.raises(ValueError, match="'price_input_per_1k' must be a finite number"):
+        ProviderConfig.from_connection(conn(price_input_per_1k=value))
+    with pytest.raises(ValueError, match="'timeout' must be a finite number"):
+        FeedConfig.from_connection(conn("https://tk.example", timeout=value))
+    with pytest.raises(ValueError, match="'retry_attempts' must be a finite number"):
+        extra_number({"retry_attempts": value}, "retry_attempts", default=3, kind=int)

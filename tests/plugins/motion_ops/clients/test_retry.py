@@ -64,3 +64,7 @@ def test_rate_limiter_spaces_calls_evenly(clock):
     for _ in range(4):
         limiter.acquire()
     assert clock.sleeps == pytest.approx([0.5, 0.5, 0.5])
+
+
+def test_a_retry_after_of_nan_or_infinity_is_no_wait_anyone_honours():
+    assert parse_retry_after("inf") is None and parse_retry_after("NaN") is None and parse_retry_after("-inf") is None

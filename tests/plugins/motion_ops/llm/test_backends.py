@@ -30,3 +30,11 @@ def test_the_router_skips_a_backend_whose_context_window_is_too_small(real_motio
     assert [b.name for b in route([small, big], long_)] == ["cloud"]
     assert route([small], long_) == []
     assert chain_key([small, big]) == "ollama:llama3.2 > openai:gpt-4o-mini" and chain_key([]) == "extractive"
+
+
+@pytest.mark.parametrize("key", ["price_input_per_1k", "price_output_per_1k", "timeout", "min_request_interval",
+                                 "context_window", "max_attempts"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "nan", "inf"])
+def test_nan_or_infinity_in_a_backends_extras_is_a_clear_error(key, value):
+    with pytest.raises(BadConfiguration, match=f"connection 'motion_llm': extra '{key}' must be a finite number"):
+        Backend.from_connection("motion_llm", host=None, password=None, extra={"model": "openai:x", key: value})
