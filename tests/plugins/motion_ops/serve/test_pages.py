@@ -68,3 +68,17 @@ def test_mounted_under_a_prefix_api_errors_stay_json_and_pages_link_within_the_p
 
 def test_a_blank_party_filter_is_no_filter(client):
     assert client.get("/api/motions", params={"party": "  "}).status_code == 200
+
+
+def test_an_unknown_seat_count_shows_as_unknown_and_the_totals_say_one_is_missing(client, store, published):
+    from tests.plugins.motion_ops.serve.test_api import unknown_seats
+
+    mid = published[0].cases["amended_tvv"]
+    party, (voor, tegen) = unknown_seats(store, mid)
+    page = client.get(f"/motie/{mid}")
+    assert page.status_code == 200
+    assert f"<tr><td>{party}</td><td>Voor</td><td>onbekend</td></tr>" in page.text  # the table
+    assert f"{party}: zetels onbekend</title>" in page.text and "Voor (zetels onbekend)" in page.text  # the chart
+    totals = re.search(r'<span id="stemtotaal">(.*?)</span>', page.text, re.S).group(1)
+    assert f"minstens {voor} zetels voor, {tegen} tegen" in totals and f"zetels onbekend van {party}" in totals
+    assert f"{party}: 0 zetels voor" not in page.text and f"<td>{party}</td><td>Voor</td><td>0</td>" not in page.text
