@@ -19,7 +19,7 @@ from motion_ops.assemble import assemble_changed
 from motion_ops.bodies import BodyParams, fetch_bodies
 from motion_ops.clients.feed import FeedClient, FeedCursor, FeedError
 from motion_ops.parsers.feedpage import FeedFormatError, FeedPage, is_guid, parse_page
-from motion_ops.parsers.feedtime import feed_instant
+from motion_ops.parsers.feedtime import feed_time
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store
@@ -57,7 +57,7 @@ def checked_page(page: FeedPage, *, where: str, before: int | None = None) -> Fe
     """``page`` if the store can take every value the page statement writes, and it moves on.
 
     Checked: entity ids and parent pointers are GUIDs, ``bijgewerkt`` is a timestamp (any spelling
-    :func:`~motion_ops.parsers.feedtime.feed_instant` takes), skiptokens fit a bigint, and the next
+    :func:`~motion_ops.parsers.feedtime.feed_time` takes), skiptokens fit a bigint, and the next
     skiptoken (and each entity's) lies after ``before``.
 
     :raises FeedFormatError: naming the entity, so the page is handled like a malformed one
@@ -72,7 +72,7 @@ def checked_page(page: FeedPage, *, where: str, before: int | None = None) -> Fe
             raise FeedFormatError(f"{where}: {e.category} {e.id} has skiptoken {e.skiptoken}, not after {before}")
         if e.bijgewerkt is not None:
             try:
-                feed_instant(e.bijgewerkt)
+                feed_time(e.bijgewerkt)
             except ValueError:
                 raise FeedFormatError(f"{where}: {e.category} {e.id} has bijgewerkt {e.bijgewerkt[:40]!r}, "
                                       f"not a timestamp") from None
@@ -90,11 +90,11 @@ _JSON = msgspec.json.Encoder()  # the same bytes as json.dumps with compact sepa
 def page_json(page: FeedPage) -> bytes:
     """The page's entities as the JSON array ``merge_feed_page`` reads, one row per id (the same
     entity twice in a page: the later emission wins): ``[id, skiptoken, raw(), category, rel, changed]``,
-    with the entity's own category (its element decides), parent pointer, and change time as a UTC
-    instant (``raw()`` keeps the feed's own spelling)."""
+    with the entity's own category (its element decides), parent pointer, and change time with the
+    offset it means (:func:`~motion_ops.parsers.feedtime.feed_time`; ``raw()`` keeps the feed's own spelling)."""
     latest = {e.id: e for e in page.entities}
     return _JSON.encode([[e.id, e.skiptoken, e.raw(), e.category, PARENT_REF.get(e.category),
-                          None if e.bijgewerkt is None else feed_instant(e.bijgewerkt).isoformat()]
+                          None if e.bijgewerkt is None else feed_time(e.bijgewerkt)]
                          for e in latest.values()])
 
 

@@ -2,7 +2,8 @@
 -- entities (with their parent pointers) and move the checkpoint.
 -- %(page)s: a JSON array of [id, skiptoken, data, category, rel, changed] (data = FeedEntity.raw(), one
 -- row per id; category = the entity's own, rel = its parent pointer, motion_ops.sync.PARENT_REF, or
--- null; changed = bijgewerkt as a UTC instant, motion_ops.parsers.feedtime, or null).
+-- null; changed = bijgewerkt with the offset it means, motion_ops.parsers.feedtime.feed_time, or null:
+-- stored as the instant, timestamptz).
 -- %(category)s: the page's category, whose checkpoint moves.
 -- An entity whose data is unchanged (jsonb equality: the same change time, deleted flag, fields
 -- and relations) is left alone: no new change_seq, so no downstream work. A tombstone keeps its

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from motion_ops.parsers.feedtime import feed_instant
+from motion_ops.parsers.feedtime import feed_instant, feed_time
 
 UTC = dt.timezone.utc
 
@@ -38,3 +38,15 @@ def test_spellings_of_one_moment_are_equal_and_order_by_the_moment_not_the_text(
         == feed_instant("2023-10-27T10:46:51")
     # as text "10:30+02:00" sorts after "09:00Z"; as moments it is earlier
     assert feed_instant("2024-06-01T10:30:00+02:00") < feed_instant("2024-06-01T09:00:00Z")
+
+
+@pytest.mark.parametrize("spelling,stored", [
+    ("2019-07-15T11:02:54.8200000", "2019-07-15T11:02:54.820000+02:00"),  # summer
+    ("2024-01-09T10:11:12", "2024-01-09T10:11:12+01:00"),  # winter
+    ("2023-10-27T10:46:51.0000000+02:00", "2023-10-27T10:46:51.000000+02:00"),
+    ("2024-01-09T09:11:12.5Z", "2024-01-09T09:11:12.500000Z"),
+    ("2024-01-09T10:11:12.123456789-0500", "2024-01-09T10:11:12.123456-05:00"),
+])
+def test_the_store_gets_each_time_with_the_offset_it_means(spelling, stored):
+    assert feed_time(spelling) == stored
+    assert dt.datetime.fromisoformat(stored) == feed_instant(spelling)
