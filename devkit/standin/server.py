@@ -114,13 +114,14 @@ class StandinServer(BackgroundHTTPServer):
     """Serve ``corpus`` on ``127.0.0.1:port`` (0 = any free port) in a background thread.
 
     :param generation: feed generation served at start (see :class:`Corpus`).
-    :param prefix: namespace prefix for entity elements ("" like the live feed, or "tk"/"ns1").
+    :param prefix: namespace prefix for entity elements ("" like the live feed, or "tk"/"ns1"), or a
+        tuple of them used in turn, entry by entry (a feed with the prefixes mixed, within a page too).
     """
 
     thread_name = "standin"
 
     def __init__(self, corpus: Corpus | None = None, *, port: int = 0, generation: int = 1,
-                 prefix: str = "", page_size: int = PAGE_SIZE, host: str = "127.0.0.1"):
+                 prefix: str | tuple[str, ...] = "", page_size: int = PAGE_SIZE, host: str = "127.0.0.1"):
         self.corpus = corpus or Corpus()
         self.generation = generation
         self.prefix = prefix
@@ -155,14 +156,15 @@ class StandinServer(BackgroundHTTPServer):
             out.append(f'<link rel="resume" href="{self_href}" />')
         out.append(f"<updated>{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}</updated>")
         out.append("<author><name>Tweede Kamer der Staten-Generaal</name></author>")
-        for e in entries:
+        prefixes = (self.prefix,) if isinstance(self.prefix, str) else self.prefix
+        for i, e in enumerate(entries):
             ent = e.entity
             out.append(
                 f"<entry><title>{ent.id}</title><id>{base}/SyncFeed/2.0/Entiteiten/{ent.id}</id>"
                 f"<author><name>Tweede Kamer der Staten-Generaal</name></author><updated>{ent.bijgewerkt[:19]}Z</updated>"
                 f'<category term="{ent.category.lower()}" />'
                 f'<link rel="next" href="{base}/SyncFeed/2.0/Feed?skiptoken={e.skiptoken}&amp;category={category}" />'
-                f'<content type="application/xml">{_entity_xml(ent, self.prefix)}</content></entry>')
+                f'<content type="application/xml">{_entity_xml(ent, prefixes[i % len(prefixes)])}</content></entry>')
         out.append("</feed>")
         return "".join(out).encode()
 

@@ -9,7 +9,8 @@ party, and a party is named by its Fractie record's abbreviation (joined by Frac
 Only motions touched by entities that changed since the last assembly are rebuilt; a rebuilt
 motion whose assembled content is unchanged is not written (so nothing downstream re-runs).
 A bad value in one entity (a reference that is not a GUID, a seat count that is not a number)
-affects only that value: it is audited (``bad_field``) and the motion is assembled without it. A
+affects only that value: it is audited (``bad_field``) and the motion is assembled without it (a
+seat count without a number is unknown, ``None``, never 0). A
 motion that cannot be assembled or written at all is audited (``motion_assembly_failed``), kept in
 ``assembly_failures`` and rebuilt on every later run until it succeeds; the others go on.
 Simplification: a renamed Fractie (new abbreviation) does not trigger re-assembly of old motions
@@ -24,10 +25,12 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from motion_ops.parsers.feedpage import is_guid
+from motion_ops.parsers.feedtime import feed_instant
 from motion_ops.parsers.substance import is_amended, normalise_dossier, parse_kamerstuk, replaced_kamerstuk
 from motion_ops.run import RunContext
 from motion_ops.store import audit
@@ -58,8 +61,18 @@ class Raw:
         return [i.lower() for i in (self.data.get("refs") or {}).get(rel) or []]
 
     @property
-    def changed(self) -> str:
-        return self.data.get("bijgewerkt") or ""
+    def changed(self) -> tuple[dt.datetime, str]:
+        """When the feed last changed the entity, to sort by: the UTC instant its ``bijgewerkt``
+        means (so spellings with and without an offset order by the moment), then the text itself
+        (a value that is no timestamp sorts first, among such values by its text)."""
+        text = self.data.get("bijgewerkt") or ""
+        try:
+            return feed_instant(text), text
+        except ValueError:
+            return _NEVER, text
+
+
+_NEVER = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -83,13 +96,18 @@ def _guid_ref(entity: Raw, category: str, rel: str, problems: Problems) -> str |
     return None
 
 
-def _seats(entity: Raw, problems: Problems) -> int:
+_SEAT_COUNT = re.compile(r"\s*[0-9]{1,4}\s*")
+
+
+def _seats(entity: Raw, problems: Problems) -> int | None:
+    """The party's seat count (``fractieGrootte``), or None: unknown (absent, or not a number, which
+    is also a problem)."""
     value = entity.f("fractieGrootte")
-    try:
-        return int(value or 0)
-    except ValueError:
+    if _SEAT_COUNT.fullmatch(value or ""):
+        return int(value)
+    if value and value.strip():
         problems.append({"entity": entity.id, "category": "Stemming", "field": "fractieGrootte", "value": value[:200]})
-        return 0
+    return None
 
 
 def aggregate_votes(rows: list[Raw], parties: dict[str, str], problems: Problems | None = None) -> list[dict[str, Any]]:
@@ -120,7 +138,7 @@ def aggregate_votes(rows: list[Raw], parties: dict[str, str], problems: Problems
             p["seats"] += 1
         else:
             p["vote"] = soort
-            p["seats"] = _seats(r, problems)
+            p["seats"] = _seats(r, problems)  # None: unknown, and so are its seats on the side it voted
             p["voor"] = p["seats"] if soort == "Voor" else 0
             p["tegen"] = p["seats"] if soort == "Tegen" else 0
     out = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Iterable, Iterator, Protocol
 
@@ -20,6 +19,7 @@ from motion_ops.assemble import assemble_changed
 from motion_ops.bodies import BodyParams, fetch_bodies
 from motion_ops.clients.feed import FeedClient, FeedCursor, FeedError
 from motion_ops.parsers.feedpage import FeedFormatError, FeedPage, is_guid, parse_page
+from motion_ops.parsers.feedtime import feed_time
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store
@@ -46,7 +46,6 @@ class FeedSource(Protocol):
 
 
 MAX_SKIPTOKEN = 2**63 - 1  # the store's bigint
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?")
 
 
 class FeedIncomplete(Exception):
@@ -57,8 +56,9 @@ class FeedIncomplete(Exception):
 def checked_page(page: FeedPage, *, where: str, before: int | None = None) -> FeedPage:
     """``page`` if the store can take every value the page statement writes, and it moves on.
 
-    Checked: entity ids and parent pointers are GUIDs, ``bijgewerkt`` is a timestamp, skiptokens
-    fit a bigint, and the next skiptoken (and each entity's) lies after ``before``.
+    Checked: entity ids and parent pointers are GUIDs, ``bijgewerkt`` is a timestamp (any spelling
+    :func:`~motion_ops.parsers.feedtime.feed_time` takes), skiptokens fit a bigint, and the next
+    skiptoken (and each entity's) lies after ``before``.
 
     :raises FeedFormatError: naming the entity, so the page is handled like a malformed one
         (fetched again, then audited; the category stops before it and the next run retries it).
@@ -70,8 +70,12 @@ def checked_page(page: FeedPage, *, where: str, before: int | None = None) -> Fe
             raise FeedFormatError(f"{where}: {e.category} id {e.id!r} is not a GUID")
         if e.skiptoken is not None and not (before or 0) < e.skiptoken <= MAX_SKIPTOKEN:
             raise FeedFormatError(f"{where}: {e.category} {e.id} has skiptoken {e.skiptoken}, not after {before}")
-        if e.bijgewerkt is not None and not _TIMESTAMP.fullmatch(e.bijgewerkt):
-            raise FeedFormatError(f"{where}: {e.category} {e.id} has bijgewerkt {e.bijgewerkt[:40]!r}, not a timestamp")
+        if e.bijgewerkt is not None:
+            try:
+                feed_time(e.bijgewerkt)
+            except ValueError:
+                raise FeedFormatError(f"{where}: {e.category} {e.id} has bijgewerkt {e.bijgewerkt[:40]!r}, "
+                                      f"not a timestamp") from None
         rel = PARENT_REF.get(e.category)
         if rel:
             for target in e.refs.get(rel, ()):
@@ -85,10 +89,13 @@ _JSON = msgspec.json.Encoder()  # the same bytes as json.dumps with compact sepa
 
 def page_json(page: FeedPage) -> bytes:
     """The page's entities as the JSON array ``merge_feed_page`` reads, one row per id (the same
-    entity twice in a page: the later emission wins): ``[id, skiptoken, raw(), category, rel]``,
-    with the entity's own category (its element decides) and parent pointer."""
+    entity twice in a page: the later emission wins): ``[id, skiptoken, raw(), category, rel, changed]``,
+    with the entity's own category (its element decides), parent pointer, and change time with the
+    offset it means (:func:`~motion_ops.parsers.feedtime.feed_time`; ``raw()`` keeps the feed's own spelling)."""
     latest = {e.id: e for e in page.entities}
-    return _JSON.encode([[e.id, e.skiptoken, e.raw(), e.category, PARENT_REF.get(e.category)] for e in latest.values()])
+    return _JSON.encode([[e.id, e.skiptoken, e.raw(), e.category, PARENT_REF.get(e.category),
+                          None if e.bijgewerkt is None else feed_time(e.bijgewerkt)]
+                         for e in latest.values()])
 
 
 def page_params(category: str, page: FeedPage, checkpoint: int | None) -> dict[str, Any]:

@@ -1,22 +1,24 @@
 -- One SyncFeed page as one statement, so one implicit transaction and one round trip: upsert its
 -- entities (with their parent pointers) and move the checkpoint.
--- %(page)s: a JSON array of [id, skiptoken, data, category, rel] (data = FeedEntity.raw(), one row
--- per id; category = the entity's own, rel = its parent pointer, motion_ops.sync.PARENT_REF, or null).
+-- %(page)s: a JSON array of [id, skiptoken, data, category, rel, changed] (data = FeedEntity.raw(), one
+-- row per id; category = the entity's own, rel = its parent pointer, motion_ops.sync.PARENT_REF, or
+-- null; changed = bijgewerkt with the offset it means, motion_ops.parsers.feedtime.feed_time, or null:
+-- stored as the instant, timestamptz).
 -- %(category)s: the page's category, whose checkpoint moves.
 -- An entity whose data is unchanged (jsonb equality: the same change time, deleted flag, fields
 -- and relations) is left alone: no new change_seq, so no downstream work. A tombstone keeps its
--- last known targets, so assembly can still find the motion it belonged to. bijgewerkt has 7
--- fractional digits: keep 6.
+-- last known targets, so assembly can still find the motion it belonged to.
 WITH no_flush_wait AS (
     -- this transaction's commit need not wait for the WAL flush (PostgreSQL is the slower side
     -- on many pages): a page lost in a server crash is lost with its checkpoint and read again
     SELECT set_config('synchronous_commit', 'off', true)
 ), page AS (
-    SELECT (e->>0)::uuid AS id, (e->>1)::bigint AS skiptoken, e->2 AS data, e->>3 AS category, e->>4 AS rel
+    SELECT (e->>0)::uuid AS id, (e->>1)::bigint AS skiptoken, e->2 AS data, e->>3 AS category, e->>4 AS rel,
+           (e->>5)::timestamptz AS changed
     FROM jsonb_array_elements(%(page)s::jsonb) AS e
 ), merged AS (
     INSERT INTO raw_entities AS r (category, id, bijgewerkt, deleted, data, parents, skiptoken, change_seq)
-    SELECT category, id, left(data->>'bijgewerkt', 26)::timestamp, (data->>'deleted')::boolean, data,
+    SELECT category, id, changed, (data->>'deleted')::boolean, data,
            ARRAY(SELECT t::uuid FROM jsonb_array_elements_text(data->'refs'->rel) AS t),
            COALESCE(skiptoken, %(checkpoint)s::bigint, 0), nextval('raw_change_seq')
     FROM page

@@ -86,13 +86,22 @@ def motion(store: Store, key: str) -> dict[str, Any]:
         raise NotFound(f"no motion {key!r}")
     votes = store.read("api_motion_votes", {"id": m["id"]})
     m["votes"] = votes
-    m["vote_totals"] = {"voor": sum(v["voor"] for v in votes), "tegen": sum(v["tegen"] for v in votes)}
+    m["vote_totals"] = vote_totals(votes)
     current = store.read_one("api_version", {"version": None})
     m["earlier_versions"] = store.read("api_earlier_versions", {"version": current["version"], "id": m["id"]}) \
         if current else []
     m["similarity_version"] = {"version": current["version"], "model": current["model"]} if current else None
     m["summary"] = summary(store, m["id"])
     return m
+
+
+def vote_totals(votes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Seats voor and tegen over the parties whose count is known; when a party's seats on the side
+    it voted are unknown (null), ``complete`` is false and ``missing`` names it under that side (the
+    total of that side is then a lower bound)."""
+    missing = {side: sorted(v["party"] for v in votes if v[side] is None) for side in ("voor", "tegen")}
+    return {"voor": sum(v["voor"] or 0 for v in votes), "tegen": sum(v["tegen"] or 0 for v in votes),
+            "complete": not (missing["voor"] or missing["tegen"]), "missing": missing}
 
 
 def summary(store: Store, motion_id: str) -> dict[str, Any] | None:

@@ -79,9 +79,31 @@ def test_a_bad_reference_or_seat_count_is_left_out_and_reported_not_raised():
     rows = [stemming("s1", "Voor", "no-guid", name="GroenLinks"), stemming("s2", "Tegen", F_VVD, seats="veel")]
     m = build(zaak(), [bad_doc], besluiten=[b_vote], stemmingen={"b1": rows})
     assert m["document_id"] == "d1" and m["document_versie_id"] is None
-    assert [(v["party"], v["fractie_id"], v["seats"]) for v in m["votes"]] == [("GroenLinks", None, 10), ("VVD", F_VVD, 0)]
+    assert [(v["party"], v["fractie_id"], v["seats"]) for v in m["votes"]] == [("GroenLinks", None, 10), ("VVD", F_VVD, None)]
     assert sorted((p["entity"], p["field"], p["value"]) for p in m["problems"]) == [
         ("d1", "huidigeDocumentVersie", "not-a-guid"), ("s1", "fractie", "no-guid"), ("s2", "fractieGrootte", "veel")]
+
+
+def test_a_seat_count_that_is_not_a_number_is_unknown_not_zero_on_the_side_the_party_voted():
+    votes = aggregate_votes([stemming("s1", "Tegen", F_VVD, seats="veel"), stemming("s2", "Voor", F_GL, seats="5.0"),
+                             stemming("s3", "Niet deelgenomen", F_GL_OLD, seats="", name="GroenLinks")],
+                            {F_GL: "GL", F_GL_OLD: "GL-oud", F_VVD: "VVD"}, problems := [])
+    assert votes == [
+        {"party": "GL", "fractie_id": F_GL, "voor": None, "tegen": 0, "seats": None, "vote": "Voor"},
+        {"party": "GL-oud", "fractie_id": F_GL_OLD, "voor": 0, "tegen": 0, "seats": None, "vote": "Niet deelgenomen"},
+        {"party": "VVD", "fractie_id": F_VVD, "voor": 0, "tegen": None, "seats": None, "vote": "Tegen"},
+    ]
+    # a value that is there but no number is a problem; an empty one is only unknown
+    assert [(p["entity"], p["value"]) for p in problems] == [("s1", "veel"), ("s2", "5.0")]
+
+
+def test_the_newest_duplicate_wins_by_its_moment_whatever_the_spelling_of_its_change_time():
+    # as text "10:30:00+02:00" sorts after "09:00:00Z", but it is the earlier moment (08:30 UTC)
+    rows = [stemming("early", "Voor", F_VVD, changed="2024-06-01T10:30:00.0000000+02:00"),
+            stemming("late", "Tegen", F_VVD, changed="2024-06-01T09:00:00Z"),
+            stemming("earliest", "Voor", F_VVD, changed="2024-06-01T10:00:00.1234567")]  # Amsterdam time: 08:00 UTC
+    (v,) = aggregate_votes(rows, PARTIES)
+    assert v["vote"] == "Tegen"
 
 
 def test_only_stemmen_besluiten_count_and_the_outcome_is_kept():

@@ -138,3 +138,20 @@ def test_the_same_dossier_share_is_reported_with_its_random_baseline(store, vers
     assert checks["same_dossier_share"]["threshold"] == round(5 * 8 * 7 / (40 * 39), 4)
     assert checks["same_dossier_share"]["passed"] and 0 <= checks["same_dossier_share"]["value"] <= 1
     assert checks["short_lists"]["value"] == 0 and checks["short_lists"]["passed"]
+
+
+def test_votes_with_unknown_seat_counts_keep_the_vote_components_and_the_vote_check_passing(store, motions, tmp_path):
+    parties = ["PVV", "VVD", "NSC", "BBB", "CDA", "SP", "D66", "CU"]
+    with store.transaction() as cur:
+        for i, mid in enumerate(motions):
+            for j, party in enumerate(parties):
+                vote = "Voor" if (i + j) % 3 else "Tegen"
+                seats = None if (i + j) % 4 == 0 else 5  # a fractieGrootte that was not a number: unknown
+                cur.execute("INSERT INTO motion_votes (motion_id, party, vote, seats, voor, tegen) VALUES (%s, %s, %s, %s, %s, %s)",
+                            (mid, party, vote, seats, seats if vote == "Voor" else 0, seats if vote == "Tegen" else 0))
+    assert store.conn.execute("SELECT count(*) FROM motion_votes WHERE seats IS NULL").fetchone()[0] > 0
+    v = compute_version(store, model=embed_all(store), top_n=5)["version"]
+    report = qa(store, v, tmp_path)
+    assert report["passed"] and "vote_agreement_common_parties" not in failed(report)
+    common = store.conn.execute("SELECT min(vote_common), max(vote_common) FROM motion_neighbours WHERE version = %s", (v,)).fetchone()
+    assert common == (len(parties), len(parties))  # every party counts, whether its seats are known or not

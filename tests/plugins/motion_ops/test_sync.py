@@ -220,7 +220,8 @@ def test_a_page_statement_replaces_changed_relations_and_leaves_unchanged_entiti
     assert refs_of(store) == [(G(1), G(11)), (G(2), G(13)), (G(3), G(11))]
     deleted, bijgewerkt, skiptoken = store.conn.execute(
         "SELECT deleted, bijgewerkt, skiptoken FROM raw_entities WHERE id = %s", (G(1),)).fetchone()
-    assert deleted and bijgewerkt == dt.datetime(2024, 2, 1) and skiptoken == 6
+    # the feed's time without an offset is Amsterdam time, stored as the UTC instant
+    assert deleted and bijgewerkt == dt.datetime(2024, 1, 31, 23, tzinfo=dt.timezone.utc) and skiptoken == 6
     assert store.conn.execute("SELECT skiptoken FROM feed_checkpoints WHERE category = 'Besluit'").fetchone()[0] == 6
 
 
@@ -310,6 +311,49 @@ def test_migrations_004_and_005_carry_the_parent_pointers_over_from_entity_refs(
     assert store.conn.execute("SELECT stage, change_seq FROM stage_watermarks").fetchall() == []
 
 
+def test_migration_016_keeps_stored_change_times_as_utc_and_reassembles_motions_with_an_unknown_seat_count(store, tmp_path):
+    """A store written before 016 (Amsterdam times without a zone; a bad seat count stored as 0)."""
+    import shutil
+
+    from motion_ops.store.db import SQL_DIR, migration_files
+
+    (tmp_path / "migrations").mkdir()
+    earlier = [path for version, path in migration_files(SQL_DIR) if version < "016"]
+    for path in earlier:
+        shutil.copy(path, tmp_path / "migrations" / path.name)
+    store.conn.execute("DROP SCHEMA public CASCADE")
+    store.conn.execute("CREATE SCHEMA public")
+    store.conn.commit()
+    assert len(store.migrate(tmp_path)) == len(earlier)
+    rows = [(1, "Besluit", "2024-01-09 10:11:12.345", {}), (2, "Besluit", "2024-07-01 12:00:00", {}),
+            (3, "Stemming", "2024-07-01 12:00:00", {"fractieGrootte": "veel"}), (4, "Stemming", "2024-07-01 12:00:00", {"fractieGrootte": "9"})]
+    with store.transaction() as cur:
+        for n, category, when, fields in rows:
+            cur.execute("INSERT INTO raw_entities (category, id, bijgewerkt, data, skiptoken, change_seq) "
+                        "VALUES (%s, %s, %s, %s, 1, nextval('raw_change_seq'))",
+                        (category, G(n), when, psycopg.types.json.Jsonb({"fields": fields})))
+    seqs = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
+    assert store.migrate() == ["016_utc_change_times_unknown_seats"]
+
+    def times():
+        return store.conn.execute("SELECT id::text, bijgewerkt FROM raw_entities ORDER BY 1").fetchall()
+
+    utc = dt.timezone.utc
+    assert [t for _, t in times()] == [dt.datetime(2024, 1, 9, 9, 11, 12, 345000, utc), dt.datetime(2024, 7, 1, 10, 0, tzinfo=utc),
+                                       dt.datetime(2024, 7, 1, 10, 0, tzinfo=utc), dt.datetime(2024, 7, 1, 10, 0, tzinfo=utc)]
+    after = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
+    assert after[G(3)] > max(seqs.values())  # assembled again: its vote gets an unknown seat count instead of 0
+    assert {k: v for k, v in after.items() if k != G(3)} == {k: v for k, v in seqs.items() if k != G(3)}
+    nullable = dict(store.conn.execute("SELECT column_name, is_nullable FROM information_schema.columns "
+                                       "WHERE table_name = 'motion_votes' AND column_name IN ('seats', 'voor', 'tegen')").fetchall())
+    assert nullable == {"seats": "YES", "voor": "YES", "tegen": "YES"}
+    before = times()
+    store.conn.commit()
+    with store.transaction() as cur:  # idempotent: the file runs again without harm
+        cur.execute((SQL_DIR / "migrations" / "016_utc_change_times_unknown_seats.sql").read_text())
+    assert times() == before
+
+
 def test_select_dirty_motions_walks_every_parent_pointer(store):
     """The SQL tree of select_dirty_motions and PARENT_REF are one tree: a change to an entity of
     any category finds the motion (Zaak) at the end of its parent pointers, and nothing else."""
@@ -380,6 +424,23 @@ def test_a_bad_value_in_a_document_or_a_vote_affects_only_its_motion_which_heals
     sync(store, feed.url, clock)
     versie, body = store.conn.execute("SELECT document_versie_id::text, body_text FROM motions WHERE id = %s", (m["id"],)).fetchone()
     assert versie == m["versie"] and body
+
+
+def test_a_seat_count_that_is_not_a_number_is_stored_as_unknown_and_heals_when_re_emitted(store, feed, clock):
+    voted = next(e.entity for e in feed.corpus.log if e.entity.category == "Stemming"
+                 and dict(e.entity.fields).get("vergissing") == "false" and dict(e.entity.fields).get("sidActorLid") is None)
+    feed.add(changed(voted, fractieGrootte="veel"))
+    sync(store, feed.url, clock)
+    vote = dict(voted.fields)["soort"]
+    row = store.conn.execute("SELECT vote, seats, voor, tegen FROM motion_votes WHERE fractie_id = %s AND motion_id = "
+                             "(SELECT parents[1] FROM raw_entities WHERE category = 'Besluit' AND id = %s)",
+                             (dict(voted.refs)["fractie"], dict(voted.refs)["besluit"])).fetchone()
+    assert row == (vote, None, None if vote == "Voor" else 0, None if vote == "Tegen" else 0)  # unknown, not 0 seats
+    assert [(t, meta["field"], meta["effect"]) for t, meta in audited(store, "bad_field")] == [
+        (voted.id, "fractieGrootte", "assembled without this value")]
+    feed.add(changed(voted))  # fixed at the source
+    sync(store, feed.url, clock)
+    assert store.conn.execute("SELECT count(*) FROM motion_votes WHERE seats IS NULL").fetchone()[0] == 0
 
 
 def test_a_motion_that_cannot_be_assembled_is_audited_kept_aside_and_rebuilt_on_the_next_run(store, feed, clock, monkeypatch):
@@ -508,3 +569,64 @@ def test_requests_to_the_host_keep_the_minimum_interval_across_threads():
     starts.sort()
     gaps = [b - a for a, b in zip(starts, starts[1:])]
     assert min(gaps) >= 0.045 and starts[-1] - starts[0] >= 11 * 0.045
+
+
+# --- every spelling of the change time the feed uses ----------------------------------------------
+
+AMSTERDAM = "Europe/Amsterdam"
+SPELLINGS = [  # (offset, fractional digits); offset None: Amsterdam time without an offset, as the live feed
+    (None, 7), ("+02:00", 7), ("Z", 0), ("+01:00", 7), (None, 0), ("Z", 7), ("+02:00", 0), (None, 3),
+    ("Z", 1), ("+01:00", 2), ("+02:00", 4), ("Z", 5), (None, 6), ("-05:00", 7), ("+0100", 3)]
+
+
+def spelled(instant, offset, digits):
+    """``instant`` (UTC) written as the feed might, and the instant that spelling means (cut to microseconds)."""
+    from zoneinfo import ZoneInfo
+
+    if offset is None:
+        wall = instant.astimezone(ZoneInfo(AMSTERDAM))
+    elif offset == "Z":
+        wall = instant
+    else:
+        sign, hours, minutes = offset[0], int(offset[1:3]), int(offset[-2:])
+        delta = dt.timedelta(hours=hours, minutes=minutes) * (1 if sign == "+" else -1)
+        wall = instant.astimezone(dt.timezone(delta))
+    fraction = f"{instant.microsecond:06d}7"[:digits]  # a 7th digit, as the feed writes it
+    text = wall.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if digits else "") + (offset or "")
+    return text, instant.replace(microsecond=int(fraction.ljust(6, "0")[:6]) if digits else 0)
+
+
+@pytest.mark.parametrize("prefix", ["ns1", ("ns1", "", "tk")], ids=["ns1-throughout", "prefixes-mixed"])
+def test_every_iso_8601_spelling_of_bijgewerkt_is_synced_and_stored_as_one_utc_instant(store, clock, prefix):
+    import dataclasses
+    from zoneinfo import ZoneInfo
+
+    from devkit.standin.corpus import Corpus
+    from devkit.standin.server import StandinServer
+
+    corpus = Corpus(motions=12)
+    with StandinServer(corpus, page_size=40) as srv:  # the live spelling: no offset, seven digits
+        sync(store, srv.url, clock)
+    plain = dump(store)
+    reset(store)
+    expected = {}
+    for i, entry in enumerate(corpus.log):  # every entity in another spelling of (about) the same moment
+        ent = entry.entity
+        moment = dt.datetime.fromisoformat(ent.bijgewerkt[:26]).replace(tzinfo=ZoneInfo(AMSTERDAM)).astimezone(dt.timezone.utc)
+        text, instant = spelled(moment, *SPELLINGS[i % len(SPELLINGS)])
+        entry.entity = dataclasses.replace(ent, bijgewerkt=text)
+        if entry.generation == 1:
+            expected[(ent.category, ent.id.lower())] = instant
+    corpus.log[0].entity.bijgewerkt = "2023-10-27T10:46:51.0000000+02:00"  # the ns1 feed's own, verbatim
+    expected[(corpus.log[0].entity.category, corpus.log[0].entity.id)] = dt.datetime(2023, 10, 27, 8, 46, 51, tzinfo=dt.timezone.utc)
+    with StandinServer(corpus, page_size=40, prefix=prefix) as srv:
+        out = sync(store, srv.url, clock)
+    assert out["problem"] is None and all(s["caught_up"] and not s["error"] for s in out["categories"].values())
+    assert audited(store, "feed_page_failed") == []
+    stored = {(c, i): t for c, i, t in store.conn.execute("SELECT category, id::text, bijgewerkt FROM raw_entities")}
+    assert stored == expected  # every entity, none rejected, each as the UTC instant its spelling means
+    assert store.conn.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'raw_entities' "
+                              "AND column_name = 'bijgewerkt'").fetchone()[0] == "timestamp with time zone"
+    now = dump(store)
+    assert (now["motions"], now["votes"], now["parents"], now["checkpoints"]) == \
+        (plain["motions"], plain["votes"], plain["parents"], plain["checkpoints"])  # the same motions as before

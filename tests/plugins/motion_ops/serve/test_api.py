@@ -207,3 +207,27 @@ def test_nul_bytes_and_numbers_outside_the_stores_range_are_4xx_not_500(client):
         r = client.get(path)
         assert r.status_code == 422 and r.json()["error"] == "invalid parameters", path
     assert client.get("/api/versions/9223372036854775807/diff/1").status_code == 404  # the largest bigint: no such version
+
+
+def unknown_seats(store, motion_id):
+    """Make the largest party that voted voor on ``motion_id`` one whose seat count is unknown (as
+    assembly stores a fractieGrootte that is not a number); returns (party, known totals)."""
+    party, = store.conn.execute("SELECT party FROM motion_votes WHERE motion_id = %s AND vote = 'Voor' "
+                                "ORDER BY seats DESC, party LIMIT 1", (motion_id,)).fetchone()
+    store.conn.execute("UPDATE motion_votes SET seats = NULL, voor = NULL WHERE motion_id = %s AND party = %s",
+                       (motion_id, party))
+    totals = store.conn.execute("SELECT sum(voor), sum(tegen) FROM motion_votes WHERE motion_id = %s", (motion_id,)).fetchone()
+    store.conn.commit()
+    return party, totals
+
+
+def test_a_vote_with_an_unknown_seat_count_is_null_and_the_totals_say_a_count_is_missing(client, store, published):
+    mid = published[0].cases["amended_tvv"]
+    full = client.get(f"/api/motions/{mid}").json()["vote_totals"]
+    assert full["complete"] and full["missing"] == {"voor": [], "tegen": []}
+    party, (voor, tegen) = unknown_seats(store, mid)
+    m = client.get(f"/api/motions/{mid}").json()
+    v = next(v for v in m["votes"] if v["party"] == party)
+    assert (v["vote"], v["seats"], v["voor"], v["tegen"]) == ("Voor", None, None, 0)
+    assert m["votes"][-1]["party"] == party  # unknown sorts after every known count
+    assert m["vote_totals"] == {"voor": voor, "tegen": tegen, "complete": False, "missing": {"voor": [party], "tegen": []}}

@@ -74,3 +74,17 @@ def test_a_nul_byte_in_a_search_field_is_a_dutch_422_page(client):
     for field in ("q", "party", "outcome"):
         r = client.get("/", params={field: "stik\x00stof"})
         assert r.status_code == 422 and "Ongeldige invoer" in r.text and "Traceback" not in r.text, field
+
+
+def test_an_unknown_seat_count_shows_as_unknown_and_the_totals_say_one_is_missing(client, store, published):
+    from tests.plugins.motion_ops.serve.test_api import unknown_seats
+
+    mid = published[0].cases["amended_tvv"]
+    party, (voor, tegen) = unknown_seats(store, mid)
+    page = client.get(f"/motie/{mid}")
+    assert page.status_code == 200
+    assert f"<tr><td>{party}</td><td>Voor</td><td>onbekend</td></tr>" in page.text  # the table
+    assert f"{party}: zetels onbekend</title>" in page.text and "Voor (zetels onbekend)" in page.text  # the chart
+    totals = re.search(r'<span id="stemtotaal">(.*?)</span>', page.text, re.S).group(1)
+    assert f"minstens {voor} zetels voor, {tegen} tegen" in totals and f"zetels onbekend van {party}" in totals
+    assert f"{party}: 0 zetels voor" not in page.text and f"<td>{party}</td><td>Voor</td><td>0</td>" not in page.text
