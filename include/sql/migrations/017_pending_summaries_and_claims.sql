@@ -1,4 +1,4 @@
--- 018 (idempotent): (1) a model's summary that replaces a published extractive one of the same key
+-- 017 (idempotent): (1) a model's summary that replaces a published extractive one of the same key
 -- is stored beside it, pending, and the published one stays what readers see until publish swaps
 -- them in one transaction (delete_replaced_summaries + publish_run_summaries): the key gains
 -- whether the summary is extractive. (2) Claims: a motion is claimed for a paid stage before its
