@@ -333,7 +333,7 @@ def test_migration_016_keeps_stored_change_times_as_utc_and_reassembles_motions_
                         "VALUES (%s, %s, %s, %s, 1, nextval('raw_change_seq'))",
                         (category, G(n), when, psycopg.types.json.Jsonb({"fields": fields})))
     seqs = dict(store.conn.execute("SELECT id::text, change_seq FROM raw_entities").fetchall())
-    assert store.migrate() == ["016_utc_change_times_unknown_seats"]
+    assert store.migrate()[0] == "016_utc_change_times_unknown_seats"  # then any later ones
 
     def times():
         return store.conn.execute("SELECT id::text, bijgewerkt FROM raw_entities ORDER BY 1").fetchall()
