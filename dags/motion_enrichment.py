@@ -38,13 +38,13 @@ from motion_ops.operators.enrichment import (ComputeSimilarityOperator, EmbedMis
 from motion_ops.operators.assets import MOTION_SIMILARITY, MOTION_TEXTS
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotEmbeddingsOperator
 from motion_ops.numerics.finite import env_number
-from motion_ops.run import TIMEZONE, number_param as number, task_timeout as timeout
+from motion_ops.run import MAX_APPROVAL_HOURS, TIMEZONE, approval_hours, number_param as number, task_timeout as timeout
 from motion_ops.operators.summaries import AnnounceTextsOperator
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
 SYNC, EMBED, BUDGET, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Pilot and budget", "Similarity", "QA", "Run window"
-APPROVAL_HOURS = env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24)
+APPROVAL_HOURS = approval_hours(env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24), "MOTION_OPS_APPROVAL_TIMEOUT_HOURS")
 
 
 
@@ -90,7 +90,7 @@ APPROVAL_HOURS = env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24)
         "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",
                             description="Motions a paid model nobody approved yet is piloted on before a person "
                                         "approves it in approve_embeddings."),
-        "approval_timeout_hours": Param(APPROVAL_HOURS, **number(exclusive_minimum=0), section=BUDGET,
+        "approval_timeout_hours": Param(APPROVAL_HOURS, **number(exclusive_minimum=0, maximum=MAX_APPROVAL_HOURS), section=BUDGET,
                                         title="Hours to decide", description="approve_embeddings waits this long "
                                         "for a decision; then the run fails and nothing is embedded."),
         "top_n": Param(10, type="integer", minimum=1, maximum=100, section=SIMILARITY, title="Related motions",

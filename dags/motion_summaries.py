@@ -37,14 +37,14 @@ from airflow.sdk import Param, XComArg, dag
 from motion_ops.operators.assets import MOTION_SUMMARIES, MOTION_TEXTS
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotSummariesOperator
 from motion_ops.numerics.finite import env_number
-from motion_ops.run import TIMEZONE, number_param as number, task_timeout as timeout
+from motion_ops.run import MAX_APPROVAL_HOURS, TIMEZONE, approval_hours, number_param as number, task_timeout as timeout
 from motion_ops.operators.summaries import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
                                           QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
 
 _INT = ["integer", "null"]
 _STR = ["string", "null"]
 LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"
-APPROVAL_HOURS = env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24)
+APPROVAL_HOURS = approval_hours(env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24), "MOTION_OPS_APPROVAL_TIMEOUT_HOURS")
 
 
 
@@ -86,7 +86,7 @@ APPROVAL_HOURS = env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24)
         "max_cost": Param(None, **number(minimum=0, nullable=True), section=BUDGET, title="Most cost",
                           description="This run stops starting motions once it spent this much (the backends' prices "
                                       "per 1k tokens from their connection extras)."),
-        "approval_timeout_hours": Param(APPROVAL_HOURS, **number(exclusive_minimum=0), section=BUDGET,
+        "approval_timeout_hours": Param(APPROVAL_HOURS, **number(exclusive_minimum=0, maximum=MAX_APPROVAL_HOURS), section=BUDGET,
                                         title="Hours to decide", description="approve_pilot waits this long for a "
                                         "decision; then the run fails and nothing is summarized."),
         "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",

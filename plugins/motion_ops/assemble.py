@@ -132,7 +132,8 @@ def aggregate_votes(rows: list[Raw], parties: dict[str, str], problems: Problems
                                          "roll_call": False, "vote": None})
         soort = r.f("soort")
         if member:  # roll call: one row per member
-            p["roll_call"] = True
+            if not p["roll_call"]:  # the members count, not a party row's seats (which may be unknown: None)
+                p.update(voor=0, tegen=0, seats=0, roll_call=True)
             p["voor"] += soort == "Voor"
             p["tegen"] += soort == "Tegen"
             p["seats"] += 1

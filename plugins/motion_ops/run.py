@@ -21,6 +21,21 @@ def task_timeout(task_id: str, minutes: float) -> dt.timedelta:
     return dt.timedelta(minutes=env_number(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes))
 
 
+#: the longest a pilot's approval may wait (hours): a year; more is a mistake (and beyond what a timedelta holds)
+MAX_APPROVAL_HOURS = 24 * 366
+
+
+def approval_hours(value: Any, what: str = "param 'approval_timeout_hours'") -> float:
+    """Hours to wait for a pilot's approval: a finite number above 0 and at most :data:`MAX_APPROVAL_HOURS`.
+
+    :raises ValueError: anything else.
+    """
+    hours = finite(value, what)
+    if not 0 < hours <= MAX_APPROVAL_HOURS:
+        raise ValueError(f"{what} must be above 0 and at most {MAX_APPROVAL_HOURS} hours, got {value!r}")
+    return hours
+
+
 def number_param(*, minimum: float | None = None, maximum: float | None = None,
                  exclusive_minimum: float | None = None, nullable: bool = False) -> dict[str, Any]:
     """The JSON schema of a number param (a DAG's ``Param(default, **number_param(...), ...)``) that

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from motion_ops.numerics.finite import finite
+from motion_ops.numerics.finite import DURATIONS, finite, seconds
 
 
 class ConnectionLike(Protocol):
@@ -36,10 +36,13 @@ def base_url(conn: ConnectionLike, *, default_scheme: str) -> str:
 def extra_number(extra: dict[str, Any], *names: str, default: float | None, kind: type = float) -> Any:
     """The first of ``names`` present in ``extra`` as ``kind`` (later names are aliases), else ``default``.
 
-    :raises ValueError: the value is not a finite number.
+    :raises ValueError: the value is not a finite number (or, for a duration such as ``timeout``,
+        not from 0 s to a day: :data:`~motion_ops.numerics.finite.DURATIONS`).
     """
     for name in names:
         value = extra.get(name)
         if value is not None and value != "":
+            if name in DURATIONS:
+                return seconds(value, f"connection extra {name!r}")
             return finite(value, f"connection extra {name!r}", kind=kind)
     return default

@@ -13,11 +13,12 @@ extractive summarizer.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
-from motion_ops.numerics.finite import finite
+from motion_ops.numerics.finite import DURATIONS, MAX_SECONDS, finite, seconds
 
 KINDS = ("openai", "ollama")
 CHARS_PER_TOKEN = 3.0  # a cautious estimate for Dutch (BPE tokenizers give ~3.5-4)
@@ -61,7 +62,8 @@ class Backend:
 
         def number(key: str, default: float, kind_: type = float) -> Any:
             try:
-                value = finite(extra.get(key, default), f"extra {key!r}", kind=kind_)
+                value = (seconds if key in DURATIONS else functools.partial(finite, kind=kind_))(
+                    extra.get(key, default), f"extra {key!r}")
             except ValueError as exc:
                 raise BadConfiguration(f"connection {conn_id!r}: {exc}") from None
             if value < 0:
@@ -69,7 +71,7 @@ class Backend:
             return value
 
         timeout = number("timeout", 60.0)
-        deadline = number("deadline", 2 * timeout)
+        deadline = number("deadline", min(2 * timeout, MAX_SECONDS))
         if not deadline:
             raise BadConfiguration(f"connection {conn_id!r}: extra 'deadline' must be more than 0 s")
         return cls(name=conn_id, kind=kind, model=model, base_url=(host or None), api_key=password or None,

@@ -9,6 +9,11 @@ from typing import Any
 
 #: the largest finite float: JSON-schema bounds that let no infinity through
 LARGEST = 1.7976931348623157e308
+#: the longest wait a setting in seconds may ask for (a timeout, a deadline, a back-off): one day;
+#: more is a mistake, and beyond ~1e9 s the platform's socket and timedelta calls overflow
+MAX_SECONDS = 86_400.0
+#: connection extras and settings that are seconds
+DURATIONS = frozenset({"timeout", "deadline", "retry_backoff", "min_request_interval", "max_wait", "motion_deadline"})
 
 
 def finite(value: Any, what: str, *, kind: type = float) -> Any:
@@ -17,7 +22,7 @@ def finite(value: Any, what: str, *, kind: type = float) -> Any:
     :param what: how the error names the value, e.g. ``"param 'max_cost'"``.
     :raises ValueError: not a number, or NaN, or infinite (also an integer beyond any float).
     """
-    if value is None or isinstance(value, (list, dict, tuple, set)):
+    if value is None or isinstance(value, (bool, list, dict, tuple, set)):  # JSON true is no number
         raise ValueError(f"{what} must be a number, got {value!r}")
     try:
         number = float(value)
@@ -43,3 +48,14 @@ def env_number(name: str, default: float) -> float:
     :raises ValueError: it is set to something else than a finite number.
     """
     return finite(os.environ.get(name) or default, name)
+
+
+def seconds(value: Any, what: str) -> float:
+    """``value`` as a finite number of seconds from 0 to :data:`MAX_SECONDS`.
+
+    :raises ValueError: not a finite number, negative, or more than a day.
+    """
+    number = finite(value, what)
+    if not 0 <= number <= MAX_SECONDS:
+        raise ValueError(f"{what} must be from 0 to {MAX_SECONDS:,.0f} seconds (one day), got {value!r}")
+    return number

@@ -167,9 +167,9 @@ class PilotApprovalOperator(ApprovalOperator):
     def _timeout_from_params(self, context: Any) -> None:
         hours = (context.get("params") or {}).get("approval_timeout_hours")
         if hours:
-            from motion_ops.numerics.finite import finite
+            from motion_ops.run import approval_hours
 
-            self.response_timeout = dt.timedelta(hours=finite(hours, "param 'approval_timeout_hours'"))
+            self.response_timeout = dt.timedelta(hours=approval_hours(hours))
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         pilot = self.pilot if isinstance(self.pilot, dict) else {}

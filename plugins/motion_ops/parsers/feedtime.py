@@ -3,7 +3,9 @@
 The live feed writes Amsterdam time without an offset and seven fractional digits
 (``2019-07-15T11:02:54.8200000``: its Atom ``<updated>`` for the same entity says ``09:03:25Z``);
 the ``ns1:``-prefixed feed adds the offset (``2023-10-27T10:46:51.0000000+02:00``); ``Z`` and 0-7
-(up to 9) fractional digits occur as well. Spellings of one moment are equal, and order by the
+(up to 9) fractional digits occur as well, and ISO 8601 / RFC 3339 also allow ``z`` and an offset
+in hours only (``+02``). A moment Python cannot hold as a UTC instant (year 1 or 9999 at the
+edge) is no timestamp. Spellings of one moment are equal, and order by the
 moment, not by their text.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # what a change time without an offset is in
-_SPELLING = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?", re.ASCII)
+_SPELLING = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}(?::?\d{2})?)?", re.ASCII)
 
 
 @functools.lru_cache(maxsize=4096)  # a page's times are checked, then written: the second look is free
@@ -35,9 +37,11 @@ def feed_time(value: str) -> str:
     try:
         dt.datetime.fromisoformat(value[:19])  # the day, hour, ... are in range
         offset = _amsterdam_offset(value[:13]) if offset is None else _offset(offset)
-    except ValueError as exc:
+        spelled = value[:19] + ("." + fraction[:6].ljust(6, "0") if fraction else "") + offset
+        dt.datetime.fromisoformat(spelled).astimezone(dt.timezone.utc)  # an instant Python can order
+    except (ValueError, OverflowError) as exc:
         raise ValueError(f"{value[:40]!r} is not a timestamp ({exc})") from None
-    return value[:19] + ("." + fraction[:6].ljust(6, "0") if fraction else "") + offset
+    return spelled
 
 
 @functools.lru_cache(maxsize=4096)
@@ -58,10 +62,10 @@ def _amsterdam_offset(hour: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _offset(offset: str) -> str:
-    """``Z``, ``+02:00`` or ``-0500`` checked, with a colon."""
-    if offset == "Z":
-        return offset
-    hours, minutes = int(offset[1:3]), int(offset[-2:])
+    """``Z`` (or ``z``), ``+02:00``, ``-0500`` or ``+02`` checked, as ``Z`` or with a colon."""
+    if offset in ("Z", "z"):
+        return "Z"
+    hours, minutes = int(offset[1:3]), int(offset[3:].lstrip(":") or 0)
     if hours > 23 or minutes > 59:
         raise ValueError(f"offset {offset} is out of range")
     return f"{offset[0]}{hours:02d}:{minutes:02d}"

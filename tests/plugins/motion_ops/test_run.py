@@ -105,3 +105,28 @@ def test_a_task_timeout_from_the_environment_must_be_finite(monkeypatch, value):
     monkeypatch.setenv("MOTION_OPS_TIMEOUT_SUMMARIZE", value)
     with pytest.raises(ValueError, match="MOTION_OPS_TIMEOUT_SUMMARIZE must be a finite number"):
         task_timeout("summarize", 60)
+
+
+def test_a_finite_but_absurd_approval_wait_or_duration_is_refused_clearly_not_by_an_overflow():
+    """Found by attacking the NaN fix: 1e15 hours passed the schema and then overflowed a timedelta;
+    a 1e10 s timeout passed the extras and then overflowed the socket call; JSON true was taken as 1."""
+    from airflow.sdk.definitions.param import ParamsDict
+
+    from motion_ops.clients.connection import extra_number
+    from motion_ops.numerics.finite import finite
+    from motion_ops.run import MAX_APPROVAL_HOURS, approval_hours, number_param
+
+    with pytest.raises(ValueError, match="at most"):
+        approval_hours(1e15)
+    assert approval_hours(MAX_APPROVAL_HOURS) == MAX_APPROVAL_HOURS
+    from airflow.sdk import Param
+
+    params = ParamsDict({"h": Param(24, **number_param(exclusive_minimum=0, maximum=MAX_APPROVAL_HOURS))})
+    with pytest.raises(Exception, match="maximum"):
+        params["h"] = 1e15
+    for name in ("timeout", "deadline", "retry_backoff"):
+        with pytest.raises(ValueError, match="one day"):
+            extra_number({name: "1e10"}, name, default=1.0)
+        assert extra_number({name: 30}, name, default=1.0) == 30
+    with pytest.raises(ValueError, match="must be a number"):
+        finite(True, "x")
