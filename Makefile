@@ -67,6 +67,9 @@ EXECUTOR ?= local
 airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor; EXECUTOR=celery: redis + 2 Celery workers)
 	$(BIN)/python -m devkit.local_airflow start --executor $(EXECUTOR)
 
+demo-pilot: $(STAMP)  ## Airflow with a priced embedding stand-in: see and answer the pilot's approval in the UI
+	$(BIN)/python -m devkit.local_airflow pilot
+
 stop:  ## stop what `make airflow` started, and the embedded Postgres (also one `make status`/`make serve` started)
 	$(BIN)/python -m devkit.local_airflow stop
 

@@ -184,3 +184,81 @@ def test_the_test_button_succeeds_for_every_connection_in_the_list_and_after_sav
                 click(browser, next(b for b in dialog.find_elements(By.TAG_NAME, "button") if b.text == "Save"))
                 posted, status, answer = answer_to(browser, f"/api/v2/connections/{name}")
                 assert status == 200 and answer["description"] == "edited in the form", (name, posted, status, answer)
+
+
+def rest(dep, method: str, path: str, **kw):
+    import requests
+
+    token = requests.post(f"{dep.url}/auth/token", json={"username": "admin", "password": dep.password()},
+                          timeout=30).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
+    r = requests.request(method, f"{dep.url}/api/v2{path}", headers=headers, timeout=30, **kw)
+    assert r.status_code < 400, f"{method} {path}: {r.status_code} {r.text[:300]}"
+    return r.json() if r.content else None
+
+
+def states(dep, run_id: str) -> dict[str, str]:
+    tis = rest(dep, "GET", f"/dags/motion_enrichment/dagRuns/{run_id}/taskInstances", params={"limit": 500})
+    return {t["task_id"] + ("" if t["map_index"] < 0 else f"[{t['map_index']}]"): t["state"] for t in tis["task_instances"]}
+
+
+def wait_for(what, timeout: float = 300, every: float = 2):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = what()
+        if got:
+            return got
+        time.sleep(every)
+    return None
+
+
+def task_log(dep, run_id: str, task: str) -> str:
+    return json.dumps(rest(dep, "GET", f"/dags/motion_enrichment/dagRuns/{run_id}/taskInstances/{task}/logs/1",
+                           headers={"Accept": "application/json"}))
+
+
+def test_demo_pilot_the_night_goes_on_without_an_unapproved_paid_model_and_a_rejection_fails_the_run_visibly():
+    import psycopg
+
+    from devkit import pgembedded
+    from devkit.local_airflow import PILOT_MODEL, start_pilot
+
+    dep = fresh_deployment("pilot")
+    try:
+        manual = start_pilot(dep, provider_port=free_port())
+        store = psycopg.connect(pgembedded.ensure(dep.pgdata).replace("/postgres?", f"/{dep.store_db}?"), autocommit=True)
+        chain = f"openai:{PILOT_MODEL}+substance-v1"
+        # 1. the scheduled (nightly) catch-up run does not wait for a decision: it syncs, pilots the model,
+        #    stores the decision as pending, skips the paid step with the reason, and ends (the next night is free)
+        nightly = wait_for(lambda: [r for r in rest(dep, "GET", "/dags/motion_enrichment/dagRuns")["dag_runs"]
+                                    if r["run_type"] == "scheduled"], 120)
+        assert nightly, "unpausing created no scheduled run"
+        run = nightly[0]["dag_run_id"]
+        end = wait_for(lambda: rest(dep, "GET", f"/dags/motion_enrichment/dagRuns/{run}")["state"]
+                       in ("success", "failed") and rest(dep, "GET", f"/dags/motion_enrichment/dagRuns/{run}")["state"], 300)
+        got = states(dep, run)
+        assert end == "success", got  # the old code: still waiting in approve_embeddings (24 h)
+        assert got["sync_content"] == got["pilot_embeddings"] == got["retry_failed"] == "success", got
+        assert got["approve_embeddings"] == "skipped" and got["announce_texts"] == "success", got
+        assert all(v in ("skipped", "removed") for k, v in got.items() if k.startswith("embed_missing")), got
+        assert "decision pending" in task_log(dep, run, "approve_embeddings")
+        assert store.execute("SELECT decision FROM llm_approvals WHERE chain = %s", (chain,)).fetchone() == ("pending",)
+        assert store.execute("SELECT count(*) FROM motion_embeddings").fetchone()[0] == 0  # nothing paid for
+        # 2. the run triggered by hand pilots and waits for a person; rejected, it fails, saying so
+        assert wait_for(lambda: states(dep, manual).get("approve_embeddings") in ("awaiting_input", "deferred"), 300), \
+            states(dep, manual)
+        time.sleep(8)  # as a person would: a response within a second of the pause can be lost (Airflow 3.3.2)
+        detail = rest(dep, "GET", f"/dags/motion_enrichment/dagRuns/{manual}/taskInstances/approve_embeddings/-1/hitlDetails")
+        assert chain in detail["subject"] and "estimated cost" in detail["body"]
+        rest(dep, "PATCH", f"/dags/motion_enrichment/dagRuns/{manual}/taskInstances/approve_embeddings/-1/hitlDetails",
+             json={"chosen_options": ["Reject"]})
+        end = wait_for(lambda: rest(dep, "GET", f"/dags/motion_enrichment/dagRuns/{manual}")["state"]
+                       in ("success", "failed") and rest(dep, "GET", f"/dags/motion_enrichment/dagRuns/{manual}")["state"], 300)
+        got = states(dep, manual)
+        assert end == "failed" and got["approve_embeddings"] == "failed", got  # the old code: a green run
+        assert "rejected the pilot" in task_log(dep, manual, "approve_embeddings")
+        assert store.execute("SELECT decision FROM llm_approvals WHERE chain = %s", (chain,)).fetchone() == ("rejected",)
+        assert store.execute("SELECT count(*) FROM motion_embeddings").fetchone()[0] == 0
+        store.close()
+    finally:
+        shut(dep)
