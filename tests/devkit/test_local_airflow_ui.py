@@ -221,7 +221,7 @@ def test_demo_pilot_the_night_goes_on_without_an_unapproved_paid_model_and_a_rej
     import psycopg
 
     from devkit import pgembedded
-    from devkit.local_airflow import PILOT_MODEL, start_pilot
+    from devkit.demo_pilot import PILOT_MODEL, start_pilot
 
     dep = fresh_deployment("pilot")
     try:
