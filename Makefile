@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # motion_ops (plugins/) and the dev kit (devkit/) for every python below
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo test venv airflow-db bench status stop-db clean airflow stop shell serve
+.PHONY: demo test venv airflow-db bench status related stop-db clean airflow stop shell serve demo-pilot
 
 demo: $(STAMP)  ## one full nightly run on embedded defaults, with a report
 	$(BIN)/python -m devkit demo
@@ -40,17 +40,25 @@ bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/summaries.py
 
+PGDATA ?= .pgdata
+# the embedded store's URI (starts its Postgres if needed; `make stop` or `make stop-db` stops it)
+STORE_DSN = $$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure("$(PGDATA)"))')
+
 status: $(STAMP)  ## counts of the embedded store
-	$(BIN)/python -m motion_ops --dsn "$$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure(".pgdata"))')" status
+	$(BIN)/python -m motion_ops --dsn "$(STORE_DSN)" status
+
+related: $(STAMP)  ## one motion's related motions and earlier versions in the embedded store: make related ID=<nummer|id>
+	@test -n "$(ID)" || { echo "usage: make related ID=<nummer or id>, e.g. make related ID=2026Z36885" >&2; exit 2; }
+	$(BIN)/python -m motion_ops --dsn "$(STORE_DSN)" related "$(ID)"
 
 PORT ?= 8000
 serve: $(STAMP)  ## the explore page and read API over the demo store (http://127.0.0.1:$(PORT)/)
-	@DSN="$$($(BIN)/python -c 'from devkit import pgembedded; print(pgembedded.ensure(".pgdata"))')"; \
+	@DSN="$(STORE_DSN)"; \
 	  $(BIN)/python -m motion_ops --dsn "$$DSN" migrate && \
 	  $(BIN)/python -m motion_ops --dsn "$$DSN" serve --port $(PORT)
 
 stop-db:  ## stop the embedded Postgres if it runs
-	$(BIN)/python -c 'from devkit import pgembedded; pgembedded.stop(".pgdata")'
+	$(BIN)/python -c 'from devkit import pgembedded; pgembedded.stop("$(PGDATA)")'
 
 clean: stop-db
 	rm -rf .pgdata .pgdata-bench-* .airflow .reports
@@ -59,7 +67,10 @@ EXECUTOR ?= local
 airflow: $(STAMP)  ## Airflow with the UI on embedded defaults (LocalExecutor; EXECUTOR=celery: redis + 2 Celery workers)
 	$(BIN)/python -m devkit.local_airflow start --executor $(EXECUTOR)
 
-stop:  ## stop what `make airflow` started
+demo-pilot: $(STAMP)  ## Airflow with a priced embedding stand-in: see and answer the pilot's approval in the UI
+	$(BIN)/python -m devkit.local_airflow pilot
+
+stop:  ## stop what `make airflow` started, and the embedded Postgres (also one `make status`/`make serve` started)
 	$(BIN)/python -m devkit.local_airflow stop
 
 shell: $(STAMP)  ## a shell whose airflow / python -m motion_ops commands reach the `make airflow` instance

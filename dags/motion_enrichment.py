@@ -8,8 +8,10 @@ Nightly enrichment of the Tweede Kamer motions ("moties"):
    votes, fetch missing body texts, and plan the embedding batches;
 3. **pilot_embeddings** / **approve_embeddings**: a paid model nobody approved yet (not the
    hashing default or a local model) first embeds a sample (`pilot_size`) into a report with the
-   cost estimated for the backlog; a person approves or rejects it in the UI (Required actions).
-   Rejected: nothing is embedded or published. No answer within `approval_timeout_hours`: the run fails;
+   cost estimated for the backlog; in a run triggered by hand a person approves or rejects it in the
+   UI (Required actions). Rejected: nothing is embedded or published and the run fails, saying so. No
+   answer within `approval_timeout_hours`: the run fails. The nightly run does not wait: the decision
+   is stored as pending, the paid embedding is skipped with the reason, the rest of the night goes on;
 4. **embed_missing**: one mapped instance per batch (pool `embedding_provider`), within the run's
    `max_batches`, `max_tokens` and `max_cost` (the rest waits for the next run);
 5. **retry_failed**: retry every failed id (also of failed instances) with half the batch size,
@@ -143,7 +145,7 @@ def motion_enrichment():
     sync = SyncContentOperator(task_id="sync_content", execution_timeout=timeout("sync_content", 180))
     pilot = PilotEmbeddingsOperator(task_id="pilot_embeddings", plan=sync.output, plan_summary=XComArg(sync, key="summary"),
                                     execution_timeout=timeout("pilot_embeddings", 30))
-    approve = PilotApprovalOperator(task_id="approve_embeddings", pilot=pilot.output,
+    approve = PilotApprovalOperator(task_id="approve_embeddings", pilot=pilot.output, fail_on_reject=True,
                                     execution_timeout=timeout("approve_embeddings", 5),
                                     response_timeout=dt.timedelta(hours=APPROVAL_HOURS))
     embed = EmbedMissingOperator.partial(

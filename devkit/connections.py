@@ -1,13 +1,38 @@
 """``python -m devkit.connections '<json>'``: create connections in the metadata DB where absent
-(``{conn_id: {conn_type, host, login, password, schema, port, extra}}``); existing ones are left as the user set them."""
+(``{conn_id: {conn_type, host, login, password, schema, port, extra}}``); existing ones are left as the user set them.
+
+Every connection is stored with an explicit port (:func:`with_port`): Airflow 3.3.2's connection
+list posts ``port: 0`` for a connection without one to ``POST /connections/test``, which refuses a
+port that differs from the stored NULL ("Test Connection Failed - Bad Request")."""
 from __future__ import annotations
 
 import json
 import sys
+from urllib.parse import urlsplit
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "postgres": 5432, "postgresql": 5432}
+
+
+def with_port(definition: dict) -> dict:
+    """``definition`` with the port the UI's Test button posts for it: its own if set; else the
+    Postgres port for a ``postgres`` connection (also over a unix socket: ``.s.PGSQL.5432``), the
+    port of a URL host (or its scheme's default); 0 for a connection without a host or a port
+    (the UI posts ``Number(null)``, and the project's hooks ignore a 0 port)."""
+    if definition.get("port") not in (None, ""):
+        return definition
+    host = str(definition.get("host") or "")
+    if definition.get("conn_type") == "postgres":
+        port = DEFAULT_PORTS["postgres"]
+    elif "://" in host:
+        parts = urlsplit(host)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+    else:
+        port = 0
+    return {**definition, "port": port}
 
 
 def ensure(definitions: dict[str, dict]) -> list[str]:
-    """Create the connections that do not exist yet; returns their ids."""
+    """Create the connections that do not exist yet (with an explicit port); returns their ids."""
     from airflow.models import Connection
     from airflow.utils.session import create_session
 
@@ -16,9 +41,10 @@ def ensure(definitions: dict[str, dict]) -> list[str]:
         for conn_id, d in definitions.items():
             if session.query(Connection).filter(Connection.conn_id == conn_id).first() is not None:
                 continue
+            d = with_port(d)
             extra = d.get("extra")
             session.add(Connection(conn_id=conn_id, conn_type=d["conn_type"], host=d.get("host"), login=d.get("login"),
-                                   password=d.get("password"), schema=d.get("schema"), port=d.get("port"),
+                                   password=d.get("password"), schema=d.get("schema"), port=d["port"],
                                    extra=json.dumps(extra) if isinstance(extra, dict) else extra))
             created.append(conn_id)
     return created

@@ -131,8 +131,15 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
     out.append("    /motion-ops/ with a \"Related motions\" link in the Airflow navigation")
     out.append("  where to look: the QA report above (HTML); `make status` (counts, the last runs side by side);")
     out.append("    `make airflow` for the UI (DAG motion_enrichment, its QA report link on qa_sample);")
-    out.append("    `python -m motion_ops related <nummer>` for one motion's related motions")
+    out.append(f"    `{related_command(row['nummer'] if row is not None and row['nummer'] else '<nummer>')}` for one motion's "
+               "related motions (from any shell in this folder)")
     return "\n".join(out)
+
+
+def related_command(nummer: str) -> str:
+    """The command that shows a motion's related motions in the demo's store from a fresh shell
+    (the Makefile sets the venv, ``PYTHONPATH`` and the store; the demo has stopped its Postgres)."""
+    return f"make related ID={nummer}"
 
 
 def summary_lines(store: Store, motion_id: str | None) -> list[str]:

@@ -209,7 +209,8 @@ def start_celery(dep: Deployment) -> None:
 
 
 def stop(dep: Deployment, *, quiet: bool = False) -> None:
-    """Stop every process recorded in ``dep.run`` (and the embedded Postgres if we started it)."""
+    """Stop every process recorded in ``dep.run``; unless ``quiet``, also the embedded Postgres in
+    ``dep.pgdata`` (``make status`` / ``make serve`` start it too) and the one ``start`` recorded."""
     for pid_file in sorted(dep.run.glob("*.pid")) if dep.run.exists() else []:
         pid = int(pid_file.read_text())
         try:
@@ -230,13 +231,17 @@ def stop(dep: Deployment, *, quiet: bool = False) -> None:
         pid_file.unlink(missing_ok=True)  # another stop (a test's finally, make stop) may have been first
         if not quiet:
             print(f"stopped {pid_file.stem}")
-    marker = dep.run / "pgserver.started"
-    if marker.exists() and not quiet:
-        from devkit import pgembedded
+    if quiet:  # start() clearing up before it starts: the Postgres stays
+        return
+    from devkit import pgembedded
 
-        pgembedded.stop(Path(marker.read_text()))
-        marker.unlink()
-        print("stopped the embedded Postgres")
+    marker = dep.run / "pgserver.started"
+    # whoever started it (make airflow, make status, make serve): `make stop` stops it
+    folders = {dep.pgdata.resolve()} | ({Path(marker.read_text()).resolve()} if marker.exists() else set())
+    marker.unlink(missing_ok=True)
+    for folder in sorted(folders):
+        if pgembedded.stop(folder):
+            print(f"stopped the embedded Postgres ({folder})")
 
 
 def dag_is_paused(dep: Deployment, timeout: float = 90) -> bool | None:
@@ -257,7 +262,7 @@ def dag_is_paused(dep: Deployment, timeout: float = 90) -> bool | None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["start", "stop", "shell"])
+    ap.add_argument("command", choices=["start", "stop", "shell", "pilot"])
     ap.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
     ap.add_argument("--bind", default=os.environ.get("AIRFLOW_BIND", "127.0.0.1"),
                     help="address of the api-server (default 127.0.0.1; 0.0.0.0 opens it to the network)")
@@ -271,6 +276,10 @@ def main() -> int:
         env_file = dep.write_env_file()
         print(f"a shell on the local Airflow ({env_file}); exit to leave")
         os.execvp("bash", ["bash", "--rcfile", str(env_file), "-i"])
+    if args.command == "pilot":
+        from devkit.demo_pilot import run
+
+        return run(dep)
     start(dep)
     paused = dag_is_paused(dep)
     print(f"Airflow is up: {dep.url}  (login: admin / {dep.password()})")
@@ -278,7 +287,8 @@ def main() -> int:
              False: "ACTIVE: the scheduler runs it nightly at 03:00 Europe/Amsterdam",
              None: "not parsed yet: see the DAGs page in a minute"}[paused]
     print(f"  DAG motion_enrichment is {state}. Triggering it from the UI form also unpauses it (Airflow's default):")
-    print("  the scheduled catch-up run then starts too; untick 'Unpause' in the form to avoid it.")
+    print("  the scheduled catch-up run then starts too and runs first (one run at a time); with 'Unpause' unticked")
+    print("  your run stays queued until you unpause the DAG.")
     if dep.bind not in ("127.0.0.1", "localhost", "::1"):
         print(f"  WARNING: the api-server listens on {dep.bind}: anyone who can reach this machine sees the login page")
     print(f"  CLI on this instance: make shell  (or: source {dep.home / 'env.sh'})")

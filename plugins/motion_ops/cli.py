@@ -151,11 +151,11 @@ def cmd_prune_embeddings(args: argparse.Namespace) -> int:
 
 
 def cmd_check_connections(args: argparse.Namespace) -> int:
-    from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
+    from motion_ops.hooks import EmbeddingsHook, LlmHook, MotionDbHook, MotionFeedHook
 
     ok_all = True
     for name, hook in (("motion_db", MotionDbHook()), ("motion_feed", MotionFeedHook()),
-                       ("motion_embeddings", EmbeddingsHook())):
+                       ("motion_embeddings", EmbeddingsHook()), ("motion_llm", LlmHook())):
         try:
             ok, msg = hook.test_connection()
         except Exception as exc:  # a broken connection definition
@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chain", help="the chain as `approvals list` and the pilot report name it")
     p.add_argument("--prompt", help="the prompt key (default: the summaries' current one; `embeddings` for a model)")
     p.set_defaults(func=cmd_approvals)
-    p = sub.add_parser("check-connections", help="test motion_db, motion_feed and motion_embeddings")
+    p = sub.add_parser("check-connections", help="test motion_db, motion_feed, motion_embeddings and motion_llm (when defined)")
     p.set_defaults(func=cmd_check_connections)
     p = sub.add_parser("migrate", help="apply the store's SQL migrations (idempotent)")
     p.set_defaults(func=cmd_migrate)

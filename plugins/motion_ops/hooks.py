@@ -212,6 +212,22 @@ class LlmHook(_ConnectionHook):
         model_id = f"openai-chat:{backend.model}" if backend.kind == "openai" else f"ollama:{backend.model}"
         return PydanticAIHook(llm_conn_id=backend.name, model_id=model_id, fallback_conn_ids=[]).get_conn()
 
+    def test_connection(self) -> tuple[bool, str]:
+        """What the UI's Test does for each backend (the common.ai hook resolves its model), for the
+        whole chain: ``motion_llm`` and its fallbacks; not defined is fine (the extractive summarizer)."""
+        from motion_ops.clients.redact import redact
+
+        try:
+            backends = self.backends()
+            if not backends:
+                return True, "not defined: summaries come from the extractive summarizer"
+            for backend in backends:
+                self.model_factory(backend)
+            return True, "; ".join(f"{b.name}: {b.kind}:{b.model} at {redact(b.base_url) if b.base_url else 'the default URL'}"
+                                   for b in backends)
+        except Exception as exc:
+            return _failed(exc)
+
     def get_conn(self, *, extractive_fallback: bool = False, semantic: Any = None) -> Any:
         """:param semantic: the faithfulness check's embedding support
             (:class:`motion_ops.llm.faithfulness.Semantic`; None: the hashing provider's)."""

@@ -23,7 +23,7 @@ from motion_ops.llm.prompt import user_prompt
 from motion_ops.store import claims
 from motion_ops.store.db import Store
 
-APPROVED, REJECTED, REVOKED = "approved", "rejected", "revoked"
+APPROVED, REJECTED, REVOKED, PENDING = "approved", "rejected", "revoked", "pending"
 
 
 def decision(store: Store, chain: str, prompt_key: str) -> dict[str, Any] | None:

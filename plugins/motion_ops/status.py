@@ -40,7 +40,9 @@ def status_lines(store: Store) -> list[str]:
                  f"{sm['input_tokens']:,} tokens in / {sm['output_tokens']:,} out, cost {sm['cost']:.2f}")
     decisions = store.fetch("select_llm_decisions", {"chain": None, "prompt_key": None})
     lines.append("approvals (pilots): " + ("; ".join(
-        f"{d['decision']} {d['chain']} ({d['prompt_key']}) by {d['decided_by']} on {d['decided_at']:%Y-%m-%d}"
+        (f"PENDING {d['chain']} ({d['prompt_key']}): piloted on {d['decided_at']:%Y-%m-%d}, waits for a decision"
+         if d["decision"] == "pending" else
+         f"{d['decision']} {d['chain']} ({d['prompt_key']}) by {d['decided_by']} on {d['decided_at']:%Y-%m-%d}")
         for d in decisions) or "none yet (a paid model or chain is piloted and approved on its first run)"))
     cur = store.fetch_one("select_current_version")
     if cur:

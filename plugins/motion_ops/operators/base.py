@@ -48,6 +48,13 @@ class MotionOpsOperator(BaseOperator):
             self.log.warning("ignored conf keys that are not params of this DAG: %s (misspelled?)", ", ".join(unknown))
         return params
 
+    @staticmethod
+    def manual_run(context: Any) -> bool:
+        """Whether a person triggered this run (someone may be there to answer an approval); the
+        nightly (scheduled), backfill and asset-triggered runs are not."""
+        run_type = getattr(context["dag_run"], "run_type", None)
+        return str(getattr(run_type, "value", run_type)) == "manual"
+
     def window(self, context: Any, params: Any) -> "tuple[dt.date | None, dt.date | None]":
         run_type = getattr(context["dag_run"], "run_type", None)
         return run_window(params, run_type=getattr(run_type, "value", run_type),
@@ -92,6 +99,16 @@ class MotionOpsOperator(BaseOperator):
             raise AirflowFailException(
                 f"{why}: nothing is embedded. A new run pilots it and asks in approve_embeddings, or approve it with "
                 f"`python -m motion_ops approvals approve --chain '{chain(config)}' --prompt {EMBEDDINGS_KEY}`")
+
+    def pending_approval(self, context: Any, store: "Store", config: Any) -> str | None:
+        """Why the paid model waits for a decision, in a run nobody triggered by hand (those do not
+        wait for one: the night goes on without the paid step); None when approved or in a manual run."""
+        from motion_ops.embedding_pilot import needed
+
+        if self.manual_run(context):
+            return None
+        required, why = needed(store, config)
+        return f"{why}; decide in a run triggered by hand (approve_embeddings) or with the approvals CLI" if required else None
 
     def finish(self, context: Any, store: "Store", summary: str, *, items: int = 0, failures: int = 0,
                write: bool = True) -> None:

@@ -137,6 +137,12 @@ class RetryFailedOperator(MotionOpsOperator):
         embedder = hook.get_conn()
         with self.store() as store:
             if any(b["ids"] for b in plan):  # nothing planned: nothing is sent (and none needs approving)
+                pending = self.pending_approval(context, store, hook.config())
+                if pending:  # a nightly run goes on without the paid step (approve_embeddings says why)
+                    self.finish(context, store, f"nothing retried: {pending}")
+                    return {"retried": 0, "recovered": 0, "failed_ids": [], "quarantined": 0, "failed_instances": [],
+                            "failure_ratio": 0.0, "batch_size": max(1, p.batch_size // 2), "failed_of_planned": "0/0",
+                            "pending_approval": pending}
                 self.require_approval(store, hook.config())
             try:
                 out = retry_failed(store, embedder, plan=[b["ids"] for b in plan], results=results,
@@ -167,9 +173,18 @@ class ComputeSimilarityOperator(MotionOpsOperator):
             # a backfill / since-until run fills in a slice of history; similarity is a whole-corpus
             # product that would fail QA coverage mid-backfill: the next full run computes and publishes
             raise AirflowSkipException("windowed run: similarity is computed and published by the next full run")
-        model = EmbeddingsHook(self.motion_embeddings_conn_id).model()
+        hook = EmbeddingsHook(self.motion_embeddings_conn_id)
+        model = hook.model()
         with self.store() as store:
             from motion_ops.switch import progress
+
+            pending = self.pending_approval(context, store, hook.config())
+            cov = store.fetch_one("select_coverage", {"model": model}) if pending else None
+            if cov and (cov["embedded"] < p.qa_min_coverage * cov["with_text"] or not cov["embedded"]):
+                line = (f"nothing to compute: {cov['embedded']:,} of {cov['with_text']:,} motions have a vector of {model}, "
+                        f"which waits for a decision; readers keep the published version")
+                self.finish(context, store, line)
+                raise AirflowSkipException(line)
 
             switching = progress(store, model, min_coverage=p.qa_min_coverage)
             if switching:  # a green night: readers keep the old model's version, QA is not asked to fail it

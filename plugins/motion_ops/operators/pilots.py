@@ -2,8 +2,11 @@
 through an LLM chain nobody approved yet, ``pilot_embeddings`` (``motion_enrichment``) through a
 new paid embedding model; each writes its report. The approval step after it asks a person in the
 Airflow UI (the standard provider's human-in-the-loop ApprovalOperator) and stores the decision.
-Approve: the run goes on. Reject: the rest of the run is skipped, nothing is published.
-No decision within ``approval_timeout_hours``: the run fails with a message saying so."""
+Approve: the run goes on. Reject: the rest of the run is skipped, nothing is published (with
+``fail_on_reject``, the embeddings' step, the step fails so the run shows it). No decision within
+``approval_timeout_hours``: the run fails with a message saying so. For the embedding model a run
+nobody triggered by hand (the nightly one) does not wait: the decision is stored as pending and the
+paid step is skipped, so the night goes on and the next one is not blocked."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +14,7 @@ import json
 from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook
 from motion_ops.operators.base import MotionOpsOperator
@@ -132,6 +135,39 @@ class PilotEmbeddingsOperator(_PilotOperator):
         return embedding_pilot.run(store, hook.get_conn(), config, sample, backlog_ids=ids, left_out=left, run_id=run_id,
                                    claim_ttl=self.claim_ttl())
 
+    def execute(self, context: Any) -> dict[str, Any]:
+        """In a run nobody triggered by hand (the nightly one, a backfill) the decision is asked
+        without waiting: the pilot's decision is stored as pending (``approvals list``, ``status``)
+        and ``approve_embeddings`` skips the paid step with the reason; a model piloted before and
+        still pending, or rejected, is not piloted again in such a run."""
+        from motion_ops import pilot as pilots
+        from motion_ops.embedding_pilot import EMBEDDINGS_KEY, chain
+
+        if self.manual_run(context):
+            return super().execute(context)
+        p = self.run_params(context)
+        ids, _ = _backlog(self.plan, self.plan_summary)
+        if not p.dry_run and ids:
+            subject = self.subject(p)
+            name = chain(subject[1])
+            with self.store() as store:
+                required, why = self.needed(store, subject)
+                earlier = pilots.decision(store, name, EMBEDDINGS_KEY)
+                if required and earlier and earlier["decision"] in (pilots.PENDING, pilots.REJECTED):
+                    line = (f"{why}: not piloted again in a run nobody triggered by hand "
+                            f"(report {earlier.get('report_path') or 'see approvals list'})")
+                    self.finish(context, store, f"no pilot: {line}")
+                    return {"needed": True, "pending": True, "chain": name, "prompt_key": EMBEDDINGS_KEY, "reason": line}
+        out = super().execute(context)
+        if out.get("needed"):
+            with self.store() as store:
+                pilots.record(store, chain=out["chain"], prompt_key=out["prompt_key"], decision_=pilots.PENDING,
+                              by=f"pilot of {context['ti'].run_id}", run_id=context["ti"].run_id,
+                              report_path=out.get("report"))
+            out["pending"] = True
+            out["reason"] = f"{out['chain']} was piloted ({out['line']}; report {out['report']}) and waits for a decision"
+        return out
+
 
 class PilotApprovalOperator(ApprovalOperator):
     """Waits for a person's decision on the pilot (Approve / Reject in the UI's Required Actions, or
@@ -140,14 +176,20 @@ class PilotApprovalOperator(ApprovalOperator):
     template_fields = ("subject", "body", "pilot")
     ui_color = "#ffe0b2"
 
-    def __init__(self, *, pilot: Any, motion_db_conn_id: str = MotionDbHook.default_conn_name, **kwargs: Any):
+    def __init__(self, *, pilot: Any, motion_db_conn_id: str = MotionDbHook.default_conn_name,
+                 fail_on_reject: bool = False, **kwargs: Any):
         kwargs.setdefault("subject", "Approve the pilot's chain or model?")
         kwargs.setdefault("body", "The pilot's estimate is filled in when the run reaches this step.")
         super().__init__(ignore_downstream_trigger_rules=True, **kwargs)
-        self.pilot, self.motion_db_conn_id = pilot, motion_db_conn_id
+        self.pilot, self.motion_db_conn_id, self.fail_on_reject = pilot, motion_db_conn_id, fail_on_reject
 
     def execute(self, context: Any) -> Any:
         pilot = self.pilot if isinstance(self.pilot, dict) else {}
+        if pilot.get("pending"):  # a run nobody waits at: no decision asked here, the paid step is skipped
+            raise AirflowSkipException(
+                f"decision pending: {pilot.get('reason')}. The paid step is skipped in this run; the rest goes on. "
+                f"Decide: trigger {context['ti'].dag_id} by hand and answer here (Browse > Required Actions), or "
+                f"`python -m motion_ops approvals approve --chain '{pilot.get('chain')}' --prompt {pilot.get('prompt_key')}`")
         if not pilot.get("needed"):
             self.log.info("no approval needed: %s", pilot.get("reason", "no pilot ran"))
             return {"approved": True, "pilot": False, "reason": pilot.get("reason")}
@@ -192,4 +234,9 @@ class PilotApprovalOperator(ApprovalOperator):
                           decision_=pilots.APPROVED if chosen == self.APPROVE else pilots.REJECTED, by=by,
                           run_id=context["ti"].run_id, report_path=pilot.get("report"))
         self.log.info("%s %s for %s", by, "approved" if chosen == self.APPROVE else "rejected", pilot["chain"])
+        if chosen != self.APPROVE and self.fail_on_reject:  # visible in the run's state, not a green run
+            raise AirflowFailException(
+                f"{by} rejected the pilot of {pilot['chain']}: nothing of this run was processed or published (the "
+                f"decision is stored: `python -m motion_ops approvals list`; runs nobody triggers by hand do not pilot "
+                f"it again). Report: {pilot.get('report')}")
         return super().execute_complete(context=context, event=event)

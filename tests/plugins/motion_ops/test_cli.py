@@ -48,11 +48,12 @@ def test_extract_text_works_on_the_real_publications():
     assert all(line in expected for line in ours.splitlines())
 
 
-def test_check_connections_tests_all_three_and_reports_model_dimension_and_latency(pg_uri, standin):
+def test_check_connections_tests_all_four_and_reports_model_dimension_and_latency(pg_uri, standin):
+    from devkit.standin.chat import ChatServer
     from devkit.standin.provider import ProviderServer
 
     host = pg_uri.split("host=", 1)[1]
-    with ProviderServer(model="m", dims=16) as provider:
+    with ProviderServer(model="m", dims=16) as provider, ChatServer(model="c") as chat:
         env = {**airflow_env(home=ROOT / ".airflow", base={"PATH": "/usr/bin:/bin"}),
                "AIRFLOW_CONN_MOTION_DB": json.dumps({"conn_type": "postgres", "host": host, "login": "postgres", "schema": "postgres"}),
                "AIRFLOW_CONN_MOTION_FEED": json.dumps({"conn_type": "http", "host": standin.url}),
@@ -62,6 +63,20 @@ def test_check_connections_tests_all_three_and_reports_model_dimension_and_laten
                              cwd=ROOT, env=env, timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr
         lines = dict(line.split(None, 1) for line in out.stdout.splitlines())
+        assert lines["motion_llm"].startswith("ok") and "not defined" in lines["motion_llm"]  # the extractive default
+        env["AIRFLOW_CONN_MOTION_LLM"] = json.dumps({"conn_type": "pydanticai", "host": chat.base_url, "password": "sk-llm-2",
+                                                     "extra": {"model": "openai:c"}})
+        out = subprocess.run([sys.executable, "-m", "motion_ops", "check-connections"], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120)
+        assert out.returncode == 0, out.stdout + out.stderr
+        lines = dict(line.split(None, 1) for line in out.stdout.splitlines())
+        assert lines["motion_llm"].startswith("ok") and f"openai:c at {chat.base_url}" in lines["motion_llm"]
+        assert "sk-llm-2" not in out.stdout + out.stderr
+        env["AIRFLOW_CONN_MOTION_LLM"] = json.dumps({"conn_type": "pydanticai", "host": chat.base_url, "extra": {"model": "c"}})
+        out = subprocess.run([sys.executable, "-m", "motion_ops", "check-connections"], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120)
+        assert out.returncode == 1 and "motion_llm         FAIL" in out.stdout and "'openai:<model>'" in out.stdout
+        del env["AIRFLOW_CONN_MOTION_LLM"]
         assert lines["motion_db"].startswith("ok") and "pgvector" in lines["motion_db"]
         assert lines["motion_feed"].startswith("ok") and "Fractie" in lines["motion_feed"]
         assert "model m+substance-v1, dimension 16" in lines["motion_embeddings"] and " ms" in lines["motion_embeddings"]
