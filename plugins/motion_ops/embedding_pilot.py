@@ -6,7 +6,7 @@ A model is the connection's provider kind with its stored model key (model and i
 once approved, later runs skip the pilot until it changes. The embedded defaults (the hashing
 embedder, a local sentence-transformers model) need none. Pilot vectors are not stored: a
 rejected model leaves nothing behind. Tokens are estimated from the characters sent
-(:data:`~motion_ops.embeddings.CHARS_PER_TOKEN`); the backlog's estimate is its own characters,
+(:data:`~motion_ops.numerics.tokens.CHARS_PER_TOKEN`); the backlog's estimate is its own characters,
 not the sample's average.
 """
 from __future__ import annotations

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from motion_ops.clients.embedder import Embedder, ItemResult
+from motion_ops.clients.providers import DEFAULT_MAX_INPUT_CHARS
+from motion_ops.numerics.tokens import token_estimate
 from motion_ops.run import RunContext
 from motion_ops.store import audit, claims
 from motion_ops.parsers.substance import substance
@@ -17,7 +19,6 @@ from motion_ops.store.db import Store, sql
 log = logging.getLogger(__name__)
 
 XCOM_ID_CAP = 200  # more failed ids than this go to failed_id_sets; XCom carries the ref
-CHARS_PER_TOKEN = 4  # the estimate of tokens sent: providers count differently (some count characters)
 
 
 class FailureRatioExceeded(Exception):
@@ -63,18 +64,18 @@ def plan_batches(store: Store, *, model: str, batch_size: int, max_batches: int 
 @dataclass(frozen=True)
 class EmbeddingBudget:
     """A run's limits on what it sends to a paid provider (``None``: no limit); tokens are estimated
-    from the characters sent (:data:`CHARS_PER_TOKEN`), cost from the connection's price."""
+    from the characters sent (:func:`~motion_ops.numerics.tokens.token_estimate`), cost from the connection's price."""
 
     max_tokens: int | None = None
     max_cost: float | None = None
     price_per_1k: float = 0.0
-    max_input_chars: int = 8000
+    max_input_chars: int = DEFAULT_MAX_INPUT_CHARS
 
 
 def estimated_tokens(store: Store, ids: list[str], max_input_chars: int) -> dict[str, int]:
     """{id: estimated input tokens} of the motions ``ids``."""
     rows = store.fetch("select_embedding_input_sizes", {"ids": ids, "max_chars": max_input_chars}) if ids else []
-    return {r["id"]: -(-int(r["chars"]) // CHARS_PER_TOKEN) for r in rows}
+    return {r["id"]: token_estimate(r["chars"]) for r in rows}
 
 
 def within_budget(store: Store, batches: list[list[str]], budget: EmbeddingBudget,

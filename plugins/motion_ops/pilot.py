@@ -10,7 +10,6 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import statistics
 from pathlib import Path
@@ -20,6 +19,7 @@ from motion_ops.llm.backends import chain_key
 from motion_ops.llm.cascade import Cascade
 from motion_ops.llm.faithfulness import problems
 from motion_ops.llm.prompt import user_prompt
+from motion_ops.reports.render import render
 from motion_ops.store import claims
 from motion_ops.store.db import Store
 
@@ -98,23 +98,11 @@ def estimate_line(report: dict[str, Any]) -> str:
 
 
 def write(report: dict[str, Any], folder: Path, stem: str) -> tuple[Path, Path]:
-    """The report as JSON and as an HTML page beside the QA reports."""
+    """The report as JSON and as an HTML page (template ``pilot.html``) beside the QA reports."""
     folder.mkdir(parents=True, exist_ok=True)
     js, page = folder / f"{stem}.json", folder / f"{stem}.html"
     js.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-    e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(i['nummer'] or i['motion'])}<br><small>{e(i['title'] or '')}</small></td>"
-        f"<td><pre>{e(i['prompt'])}</pre></td><td>{'<b>passed</b>' if i['passed'] else '<b>FAILED</b> ' + e(str(i['error_class']))}"
-        f"<pre>{e(json.dumps(i['output'], ensure_ascii=False, indent=1)) if i['output'] else e(i['error'] or '')}</pre></td>"
-        f"<td>{i['latency_ms']} ms<br>{i['input_tokens']}/{i['output_tokens']} tokens<br>cost {i['cost']:.5f}<br>"
-        f"{e(str(i['backend']))} / {e(str(i['model']))}</td></tr>" for i in report["items"])
-    page.write_text(f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>Pilot {e(report['chain'])}</title>
-<style>body{{font-family:sans-serif;margin:1.5em}}td{{vertical-align:top;border-top:1px solid #ccc;padding:.4em}}
-pre{{white-space:pre-wrap;max-width:48em;font-size:.85em}}</style>
-<h1>Pilot of {e(report['chain'])} ({e(report['prompt_key'])})</h1><p>{e(estimate_line(report))}</p>
-<table><thead><tr><th>motion</th><th>what the backend got</th><th>its output</th><th>cost</th></tr></thead>
-<tbody>{rows}</tbody></table></html>""", encoding="utf-8")
+    page.write_text(render("pilot.html", report=report, line=estimate_line(report)), encoding="utf-8")
     return js, page
 
 

@@ -18,7 +18,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from motion_ops.clients.providers import EmbeddingError, EmbeddingProvider, ModelMismatch, ProviderConfig, make_providers
+from motion_ops.clients.providers import (DEFAULT_MAX_INPUT_CHARS, EmbeddingError, EmbeddingProvider, ModelMismatch,
+                                          ProviderConfig, make_providers)
 from motion_ops.clients.retry import RateLimiter, RetriesExhausted, RetryPolicy
 from motion_ops.parsers.substance import model_key
 
@@ -44,7 +45,7 @@ class Embedder:
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(None))
     sleep: Callable[[float], None] = time.sleep
     expected_dims: int | None = None
-    max_input_chars: int = 8000
+    max_input_chars: int = DEFAULT_MAX_INPUT_CHARS
     max_inputs_per_request: int | None = None  # the endpoint's limit (connection extra)
     calls: int = 0
     _active: int = 0

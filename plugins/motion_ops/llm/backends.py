@@ -19,9 +19,11 @@ from typing import Any
 
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
 from motion_ops.numerics.finite import DURATIONS, MAX_SECONDS, finite, seconds
+from motion_ops.numerics.tokens import token_estimate
 
 KINDS = ("openai", "ollama")
-CHARS_PER_TOKEN = 3.0  # a cautious estimate for Dutch (BPE tokenizers give ~3.5-4)
+DEFAULT_TIMEOUT = 60.0  # s per read; a request's deadline defaults to twice its timeout
+SCHEMA_CHARS = 2500  # what the JSON schema of the answer adds to every request, in characters
 
 
 class BadConfiguration(ValueError):
@@ -30,6 +32,9 @@ class BadConfiguration(ValueError):
 
 @dataclass(frozen=True)
 class Backend:
+    """One backend of the cascade; its fields' defaults are the defaults of a connection's extras
+    (:meth:`from_connection` reads them from here)."""
+
     name: str  # the connection id
     kind: str  # openai | ollama
     model: str  # the model name as the endpoint knows it
@@ -37,8 +42,8 @@ class Backend:
     api_key: str | None = field(default=None, repr=False)
     context_window: int = 8192
     max_output_tokens: int = 1024
-    timeout: float = 60.0
-    deadline: float = 120.0  # a whole request: httpx's timeout is per read, a trickling answer never trips it
+    timeout: float = DEFAULT_TIMEOUT
+    deadline: float = 2 * DEFAULT_TIMEOUT  # a whole request: httpx's timeout is per read, a trickling answer never trips it
     min_request_interval: float = 0.0
     max_attempts: int = 3
     price_input_per_1k: float = 0.0
@@ -70,20 +75,23 @@ class Backend:
                 raise BadConfiguration(f"connection {conn_id!r}: extra {key!r} must not be negative")
             return value
 
-        timeout = number("timeout", 60.0)
-        deadline = number("deadline", min(2 * timeout, MAX_SECONDS))
+        timeout = number("timeout", cls.timeout)
+        deadline = number("deadline", min(2 * timeout, MAX_SECONDS))  # the field's default is twice the default timeout
         if not deadline:
             raise BadConfiguration(f"connection {conn_id!r}: extra 'deadline' must be more than 0 s")
         return cls(name=conn_id, kind=kind, model=model, base_url=(host or None), api_key=password or None,
-                   context_window=number("context_window", 8192, int), max_output_tokens=number("max_output_tokens", 1024, int),
-                   timeout=timeout, deadline=deadline, min_request_interval=number("min_request_interval", 0.0),
-                   max_attempts=max(1, number("max_attempts", 3, int)),
-                   price_input_per_1k=number("price_input_per_1k", 0.0), price_output_per_1k=number("price_output_per_1k", 0.0))
+                   context_window=number("context_window", cls.context_window, int),
+                   max_output_tokens=number("max_output_tokens", cls.max_output_tokens, int), timeout=timeout,
+                   deadline=deadline, min_request_interval=number("min_request_interval", cls.min_request_interval),
+                   max_attempts=max(1, number("max_attempts", cls.max_attempts, int)),
+                   price_input_per_1k=number("price_input_per_1k", cls.price_input_per_1k),
+                   price_output_per_1k=number("price_output_per_1k", cls.price_output_per_1k))
 
 
 def estimated_tokens(m: MotionText) -> int:
-    """Tokens of the request for ``m`` (instructions, schema and prompt), estimated from its length."""
-    return int((len(INSTRUCTIONS) + len(user_prompt(m)) + 2500) / CHARS_PER_TOKEN)  # 2500: the JSON schema
+    """Tokens of the request for ``m`` (instructions, schema and prompt), estimated from its length
+    (:func:`~motion_ops.numerics.tokens.token_estimate`, as every estimate of tokens)."""
+    return token_estimate(len(INSTRUCTIONS) + len(user_prompt(m)) + SCHEMA_CHARS)
 
 
 def route(backends: list[Backend], m: MotionText) -> list[Backend]:

@@ -19,10 +19,11 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook
 from motion_ops.operators.base import MotionOpsOperator
 from motion_ops.operators.summaries import _SummaryOperator
+from motion_ops.reports.names import file_safe
 
 
 def _stem(dag_id: str, run_id: str) -> str:
-    return "pilot-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{dag_id}-{run_id}")
+    return "pilot-" + file_safe(f"{dag_id}-{run_id}")
 
 
 def _backlog(plan: Any, plan_summary: Any) -> tuple[list[str], int]:

@@ -196,6 +196,7 @@ class QaSummariesOperator(_SummaryOperator):
         self.failure_ratio = failure_ratio
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from motion_ops.reports.names import file_safe
         from motion_ops.summaries import qa
 
         p = self.run_params(context)
@@ -205,7 +206,7 @@ class QaSummariesOperator(_SummaryOperator):
         with self.store() as store:
             report = qa(store, run_id=str(ctx.run_id), sample_size=p.qa_sample_size)
             report["failure_ratio"] = float(self.failure_ratio or 0.0)
-            path = folder / f"summaries-{''.join(c if c.isalnum() or c in '-_.' else '_' for c in str(ctx.run_id))}.json"
+            path = folder / f"summaries-{file_safe(str(ctx.run_id))}.json"
             path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
             self.finish(context, store, f"QA {'passed' if report['passed'] else 'FAILED'} on {report['sampled']} of "
                         f"{report['stored']} summaries {report['by_status']}; report {path}", items=report["sampled"],

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from motion_ops.numerics.relatedness import reason
+from motion_ops.reports.names import file_safe
+from motion_ops.reports.render import render
 
 
 def format_table(checks: list[Any]) -> str:
@@ -37,10 +38,6 @@ def usable_reports_dir(path: str | Path) -> Path:
     return folder
 
 
-def _safe_name(run_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
-
-
 EXPLAINED = {
     "has_neighbours": "sampled motions without any related motion (allowed: 0)",
     "no_self_neighbour": "sampled motions listed as their own related motion (allowed: 0)",
@@ -57,7 +54,7 @@ EXPLAINED = {
 
 def report_stem(run_id: str, version: int, try_number: int) -> str:
     """The file name (without suffix) of a run's report for a version and try."""
-    return f"qa_similarity_{_safe_name(run_id)}_v{version}_try{try_number}"
+    return f"qa_similarity_{file_safe(run_id)}_v{version}_try{try_number}"
 
 
 def write_reports(reports_dir: Path, run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any]],
@@ -82,98 +79,53 @@ def write_reports(reports_dir: Path, run_id: str, metrics: dict[str, Any], sampl
 BUCKETS = 40  # select_score_histogram: width_bucket(score, -1, 1, 40)
 
 
-def _histogram_svg(current: dict[Any, int], previous: dict[Any, int] | None, previous_version: Any) -> str:
-    """Rank-1 scores of this version (bars) and of the published one (line), with both axes labelled."""
+def _histogram(current: dict[Any, int], previous: dict[Any, int] | None) -> dict[str, Any] | None:
+    """What the template draws of the rank-1 scores: this version's bars and the published one's
+    line (``points``, None without one), the count grid and the score ticks; None without scores."""
     if not current:
-        return "<p>No scores.</p>"
+        return None
     cur = {int(b): n for b, n in current.items()}
     prev = {int(b): n for b, n in (previous or {}).items()}
     top = max([*cur.values(), *prev.values(), 1])
     w, h, left, bottom, bar = 760, 300, 56, 40, 16
     plot_h = h - bottom - 16
     y = lambda n: 16 + plot_h * (1 - n / top)  # noqa: E731
-    parts = [f'<svg width="{w}" height="{h}" role="img" aria-labelledby="hist-title" class=hist>'
-             f'<title id="hist-title">Rank-1 scores: this version against the published one</title>']
-    for i in range(5):  # y axis: counts
-        n = round(top * i / 4)
-        parts.append(f'<line x1="{left}" x2="{left + BUCKETS * bar}" y1="{y(n):.1f}" y2="{y(n):.1f}" class=grid />'
-                     f'<text x="{left - 6}" y="{y(n) + 4:.1f}" text-anchor="end">{n}</text>')
-    for b in range(1, BUCKETS + 1):
-        n = cur.get(b, 0)
-        parts.append(f'<rect x="{left + (b - 1) * bar + 1}" y="{y(n):.1f}" width="{bar - 2}" height="{16 + plot_h - y(n):.1f}" '
-                     f'class=bar><title>{-1 + (b - 1) * 0.05:.2f} to {-1 + b * 0.05:.2f}: {n} motions</title></rect>')
-    if prev:
-        points = " ".join(f"{left + (b - 0.5) * bar:.1f},{y(prev.get(b, 0)):.1f}" for b in range(1, BUCKETS + 1))
-        parts.append(f'<polyline points="{points}" class=prev />')
-    for tick in range(0, BUCKETS + 1, 5):  # x axis: score
-        x = left + tick * bar
-        parts.append(f'<line x1="{x}" x2="{x}" y1="{16 + plot_h}" y2="{20 + plot_h}" class=axis />'
-                     f'<text x="{x}" y="{34 + plot_h}" text-anchor="middle">{-1 + tick * 0.05:.2f}</text>')
-    parts.append(f'<text x="{left + BUCKETS * bar / 2}" y="{h - 2}" text-anchor="middle">rank-1 score (cosine)</text>'
-                 f'<text x="12" y="{16 + plot_h / 2}" transform="rotate(-90 12 {16 + plot_h / 2})" text-anchor="middle">motions</text>')
-    parts.append("</svg>")
-    legend = ('<p class=legend><span class=swatch-bar></span> this version'
-              + (f' &nbsp; <span class=swatch-prev></span> version {html.escape(str(previous_version))}, published now'
-                 if prev else " (no published version to compare with)") + "</p>")
-    return "".join(parts) + legend
+    grid = [{"n": n, "y": y(n)} for n in (round(top * i / 4) for i in range(5))]
+    bars = [{"x": left + (b - 1) * bar + 1, "y": y(n), "height": 16 + plot_h - y(n), "low": -1 + (b - 1) * 0.05,
+             "high": -1 + b * 0.05, "n": n} for b, n in ((b, cur.get(b, 0)) for b in range(1, BUCKETS + 1))]
+    points = (" ".join(f"{left + (b - 0.5) * bar:.1f},{y(prev.get(b, 0)):.1f}" for b in range(1, BUCKETS + 1))
+              if prev else None)
+    ticks = [{"x": left + tick * bar, "score": -1 + tick * 0.05} for tick in range(0, BUCKETS + 1, 5)]
+    return {"w": w, "h": h, "left": left, "right": left + BUCKETS * bar, "bar": bar, "plot_h": plot_h, "grid": grid,
+            "bars": bars, "points": points, "ticks": ticks, "middle": left + BUCKETS * bar / 2, "half": 16 + plot_h / 2}
 
 
-def motion_link(nummer: str | None, document_nummer: str | None, label: str) -> str:
-    """A motion's page on tweedekamer.nl (by its Zaak and document numbers), or the bare label."""
-    e = html.escape
-    if not nummer:
-        return e(label)
-    href = f"https://www.tweedekamer.nl/kamerstukken/moties/detail?id={e(nummer)}" + (
-        f"&amp;did={e(document_nummer)}" if document_nummer else "")
-    return f'<a href="{href}">{e(label)}</a>'
+def _link(nummer: str | None, document_nummer: str | None, label: str) -> dict[str, Any]:
+    """A motion's page on tweedekamer.nl (by its Zaak and document numbers; ``href`` None: the bare label)."""
+    href = (f"https://www.tweedekamer.nl/kamerstukken/moties/detail?id={nummer}"
+            + (f"&did={document_nummer}" if document_nummer else "")) if nummer else None
+    return {"href": href, "label": label}
 
 
 def render_html(run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any]], passed: bool) -> str:
-    e = html.escape
-    rows = "".join(f"<tr class={'ok' if c['passed'] else 'bad'}><th scope=row>{e(c['name'])}</th>"
-                   f"<td>{e(EXPLAINED.get(c['name'], ''))}</td><td>{c['value']}</td><td>{c['threshold']}</td>"
-                   f"<td>{'pass' if c['passed'] else 'FAIL'}</td><td>{e(str(c['detail']))}</td></tr>"
-                   for c in metrics["checks"])
+    """The QA page (template ``qa.html``): the checks, the rank-1 scores and the sampled motions."""
     min_common = int(((metrics.get("params") or {}).get("weights") or {}).get("min_common_parties") or 1)
-    cards = []
-    for m in sample:
-        nbs = "".join(f"<li><span class=s>{n['score']:.3f}</span> "
-                      f"{motion_link(n.get('neighbour_nummer'), n.get('neighbour_document_nummer'), (n.get('neighbour_nummer') or '') + ' ' + (n.get('neighbour_title') or n['neighbour_id']))}"
-                      f" <small>{e(n.get('neighbour_dossier') or '')}</small>"
-                      f"<br><small class=why>{e(reason(n, min_common))}</small></li>" for n in m["neighbours"])
-        head = motion_link(m.get("nummer"), m.get("document_nummer"), f"{m.get('nummer') or ''} {m.get('title') or m['id']}")
-        cards.append(f"<div class=card><h3>{head}</h3><small>dossier {e(m.get('dossier') or '-')} · "
-                     f"{e(str(m.get('started_on') or ''))}</small><ol>{nbs or '<li>no related motions</li>'}</ol></div>")
-    dist = metrics.get("distribution") or {}
-    prev = metrics.get("previous_distribution") or {}
-    params = metrics.get("params") or {}
-    weights = params.get("weights") or {}
+    checks = [{"name": c["name"], "explained": EXPLAINED.get(c["name"], ""), "value": c["value"],
+               "threshold": c["threshold"], "passed": c["passed"], "detail": c["detail"]} for c in metrics["checks"]]
+    cards = [{"link": _link(m.get("nummer"), m.get("document_nummer"), f"{m.get('nummer') or ''} {m.get('title') or m['id']}"),
+              "dossier": m.get("dossier") or "-", "started_on": m.get("started_on") or "",
+              "neighbours": [{"score": n["score"], "dossier": n.get("neighbour_dossier") or "", "why": reason(n, min_common),
+                              "link": _link(n.get("neighbour_nummer"), n.get("neighbour_document_nummer"),
+                                            (n.get("neighbour_nummer") or "") + " " + (n.get("neighbour_title") or n["neighbour_id"]))}
+                             for n in m["neighbours"]]} for m in sample]
+    weights = (metrics.get("params") or {}).get("weights") or {}
     terms = [f"{float(weights[k]):g} × {label}" for k, label in (
         ("text", "text cosine"), ("votes", "net vote agreement over the parties that voted on both"),
         ("dossier", "same dossier"), ("debate", "same debate"), ("submitters", "submitter overlap"))
         if float(weights.get(k) or 0)]
-    model = str(metrics["model"])
-    lexical = ("<strong>The model is the built-in lexical hashing method</strong>: it relates motions that share "
-               "words, not meaning; configure a real embedding model for semantic similarity. "
-               if model.startswith("hashing-") else "")
-    verdict = "PASSED" if passed else "FAILED"
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>QA {e(run_id)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}tr.bad td,tr.bad th{{background:#fde2e2}}
-.verdict{{font-size:1.6em;font-weight:bold;color:{'#176b2c' if passed else '#b00020'}}}
-.grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:12px}}
-.card{{border:1px solid #ddd;border-radius:6px;padding:8px}}.card h3{{font-size:1em;margin:0 0 4px}}.s{{font-family:monospace;color:#3b6ea5}}
-svg.hist text{{font-size:11px;fill:#333}}svg.hist .bar{{fill:#3b6ea5}}svg.hist .prev{{fill:none;stroke:#d9822b;stroke-width:2}}
-svg.hist .grid{{stroke:#e5e5e5}}svg.hist .axis{{stroke:#333}}.swatch-bar,.swatch-prev{{display:inline-block;width:14px;height:10px}}
-.swatch-bar{{background:#3b6ea5}}.swatch-prev{{border-top:3px solid #d9822b;height:0}}</style>
-</head><body><h1>Similarity QA, run {e(run_id)} (try {e(str(metrics.get('try_number') or 1))})</h1>
-<p class=verdict>{verdict}: version {metrics['version']} ({e(model)}, top {metrics['top_n']}),
-{metrics['sample_size']} of {metrics['population']} motions sampled</p>
-<p>How a score is made: {e(" + ".join(terms)) if terms else "cosine similarity of the motions' vectors"}; earlier versions of a motion are never listed.
-{lexical}A failed check keeps this version from readers; they keep the published one.</p>
-<h2>Checks</h2><table><tr><th>check</th><th>what it counts</th><th>value</th><th>threshold</th><th>result</th><th>examples</th></tr>{rows}</table>
-<h2>Rank-1 scores</h2><p>p10 / p50 / p90: {dist.get('rank1')} (published now: {prev.get('rank1')});
-rank {metrics['top_n']}: {dist.get('rankk')} (published now: {prev.get('rankk')})</p>
-{_histogram_svg(metrics.get('rank1_histogram') or {}, metrics.get('previous_rank1_histogram'), metrics.get('previous_version'))}
-<h2>Sampled motions and their related motions</h2><div class=grid>{''.join(cards)}</div></body></html>"""
+    previous = metrics.get("previous_rank1_histogram")
+    return render("qa.html", run_id=run_id, passed=passed, metrics=metrics, model=str(metrics["model"]),
+                  try_number=metrics.get("try_number") or 1, checks=checks, cards=cards, terms=" + ".join(terms),
+                  dist=metrics.get("distribution") or {}, prev=metrics.get("previous_distribution") or {},
+                  histogram=_histogram(metrics.get("rank1_histogram") or {}, previous),
+                  compared=bool(previous), previous_version=metrics.get("previous_version"))

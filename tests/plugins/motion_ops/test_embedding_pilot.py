@@ -7,7 +7,8 @@ from devkit.standin.provider import ProviderServer
 from motion_ops import embedding_pilot, pilot
 from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.providers import ProviderConfig
-from motion_ops.embeddings import CHARS_PER_TOKEN, EmbeddingBudget, estimated_tokens, within_budget
+from motion_ops.embeddings import EmbeddingBudget, estimated_tokens, within_budget
+from motion_ops.numerics.tokens import CHARS_PER_TOKEN
 
 
 @pytest.fixture

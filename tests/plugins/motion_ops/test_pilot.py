@@ -1,4 +1,5 @@
 """The pilot: who needs one, the stratified sample, the report with its estimate, decisions."""
+import html
 import json
 
 import pytest
@@ -73,3 +74,25 @@ def test_the_cli_lists_approves_and_revokes(store, capsys):
     assert main(["--dsn", dsn, "approvals", "revoke", "--chain", "openai:m"]) == 0
     assert main(["--dsn", dsn, "approvals", "list"]) == 0 and capsys.readouterr().out.splitlines()[-1].startswith("revoked")
     assert main(["--dsn", dsn, "approvals", "approve"]) == 1 and "--chain is required" in capsys.readouterr().err
+
+
+def test_the_report_page_shows_each_motion_as_a_row_and_escapes_what_the_feed_and_the_model_wrote(tmp_path):
+    item = {"motion": "id1", "nummer": "2023Z1", "title": "Motie <script>alert(1)</script>", "prompt": "<motie>\nA & B</motie>",
+            "output": {"summary_nl": "<b>één</b>"}, "passed": True, "backend": "motion_llm", "model": "m", "input_tokens": 10,
+            "output_tokens": 5, "cost": 0.0012345, "latency_ms": 12, "error_class": None, "error": None}
+    failed = {**item, "motion": "id2", "nummer": None, "title": None, "output": None, "passed": False,
+              "error_class": "invalid_output", "error": "bad <json>", "backend": None, "model": None}
+    report = {"chain": "openai:m", "prompt_key": "summary-v2", "sampled": 2, "pass_rate": 0.5,
+              "latency_ms": {"p50": 12, "max": 12}, "failures_by_class": {"invalid_output": 1},
+              "estimate": {"motions": 100, "input_tokens": 1000, "output_tokens": 500, "cost": 1.5}, "items": [item, failed]}
+    text = pilot.write(report, tmp_path, "pilot-x")[1].read_text()
+    assert "<script>" not in text and text.count("<tr><td>") == 2
+    assert "<h1>Pilot of openai:m (summary-v2)</h1><p>openai:m: 2 motions piloted, 50% passed validation" in text
+    assert ("<tr><td>2023Z1<br><small>Motie &lt;script&gt;alert(1)&lt;/script&gt;</small></td>"
+            "<td><pre>&lt;motie&gt;\nA &amp; B&lt;/motie&gt;</pre></td>"
+            "<td><b>passed</b><pre>{\n ") in text and "&lt;b&gt;één&lt;/b&gt;" in text
+    assert '<pre>{\n "summary_nl": "<b>één</b>"\n}</pre></td><td>12 ms<br>10/5 tokens<br>cost 0.00123<br>motion_llm / m</td></tr>' in (
+        html.unescape(text))
+    assert ("<tr><td>id2<br><small></small></td><td><pre>&lt;motie&gt;\nA &amp; B&lt;/motie&gt;</pre></td>"
+            "<td><b>FAILED</b> invalid_output<pre>bad &lt;json&gt;</pre></td>"
+            "<td>12 ms<br>10/5 tokens<br>cost 0.00123<br>None / None</td></tr>") in text

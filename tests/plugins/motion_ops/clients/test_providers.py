@@ -166,3 +166,15 @@ def test_providers_refuse_a_config_without_model():
         OpenAIProvider(ProviderConfig(kind="openai", base_url="http://x"))
     with pytest.raises(ValueError, match="host"):
         OllamaProvider(ProviderConfig(kind="ollama", model="m"))
+
+
+def test_the_longest_input_is_one_default_for_the_connection_the_client_and_the_budget():
+    from motion_ops.clients.providers import DEFAULT_MAX_INPUT_CHARS
+    from motion_ops.embeddings import EmbeddingBudget
+
+    class Conn:
+        host, password, conn_type, extra_dejson = None, None, None, {}
+
+    assert DEFAULT_MAX_INPUT_CHARS == 8000
+    assert (ProviderConfig().max_input_chars == ProviderConfig.from_connection(Conn()).max_input_chars
+            == Embedder([]).max_input_chars == EmbeddingBudget().max_input_chars == DEFAULT_MAX_INPUT_CHARS)

@@ -38,3 +38,25 @@ def test_the_router_skips_a_backend_whose_context_window_is_too_small(real_motio
 def test_nan_or_infinity_in_a_backends_extras_is_a_clear_error(key, value):
     with pytest.raises(BadConfiguration, match=f"connection 'motion_llm': extra '{key}' must be a finite number"):
         Backend.from_connection("motion_llm", host=None, password=None, extra={"model": "openai:x", key: value})
+
+
+def test_the_router_estimates_a_request_with_the_one_token_estimate(real_motions):
+    from motion_ops.llm.prompt import INSTRUCTIONS, user_prompt
+    from motion_ops.numerics.tokens import token_estimate
+
+    for m in real_motions.values():
+        chars = len(INSTRUCTIONS) + len(user_prompt(m)) + 2500  # 2500: the JSON schema
+        assert estimated_tokens(m) == token_estimate(chars)
+
+
+def test_a_connection_without_extras_gets_the_backends_own_defaults():
+    from dataclasses import fields
+
+    b = Backend.from_connection("motion_llm", host=None, password=None, extra={"model": "openai:m"})
+    plain = Backend("motion_llm", "openai", "m")
+    assert b == plain
+    assert {f.name: getattr(b, f.name) for f in fields(Backend)} == {
+        "name": "motion_llm", "kind": "openai", "model": "m", "base_url": None, "api_key": None, "context_window": 8192,
+        "max_output_tokens": 1024, "timeout": 60.0, "deadline": 120.0, "min_request_interval": 0.0, "max_attempts": 3,
+        "price_input_per_1k": 0.0, "price_output_per_1k": 0.0}
+    assert Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "timeout": 7}).deadline == 14.0
