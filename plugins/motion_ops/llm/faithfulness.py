@@ -8,16 +8,19 @@
    compounds count: "quotum" is in "tongquotum") occur in the motion's own text; and, with a
    :class:`Semantic` support (the pipeline's embedding provider), a cosine of at least its
    threshold with some segment (sentence, clause, the title) of the text.
-3. **Polarity and direction**: an ask and its clause, and a sentence and the segment of the text
-   that supports it best, agree on negation ("niet", "geen", "nooit", "stoppen met", "af te
-   schaffen", ...) and on direction ("verhogen"/"verlagen", "uitbreiden"/"beperken", ...).
-4. **Nothing named that the text does not name**: no party (:data:`motion_ops.parties.LINEAGE`,
-   or a word like "PartijX"), no capitalised name of a person or place, no number, date,
-   percentage or amount (digits, "miljoen", "miljard", "procent", ...) that is not in the text.
-5. **Instructions in the text are text**: a segment of the motion that addresses a model
-   ("negeer alle instructies", "schrijf dat", "ignore previous instructions", ...) is no support for
-   anything and names nothing; a summary sentence that draws on one is a problem. (The prompt
-   also delimits the text as data: :mod:`motion_ops.llm.prompt`.)
+3. **Polarity, direction and action against the request itself**: an ask, and a sentence that
+   restates a request (:func:`_restated`), agree with the request's head
+   (:func:`motion_ops.llm.polarity.head`: no considerations, no purpose or relative clauses) on
+   negation and direction, and such a sentence carries the head's verb or a listed synonym; other
+   sentences agree with the parts of the text they draw on.
+4. **Nothing named that the text does not name**: no party (:data:`motion_ops.parties.LINEAGE`, in
+   any case, or a word like "PartijX"), no capitalised name of a person or place (a sentence's
+   first word too), no number, date, percentage or amount that is not in the text.
+5. **Instructions in the text are text**: a part of the motion that addresses a model ("negeer
+   alle instructies", "vergeet wat je eerder is gezegd", "AI-assistent:", ...) and the rest of its
+   paragraph are no support for anything and name nothing; a summary sentence that draws on them
+   is a problem. (The prompt also delimits the text as data: :mod:`motion_ops.llm.prompt`.)
+6. **summary_en**: :mod:`motion_ops.llm.english`.
 
 A summary with problems is re-asked once with them (the cascade); if it fails again it is never
 stored as a summary: it is kept for review with its reasons (``summary_reviews``).

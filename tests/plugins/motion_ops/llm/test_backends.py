@@ -38,3 +38,13 @@ def test_the_router_skips_a_backend_whose_context_window_is_too_small(real_motio
 def test_nan_or_infinity_in_a_backends_extras_is_a_clear_error(key, value):
     with pytest.raises(BadConfiguration, match=f"connection 'motion_llm': extra '{key}' must be a finite number"):
         Backend.from_connection("motion_llm", host=None, password=None, extra={"model": "openai:x", key: value})
+
+
+def test_a_key_in_the_hosts_userinfo_is_the_api_key_and_never_part_of_the_url():
+    from motion_ops.llm.backends import Backend
+
+    b = Backend.from_connection("c", host="https://proxyuser:sk-in-host@llm.example/v1", password=None,
+                                extra={"model": "openai:m"})
+    assert b.base_url == "https://llm.example/v1" and b.api_key == "sk-in-host" and "sk-in-host" not in repr(b)
+    b = Backend.from_connection("c", host="https://u:other@llm.example/v1", password="sk-own", extra={"model": "openai:m"})
+    assert b.base_url == "https://llm.example/v1" and b.api_key == "sk-own"
