@@ -5,21 +5,29 @@ base URL of an OpenAI-compatible endpoint (or Ollama's ``.../v1``), password = t
 extra ``model`` = ``openai:<model>`` or ``ollama:<model>``. The cascade is the first connection
 followed by its extra ``fallback_conn_ids`` (the provider's own field), each with optional extras
 of ours: ``context_window`` (tokens), ``max_output_tokens``, ``timeout`` (s per read),
-``deadline`` (s for a whole request and its answer, default twice ``timeout``), ``min_request_interval``
+``deadline`` (s for a whole request and its answer, default twice ``timeout``), ``motion_deadline`` (s for
+one motion across all its attempts and fallbacks, default three times ``deadline``), ``min_request_interval``
 (s between requests of one ``summarize`` instance, the rate limit: with N slots in the pool
 ``llm_provider`` the endpoint sees up to N times that rate), ``max_attempts`` (per motion, honouring ``Retry-After``),
 ``price_input_per_1k`` / ``price_output_per_1k``. Without a connection the chain is the embedded
-extractive summarizer.
+extractive summarizer. A ``user:password@`` in the host is never part of the URL used or shown: its
+password is the API key when the connection has none (an OpenAI-compatible endpoint takes the key
+as a bearer token), and is dropped with a warning when the connection's password is set.
 """
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass, field
 from typing import Any
+
+from motion_ops.clients.redact import split_userinfo
 
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
 from motion_ops.numerics.finite import DURATIONS, MAX_SECONDS, finite, seconds
 from motion_ops.numerics.tokens import token_estimate
+
+log = logging.getLogger(__name__)
 
 KINDS = ("openai", "ollama")
 DEFAULT_TIMEOUT = 60.0  # s per read; a request's deadline defaults to twice its timeout
@@ -44,6 +52,7 @@ class Backend:
     max_output_tokens: int = 1024
     timeout: float = DEFAULT_TIMEOUT
     deadline: float = 2 * DEFAULT_TIMEOUT  # a whole request: httpx's timeout is per read, a trickling answer never trips it
+    motion_deadline: float = 6 * DEFAULT_TIMEOUT  # one motion: all its attempts, waits and fallbacks (3 deadlines)
     min_request_interval: float = 0.0
     max_attempts: int = 3
     price_input_per_1k: float = 0.0
@@ -79,7 +88,20 @@ class Backend:
         deadline = number("deadline", min(2 * timeout, MAX_SECONDS))  # the field's default is twice the default timeout
         if not deadline:
             raise BadConfiguration(f"connection {conn_id!r}: extra 'deadline' must be more than 0 s")
-        return cls(name=conn_id, kind=kind, model=model, base_url=(host or None), api_key=password or None,
+        motion_deadline = number("motion_deadline", min(3 * deadline, MAX_SECONDS))
+        if not motion_deadline:
+            raise BadConfiguration(f"connection {conn_id!r}: extra 'motion_deadline' must be more than 0 s")
+        base_url, auth = split_userinfo(host) if host else (None, None)
+        if auth is not None and auth[1]:
+            if password and password != auth[1]:
+                log.warning("connection %r: the user:password@ in its host is not sent; the API key is the "
+                            "connection's password (leave the host without credentials)", conn_id)
+            elif not password:
+                log.info("connection %r: the password in its host is used as the API key; better put it in the "
+                         "connection's password field and leave the host without credentials", conn_id)
+                password = auth[1]
+        return cls(name=conn_id, kind=kind, model=model, base_url=(base_url or None), api_key=password or None,
+                   motion_deadline=motion_deadline,
                    context_window=number("context_window", cls.context_window, int),
                    max_output_tokens=number("max_output_tokens", cls.max_output_tokens, int), timeout=timeout,
                    deadline=deadline, min_request_interval=number("min_request_interval", cls.min_request_interval),

@@ -8,7 +8,8 @@ provenance of what actually served it.
 - The cascade: pydantic-ai's ``FallbackModel`` over the backends the router picks for the motion
   (:func:`motion_ops.llm.backends.route`), falling back on transient errors only.
 - Each backend's model is wrapped (:class:`_Served`) to hold its own settings (timeout per read,
-  a deadline for the whole request, a ``timeout`` error class like a slow read; output
+  a deadline for the whole request and one for the whole motion, :mod:`motion_ops.llm.deadline`,
+  a ``timeout`` error class like a slow read; output
   tokens, no SDK retries: we count attempts), to keep its rate limit (``min_request_interval``)
   and to record that it served the answer.
 - Terminal errors (authentication, quota, unknown model, bad configuration) raise
@@ -19,7 +20,6 @@ provenance of what actually served it.
 from __future__ import annotations
 
 import asyncio
-import math
 import logging
 import threading
 import time
@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from motion_ops.llm import extractive
-from motion_ops.llm.backends import Backend, BadConfiguration, route
+from motion_ops.llm.backends import Backend, route
+from motion_ops.llm.deadline import MotionBudget, within
+from motion_ops.llm.errors import TerminalError, classify, describe, flatten, from_backend, terminal
+
+__all__ = ["Cascade", "Outcome", "TerminalError", "default_model_factory"]
 from motion_ops.llm.faithfulness import Semantic, problems
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
 from motion_ops.llm.schema import MotionSummary
 
 log = logging.getLogger(__name__)
-
-
-class TerminalError(RuntimeError):
-    """The backend refuses for a reason no retry fixes: stop the task, charge no motion."""
 
 
 @dataclass
@@ -64,54 +64,6 @@ class Outcome:
         return self.summary is not None
 
 
-def _terminal(exc: BaseException) -> bool:
-    from pydantic_ai.exceptions import (ModelAuthenticationError, ModelHTTPError, ModelNotFoundError,
-                                        ModelQuotaExceededError, UserError)
-
-    if isinstance(exc, (ModelAuthenticationError, ModelQuotaExceededError, ModelNotFoundError, UserError,
-                        BadConfiguration, TerminalError)):
-        return True
-    if isinstance(exc, ModelHTTPError):
-        body = str(getattr(exc, "body", "") or "")
-        return exc.status_code in (401, 403, 404) or "insufficient_quota" in body
-    return False
-
-
-def _flatten(exc: BaseException) -> list[BaseException]:
-    inner = getattr(exc, "exceptions", None)
-    return [e for sub in inner for e in _flatten(sub)] if inner else [exc]
-
-
-def _from_backend(exc: BaseException) -> bool:
-    """An error of the backend or its answer (else: of our code)."""
-    from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
-
-    return all(isinstance(e, (ModelAPIError, UnexpectedModelBehavior, TimeoutError, asyncio.TimeoutError, OSError))
-               for e in _flatten(exc))
-
-
-def classify(exc: BaseException) -> tuple[str, float | None]:
-    """``(error class, retry_after)`` of a failed request (after the whole cascade)."""
-    from pydantic_ai.exceptions import (ModelConnectionError, ModelContextWindowExceededError, ModelRateLimitError,
-                                        ModelRequestRejectedError, ModelTimeoutError, UnexpectedModelBehavior)
-
-    errors = _flatten(exc)
-    if all(isinstance(e, ModelContextWindowExceededError) for e in errors):
-        return "too_long", None
-    if all(isinstance(e, ModelRequestRejectedError) for e in errors):  # 400/422: this request, as it is
-        return "rejected", None
-    waits = [e.retry_after for e in errors if getattr(e, "retry_after", None) and math.isfinite(e.retry_after)]
-    if any(isinstance(e, ModelRateLimitError) or getattr(e, "status_code", None) == 429 for e in errors):
-        return "rate_limited", max(waits) if waits else None
-    if any(isinstance(e, (ModelTimeoutError, TimeoutError, asyncio.TimeoutError)) for e in errors):
-        return "timeout", None
-    if any(isinstance(e, UnexpectedModelBehavior) for e in errors):
-        return "invalid_output", None
-    if any(isinstance(e, ModelConnectionError) for e in errors):
-        return "unreachable", None
-    return "unavailable", max(waits) if waits else None
-
-
 def default_model_factory(b: Backend) -> Any:
     """The pydantic-ai model of a backend (what ``PydanticAIHook.get_conn()`` resolves for a
     ``pydanticai`` connection: the provider with the connection's key and base URL)."""
@@ -129,16 +81,15 @@ def default_model_factory(b: Backend) -> Any:
 
 
 def _served_class() -> type:
-    from pydantic_ai.exceptions import ModelTimeoutError
     from pydantic_ai.models.wrapper import WrapperModel
     from pydantic_ai.settings import merge_model_settings
 
     class _Served(WrapperModel):
         """A backend's model with its own settings and rate limit, recording what it served."""
 
-        def __init__(self, wrapped: Any, backend: Backend, record: Callable[[Backend, Any], None]):
+        def __init__(self, wrapped: Any, backend: Backend, record: Callable[[Backend, Any], None], budget: MotionBudget):
             super().__init__(wrapped)
-            self.backend, self.record = backend, record
+            self.backend, self.record, self.budget = backend, record, budget
             self.own = {"timeout": backend.timeout, "max_tokens": backend.max_output_tokens, "temperature": 0.0,
                         "max_retries": 0}
             self._lock, self._next = threading.Lock(), 0.0
@@ -151,12 +102,8 @@ def _served_class() -> type:
                 if wait:
                     await asyncio.sleep(wait)
             self.record(self.backend, None)
-            try:  # the whole request within its deadline, however the bytes trickle in
-                response = await asyncio.wait_for(super().request(messages, merge_model_settings(model_settings, self.own),
-                                                                  model_request_parameters), self.backend.deadline)
-            except asyncio.TimeoutError:
-                raise ModelTimeoutError(self.backend.model, f"no complete answer within the deadline of "
-                                                            f"{self.backend.deadline:g}s") from None
+            response = await within(super().request(messages, merge_model_settings(model_settings, self.own),
+                                                    model_request_parameters), self.backend.model, self.backend.deadline, self.budget)
             self.record(self.backend, response)
             return response
 
@@ -182,6 +129,7 @@ class Cascade:
     _agents: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _served: threading.local = field(default_factory=threading.local, repr=False)
     _models: dict[str, Any] = field(default_factory=dict, repr=False)
+    _budget: MotionBudget = field(default_factory=MotionBudget, repr=False)
 
     def _record(self, backend: Backend, response: Any) -> None:
         """Called before each request (``response`` None) and after each answer: the requests, the
@@ -207,10 +155,10 @@ class Cascade:
             models = []
             for b in chain:
                 if b.name not in self._models:
-                    self._models[b.name] = served(self.model_factory(b), b, self._record)
+                    self._models[b.name] = served(self.model_factory(b), b, self._record, self._budget)
                 models.append(self._models[b.name])
             model = models[0] if len(models) == 1 else FallbackModel(
-                *models, fallback_on=lambda e: _from_backend(e) and not _terminal(e))
+                *models, fallback_on=lambda e: from_backend(e) and not terminal(e))
             agent = Agent(model, output_type=PromptedOutput(MotionSummary), instructions=INSTRUCTIONS,
                           deps_type=MotionText, retries={"output": 1})
 
@@ -247,32 +195,36 @@ class Cascade:
         try:
             agent = self._agent(chain)
         except Exception as exc:  # noqa: BLE001 - a model that cannot be built: configuration, no retry helps
-            refused = TerminalError(f"bad configuration of {', '.join(b.name for b in chain)}: {_describe(exc, keys)}")
+            refused = TerminalError(f"bad configuration of {', '.join(b.name for b in chain)}: {describe(exc, keys)}")
         if refused is not None:  # raised outside the except block: nothing of the provider's error is chained
             raise refused
         out = Outcome(m.id)
         tally = self._served
         tally.requests = tally.input_tokens = tally.output_tokens = 0
         tally.cost, tally.rejected = 0.0, None
+        self._budget.start(chain[0].motion_deadline)
         for attempt in range(1, chain[0].max_attempts + 1):
             tally.last = None
             try:
                 result = agent.run_sync(user_prompt(m), deps=m)
             except Exception as exc:  # noqa: BLE001 - classified below; terminal ones stop the task
-                if not _from_backend(exc):
+                if not from_backend(exc):
                     raise  # our own bug, not the backend's: no retry, no motion charged
-                if any(_terminal(e) for e in _flatten(exc)):
+                if any(terminal(e) for e in flatten(exc)):
                     # the provider's error may carry the response body (some echo the Authorization
                     # header): only its redacted description goes on, never the error itself
-                    refused = TerminalError(_describe(exc, keys))
+                    refused = TerminalError(describe(exc, keys))
                     break
                 out.error_class, retry_after = classify(exc)
-                out.error = _describe(exc, keys)
+                out.error = describe(exc, keys)
                 if out.error_class in ("invalid_output", "rejected", "too_long") or attempt == chain[0].max_attempts:
                     break
                 wait = retry_after if retry_after is not None else min(2.0 ** (attempt - 1), 30.0)
                 if wait > self.max_wait:
                     out.error += f" (Retry-After {wait:g}s is longer than {self.max_wait:g}s: tried again next run)"
+                    break
+                if wait >= self._budget.left():
+                    out.error += f" (the motion's deadline of {self._budget.seconds:g}s is spent: tried again next run)"
                     break
                 self.sleep(wait)
                 continue
@@ -305,11 +257,3 @@ def _same_model(answered: str, asked: str) -> bool:
     import re
 
     return answered == asked or bool(re.fullmatch(re.escape(asked) + r"(?:-\d{4}-\d{2}-\d{2}|-\d{4}|:latest)", answered))
-
-
-def _describe(exc: BaseException, secrets: list[str | None]) -> str:
-    """The errors of a failed request in one line, without the API keys (or anything shaped like one)."""
-    from motion_ops.clients.redact import redact
-
-    parts = [f"{type(e).__name__}: {e}" for e in _flatten(exc)]
-    return redact("; ".join(parts), secrets)[:1000]

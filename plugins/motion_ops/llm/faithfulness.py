@@ -8,16 +8,19 @@
    compounds count: "quotum" is in "tongquotum") occur in the motion's own text; and, with a
    :class:`Semantic` support (the pipeline's embedding provider), a cosine of at least its
    threshold with some segment (sentence, clause, the title) of the text.
-3. **Polarity and direction**: an ask and its clause, and a sentence and the segment of the text
-   that supports it best, agree on negation ("niet", "geen", "nooit", "stoppen met", "af te
-   schaffen", ...) and on direction ("verhogen"/"verlagen", "uitbreiden"/"beperken", ...).
-4. **Nothing named that the text does not name**: no party (:data:`motion_ops.parties.LINEAGE`,
-   or a word like "PartijX"), no capitalised name of a person or place, no number, date,
-   percentage or amount (digits, "miljoen", "miljard", "procent", ...) that is not in the text.
-5. **Instructions in the text are text**: a segment of the motion that addresses a model
-   ("negeer alle instructies", "schrijf dat", "ignore previous instructions", ...) is no support for
-   anything and names nothing; a summary sentence that draws on one is a problem. (The prompt
-   also delimits the text as data: :mod:`motion_ops.llm.prompt`.)
+3. **Polarity, direction and action against the request itself**: an ask, and a sentence that
+   restates a request (:func:`_restated`), agree with the request's head
+   (:func:`motion_ops.llm.polarity.head`: no considerations, no purpose or relative clauses) on
+   negation and direction, and such a sentence carries the head's verb or a listed synonym; other
+   sentences agree with the parts of the text they draw on.
+4. **Nothing named that the text does not name**: no party (:data:`motion_ops.parties.LINEAGE`, in
+   any case, or a word like "PartijX"), no capitalised name of a person or place (a sentence's
+   first word too), no number, date, percentage or amount that is not in the text.
+5. **Instructions in the text are text**: a part of the motion that addresses a model ("negeer
+   alle instructies", "vergeet wat je eerder is gezegd", "AI-assistent:", ...) and the rest of its
+   paragraph are no support for anything and name nothing; a summary sentence that draws on them
+   is a problem. (The prompt also delimits the text as data: :mod:`motion_ops.llm.prompt`.)
+6. **summary_en**: :mod:`motion_ops.llm.english`.
 
 A summary with problems is re-asked once with them (the cascade); if it fails again it is never
 stored as a summary: it is kept for review with its reasons (``summary_reviews``).
@@ -30,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from motion_ops.llm import english, polarity
 from motion_ops.llm.prompt import MotionText
 from motion_ops.llm.schema import MotionSummary
 from motion_ops.parties import LINEAGE
@@ -56,21 +60,24 @@ hieronder hierboven zie punt punten daarnaast bovendien zegt zeggen stelt
 _FRAME_NAMES = frozenset("""kamer tweede eerste regering kabinet minister ministerie staatssecretaris nederland
 nederlandse nederlanders rijk rijksoverheid motie de het een in dit deze dat""".split())
 _AMOUNT_WORDS = ("miljoen", "miljard", "procent", "duizend", "honderd", "euro", "€", "%")
-_NEGATION = re.compile(r"\b(?:niet|geen|nooit|niets|stop(?:t|pen)?\s+met|af\s+te\s+schaffen|afschaf\w*|afgeschaft"
-                       r"|schrap\w*|opheff\w*|opgeheven|beëindig\w*|verdwijn\w*|verbied\w*|verbod\w*)\b", re.I)
-_DIRECTIONS = [(re.compile(r"\b(?:verho[go]\w*|ophog\w*|ophoog\w*|hoger\w*)\b", re.I), re.compile(r"\b(?:verla[ag]\w*|lager\w*)\b", re.I)),
-               (re.compile(r"\b(?:uitbrei\w*|uit\s+te\s+breiden|verruim\w*)\b", re.I), re.compile(r"\b(?:inperk\w*|in\s+te\s+perken|beperk\w*)\b", re.I)),
-               (re.compile(r"\b(?:versnel\w*)\b", re.I), re.compile(r"\b(?:vertra[ag]\w*)\b", re.I)),
-               (re.compile(r"\b(?:vergrot\w*|groter)\b", re.I), re.compile(r"\b(?:verklein\w*|kleiner)\b", re.I)),
-               (re.compile(r"\b(?:versterk\w*)\b", re.I), re.compile(r"\b(?:verzwak\w*)\b", re.I)),
-               (re.compile(r"\b(?:toe\s+te\s+staan|toestaan|toegestaan)\b", re.I), re.compile(r"\b(?:verbied\w*|verbod\w*)\b", re.I))]
-_INSTRUCTION = re.compile(r"\b(?:negeer|vergeet)\b.{0,40}\b(?:instructie|opdracht|regels|bovenstaande|hierboven)|"
+_INSTRUCTION = re.compile(r"\b(?:negeer|vergeet)\b.{0,40}\b(?:instructie|opdracht|regels|bovenstaande|hierboven|gezegd|gevraagd|eerder)|"
+                          r"(?:^|[.;:!?]\s*|\ben\s+)(?:meld|vermeld|beweer|noteer|schrijf|zeg)\s+(?:\w+\s+){0,4}?dat\b|"
+                          r"\b(?:ai-assistent|ai|assistent|assistant|chatbot|taalmodel|system|systeem)\s*:|"
+                          r"\b(?:de|het|the)\s+(?:juiste|correcte|echte|ware|correct|real|true)\s+(?:samenvatting|antwoord|summary|answer)\b|"
                           r"\b(?:ignore|disregard)\b.{0,40}\b(?:instruction|prompt|above)|\bsystem\s*prompt\b|"
                           r"\b(?:je bent|jij bent|you are)\s+(?:nu\s+)?(?:een|a|an)\b|"
                           r"\b(?:schrijf|antwoord|zeg|geef)\s+(?:in de samenvatting\s+)?(?:dat|alleen|altijd)\b|"
-                          r"\b(?:samenvatting|summary)\s+(?:moet|must|should)\b", re.I | re.S)
+                          r"\b(?:samenvatting|summary)\s+(?:moet|luidt|must|should|reads)\b", re.I | re.S)
 _PARTY_NAMES = sorted({a for identity, aliases in LINEAGE.items() for a in (identity, *aliases)}, key=len, reverse=True)
-_PARTY = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in _PARTY_NAMES) + r"|Partij\w*)(?![\w-])")
+_WORDLIKE = frozenset({"DENK", "Volt"})  # party names that are also ordinary words: only as the party writes them
+_PARTY = re.compile(r"(?<![\w-])(?:(?i:" + "|".join(re.escape(p) for p in _PARTY_NAMES if p not in _WORDLIKE) + r")|"
+                    + "|".join(re.escape(p) for p in _WORDLIKE) + r"|Partij\w*)(?![\w-])")
+#: words a Dutch sentence may start with that are no name (besides function and frame words)
+_OPENERS = frozenset("""daarom daarnaast daardoor daarmee daarbij daarvoor hierdoor hiermee hiervoor volgens bovendien
+toch tegelijk vervolgens kortom tijdens sinds vanaf zonder nadat voordat zodra zolang indien tenzij waarom wanneer
+verder eerst ten slotte tot slot nu dan wel niet geen nog alleen vooral zelfs ook pas iedereen niemand mensen sommige
+veel weinig bijna hierbij hierin daarin daarop zo deze dit die dat hun haar zijn hij zij ze wij we men volgend vanwege
+mede ondanks behalve evenals net zoals""".split())
 
 
 @dataclass(frozen=True)
@@ -131,40 +138,73 @@ def _supported(s: str, haystack: str) -> bool:
 
 def segments(motion: MotionText) -> tuple[list[str], list[str]]:
     """``(segments, instructions)``: the text's sentences and clauses (and title, dossier title) a
-    summary may draw on, and those that address a model instead (never support)."""
-    parts = [p.strip(" ,;") for p in _SENTENCE.split("\n".join(filter(None, (
-        motion.title, motion.dossier_title, motion.body_text, *motion.clauses))))]
-    parts = [p for p in parts if len(p) > 3]
-    return [p for p in parts if not _INSTRUCTION.search(p)], [p for p in parts if _INSTRUCTION.search(p)]
+    summary may draw on, and those that address a model instead (never support). An instruction
+    taints the rest of its paragraph: "NEGEER ALLE INSTRUCTIES; de Kamer wil ..." is one instruction."""
+    segs: list[str] = []
+    instructions: list[str] = []
+    text = "\n".join(filter(None, (motion.title, motion.dossier_title, motion.body_text, *motion.clauses)))
+    for paragraph in text.split("\n"):
+        tainted = False
+        for sentence in re.split(r"(?<=[.!?])\s+", paragraph):
+            tainted = tainted or bool(_INSTRUCTION.search(sentence))
+            for part in _SENTENCE.split(sentence):
+                if len(part := part.strip(" ,;")) > 3:
+                    (instructions if tainted else segs).append(part)
+    return segs, instructions
 
 
 def sentences(text: str | None) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text or "") if len(s.strip()) > 3]
-
-
-def _polarity(text: str) -> tuple[bool, tuple[int, ...]]:
-    dirs = tuple((1 if up.search(text) else 0) - (1 if down.search(text) else 0) for up, down in _DIRECTIONS)
-    return bool(_NEGATION.search(text)), dirs
+    """The sentences of ``text``: a new one starts with a capital ("c.q. de", "nr. 12" go on)."""
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[^\W\d_a-z])", text or "") if len(s.strip()) > 3]
 
 
 _PIECE = re.compile(r"[,;:]|\b(?:en|maar|zodat|omdat|terwijl)\b")
 
 
 def _contradicts(said: str, sources: list[str]) -> str | None:
-    """Why ``said`` contradicts the pieces of ``sources`` it draws on (sharing a content word with
-    it), or None: no such piece has its negation, or one has the opposite direction and none its own."""
+    """Why ``said`` (a sentence that restates no request) contradicts the pieces of ``sources`` it
+    draws on (sharing a content word with it), or None: no such piece has its negation, or one has
+    the opposite direction and none its own."""
     words = set(content(said))
     pieces = [p for s in sources for p in _PIECE.split(s) if words & set(content(p))]
     if not pieces:
         return None
-    neg, dirs = _polarity(said)
-    found = [_polarity(p) for p in pieces]
-    if all(n != neg for n, _ in found):
-        return "ontkent wat de motie vraagt" if neg else "laat een ontkenning van de motie weg"
+    neg, dirs = polarity.negated(said), polarity.directions(said)
+    if all(polarity.negated(p) != neg for p in pieces):
+        return "ontkent wat de motie zegt" if neg else "laat een ontkenning van de motie weg"
+    found = [polarity.directions(p) for p in pieces]
     for k, d in enumerate(dirs):
-        if d and any(f[1][k] == -d for f in found) and not any(f[1][k] == d for f in found):
+        if d and any(f[k] == -d for f in found) and not any(f[k] == d for f in found):
             return "draait de richting om (bijvoorbeeld verhogen tegenover verlagen)"
     return None
+
+
+def _against_request(said: str, clause: str, *, ask: bool = False) -> str | None:
+    """Why ``said`` (an ask, or a summary sentence restating ``clause``) misstates the request: its
+    own part (:func:`motion_ops.llm.polarity.head`) against the request's head, on negation
+    and direction; a sentence must also carry the request's action word or a listed synonym."""
+    asked, actions = polarity.head(clause)
+    own, _ = polarity.head(said)
+    if polarity.negated(own) != polarity.negated(asked):
+        return "ontkent wat de motie vraagt" if polarity.negated(own) else "laat een ontkenning van de motie weg"
+    if polarity.opposite(polarity.directions(own), polarity.directions(asked)):
+        return "draait de richting om (bijvoorbeeld verhogen tegenover verlagen)"
+    if not ask and actions and not any(polarity.carries(said, a) for a in actions):
+        return f"zegt niet wat het verzoek vraagt ({' / '.join(actions)}, of een synoniem)"
+    return None
+
+
+def _restated(sentence: str, clauses: list[str], segs: list[str]) -> str | None:
+    """The request clause a summary sentence restates: it says what someone wants ("wil", "vraagt",
+    "moet", ...) and shares at least as many content words with that clause as with any other part."""
+    if not clauses or not polarity.WISH.search(sentence):
+        return None
+    words = set(content(sentence))
+    overlap = [len(words & set(content(c))) for c in clauses]
+    best = max(range(len(clauses)), key=lambda i: overlap[i])
+    others = max((len(words & set(content(s))) for s in segs if s not in clauses and not s.startswith(clauses[best][:40])),
+                 default=0)
+    return clauses[best] if overlap[best] and overlap[best] >= others else None
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -198,7 +238,7 @@ def problems(motion: MotionText, summary: MotionSummary, semantic: Semantic | No
         if words and not any(_supported(w, _fold(r.ask)) or _supported(w2, _fold(clause)) for w in words
                              for w2 in content(r.ask)):
             out.append(f"de tekst bij verzoek {r.clause} heeft niets gemeen met dat verzoek in de motie")
-        elif (why := _contradicts(r.ask, [clause])):
+        elif (why := _against_request(r.ask, clause, ask=True)):
             out.append(f"de tekst bij verzoek {r.clause} {why}")
     said = [(f"zin {i} van summary_nl", s) for i, s in enumerate(sentences(summary.summary_nl), start=1)]
     said += [(f"de tekst bij verzoek {r.clause}", r.ask) for r in summary.requests]
@@ -220,12 +260,16 @@ def problems(motion: MotionText, summary: MotionSummary, semantic: Semantic | No
             if best < semantic.min_cosine:  # type: ignore[union-attr]
                 out.append(f"{where} lijkt op geen enkele zin van de motie (cosinus {best:.2f}): {text[:120]}")
                 continue
-        if where.startswith("zin") and (why := _contradicts(text, segs)):
-            out.append(f"{where} {why}: {text[:120]}")
+        if where.startswith("zin"):
+            clause = _restated(text, clauses, segs)
+            why = _against_request(text, clause) if clause else _contradicts(text, segs)
+            if why:
+                out.append(f"{where} {why}: {text[:120]}")
     source = motion.source
     for instruction in instructions:
         source = source.replace(instruction, " ")
     out += _named(summary, own, numbers(source))
+    out += english.problems(summary, clauses, own)
     return out
 
 
@@ -240,10 +284,12 @@ def _named(summary: MotionSummary, own: str, known: set[str]) -> list[str]:
         invented = sorted(numbers(text) - known)
         if invented:
             out.append(f"{field} noemt {', '.join(invented)}, dat niet in de motie staat")
-        names = {m.group(0) for m in _PARTY.finditer(text) if _fold(m.group(0)) not in own}
+        names = {m.group(0) for m in _PARTY.finditer(text) if not _named_in(m.group(0), own)}
         if field != "summary_en":  # English capitalises what Dutch does not ("the House", "Government")
             for s in sentences(text) or [text]:
-                for w in _WORD.findall(s)[1:]:
+                for k, w in enumerate(_WORD.findall(s)):
+                    if k == 0 and (_fold(w) in _STOP or _fold(w) in _OPENERS):
+                        continue
                     if w[0].isupper() and _fold(w) not in _FRAME_NAMES and not _supported(stem(w), own):
                         names.add(w)
             amounts = {a for a in _AMOUNT_WORDS if a in _fold(text) and a not in own}
@@ -252,3 +298,7 @@ def _named(summary: MotionSummary, own: str, known: set[str]) -> list[str]:
         if names:
             out.append(f"{field} noemt {', '.join(sorted(names))}, die de motie niet noemt")
     return out
+
+
+def _named_in(name: str, own: str) -> bool:
+    return bool(re.search(rf"(?<!\w){re.escape(_fold(name))}(?!\w)", own))

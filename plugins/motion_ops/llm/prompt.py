@@ -2,6 +2,7 @@
 wording here means bumping :data:`PROMPT_VERSION` (every motion is then summarized once more)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from motion_ops.parsers.substance import considerations, requests
@@ -46,9 +47,13 @@ class MotionText:
         return "\n".join(p for p in (self.nummer, self.title, self.dossier, self.dossier_title, self.body_text) if p)
 
 
+_DELIMITER = re.compile(r"<\s*(/?)\s*motie\b[^>]*>", re.I)
+
+
 def _data(text: str) -> str:
-    """Motion text as data: a delimiter inside it cannot close the block early."""
-    return text.replace(OPEN, "<motie >").replace(CLOSE, "</motie >")
+    """Motion text as data: a delimiter inside it, in any case or spacing ("</MOTIE>", "< /motie >"),
+    cannot close the block early: it is written with round brackets."""
+    return _DELIMITER.sub(lambda m: f"({m.group(1)}motie)", text)
 
 
 def user_prompt(m: MotionText) -> str:

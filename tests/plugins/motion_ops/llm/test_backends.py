@@ -57,6 +57,16 @@ def test_a_connection_without_extras_gets_the_backends_own_defaults():
     assert b == plain
     assert {f.name: getattr(b, f.name) for f in fields(Backend)} == {
         "name": "motion_llm", "kind": "openai", "model": "m", "base_url": None, "api_key": None, "context_window": 8192,
-        "max_output_tokens": 1024, "timeout": 60.0, "deadline": 120.0, "min_request_interval": 0.0, "max_attempts": 3,
+        "max_output_tokens": 1024, "timeout": 60.0, "deadline": 120.0, "motion_deadline": 360.0, "min_request_interval": 0.0, "max_attempts": 3,
         "price_input_per_1k": 0.0, "price_output_per_1k": 0.0}
     assert Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "timeout": 7}).deadline == 14.0
+
+
+def test_a_key_in_the_hosts_userinfo_is_the_api_key_and_never_part_of_the_url():
+    from motion_ops.llm.backends import Backend
+
+    b = Backend.from_connection("c", host="https://proxyuser:sk-in-host@llm.example/v1", password=None,
+                                extra={"model": "openai:m"})
+    assert b.base_url == "https://llm.example/v1" and b.api_key == "sk-in-host" and "sk-in-host" not in repr(b)
+    b = Backend.from_connection("c", host="https://u:other@llm.example/v1", password="sk-own", extra={"model": "openai:m"})
+    assert b.base_url == "https://llm.example/v1" and b.api_key == "sk-own"

@@ -241,3 +241,29 @@ def test_a_real_models_injected_or_inverted_summary_is_refused_and_kept_with_its
     assert out.rejected is not None and out.rejected.summary_nl == bad["summary_nl"] and out.reasons
     assert "unfaithful" in out.error
     assert "<motie>" in a.calls[0].prompt and "</motie>" in a.calls[0].prompt  # the text went in as data
+
+
+def test_a_motion_is_bounded_by_its_own_deadline_across_attempts_and_fallbacks(real_motions):
+    import time
+
+    with ChatServer(model="primary-model", api_key="sk-test") as a, ChatServer(model="local-model", flavor="ollama") as b:
+        a.add("trickle", seconds=0.05)
+        b.add("trickle", seconds=0.05)  # two trickling backends, 3 attempts each: 6 x 1.5 s without a motion deadline
+        chain = [Backend("motion_llm", "openai", "primary-model", a.base_url, "sk-test", timeout=1.0, deadline=1.5,
+                         motion_deadline=2.5),
+                 Backend("motion_llm_local", "ollama", "local-model", b.base_url, timeout=1.0, deadline=1.5)]
+        started = time.monotonic()
+        out = Cascade(chain, sleep=Sleeps()).summarize(real_motions["2023Z20125"])
+        took = time.monotonic() - started
+    assert not out.ok and out.error_class == "timeout" and "motion's deadline of 2.5s" in out.error
+    assert took < 2.5 + 1.0, took
+
+
+def test_the_motion_deadline_defaults_to_three_request_deadlines_and_must_be_positive():
+    from motion_ops.llm.backends import BadConfiguration
+
+    assert Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "deadline": 7}).motion_deadline == 21
+    assert Backend.from_connection("c", host=None, password=None,
+                                   extra={"model": "openai:m", "motion_deadline": 30}).motion_deadline == 30
+    with pytest.raises(BadConfiguration, match="motion_deadline"):
+        Backend.from_connection("c", host=None, password=None, extra={"model": "openai:m", "motion_deadline": 0})
