@@ -133,11 +133,13 @@ def test_a_wrong_api_key_is_terminal(servers, motion):
 
 def test_the_rate_limit_spaces_requests(servers, real_motions):
     a, _ = servers
-    cascade = Cascade(backends(a, min_request_interval=0.2))
+    cascade = Cascade(backends(a, min_request_interval=0.5))
     for m in list(real_motions.values())[:3]:
         assert cascade.summarize(m).ok
     gaps = [y.at - x.at for x, y in zip(a.calls, a.calls[1:])]
-    assert len(gaps) == 2 and min(gaps) >= 0.19
+    # measured where the requests arrive, so a busy machine's scheduling shifts each by some ms (without the
+    # limit they come milliseconds apart)
+    assert len(gaps) == 2 and min(gaps) >= 0.4, gaps
 
 
 def test_a_motion_too_long_for_every_context_window_fails_or_gets_the_extractive_summary(servers, motion):
