@@ -21,13 +21,8 @@ from motion_ops.llm.cascade import Cascade
 from motion_ops.llm.faithfulness import problems
 from motion_ops.llm.prompt import user_prompt
 from motion_ops.store import claims
+from motion_ops.store.approvals import APPROVED, REJECTED, REVOKED, decision, decisions, record  # noqa: F401 - pilot.record etc.
 from motion_ops.store.db import Store
-
-APPROVED, REJECTED, REVOKED = "approved", "rejected", "revoked"
-
-
-def decision(store: Store, chain: str, prompt_key: str) -> dict[str, Any] | None:
-    return store.fetch_one("select_llm_decisions", {"chain": chain, "prompt_key": prompt_key})
 
 
 def needed(store: Store, cascade: Cascade, prompt_key: str) -> tuple[bool, str]:
@@ -116,18 +111,3 @@ pre{{white-space:pre-wrap;max-width:48em;font-size:.85em}}</style>
 <table><thead><tr><th>motion</th><th>what the backend got</th><th>its output</th><th>cost</th></tr></thead>
 <tbody>{rows}</tbody></table></html>""", encoding="utf-8")
     return js, page
-
-
-def record(store: Store, *, chain: str, prompt_key: str, decision_: str, by: str, run_id: str | None = None,
-           report_path: str | None = None) -> dict[str, Any]:
-    """Store a decision (approved, rejected, revoked) with who took it."""
-    with store.transaction() as cur:
-        from motion_ops.store.db import sql
-
-        cur.execute(sql("upsert_llm_decision"), {"chain": chain, "prompt_key": prompt_key, "decision": decision_,
-                                                 "decided_by": by, "run_id": run_id, "report_path": report_path})
-        return cur.fetchone()
-
-
-def decisions(store: Store) -> list[dict[str, Any]]:
-    return store.fetch("select_llm_decisions", {"chain": None, "prompt_key": None})
