@@ -19,30 +19,13 @@ from typing import Any
 import numpy as np
 
 from motion_ops.clients.embedder import Embedder
-from motion_ops.clients.providers import ProviderConfig, model_name
+from motion_ops.clients.providers import ProviderConfig
 from motion_ops.embeddings import claim_stage, estimated_tokens
 from motion_ops.parsers.substance import substance
-from motion_ops.pilot import APPROVED, decision
 from motion_ops.store import claims
+# the approval of a model, as the pilot and its callers name it (embedding_pilot.chain, .needed)
+from motion_ops.store.approvals import EMBEDDINGS_KEY, embedding_chain as chain, embedding_needed as needed  # noqa: F401
 from motion_ops.store.db import Store
-
-EMBEDDINGS_KEY = "embeddings"  # the prompt key of an embedding model's decisions
-
-
-def chain(config: ProviderConfig) -> str:
-    """What an approval of an embedding model is for: the provider kind and the stored model key."""
-    return f"{config.kind.lower().replace('_', '-')}:{model_name(config)}"
-
-
-def needed(store: Store, config: ProviderConfig) -> tuple[bool, str]:
-    """Whether this model must be piloted first, and why (or why not)."""
-    name = chain(config)
-    if config.embedded:
-        return False, f"{name} runs here at no cost"
-    d = decision(store, name, EMBEDDINGS_KEY)
-    if d and d["decision"] == APPROVED:
-        return False, f"{name} approved by {d['decided_by']} on {d['decided_at']:%Y-%m-%d %H:%M}"
-    return True, f"{name} has not been approved" + (f" ({d['decision']} by {d['decided_by']})" if d else "")
 
 
 def run(store: Store, embedder: Embedder, config: ProviderConfig, ids: list[str], *,

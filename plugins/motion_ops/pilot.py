@@ -21,13 +21,9 @@ from motion_ops.llm.faithfulness import problems
 from motion_ops.llm.prompt import user_prompt
 from motion_ops.reports.render import render
 from motion_ops.store import claims
+from motion_ops.store.approvals import (APPROVED, PENDING, REJECTED, REVOKED, decision, decisions,  # noqa: F401
+                                        record)  # pilot.record etc. stay where callers look
 from motion_ops.store.db import Store
-
-APPROVED, REJECTED, REVOKED, PENDING = "approved", "rejected", "revoked", "pending"
-
-
-def decision(store: Store, chain: str, prompt_key: str) -> dict[str, Any] | None:
-    return store.fetch_one("select_llm_decisions", {"chain": chain, "prompt_key": prompt_key})
 
 
 def needed(store: Store, cascade: Cascade, prompt_key: str) -> tuple[bool, str]:
@@ -104,18 +100,3 @@ def write(report: dict[str, Any], folder: Path, stem: str) -> tuple[Path, Path]:
     js.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     page.write_text(render("pilot.html", report=report, line=estimate_line(report)), encoding="utf-8")
     return js, page
-
-
-def record(store: Store, *, chain: str, prompt_key: str, decision_: str, by: str, run_id: str | None = None,
-           report_path: str | None = None) -> dict[str, Any]:
-    """Store a decision (approved, rejected, revoked) with who took it."""
-    with store.transaction() as cur:
-        from motion_ops.store.db import sql
-
-        cur.execute(sql("upsert_llm_decision"), {"chain": chain, "prompt_key": prompt_key, "decision": decision_,
-                                                 "decided_by": by, "run_id": run_id, "report_path": report_path})
-        return cur.fetchone()
-
-
-def decisions(store: Store) -> list[dict[str, Any]]:
-    return store.fetch("select_llm_decisions", {"chain": None, "prompt_key": None})

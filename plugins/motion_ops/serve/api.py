@@ -5,20 +5,18 @@ import datetime as dt
 import json
 import threading
 import time
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.cache import RelatedFastPath, ResponseCache
+from motion_ops.serve.params import Key, Search, search_params
 from motion_ops.serve.query_embedding import query_vector
-
-MAX_LIMIT = 100
-MAX_BIGINT = 2**63 - 1  # the store's version numbers
-DEFAULT_MIN_SCORE = -10.0  # every listed neighbour
-MAX_Q = 200
-Key = Path(..., min_length=1, max_length=64, pattern=r"^[0-9A-Za-z-]+$", description="motion id (uuid) or Zaak number")
+from motion_ops.serve.routes import (DEFAULT_MIN_SCORE, HEALTHZ, MAX_BIGINT, MAX_CURSOR, MAX_LIMIT, MAX_SCORE,
+                                     MIN_LIMIT, MIN_SCORE, MOTION, MOTIONS, RELATED, RELATED_LIMIT, SEARCH_LIMIT,
+                                     VERSION_DIFF, VERSIONS)
 
 
 def json_response(body: dict[str, Any]) -> Response:
@@ -74,35 +72,25 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         with stores.lease() as store:
             return _related(store, key, limit, DEFAULT_MIN_SCORE, None).body
 
-    router.fast_path = lambda app: RelatedFastPath(app, cache, published, DEFAULT_MIN_SCORE,  # type: ignore[attr-defined]
-                                                   render=render)
+    router.fast_path = lambda app: RelatedFastPath(app, cache, published, render=render)  # type: ignore[attr-defined]
     router.cache = cache  # type: ignore[attr-defined] - for the tests and the bench
 
-    @router.get("/healthz", tags=["health"])
+    @router.get(HEALTHZ, tags=["health"])
     def healthz() -> dict[str, Any]:
         with stores.lease() as store:
             row = store.read_one("api_health")
         return {"status": "ok", "published_version": row["version"] if row else None,
                 "model": row["model"] if row else None, "motions": row["motions"] if row else 0}
 
-    @router.get("/api/motions", tags=["motions"])
-    def list_motions(request: Request, q: str | None = Query(None, max_length=MAX_Q, description="search words (Dutch full text)"),
-                     mode: Literal["text", "semantic"] = "text",
-                     party: str | None = Query(None, max_length=60, description="a party that voted (any name it had)"),
-                     vote: Literal["voor", "tegen"] | None = Query(None, description="... and how it voted"),
-                     outcome: str | None = Query(None, max_length=40, description="aangenomen, verworpen, ..."),
-                     dossier: str | None = Query(None, max_length=40, pattern=r"^[0-9A-Za-z-]+$"),
-                     since: dt.date | None = None, until: dt.date | None = None,
-                     limit: int = Query(20, ge=1, le=MAX_LIMIT),
-                     cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> Response:
-        q = (q or "").strip() or None
-        filters = reads.Filters(party=party, vote=vote, outcome=outcome, dossier=dossier, since=since, until=until)
-        scope = {"path": "motions", "q": q, "mode": mode, "filters": filters.params()}
-        offset = cursor.decode(settings.secret, scope, cursor_)["offset"] if cursor_ else 0
+    @router.get(MOTIONS, tags=["motions"])
+    def list_motions(request: Request, search: Search = Depends(search_params),
+                     limit: int = Query(SEARCH_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)) -> Response:
+        q, mode, scope = search.q, search.mode, search.scope("motions")
+        offset = cursor.decode(settings.secret, scope, search.cursor)["offset"] if search.cursor else 0
         semantic = query_vector(stores, settings.embed, q, client_address(request)) \
-            if mode == "semantic" and q else None  # before the lease: no connection waits for the provider
+            if search.semantic else None  # before the lease: no connection waits for the provider
         with stores.lease() as store:
-            rows = reads.search(store, q=q, mode=mode, filters=filters, limit=limit + 1, offset=offset,
+            rows = reads.search(store, q=q, mode=mode, filters=search.filters, limit=limit + 1, offset=offset,
                                 semantic=semantic)
             v = store.read_one("api_version", {"version": None})
         items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
@@ -112,17 +100,18 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
                               "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit})
                               if more else None})
 
-    @router.get("/api/motions/{key}", tags=["motions"])
+    @router.get(MOTION, tags=["motions"])
     def get_motion(key: str = Key) -> dict[str, Any]:
         with stores.lease() as store:
             m = reads.motion(store, key)
         text = m.pop("body_text")
         return {**m, "body_text": text}
 
-    @router.get("/api/motions/{key}/related", tags=["related motions"])
-    def get_related(key: str = Key, limit: int = Query(10, ge=1, le=MAX_LIMIT),
-                    min_score: float = Query(DEFAULT_MIN_SCORE, ge=-10, le=10, description="leave out neighbours below it"),
-                    cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> Response:
+    @router.get(RELATED, tags=["related motions"])
+    def get_related(key: str = Key, limit: int = Query(RELATED_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT),
+                    min_score: float = Query(DEFAULT_MIN_SCORE, ge=MIN_SCORE, le=MAX_SCORE,
+                                             description="leave out neighbours below it"),
+                    cursor_: str | None = Query(None, alias="cursor", max_length=MAX_CURSOR)) -> Response:
         with stores.lease() as store:
             return _related(store, key, limit, min_score, cursor_)
 
@@ -156,12 +145,12 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         cache.put(cache_key, response.body)
         return response
 
-    @router.get("/api/versions", tags=["versions"])
-    def list_versions(limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
+    @router.get(VERSIONS, tags=["versions"])
+    def list_versions(limit: int = Query(20, ge=MIN_LIMIT, le=MAX_LIMIT)) -> dict[str, Any]:
         with stores.lease() as store:
             return {"items": store.read("api_versions", {"limit": limit})}
 
-    @router.get("/api/versions/{a}/diff/{b}", tags=["versions"])
+    @router.get(VERSION_DIFF, tags=["versions"])
     def version_diff(a: int = Path(..., ge=1, le=MAX_BIGINT), b: int = Path(..., ge=1, le=MAX_BIGINT),
                      limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
         with stores.lease() as store:

@@ -25,14 +25,15 @@ from typing import Any, Callable, Iterator
 import psycopg
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from motion_ops.numerics.finite import env_number
-from motion_ops.serve.cursor import BadCursor
 from motion_ops.serve.docs import installed_assets
-from motion_ops.serve.query_embedding import QueryEmbedder, RateLimited
-from motion_ops.serve.reads import NotFound, Unavailable
+from motion_ops.serve.errors import (STORE_DOWN, TOO_SLOW, BadCursor, NotFound, RateLimited, StoreUnavailable,
+                                     Unavailable, error_body)
+from motion_ops.serve.query_embedding import QueryEmbedder
+from motion_ops.serve.routes import API, HEALTHZ
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ READER_ROLE = "motion_reader"
 
 @dataclass
 class Settings:
-    """How the app reaches the store and the embedding provider.
+    """How the app reaches the store and the embedding provider. A setting not given is read from
+    the environment (``MOTION_API_*``) when the settings are made: when the app is built, not at import.
 
     :param dsn: libpq URI of the store (or ``dsn_factory``: called once per worker thread).
     :param role: the role set on every connection (``None``: the login's own; only for tests).
@@ -59,15 +61,18 @@ class Settings:
     role: str | None = READER_ROLE
     secret: bytes = field(default_factory=lambda: cursor_secret())
     embed: QueryEmbedder | None = None
-    threads: int = int(os.environ.get("MOTION_API_THREADS", "4"))
+    threads: int = field(default_factory=lambda: int(os.environ.get("MOTION_API_THREADS", "4")))
     # store connections per process: as many as cores (at least 2). More queries at once than
     # cores only queue in PostgreSQL and lengthen the tail (bench/serve.py, 2 cores: p99 ratio
     # 2.2-2.9 with 2, 3.1-3.5 with 4 and 8)
-    connections: int = int(os.environ.get("MOTION_API_CONNECTIONS") or max(2, os.cpu_count() or 2))
-    statement_timeout_ms: int = int(os.environ.get("MOTION_API_STATEMENT_TIMEOUT_MS", "10000"))
-    cache_size: int = int(os.environ.get("MOTION_API_CACHE_SIZE", "10000"))  # related-motions answers; 0: none
-    cache_ttl: float = env_number("MOTION_API_CACHE_TTL", 60)
-    version_ttl: float = env_number("MOTION_API_VERSION_TTL", 1)  # how soon a new version shows
+    connections: int = field(default_factory=lambda: int(os.environ.get("MOTION_API_CONNECTIONS")
+                                                          or max(2, os.cpu_count() or 2)))
+    statement_timeout_ms: int = field(default_factory=lambda: int(os.environ.get("MOTION_API_STATEMENT_TIMEOUT_MS", "10000")))
+    # related-motions answers kept; 0: none
+    cache_size: int = field(default_factory=lambda: int(os.environ.get("MOTION_API_CACHE_SIZE", "10000")))
+    cache_ttl: float = field(default_factory=lambda: env_number("MOTION_API_CACHE_TTL", 60))
+    # how soon a new version shows
+    version_ttl: float = field(default_factory=lambda: env_number("MOTION_API_VERSION_TTL", 1))
     swagger_assets: Path | None = field(default_factory=lambda: installed_assets())
 
 
@@ -84,10 +89,6 @@ def cursor_secret() -> bytes:
     import secrets
 
     return secrets.token_bytes(16)
-
-
-class StoreUnavailable(RuntimeError):
-    """The store cannot be reached or read."""
 
 
 class Stores:
@@ -182,14 +183,14 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
         path, mounted = request.url.path, request.scope.get("root_path", "")
         if mounted and path.startswith(mounted):  # inside Airflow: /motion-ops/api/...
             path = path[len(mounted):]
-        return not path.startswith("/api") and path != "/healthz"
+        return not path.startswith(API) and path != HEALTHZ
 
     def error(request: Request, status: int, message: str) -> Any:
         if wants_html(request):
             from motion_ops.serve.pages import error_page
 
             return error_page(request, status, message)
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        return Response(error_body(status, message), status_code=status, media_type="application/json")
 
     @app.exception_handler(NotFound)
     def not_found(request: Request, exc: NotFound) -> Any:
@@ -212,17 +213,17 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     @app.exception_handler(StoreUnavailable)
     def store_down(request: Request, exc: StoreUnavailable) -> Any:
         log.warning("store unavailable: %s", exc)
-        return error(request, 503, "the motion store cannot be read right now")
+        return error(request, 503, STORE_DOWN)
 
     @app.exception_handler(psycopg.errors.QueryCanceled)
     def too_slow(request: Request, exc: Exception) -> Any:
         log.warning("a read on %s took longer than its statement timeout", request.url.path)
-        return error(request, 503, "the answer took too long; try again later")
+        return error(request, 503, TOO_SLOW)
 
     @app.exception_handler(psycopg.OperationalError)
     def connection_lost(request: Request, exc: Exception) -> Any:
         log.warning("store connection failed on %s: %s", request.url.path, type(exc).__name__)
-        return error(request, 503, "the motion store cannot be read right now")
+        return error(request, 503, STORE_DOWN)
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Any:

@@ -10,6 +10,11 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
+from motion_ops.serve.errors import STORE_DOWN, StoreUnavailable, error_body
+from motion_ops.serve.routes import DEFAULT_MIN_SCORE, MAX_LIMIT, MIN_LIMIT, RELATED, RELATED_LIMIT, matcher
+
+log = logging.getLogger(__name__)
+
 
 class ResponseCache:
     def __init__(self, size: int = 10_000, ttl: float = 60.0):
@@ -49,17 +54,17 @@ class ResponseCache:
 
 
 class RelatedFastPath:
-    """ASGI middleware for the most frequent request, a plain ``GET .../api/motions/{key}/related[?limit=N]``:
+    """ASGI middleware for the most frequent request, a plain ``GET .../api/motions/{key}/related[?limit=N]``
+(the route's path, key and limits from :mod:`motion_ops.serve.routes`):
     an answer in the cache for the published version (known within its TTL) is answered from the
     event loop, without routing, validation or a worker thread; one that is not is rendered by
     ``render(key, limit)`` in a worker thread (the endpoint's own code, without FastAPI's routing
     and parameter handling). Everything else, and any request ``render`` declines or fails
     (``None``: unknown motions, errors), goes to the app, which answers it as always."""
 
-    def __init__(self, app: Any, cache: ResponseCache, published: Any, default_min_score: float,
+    def __init__(self, app: Any, cache: ResponseCache, published: Any,
                  render: Callable[[str, int], bytes | None] | None = None):
-        self.app, self.cache, self.published, self.min_score = app, cache, published, default_min_score
-        self.render = render
+        self.app, self.cache, self.published, self.render = app, cache, published, render
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and self.cache.size:
@@ -70,7 +75,7 @@ class RelatedFastPath:
 
                 body = await anyio.to_thread.run_sync(self._render, *plain)
             if body is _STORE_DOWN:  # answered as the app does, without reading the store a second time
-                message = b'{"error":"the motion store cannot be read right now","status":503}'
+                message = error_body(503, STORE_DOWN)
                 await send({"type": "http.response.start", "status": 503,
                             "headers": [(b"content-type", b"application/json"),
                                         (b"content-length", str(len(message)).encode())]})
@@ -90,20 +95,18 @@ class RelatedFastPath:
         if mounted and path.startswith(mounted):
             path = path[len(mounted):]
         m = _RELATED.fullmatch(path)
-        query = scope.get("query_string", b"").decode("latin-1")
-        if not m or not _QUERY.fullmatch(query):
+        query = _QUERY.fullmatch(scope.get("query_string", b"").decode("latin-1"))
+        if not m or not query:
             return None
-        limit = int(query[6:]) if query else 10
-        return (m.group(1), limit) if 1 <= limit <= 100 else None
+        limit = int(query.group(1)) if query.group(1) else RELATED_LIMIT
+        return (m.group(1), limit) if MIN_LIMIT <= limit <= MAX_LIMIT else None
 
     def _cached(self, key: str, limit: int) -> bytes | None:
         version = self.published.peek()
-        return None if version is None else self.cache.peek((version, key, limit, self.min_score, 0))
+        return None if version is None else self.cache.peek((version, key, limit, DEFAULT_MIN_SCORE, 0))
 
     def _render(self, key: str, limit: int) -> Any:
         import psycopg
-
-        from motion_ops.serve.app import StoreUnavailable
 
         try:
             return self.render(key, limit)  # type: ignore[misc]
@@ -115,6 +118,5 @@ class RelatedFastPath:
 
 
 _STORE_DOWN = object()
-log = logging.getLogger(__name__)
-_RELATED = re.compile(r"/api/motions/([0-9A-Za-z-]{1,64})/related")
-_QUERY = re.compile(r"(?:limit=[0-9]{1,3})?")
+_RELATED = matcher(RELATED)
+_QUERY = re.compile(rf"(?:limit=([0-9]{{1,{len(str(MAX_LIMIT))}}}))?")  # a plain limit, or nothing

@@ -8,9 +8,7 @@ import hmac
 import json
 from typing import Any
 
-
-class BadCursor(ValueError):
-    """Not a cursor this server issued for this request."""
+from motion_ops.serve.errors import BadCursor
 
 
 def _fingerprint(scope: dict[str, Any]) -> str:

@@ -13,12 +13,14 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 
+from motion_ops.serve.routes import HEALTHZ
+
 PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
                "base-uri 'none'; frame-ancestors 'self'")
 DOCS_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "connect-src 'self'; base-uri 'none'; frame-ancestors 'self'")
 READ_CACHE = "public, max-age=30"  # anonymous reads of published data: the same for every reader
-NO_CACHE_PATHS = ("/healthz",)  # monitoring wants the state of now
+NO_CACHE_PATHS = (HEALTHZ,)  # monitoring wants the state of now
 
 
 class ResponsePolicy:

@@ -3,21 +3,23 @@ Dutch. The landing page searches (the same search as ``/api/motions``); a motion
 requests at a glance, a party-vote chart (SVG), its related motions with why, and earlier versions."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from motion_ops.numerics.relatedness import reason
 from motion_ops.parsers.substance import is_request, requests
 from motion_ops.serve import cursor, reads
-from motion_ops.serve.api import Key, client_address
-from motion_ops.serve.query_embedding import RateLimited, query_vector
+from motion_ops.serve.api import client_address
+from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
+from motion_ops.serve.params import Key, Search, search_params
+from motion_ops.serve.query_embedding import query_vector
+from motion_ops.serve.routes import DEFAULT_MIN_SCORE
 
 log = logging.getLogger(__name__)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -39,7 +41,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 def _published(store: Any) -> dict[str, Any] | None:
     try:
         return reads.version(store)
-    except reads.NotFound:
+    except NotFound:
         return None
 
 
@@ -47,39 +49,30 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/", response_class=HTMLResponse)
-    def landing(request: Request, q: str | None = Query(None, max_length=200),
-                mode: Literal["text", "semantic"] = "text", party: str | None = Query(None, max_length=60),
-                vote: Literal["voor", "tegen", ""] | None = None, outcome: str | None = Query(None, max_length=40),
-                dossier: str | None = Query(None, max_length=40, pattern=r"^[0-9A-Za-z-]*$"),
-                since: dt.date | Literal[""] | None = None, until: dt.date | Literal[""] | None = None,
-                cursor_: str | None = Query(None, alias="cursor", max_length=600)) -> HTMLResponse:
-        q = (q or "").strip() or None
+    def landing(request: Request, search: Search = Depends(search_params)) -> HTMLResponse:
         semantic, problem, status = None, None, 200
-        if mode == "semantic" and q:  # before the lease: no connection waits for the provider
+        if search.semantic:  # before the lease: no connection waits for the provider
             try:
-                semantic = query_vector(stores, settings.embed, q, client_address(request))
+                semantic = query_vector(stores, settings.embed, search.q, client_address(request))
             except RateLimited as exc:
                 problem, status = "Te veel zoekvragen op betekenis; probeer het zo opnieuw (zoeken op tekst kan wel).", 429
                 log.info("semantic page search refused: %s", exc)
-            except reads.Unavailable as exc:
+            except Unavailable as exc:
                 problem = f"Zoeken op betekenis kan nu niet: {exc}"
         with stores.lease() as store:
-            page = _landing(request, store, q, mode, party, vote, outcome, dossier, since, until, cursor_,
-                            semantic, problem)
+            page = _landing(request, store, search, semantic, problem)
         page.status_code = status
         return page
 
-    def _landing(request: Request, store: Any, q: str | None, mode: str, party: str | None, vote: str | None,
-                 outcome: str | None, dossier: str | None, since: Any, until: Any, cursor_: str | None,
-                 semantic: tuple[str, list[float]] | None, problem: str | None) -> HTMLResponse:
-        filters = reads.Filters(party=party or None, vote=vote or None, outcome=outcome or None,
-                                dossier=dossier or None, since=since or None, until=until or None)
+    def _landing(request: Request, store: Any, search: Search, semantic: tuple[str, list[float]] | None,
+                 problem: str | None) -> HTMLResponse:
+        q, mode, filters = search.q, search.mode, search.filters
         searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
         context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched,
                                    "version": _published(store), "error": None, "results": [], "next_url": None}
         if searched:
-            scope = {"path": "page", "q": q, "mode": mode, "filters": filters.params()}
-            offset = cursor.decode(settings.secret, scope, cursor_)["offset"] if cursor_ else 0
+            scope = search.scope("page")
+            offset = cursor.decode(settings.secret, scope, search.cursor)["offset"] if search.cursor else 0
             if problem:
                 rows, context["error"] = [], problem
             else:
@@ -104,7 +97,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         v = _published(store)
         related: dict[str, Any] = {"items": [], "on_demand": False, "represented_by": None}
         if v is not None:
-            related = reads.related(store, m, v, limit=10, min_score=-10.0, after=0)
+            related = reads.related(store, m, v, limit=10, min_score=DEFAULT_MIN_SCORE, after=0)
             min_common = int((v["params"].get("weights") or {}).get("min_common_parties") or 1)
             suffix = " (nu berekend: alleen tekst en dossier)" if related["on_demand"] else ""
             for r in related["items"]:

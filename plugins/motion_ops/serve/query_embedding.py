@@ -17,28 +17,21 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from motion_ops.clients.redact import redact
 from motion_ops.numerics.finite import env_number
 from motion_ops.clients.providers import ProviderConfig, model_name
-from motion_ops.serve.reads import Unavailable
+from motion_ops.serve.errors import RateLimited, Unavailable
 
 log = logging.getLogger(__name__)
 
 
-class RateLimited(Unavailable):
-    """Too many query embeddings right now: answered 429, the provider is not called."""
-
-    def __init__(self, message: str, retry_after: float):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 @dataclass(frozen=True)
 class QueryLimits:
-    """How much query embedding an app (one process) may cause.
+    """How much query embedding an app (one process) may cause; a limit not given is read from the
+    environment (``MOTION_API_QUERY_*``) when the limits are made.
 
     :param deadline: seconds a query waits for its vector (one attempt, no fallback endpoint).
     :param per_minute: query embeddings per minute for the whole process; bursts of a tenth of it.
@@ -47,10 +40,11 @@ class QueryLimits:
     :param workers: provider calls at once.
     """
 
-    deadline: float = env_number("MOTION_API_QUERY_DEADLINE", 2.5)
-    per_minute: float = env_number("MOTION_API_QUERY_EMBEDS_PER_MINUTE", 60)
-    per_client_per_minute: float = env_number("MOTION_API_QUERY_EMBEDS_PER_CLIENT_PER_MINUTE", 20)
-    cache_size: int = int(os.environ.get("MOTION_API_QUERY_CACHE_SIZE", "2000"))
+    deadline: float = field(default_factory=lambda: env_number("MOTION_API_QUERY_DEADLINE", 2.5))
+    per_minute: float = field(default_factory=lambda: env_number("MOTION_API_QUERY_EMBEDS_PER_MINUTE", 60))
+    per_client_per_minute: float = field(
+        default_factory=lambda: env_number("MOTION_API_QUERY_EMBEDS_PER_CLIENT_PER_MINUTE", 20))
+    cache_size: int = field(default_factory=lambda: int(os.environ.get("MOTION_API_QUERY_CACHE_SIZE", "2000")))
     workers: int = 4
 
 
@@ -118,9 +112,9 @@ class QueryEmbedder:
                               f"{published_model or 'no model'}")
         config = self.config()
         if config.kind.lower() != "hashing":
-            from motion_ops import embedding_pilot
+            from motion_ops.store.approvals import embedding_needed
 
-            needed, why = embedding_pilot.needed(store, config)
+            needed, why = embedding_needed(store, config)
             if needed:
                 raise Unavailable(f"semantic search with a paid model needs its approval first: {why}")
         return model

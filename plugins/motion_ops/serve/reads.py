@@ -16,20 +16,13 @@ from typing import Any
 
 from motion_ops.numerics.relatedness import agreement, reason
 from motion_ops.parties import LINEAGE, identity
+from motion_ops.serve.errors import NotFound, Unavailable
 from motion_ops.store.db import Store, sql
 
 log = logging.getLogger(__name__)
 
 ON_DEMAND_TIMEOUT_MS = 2000
 ON_DEMAND_SIZE = 50
-
-
-class NotFound(LookupError):
-    """No such motion or version."""
-
-
-class Unavailable(RuntimeError):
-    """The read cannot be answered now (no published version, no matching model)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """What every answer of the readers' app carries: security headers, a cache policy, HEAD, local docs."""
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from motion_ops.serve.app import Settings, create_app
@@ -70,3 +71,19 @@ def test_swagger_ui_comes_from_the_installed_package_by_default(client):
     bundle = client.get("/docs/assets/swagger-ui-bundle.js")
     assert bundle.status_code == 200 and len(bundle.content) > 100_000  # the real bundle, not a stand-in
     assert bundle.headers["content-type"].startswith("application/javascript")
+
+
+def test_settings_read_the_environment_when_they_are_made_not_when_the_module_is_imported(monkeypatch):
+    down = "postgresql://nobody@127.0.0.1:1/x?connect_timeout=1"
+    for name, value in (("THREADS", "3"), ("CONNECTIONS", "5"), ("STATEMENT_TIMEOUT_MS", "1234"),
+                        ("CACHE_SIZE", "7"), ("CACHE_TTL", "2.5"), ("VERSION_TTL", "0.25"), ("SECRET", "s3")):
+        monkeypatch.setenv(f"MOTION_API_{name}", value)
+    s = Settings(dsn=down)
+    assert (s.threads, s.connections, s.statement_timeout_ms, s.cache_size, s.cache_ttl, s.version_ttl, s.secret) \
+        == (3, 5, 1234, 7, 2.5, 0.25, b"s3")
+    monkeypatch.setenv("MOTION_API_CACHE_SIZE", "8")
+    assert create_app(Settings(dsn=down)).state.settings.cache_size == 8  # read when the app is built
+    assert Settings(dsn=down, cache_size=0, threads=1).cache_size == 0  # what is given is not read
+    monkeypatch.setenv("MOTION_API_VERSION_TTL", "nan")
+    with pytest.raises(ValueError, match="MOTION_API_VERSION_TTL"):
+        Settings(dsn=down)

@@ -109,3 +109,15 @@ def test_a_token_bucket_refills_at_its_rate_up_to_its_burst():
     assert [bucket.take() for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
     now[0] = 10.0
     assert [bucket.take() for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
+
+
+def test_query_limits_read_the_environment_when_they_are_made_not_when_the_module_is_imported(monkeypatch):
+    monkeypatch.setenv("MOTION_API_QUERY_DEADLINE", "0.75")
+    monkeypatch.setenv("MOTION_API_QUERY_EMBEDS_PER_CLIENT_PER_MINUTE", "5")
+    monkeypatch.setenv("MOTION_API_QUERY_CACHE_SIZE", "9")
+    limits = QueryLimits()
+    assert (limits.deadline, limits.per_client_per_minute, limits.cache_size) == (0.75, 5, 9)
+    assert QueryLimits(deadline=2).deadline == 2  # what is given is not read
+    monkeypatch.setenv("MOTION_API_QUERY_EMBEDS_PER_MINUTE", "inf")
+    with pytest.raises(ValueError, match="MOTION_API_QUERY_EMBEDS_PER_MINUTE"):
+        QueryLimits()

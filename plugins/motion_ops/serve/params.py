@@ -1,0 +1,50 @@
+"""The request parameters the read API and the explore pages share: a motion's key, and a search's
+parameters as one dependency (:func:`search_params`). A blank parameter is an absent one, as an
+HTML form sends the fields left empty."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fastapi import Path, Query
+
+from motion_ops.serve.reads import Filters
+from motion_ops.serve.routes import KEY_CHARS, KEY_MAX_LENGTH, MAX_CURSOR, MAX_Q
+
+Key = Path(..., min_length=1, max_length=KEY_MAX_LENGTH, pattern=rf"^[{KEY_CHARS}]+$",
+           description="motion id (uuid) or Zaak number")
+
+
+@dataclass(frozen=True)
+class Search:
+    """A search as a reader asked it: the words (stripped, None if none), how, the filters, the cursor."""
+
+    q: str | None
+    mode: str
+    filters: Filters
+    cursor: str | None
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the query needs its vector (semantic search with words)."""
+        return self.mode == "semantic" and bool(self.q)
+
+    def scope(self, path: str) -> dict[str, Any]:
+        """What a paging cursor of this search is bound to, on ``path`` (the API's or the pages')."""
+        return {"path": path, "q": self.q, "mode": self.mode, "filters": self.filters.params()}
+
+
+def search_params(
+        q: str | None = Query(None, max_length=MAX_Q, description="search words (Dutch full text)"),
+        mode: Literal["text", "semantic"] = "text",
+        party: str | None = Query(None, max_length=60, description="a party that voted (any name it had)"),
+        vote: Literal["voor", "tegen", ""] | None = Query(None, description="... and how it voted"),
+        outcome: str | None = Query(None, max_length=40, description="aangenomen, verworpen, ..."),
+        dossier: str | None = Query(None, max_length=40, pattern=rf"^[{KEY_CHARS}]*$"),
+        since: dt.date | Literal[""] | None = None, until: dt.date | Literal[""] | None = None,
+        cursor: str | None = Query(None, max_length=MAX_CURSOR)) -> Search:
+    """The search's parameters (``Depends(search_params)``), blank ones absent."""
+    filters = Filters(party=party or None, vote=vote or None, outcome=outcome or None, dossier=dossier or None,
+                      since=since or None, until=until or None)
+    return Search(q=(q or "").strip() or None, mode=mode, filters=filters, cursor=cursor or None)

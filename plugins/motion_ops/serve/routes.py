@@ -1,0 +1,31 @@
+"""The readers' app's routes as values: paths, the motion key's form, limits and defaults. The
+app's routes and the fast path (:class:`motion_ops.serve.cache.RelatedFastPath`) both read them,
+so the fast path answers exactly the requests the route would."""
+from __future__ import annotations
+
+import re
+
+KEY_CHARS = "0-9A-Za-z-"  # a motion's id (uuid) or Zaak number
+KEY_MAX_LENGTH = 64
+API = "/api"  # JSON answers, errors too; everything else but HEALTHZ is a page
+HEALTHZ = "/healthz"
+MOTIONS = API + "/motions"
+MOTION = MOTIONS + "/{key}"
+RELATED = MOTION + "/related"
+VERSIONS = API + "/versions"
+VERSION_DIFF = VERSIONS + "/{a}/diff/{b}"
+
+MIN_LIMIT, MAX_LIMIT = 1, 100  # items a page of the API lists
+SEARCH_LIMIT = 20  # the default page of a search
+RELATED_LIMIT = 10  # the default page of related motions
+MIN_SCORE, MAX_SCORE = -10.0, 10.0  # the bounds of a related-motions min_score
+DEFAULT_MIN_SCORE = MIN_SCORE  # every listed neighbour
+MAX_Q = 200  # characters of a search
+MAX_CURSOR = 600  # characters of a paging cursor
+MAX_BIGINT = 2**63 - 1  # the store's version numbers
+
+
+def matcher(route: str) -> re.Pattern[str]:
+    """A pattern matching the whole of a path of ``route``, each ``{key}`` a group of a valid key."""
+    key = f"([{KEY_CHARS}]{{1,{KEY_MAX_LENGTH}}})"
+    return re.compile(re.escape(route).replace(re.escape("{key}"), key))
