@@ -96,11 +96,11 @@ def test_a_slow_provider_is_cut_at_the_deadline_and_holds_no_store_connection(pu
     asked = time.monotonic()
     health = c.get("/healthz")
     # its only connection was free: answered long before the 5 s provider could (margins for a busy CI machine)
-    assert health.status_code == 200 and time.monotonic() - asked < 2.0
+    assert health.status_code == 200 and time.monotonic() - asked < 4.0
     t.join(10)
     slow, ended = answers[0]
     assert slow.status_code == 409 and "did not answer within 0.5 s" in slow.json()["error"]
-    assert ended - started < 3.5 and len(provider.calls) == 1  # cut at 0.5 s, not the provider's 5 s
+    assert ended - started < 4.5 and len(provider.calls) == 1  # cut at 0.5 s, not the provider's 5 s
 
 
 def test_a_token_bucket_refills_at_its_rate_up_to_its_burst():
