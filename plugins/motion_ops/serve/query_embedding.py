@@ -118,9 +118,9 @@ class QueryEmbedder:
                               f"{published_model or 'no model'}")
         config = self.config()
         if config.kind.lower() != "hashing":
-            from motion_ops import embedding_pilot
+            from motion_ops import pilot
 
-            needed, why = embedding_pilot.needed(store, config)
+            needed, why = pilot.needed(store, pilot.EmbeddingModel(config))
             if needed:
                 raise Unavailable(f"semantic search with a paid model needs its approval first: {why}")
         return model
