@@ -18,7 +18,7 @@ from _common import ROOT, free_port, fresh_store, parse_args, wait_for
 from devkit.standin.corpus import Corpus
 from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.providers import OpenAIProvider, ProviderConfig
-from motion_ops.embeddings import embed_batch, plan_batches
+from motion_ops.embeddings import embed_batch, plan
 from motion_ops.parsers.bodytext import content_hash
 
 
@@ -45,7 +45,7 @@ def main() -> None:
         raw_provider = OpenAIProvider(cfg)
         embedder = Embedder([OpenAIProvider(cfg)])
         # the key the pipeline stores vectors under (the model and the recipe of its input)
-        batches, _ = plan_batches(store, model=embedder.model, batch_size=batch, max_batches=None)
+        batches, _ = plan(store, model=embedder.model, batch_size=batch, max_batches=None)
         by_id = {str(uuid.UUID(int=i + 1)): t for i, t in enumerate(texts)}
         raw_provider.embed(texts[:batch])  # both clients connected before timing
         embedder.embed(texts[:batch])

@@ -45,7 +45,7 @@ def build_store(motions: int):
     from motion_ops.clients.embedder import Embedder
     from motion_ops.clients.feed import FeedClient
     from motion_ops.clients.hashing import HashingProvider
-    from motion_ops.embeddings import embed_ids, plan_batches
+    from motion_ops.embeddings import embed_ids, plan
     from motion_ops.publish import publish
     from motion_ops.run import RunContext
     from motion_ops.similarity import compute_version
@@ -58,7 +58,7 @@ def build_store(motions: int):
                  ctx=RunContext(dag_id="bench", run_id="bench", task_id="sync"))
         client.close()
     embedder = Embedder([HashingProvider()])
-    (ids,), _ = plan_batches(store, model=embedder.model, batch_size=100_000, max_batches=None)
+    (ids,), _ = plan(store, model=embedder.model, batch_size=100_000, max_batches=None)
     embed_ids(store, embedder, ids, group_size=256)
     publish(store, compute_version(store, model=embedder.model, top_n=10)["version"])
     return store

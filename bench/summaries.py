@@ -51,12 +51,13 @@ def main() -> None:
     from motion_ops.llm.cascade import Cascade
     from motion_ops.llm.prompt import INSTRUCTIONS, user_prompt
     from motion_ops.run import RunContext
-    from motion_ops.summaries import _text, plan_batches, summarize_batch
+    from motion_ops.summaries.plan import motion_text, plan
+    from motion_ops.summaries.summarize import summarize_batch
 
     store = build_store(args.motions)
-    batches, _ = plan_batches(store, batch_size=args.batch_size, max_batches=None)
+    batches, _ = plan(store, batch_size=args.batch_size, max_batches=None)
     planned = sum(map(len, batches))
-    texts = {r["id"]: _text(r) for r in store.fetch("select_summary_inputs", {"ids": [i for b in batches for i in b]})}
+    texts = {r["id"]: motion_text(r) for r in store.fetch("select_summary_inputs", {"ids": [i for b in batches for i in b]})}
     ratios = []
     with ChatServer(model="bench-chat", latency=args.latency) as srv:
         bare_client = OpenAI(base_url=srv.base_url, api_key="bench", max_retries=0)

@@ -109,7 +109,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     with _store(args) as store:
         if args.stage == "summaries":
-            from motion_ops.summaries import release
+            from motion_ops.summaries.retry import release
 
             rows = release(store, args.ids or None)
             print(f"released {len(rows)} quarantined motion(s); they are summarized again on the next run")
@@ -121,7 +121,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_approvals(args: argparse.Namespace) -> int:
     from motion_ops import pilot
-    from motion_ops.summaries import PROMPT_KEY
+    from motion_ops.summaries.plan import PROMPT_KEY
 
     with _store(args) as store:
         if args.action == "list":

@@ -204,7 +204,7 @@ def approve(store, chain, prompt_key, decision="approved"):
 
 
 def approve_chain(store, decision="approved"):
-    from motion_ops.summaries import PROMPT_KEY
+    from motion_ops.summaries.plan import PROMPT_KEY
 
     approve(store, "openai:e2e-chat", PROMPT_KEY, decision)
 

@@ -32,11 +32,11 @@ def provider():
 def approve_model(store, model="e2e-model"):
     """The stand-in's model approved already (its pilot and the human approval are tested through a
     real Airflow in test_airflow_e2e.py)."""
-    from motion_ops import embedding_pilot, pilot
+    from motion_ops import pilot
     from motion_ops.clients.providers import ProviderConfig
 
-    pilot.record(store, chain=embedding_pilot.chain(ProviderConfig(kind="openai", model=model)),
-                 prompt_key=embedding_pilot.EMBEDDINGS_KEY, decision_=pilot.APPROVED, by="test")
+    pilot.record(store, chain=pilot.EmbeddingModel(ProviderConfig(kind="openai", model=model)).chain,
+                 prompt_key=pilot.EMBEDDINGS_KEY, decision_=pilot.APPROVED, by="test")
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def llm_connection(monkeypatch, chat, store=None, **extra):
         "extra": {"model": "openai:e2e-chat", "max_attempts": 2, **extra}}))
     if store is not None:
         from motion_ops import pilot
-        from motion_ops.summaries import PROMPT_KEY
+        from motion_ops.summaries.plan import PROMPT_KEY
 
         pilot.record(store, chain="openai:e2e-chat", prompt_key=PROMPT_KEY, decision_=pilot.APPROVED, by="test")
 

@@ -92,22 +92,23 @@ class MotionOpsOperator(BaseOperator):
     def require_approval(store: "Store", config: Any) -> None:
         """No paid embedding call without a person's approval (after a pilot that timed out, was
         rejected, or an approval step marked done by hand)."""
-        from motion_ops.embedding_pilot import EMBEDDINGS_KEY, chain, needed
+        from motion_ops.pilot import EMBEDDINGS_KEY, EmbeddingModel, needed
 
-        required, why = needed(store, config)
+        model = EmbeddingModel(config)
+        required, why = needed(store, model)
         if required:
             raise AirflowFailException(
                 f"{why}: nothing is embedded. A new run pilots it and asks in approve_embeddings, or approve it with "
-                f"`python -m motion_ops approvals approve --chain '{chain(config)}' --prompt {EMBEDDINGS_KEY}`")
+                f"`python -m motion_ops approvals approve --chain '{model.chain}' --prompt {EMBEDDINGS_KEY}`")
 
     def pending_approval(self, context: Any, store: "Store", config: Any) -> str | None:
         """Why the paid model waits for a decision, in a run nobody triggered by hand (those do not
         wait for one: the night goes on without the paid step); None when approved or in a manual run."""
-        from motion_ops.embedding_pilot import needed
+        from motion_ops.store.approvals import embedding_needed
 
         if self.manual_run(context):
             return None
-        required, why = needed(store, config)
+        required, why = embedding_needed(store, config)
         return f"{why}; decide in a run triggered by hand (approve_embeddings) or with the approvals CLI" if required else None
 
     def finish(self, context: Any, store: "Store", summary: str, *, items: int = 0, failures: int = 0,

@@ -46,7 +46,8 @@ class SyncContentOperator(MotionOpsOperator):
         from airflow.sdk.configuration import conf
 
         from motion_ops.bodies import BodyParams
-        from motion_ops.embeddings import EmbeddingBudget, plan_batches, within_budget
+        from motion_ops.batched import Budget
+        from motion_ops.embeddings import plan, within_budget
         from motion_ops.sync import FeedIncomplete, run_sync, summary_counts, summary_line
 
         p = self.run_params(context)
@@ -65,11 +66,11 @@ class SyncContentOperator(MotionOpsOperator):
                     client.close()
             max_map = conf.getint("core", "max_map_length")  # Airflow's own cap on mapped instances
             max_batches = min(p.max_batches or max_map, max_map)
-            batches, left = plan_batches(store, model=model, batch_size=p.batch_size, max_batches=max_batches,
+            batches, left = plan(store, model=model, batch_size=p.batch_size, max_batches=max_batches,
                                          since=since, until=until)
-            batches, spend = within_budget(store, batches, EmbeddingBudget(
-                max_tokens=p.max_tokens, max_cost=p.max_cost, price_per_1k=config.price_per_1k,
-                max_input_chars=config.max_input_chars), p.batch_size)
+            batches, spend = within_budget(store, batches, Budget(max_tokens=p.max_tokens, max_cost=p.max_cost),
+                                           p.batch_size, price_per_1k=config.price_per_1k,
+                                           max_input_chars=config.max_input_chars)
             plan = [] if p.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
             summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)),
                             "left_for_next_run": left + spend["budget_left_out"], "dry_run": p.dry_run, **spend})
@@ -124,7 +125,8 @@ class RetryFailedOperator(MotionOpsOperator):
         self.results = results
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.embeddings import DimensionConflict, FailureRatioExceeded, retry_failed, retry_line
+        from motion_ops.batched import FailureRatioExceeded
+        from motion_ops.embeddings import DimensionConflict, retry_failed, retry_line
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)

@@ -96,18 +96,18 @@ class PilotSummariesOperator(_PilotOperator, _SummaryOperator):
 
     def needed(self, store: Any, cascade: Any) -> tuple[bool, str]:
         from motion_ops import pilot
-        from motion_ops.summaries import PROMPT_KEY
+        from motion_ops.summaries.plan import PROMPT_KEY
 
-        return pilot.needed(store, cascade, PROMPT_KEY)
+        return pilot.needed(store, pilot.SummaryChain(cascade, PROMPT_KEY))
 
     def pilot(self, store: Any, cascade: Any, sample: list[str], ids: list[str], left: int,
               run_id: str | None) -> dict[str, Any]:
         from motion_ops import pilot
         from motion_ops.llm.cascade import TerminalError
-        from motion_ops.summaries import PROMPT_KEY
+        from motion_ops.summaries.plan import PROMPT_KEY
 
         try:
-            return pilot.run(store, cascade, sample, backlog=len(ids) + left, prompt_key=PROMPT_KEY,
+            return pilot.run(store, pilot.SummaryChain(cascade, PROMPT_KEY), sample, backlog_ids=ids, left_out=left,
                              run_id=run_id, claim_ttl=self.claim_ttl())
         except TerminalError as exc:
             raise self.terminal(exc) from exc
@@ -124,17 +124,17 @@ class PilotEmbeddingsOperator(_PilotOperator):
         return hook, hook.config()
 
     def needed(self, store: Any, subject: Any) -> tuple[bool, str]:
-        from motion_ops import embedding_pilot
+        from motion_ops import pilot
 
-        return embedding_pilot.needed(store, subject[1])
+        return pilot.needed(store, pilot.EmbeddingModel(subject[1]))
 
     def pilot(self, store: Any, subject: Any, sample: list[str], ids: list[str], left: int,
               run_id: str | None) -> dict[str, Any]:
-        from motion_ops import embedding_pilot
+        from motion_ops import pilot
 
         hook, config = subject
-        return embedding_pilot.run(store, hook.get_conn(), config, sample, backlog_ids=ids, left_out=left, run_id=run_id,
-                                   claim_ttl=self.claim_ttl())
+        return pilot.run(store, pilot.EmbeddingModel(config, hook.get_conn()), sample, backlog_ids=ids, left_out=left,
+                         run_id=run_id, claim_ttl=self.claim_ttl())
 
     def execute(self, context: Any) -> dict[str, Any]:
         """In a run nobody triggered by hand (the nightly one, a backfill) the decision is asked
@@ -142,7 +142,7 @@ class PilotEmbeddingsOperator(_PilotOperator):
         and ``approve_embeddings`` skips the paid step with the reason; a model piloted before and
         still pending, or rejected, is not piloted again in such a run."""
         from motion_ops import pilot as pilots
-        from motion_ops.embedding_pilot import EMBEDDINGS_KEY, chain
+        from motion_ops.store.approvals import EMBEDDINGS_KEY, embedding_chain as chain
 
         if self.manual_run(context):
             return super().execute(context)

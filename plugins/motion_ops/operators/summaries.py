@@ -1,6 +1,6 @@
 """Airflow operators of ``motion_summaries`` (plan -> summarize, mapped -> retry -> QA -> publish):
 each takes its inputs as arguments written in the DAG and calls one function of
-:mod:`motion_ops.summaries`. Nothing heavy (pydantic-ai, psycopg) is imported until ``execute``."""
+:mod:`motion_ops.summaries` (one module a step). Nothing heavy (pydantic-ai, psycopg) is imported until ``execute``."""
 from __future__ import annotations
 
 import json
@@ -46,7 +46,7 @@ class _SummaryOperator(MotionOpsOperator):
 
     @staticmethod
     def budget(params: SummaryParams) -> Any:
-        from motion_ops.summaries import Budget
+        from motion_ops.batched import Budget
 
         return Budget(params.max_items, params.max_tokens, params.max_cost)
 
@@ -56,9 +56,9 @@ class _SummaryOperator(MotionOpsOperator):
         an approval step marked done by hand)."""
         from motion_ops import pilot
         from motion_ops.llm.backends import chain_key
-        from motion_ops.summaries import PROMPT_KEY
+        from motion_ops.summaries.plan import PROMPT_KEY
 
-        required, why = pilot.needed(store, cascade, PROMPT_KEY)
+        required, why = pilot.needed(store, pilot.SummaryChain(cascade, PROMPT_KEY))
         if required:
             raise AirflowFailException(
                 f"{why}: nothing is summarized. A new run pilots it and asks in approve_pilot, or approve it with "
@@ -83,14 +83,15 @@ class PlanSummariesOperator(_SummaryOperator):
         from airflow.sdk.configuration import conf
 
         from motion_ops.llm.backends import chain_key
-        from motion_ops.summaries import PROMPT_KEY, adopt_unpublished, plan_batches
+        from motion_ops.summaries.plan import PROMPT_KEY, plan
+        from motion_ops.summaries.publish import adopt_unpublished
 
         p = self.run_params(context)
         since, until = self.window(context, p)
         backends = self.cascade(p).backends
         max_map = conf.getint("core", "max_map_length")
         with self.store() as store:
-            batches, left = plan_batches(store, batch_size=p.batch_size, max_batches=min(p.max_batches or max_map, max_map),
+            batches, left = plan(store, batch_size=p.batch_size, max_batches=min(p.max_batches or max_map, max_map),
                                          since=since, until=until, models=bool(backends), max_items=p.max_items)
             adopted = 0 if p.dry_run else adopt_unpublished(store, run_id=str(self.run_context(context).run_id))
             planned = sum(map(len, batches))
@@ -116,7 +117,7 @@ class SummarizeOperator(_SummaryOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         from motion_ops.llm.cascade import TerminalError
-        from motion_ops.summaries import summarize_batch
+        from motion_ops.summaries.summarize import summarize_batch
 
         p = self.run_params(context)
         ids = list(self.batch["ids"])
@@ -153,7 +154,8 @@ class RetrySummariesOperator(_SummaryOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         from motion_ops.llm.cascade import TerminalError
-        from motion_ops.summaries import FailureRatioExceeded, retry_failed
+        from motion_ops.batched import FailureRatioExceeded
+        from motion_ops.summaries.retry import retry_failed
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
@@ -197,7 +199,7 @@ class QaSummariesOperator(_SummaryOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         from motion_ops.reports.names import file_safe
-        from motion_ops.summaries import qa
+        from motion_ops.summaries.qa import qa
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)
@@ -222,7 +224,7 @@ class PublishSummariesOperator(_SummaryOperator):
     ui_color = "#e3f4e1"
 
     def execute(self, context: Any) -> int:
-        from motion_ops.summaries import publish
+        from motion_ops.summaries.publish import publish
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)

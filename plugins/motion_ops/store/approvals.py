@@ -1,6 +1,6 @@
 """People's decisions on a paid LLM chain or embedding model (table ``llm_approvals``): stored, read,
 and whether an embedding model may be used without one. The pilots (:mod:`motion_ops.pilot`,
-:mod:`motion_ops.embedding_pilot`) ask for them; semantic search (:mod:`motion_ops.serve`) checks them."""
+:mod:`motion_ops.pilot`) ask for them; semantic search (:mod:`motion_ops.serve`) checks them."""
 from __future__ import annotations
 
 from typing import Any
@@ -36,12 +36,19 @@ def embedding_chain(config: ProviderConfig) -> str:
     return f"{config.kind.lower().replace('_', '-')}:{model_name(config)}"
 
 
-def embedding_needed(store: Store, config: ProviderConfig) -> tuple[bool, str]:
-    """Whether this embedding model must be piloted (approved) first, and why (or why not)."""
-    name = embedding_chain(config)
-    if config.embedded:
-        return False, f"{name} runs here at no cost"
-    d = decision(store, name, EMBEDDINGS_KEY)
+def approval_needed(store: Store, chain: str, prompt_key: str, *, name: str, free: str | None) -> tuple[bool, str]:
+    """Whether what ``chain`` names must be piloted (approved) first, and why (or why not): not when
+    it is ``free`` (the reason), else not once approved."""
+    if free is not None:
+        return False, free
+    d = decision(store, chain, prompt_key)
     if d and d["decision"] == APPROVED:
         return False, f"{name} approved by {d['decided_by']} on {d['decided_at']:%Y-%m-%d %H:%M}"
     return True, f"{name} has not been approved" + (f" ({d['decision']} by {d['decided_by']})" if d else "")
+
+
+def embedding_needed(store: Store, config: ProviderConfig) -> tuple[bool, str]:
+    """Whether this embedding model must be piloted (approved) first, and why (or why not)."""
+    name = embedding_chain(config)
+    return approval_needed(store, name, EMBEDDINGS_KEY, name=name,
+                           free=f"{name} runs here at no cost" if config.embedded else None)

@@ -4,7 +4,7 @@ import pytest
 
 from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.hashing import HashingProvider
-from motion_ops.embeddings import embed_ids, plan_batches
+from motion_ops.embeddings import embed_ids, plan
 from tests.plugins.motion_ops.test_sync import sync
 
 
@@ -23,6 +23,6 @@ def synced(store, cases_corpus, clock):
     with StandinServer(cases_corpus, page_size=80) as srv:
         sync(store, srv.url, clock)
     embedder = Embedder([HashingProvider()])
-    (ids,), _ = plan_batches(store, model=embedder.model, batch_size=10_000, max_batches=None)
+    (ids,), _ = plan(store, model=embedder.model, batch_size=10_000, max_batches=None)
     embed_ids(store, embedder, ids, group_size=64)
     return cases_corpus, embedder.model

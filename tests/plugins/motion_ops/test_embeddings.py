@@ -3,11 +3,12 @@ import datetime as dt
 import pytest
 
 from devkit.standin.provider import ProviderServer
-from motion_ops import embeddings
+from motion_ops import batched, embeddings
+from motion_ops.batched import Budget, FailureRatioExceeded
 from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.providers import ProviderConfig, make_providers
 from motion_ops.clients.retry import RetryPolicy
-from motion_ops.embeddings import FailureRatioExceeded, embed_batch, plan_batches, retry_failed
+from motion_ops.embeddings import embed_batch, estimated_tokens, plan as plan_embeddings, retry_failed, within_budget
 from motion_ops.parsers.substance import model_key
 from motion_ops.run import RunContext
 
@@ -33,13 +34,13 @@ def count(store, sql, *args):
 
 
 def test_plan_batches_respects_max_batches_and_reports_what_is_left(store, motions):
-    batches, left = plan_batches(store, model=KEY, batch_size=16, max_batches=2)
+    batches, left = plan_embeddings(store, model=KEY, batch_size=16, max_batches=2)
     assert [len(b) for b in batches] == [16, 16] and left == 8
     assert sorted(sum(batches, [])) == motions[:32]
 
 
 def test_plan_batches_only_takes_motions_in_the_window(store, motions):
-    batches, _ = plan_batches(store, model=KEY, batch_size=100, max_batches=None,
+    batches, _ = plan_embeddings(store, model=KEY, batch_size=100, max_batches=None,
                               since=dt.date(2025, 1, 1), until=dt.date(2025, 1, 3))
     days = {r[0].day for r in store.conn.execute("SELECT started_on FROM motions WHERE id = ANY(%s::uuid[])", (batches[0],))}
     assert days == {1, 2}
@@ -75,22 +76,22 @@ def test_retry_failed_takes_failed_ids_and_lost_instances_and_audits_what_still_
 def test_an_item_failing_in_n_runs_is_quarantined_until_its_text_changes(store, motions, server, clock):
     poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
     for run in range(3):
-        plan, _ = plan_batches(store, model=KEY, batch_size=40, max_batches=None)
+        plan, _ = plan_embeddings(store, model=KEY, batch_size=40, max_batches=None)
         results = [embed_batch(store, make(server, clock), ids, batch_index=i) for i, ids in enumerate(plan)]
         out = retry_failed(store, make(server, clock), plan=plan, results=results, batch_size=40,
                            max_failure_ratio=1.0, quarantine_after=3, ctx=CTX)
     assert out["quarantined"] == 1
-    assert plan_batches(store, model=KEY, batch_size=40, max_batches=None) == ([], 0)  # skipped now
+    assert plan_embeddings(store, model=KEY, batch_size=40, max_batches=None) == ([], 0)  # skipped now
     store.conn.execute("UPDATE motions SET body_text = 'schoon', content_hash = 'new' WHERE id = %s", (poison,))
     store.conn.commit()
-    assert plan_batches(store, model=KEY, batch_size=40, max_batches=None)[0] == [[poison]]
+    assert plan_embeddings(store, model=KEY, batch_size=40, max_batches=None)[0] == [[poison]]
 
 
 def test_release_quarantine_makes_items_eligible_again(store, motions, server, clock):
     poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
     retry_failed(store, make(server, clock), plan=[[poison]], results=[], batch_size=2, max_failure_ratio=1.0,
                  quarantine_after=1, ctx=CTX)
-    assert plan_batches(store, model=KEY, batch_size=40, max_batches=None)[0] != [[poison]]
+    assert plan_embeddings(store, model=KEY, batch_size=40, max_batches=None)[0] != [[poison]]
     assert [r["motion_id"] for r in store.fetch("release_quarantine", {"model": None, "ids": None})] == [poison]
 
 
@@ -105,19 +106,19 @@ def test_too_many_failures_fail_the_task_after_auditing(store, motions, server, 
 
 def test_changing_the_model_or_one_text_re_plans_only_what_changed(store, motions, server, clock):
     embed_batch(store, make(server, clock), motions, batch_index=0)
-    assert plan_batches(store, model="other", batch_size=100, max_batches=None)[0][0] == motions
+    assert plan_embeddings(store, model="other", batch_size=100, max_batches=None)[0][0] == motions
     store.conn.execute("UPDATE motions SET body_text = 'nieuw', content_hash = 'h2' WHERE id = %s", (motions[3],))
     store.conn.commit()
     poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
-    assert plan_batches(store, model=KEY, batch_size=100, max_batches=None)[0] == [sorted([motions[3], poison])]
+    assert plan_embeddings(store, model=KEY, batch_size=100, max_batches=None)[0] == [sorted([motions[3], poison])]
 
 
 def test_large_failed_id_lists_go_to_a_table_and_xcom_holds_the_ref(store, motions, server, clock, monkeypatch):
-    monkeypatch.setattr(embeddings, "XCOM_ID_CAP", 2)
+    monkeypatch.setattr(batched, "XCOM_ID_CAP", 2)
     server.add("status", status=400, marker="Motie")
     out = embed_batch(store, make(server, clock), motions[:5], batch_index=3)
     assert "failed_ids" not in out and out["failed_count"] == 5
-    ids, lost = embeddings.collect_failed_ids(store, [[], [], [], motions[:5]], [out])
+    ids, lost = batched.collect_failed_ids(store, [[], [], [], motions[:5]], [out])
     assert ids == motions[:5] and lost == [0, 1, 2]
 
 
@@ -134,7 +135,7 @@ def test_a_vector_of_another_dimension_than_the_models_is_a_failed_item_and_neve
     # a vector of a wrong dimension already in the store (written before 006) is planned again and reported
     store.conn.execute("UPDATE motion_embeddings SET dims = 33 WHERE motion_id = %s", (motions[0],))
     store.conn.commit()
-    assert motions[0] in plan_batches(store, model=KEY, batch_size=100, max_batches=None)[0][0]
+    assert motions[0] in plan_embeddings(store, model=KEY, batch_size=100, max_batches=None)[0][0]
     from motion_ops.status import status_lines
     assert any("dimension 32]: 4 current" in line and "1 of a wrong dimension" in line for line in status_lines(store))
 
@@ -222,3 +223,30 @@ def test_two_runs_embedding_the_same_plan_at_once_send_each_motion_once(store, p
     assert sum(len(c.inputs) for c in server.calls) == len(good)  # every motion sent once, by one of the runs
     assert count(store, "SELECT count(*) FROM motion_embeddings") == len(good)
     assert count(store, "SELECT count(*) FROM work_claims") == 0
+
+
+def test_a_token_budget_plans_as_far_as_it_reaches_and_leaves_the_rest(store, motions):
+    tokens = estimated_tokens(store, motions, 8000)
+    store.conn.commit()
+    assert set(tokens) == set(motions) and all(t > 0 for t in tokens.values())
+    batches = [motions[i:i + 16] for i in range(0, 40, 16)]
+    unlimited, info = within_budget(store, batches, Budget(), 16)
+    assert unlimited == batches and info["budget_stop"] is None and info["estimated_tokens"] == sum(tokens.values())
+    limit = sum(tokens[m] for m in motions[:11])
+    kept, info = within_budget(store, batches, Budget(max_tokens=limit), 4)
+    assert [i for b in kept for i in b] == motions[:11] and [len(b) for b in kept] == [4, 4, 3]
+    assert info == {"estimated_tokens": limit, "estimated_cost": 0.0, "budget_left_out": 29,
+                    "budget_stop": f"max_tokens {limit:,} reached"}
+    price = 0.5  # per 1k tokens: what 5 motions cost
+    cost = sum(tokens[m] for m in motions[:5]) / 1000 * price
+    kept, info = within_budget(store, batches, Budget(max_cost=cost + 1e-9), 16, price_per_1k=price)
+    assert [i for b in kept for i in b] == motions[:5] and info["budget_stop"].startswith("max_cost")
+
+
+
+def test_a_motion_larger_than_the_whole_budget_is_embedded_alone_instead_of_blocking_every_run(store, motions):
+    tokens = estimated_tokens(store, motions, 8000)
+    store.conn.commit()
+    kept, info = within_budget(store, [motions], Budget(max_tokens=tokens[motions[0]] - 1), 16)
+    assert kept == [[motions[0]]] and info["budget_left_out"] == 39
+    assert info["budget_stop"].endswith("(the first motion alone is over it: embedded by itself)")

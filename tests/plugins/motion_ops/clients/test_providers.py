@@ -169,12 +169,15 @@ def test_providers_refuse_a_config_without_model():
 
 
 def test_the_longest_input_is_one_default_for_the_connection_the_client_and_the_budget():
+    import inspect
+
     from motion_ops.clients.providers import DEFAULT_MAX_INPUT_CHARS
-    from motion_ops.embeddings import EmbeddingBudget
+    from motion_ops.embeddings import within_budget
 
     class Conn:
         host, password, conn_type, extra_dejson = None, None, None, {}
 
     assert DEFAULT_MAX_INPUT_CHARS == 8000
     assert (ProviderConfig().max_input_chars == ProviderConfig.from_connection(Conn()).max_input_chars
-            == Embedder([]).max_input_chars == EmbeddingBudget().max_input_chars == DEFAULT_MAX_INPUT_CHARS)
+            == Embedder([]).max_input_chars == inspect.signature(within_budget).parameters["max_input_chars"].default
+            == DEFAULT_MAX_INPUT_CHARS)

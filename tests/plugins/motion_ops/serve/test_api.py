@@ -181,7 +181,8 @@ def test_a_cached_answer_is_served_again_by_the_fast_path_and_a_new_version_is_a
 def test_a_motion_shows_its_published_summary_with_provenance_and_the_extractive_label(client, published, store):
     from motion_ops.llm.cascade import Cascade
     from motion_ops.run import RunContext
-    from motion_ops.summaries import publish as publish_summaries, summarize_ids
+    from motion_ops.summaries.publish import publish as publish_summaries
+    from motion_ops.summaries.summarize import summarize_ids
 
     mid = published[0].cases["amended_tvv"]
     ctx = RunContext(dag_id="motion_summaries", run_id="r1", task_id="summarize")

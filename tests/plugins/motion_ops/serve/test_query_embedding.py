@@ -33,11 +33,11 @@ def publish_as(store, provider):
 
 
 def approve(store, provider, decision="approved"):
-    from motion_ops.embedding_pilot import EMBEDDINGS_KEY, chain
+    from motion_ops.pilot import EMBEDDINGS_KEY, EmbeddingModel
 
     store.conn.execute("INSERT INTO llm_approvals (chain, prompt_key, decision, decided_by) VALUES (%s, %s, %s, 'test') "
                        "ON CONFLICT (chain, prompt_key) DO UPDATE SET decision = EXCLUDED.decision",
-                       (chain(paid(provider)), EMBEDDINGS_KEY, decision))
+                       (EmbeddingModel(paid(provider)).chain, EMBEDDINGS_KEY, decision))
     store.conn.commit()
 
 

@@ -1,0 +1,44 @@
+"""Plan the summaries: the motions whose current text has no summary for this prompt and schema,
+in batches for ``summarize`` to map over; what a run spent so far."""
+from __future__ import annotations
+
+from typing import Any
+
+from motion_ops.batched import plan_batches
+from motion_ops.llm.prompt import PROMPT_VERSION, MotionText
+from motion_ops.llm.schema import SCHEMA_VERSION
+from motion_ops.store.db import Store
+
+PROMPT_KEY = f"{PROMPT_VERSION}/schema-{SCHEMA_VERSION}"
+#: what a run claims a motion for before a model is called (summarize, retry and the pilot alike)
+CLAIM_STAGE = "summaries"
+
+
+def backlog(store: Store, *, since: Any = None, until: Any = None, ids: list[str] | None = None,
+            models: bool = False) -> list[str]:
+    """The motion ids that need a summary (none quarantined), in order; of ``ids`` if given. With
+    ``models``, a model chain is configured: an extractive summary is then not enough."""
+    return [r["id"] for r in store.fetch("select_summary_backlog", {
+        "prompt_version": PROMPT_VERSION, "schema_version": SCHEMA_VERSION, "prompt_key": PROMPT_KEY,
+        "since": since, "until": until, "ids": ids, "replace_extractive": models})]
+
+
+def plan(store: Store, *, batch_size: int, max_batches: int | None, since: Any = None, until: Any = None,
+         ids: list[str] | None = None, models: bool = False, max_items: int | None = None) -> tuple[list[list[str]], int]:
+    """Batches of motion ids that need a summary (:func:`backlog`), at most ``max_items`` of them (the
+    item budget: the tokens and cost are only known as they are spent); returns (batches, ids left
+    for the next run)."""
+    return plan_batches(backlog(store, since=since, until=until, ids=ids, models=models), batch_size=batch_size,
+                        max_batches=max_batches, max_items=max_items)
+
+
+def motion_text(row: dict[str, Any]) -> MotionText:
+    """What the cascade reads of a motion, from a ``select_summary_inputs`` row."""
+    return MotionText(row["id"], row["nummer"], row["title"], row["body_text"], row["dossier"], row["dossier_title"])
+
+
+def spend(store: Store, run_id: str | None) -> dict[str, Any]:
+    """What run ``run_id`` spent so far (motions attempted and summarized, tokens, cost)."""
+    row = store.fetch_one("select_run_spend", {"run_id": run_id})
+    return {"attempted": int(row["attempted"]), "summarized": int(row["summarized"]), "tokens": int(row["tokens"]),
+            "cost": float(row["cost"])}

@@ -1,0 +1,27 @@
+"""QA of a sample of the run's summaries before publish."""
+from motion_ops.summaries.publish import adopt_unpublished, publish
+from motion_ops.summaries.qa import qa
+from motion_ops.summaries.summarize import summarize_ids
+from motion_ops.summaries.plan import plan as plan_summaries
+from tests.plugins.motion_ops.summaries.conftest import CTX, cascade
+
+
+def test_a_failed_qa_removes_the_invalid_summary_and_the_next_run_adopts_and_publishes_the_rest(store, motions, chat):
+    summarize_ids(store, cascade(chat), motions[:5], ctx=CTX)
+    store.conn.execute("UPDATE motion_summaries SET summary_nl = summary_nl || ' In 1999.' WHERE motion_id = %s", (motions[0],))
+    store.conn.commit()
+    assert not qa(store, run_id="run-1", sample_size=5)["passed"]  # run-1 publishes nothing
+    assert adopt_unpublished(store, run_id="run-2") == 4
+    assert plan_summaries(store, batch_size=10, max_batches=None, ids=motions[:5])[0] == [[motions[0]]]
+    assert qa(store, run_id="run-2", sample_size=10)["passed"]
+    assert publish(store, run_id="run-2") == 4
+
+
+
+def test_qa_fails_a_tampered_summary(store, motions, chat):
+    summarize_ids(store, cascade(chat), motions[:5], ctx=CTX)
+    store.conn.execute("UPDATE motion_summaries SET summary_nl = summary_nl || ' Kosten: 999 miljoen.' "
+                       "WHERE motion_id = %s", (motions[0],))
+    store.conn.commit()
+    report = qa(store, run_id="run-1", sample_size=5)
+    assert not report["passed"] and report["failures"][0]["check"] == "faithful" and "999" in report["failures"][0]["detail"]
