@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from motion_ops.llm import extractive
 from motion_ops.llm.backends import Backend, route
-from motion_ops.llm.deadline import MotionBudget, within
+from motion_ops.llm.deadline import MotionClock, within
 from motion_ops.llm.errors import TerminalError, classify, describe, flatten, from_backend, terminal
 
 __all__ = ["Cascade", "Outcome", "TerminalError", "default_model_factory"]
@@ -87,7 +87,7 @@ def _served_class() -> type:
     class _Served(WrapperModel):
         """A backend's model with its own settings and rate limit, recording what it served."""
 
-        def __init__(self, wrapped: Any, backend: Backend, record: Callable[[Backend, Any], None], budget: MotionBudget):
+        def __init__(self, wrapped: Any, backend: Backend, record: Callable[[Backend, Any], None], budget: MotionClock):
             super().__init__(wrapped)
             self.backend, self.record, self.budget = backend, record, budget
             self.own = {"timeout": backend.timeout, "max_tokens": backend.max_output_tokens, "temperature": 0.0,
@@ -129,7 +129,7 @@ class Cascade:
     _agents: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _served: threading.local = field(default_factory=threading.local, repr=False)
     _models: dict[str, Any] = field(default_factory=dict, repr=False)
-    _budget: MotionBudget = field(default_factory=MotionBudget, repr=False)
+    _budget: MotionClock = field(default_factory=MotionClock, repr=False)
 
     def _record(self, backend: Backend, response: Any) -> None:
         """Called before each request (``response`` None) and after each answer: the requests, the

@@ -10,7 +10,7 @@ import time
 from typing import Any, Awaitable
 
 
-class MotionBudget:
+class MotionClock:
     """The time left for this thread's motion (infinite before :meth:`start`)."""
 
     def __init__(self) -> None:
@@ -27,7 +27,7 @@ class MotionBudget:
         return getattr(self._local, "until", math.inf) - time.monotonic()
 
 
-async def within(request: Awaitable[Any], model: str, deadline: float, budget: MotionBudget) -> Any:
+async def within(request: Awaitable[Any], model: str, deadline: float, budget: MotionClock) -> Any:
     """``request``'s answer, or pydantic-ai's ``ModelTimeoutError`` when the request's ``deadline`` or the
     motion's budget runs out first (however the bytes trickle in: httpx's timeout is per read)."""
     from pydantic_ai.exceptions import ModelTimeoutError
