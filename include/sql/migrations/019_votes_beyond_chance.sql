@@ -1,7 +1,8 @@
--- 019 (idempotent): the vote component is agreement beyond chance (numerics/relatedness.py):
+-- 019 (idempotent): (1) the vote component is agreement beyond chance (numerics/relatedness.py):
 -- sum_p z_a,p z_b,p / C over each vote centred on its own mean, between -1 and 1, exactly 0 when
 -- either vote was unanimous. Stored per listed neighbour (null in versions before 019, whose vote
--- term was (same - different) / C); readers see it in the view motion_related.
+-- term was (same - different) / C); readers see it in the view motion_related. (2) Indexes for a
+-- motion's siblings.
 ALTER TABLE motion_neighbours ADD COLUMN IF NOT EXISTS vote_correlation real;
 
 CREATE OR REPLACE VIEW motion_related AS
@@ -13,3 +14,7 @@ SELECT n.version, n.motion_id, n.rank, n.neighbour_id, n.score,
 FROM motion_neighbours n
 JOIN similarity_current c ON c.version = n.version
 JOIN similarity_versions v ON v.version = n.version;
+
+-- A motion's siblings (the same dossier or the same debate, api_motion_siblings) are read per page view.
+CREATE INDEX IF NOT EXISTS motions_live_dossier ON motions ((coalesce(dossier, publication_dossier))) WHERE NOT deleted;
+CREATE INDEX IF NOT EXISTS motions_debate ON motions (debate_id) WHERE debate_id IS NOT NULL;
