@@ -86,16 +86,16 @@ def test_components_count_agreement_only_over_parties_that_voted_on_both():
 
 
 def test_the_reason_mentions_votes_only_when_they_agree_notably_beyond_chance():
-    line = reason({"same_dossier": True, "vote_same": 13, "vote_common": 15, "vote_correlation": 0.71,
+    line = reason({"same_dossier": True, "vote_same": 13, "vote_common": 15, "vote_correlation": 0.81,
                    "text_score": 0.712}, 5)
     assert line == "same dossier, voted alike beyond chance (13 of 15 parties the same), text 0.71"
-    nl = reason({"vote_same": 13, "vote_common": 15, "vote_correlation": 0.5, "text_score": 0.7}, 5, "nl")
+    nl = reason({"vote_same": 13, "vote_common": 15, "vote_correlation": 0.7, "text_score": 0.7}, 5, "nl")
     assert nl == "stemden opvallend vaak hetzelfde (13 van 15 partijen), tekst 0,70"
     # 14 of 15 the same, but one of the votes was (nearly) unanimous: nothing beyond chance, not said
     assert reason({"vote_same": 14, "vote_common": 15, "vote_correlation": 0.12, "text_score": 0.5}, 5) == "text 0.50"
     assert reason({"vote_same": 3, "vote_common": 3, "vote_correlation": 0.9, "text_score": 0.5}, 5) == "text 0.50"
     assert reason({"vote_same": 15, "vote_common": 15, "text_score": 0.5}, 5) == "text 0.50"  # before the term
-    assert votes_notable(0.5, 5, 5) and not votes_notable(0.49, 15, 5) and not votes_notable(None, 15, 5)
+    assert votes_notable(0.7, 5, 5) and not votes_notable(0.69, 15, 5) and not votes_notable(None, 15, 5)
 
 
 def _split(voor: int, parties: int = 15) -> np.ndarray:

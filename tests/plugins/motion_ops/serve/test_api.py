@@ -3,7 +3,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from motion_ops.numerics.relatedness import Weights
+from motion_ops.numerics.relatedness import NOTABLE_VOTE_CORRELATION, Weights
 from motion_ops.publish import publish
 from motion_ops.similarity import compute_version
 
@@ -85,7 +85,7 @@ def test_related_motions_carry_components_a_reason_and_the_version(client, publi
     assert first["reason"].endswith(f"text {first['components']['text']:.2f}")
     for item in r["items"]:  # votes are named in the reason exactly when they agree notably beyond chance
         c = item["components"]
-        assert c["votes_notable"] == (c["vote_correlation"] is not None and c["vote_correlation"] >= 0.5
+        assert c["votes_notable"] == (c["vote_correlation"] is not None and c["vote_correlation"] >= NOTABLE_VOTE_CORRELATION
                                       and c["parties_voted_both"] >= 5)
         assert ("voted alike beyond chance" in item["reason"]) == c["votes_notable"]
     assert corpus.cases["original_tvv"] not in {i["id"] for i in r["items"]}
