@@ -171,7 +171,8 @@ def components_cost(n: int) -> None:
     timings = {}
     for version, with_comp in ((1, False), (2, True)):
         cols = ("version, motion_id, rank, neighbour_id, score" +
-                (", text_score, vote_same, vote_common, shared_submitters, same_dossier, same_debate" if with_comp else ""))
+                (", text_score, vote_same, vote_common, vote_correlation, shared_submitters, same_dossier, same_debate"
+                 if with_comp else ""))
         t = time.perf_counter()
         with store.transaction() as cur, cur.copy(f"COPY motion_neighbours ({cols}) FROM STDIN (FORMAT BINARY)") as cp:
             cp.write(neighbours_copy_payload(version, ids, idx[:, :K], val[:, :K], components=comp if with_comp else None))

@@ -100,11 +100,13 @@ APPROVAL_HOURS = approval_hours(env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 
         "text_weight": Param(0.7, **number(minimum=0, maximum=1), section=SIMILARITY, title="Text weight",
                              description="Weight of the text similarity (cosine of the embedded substance)."),
         "vote_weight": Param(0.1, **number(minimum=0, maximum=1), section=SIMILARITY, title="Vote weight",
-                             description="Weight of the vote agreement over the parties that voted on both "
-                                         "(party identities over time; absent is missing, not disagreement)."),
-        "dossier_weight": Param(0.1, **number(minimum=0, maximum=1), section=SIMILARITY, title="Dossier weight",
-                                description="Added when both motions are in the same Kamerstuk dossier."),
-        "debate_weight": Param(0.05, **number(minimum=0, maximum=1), section=SIMILARITY, title="Debate weight",
+                             description="Weight of the vote agreement beyond chance (the correlation of the two "
+                                         "votes; a unanimous vote adds nothing; party identities over time; absent "
+                                         "is missing, not disagreement)."),
+        "dossier_weight": Param(0.0, **number(minimum=0, maximum=1), section=SIMILARITY, title="Dossier weight",
+                                description="Added when both motions are in the same Kamerstuk dossier (0: a motion's "
+                                            "siblings are shown apart, related motions come from anywhere)."),
+        "debate_weight": Param(0.0, **number(minimum=0, maximum=1), section=SIMILARITY, title="Debate weight",
                                description="Added when both were voted on in the same debate (agendapunt)."),
         "submitter_weight": Param(0.05, **number(minimum=0, maximum=1), section=SIMILARITY,
                                   title="Submitter weight", description="Weight of the overlap of their submitters."),

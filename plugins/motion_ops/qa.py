@@ -3,8 +3,9 @@
 A reproducible sample (seeded by the run id) stratified by recency and by having votes is
 checked motion by motion (neighbours present, no self-neighbour, scores within the weights' range,
 above ``min_score`` and descending, neighbours live and embedded with the same model, not all
-trivially identical, no filtered pair slipped through, no earlier version of a motion listed, vote
-agreement shown only over at least ``min_common_parties`` parties); the version as a whole is checked for coverage, the run's
+trivially identical, no filtered pair slipped through, no earlier version of a motion listed, votes
+consistent: agreement shown only over at least ``min_common_parties`` parties, the agreement
+beyond chance finite, between -1 and 1, and 0 without common parties); the version as a whole is checked for coverage, the run's
 embedding failure ratio, a score-distribution shift against the last published version, and a
 relevance proxy (share of sampled neighbours in the same dossier or the same dossier title, the
 closest thing to a policy topic the API offers). Reported without a verdict: the sample's
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -99,8 +101,7 @@ def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score
             bad["scores_valid_and_sorted"].append(m["id"])
         if any(n["neighbour_id"] in hidden for n in nbs):
             bad["no_earlier_version_listed"].append(m["id"])
-        if any(n.get("vote_common") is not None and (n["vote_same"] > n["vote_common"] or n["vote_common"] > parties or (
-                n.get("vote_agreement") is not None and n["vote_common"] < min_common_parties)) for n in nbs):
+        if any(not votes_consistent(n, min_common_parties, parties) for n in nbs):
             bad["vote_agreement_common_parties"].append(m["id"])
         if any(n["neighbour_deleted"] or not n["neighbour_embedded"] for n in nbs):
             bad["neighbours_live_same_model"].append(m["id"])
@@ -116,6 +117,20 @@ def check_sample(sample: list[dict[str, Any]], *, population: int, trivial_score
                 bad["filters_held"].append(m["id"])
                 break
     return [Check(name, len(ids), 0, not ids, ", ".join(ids[:5])) for name, ids in bad.items()]
+
+
+def votes_consistent(n: dict[str, Any], min_common_parties: int, parties: int) -> bool:
+    """A neighbour's vote components agree with each other: no more parties the same than in
+    common, no more in common than the version has, agreement only over ``min_common_parties``,
+    and the agreement beyond chance (versions from 019 on) a finite number in [-1, 1] that is 0
+    when no party voted on both."""
+    common, corr = n.get("vote_common"), n.get("vote_correlation")
+    if common is not None and (n["vote_same"] > common or common > parties or (
+            n.get("vote_agreement") is not None and common < min_common_parties)):
+        return False
+    if corr is None:
+        return True
+    return math.isfinite(corr) and abs(corr) <= 1 + 1e-4 and (bool(common) or corr == 0)
 
 
 def relevance(sample: list[dict[str, Any]]) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 
 from motion_ops.chains import Version
 from motion_ops.numerics.incremental import floors_of, incremental_update
-from motion_ops.numerics.relatedness import Weights, components
+from motion_ops.numerics.relatedness import VOTE_TERM, Weights, components
 from motion_ops.numerics.topk import top_k_neighbours
 from motion_ops.parties import LINEAGE_VERSION, identity, votes_by_identity
 from motion_ops.related import Corpus, prepare
@@ -148,7 +148,7 @@ def compute_version(store: Store, *, model: str, top_n: int, weights: Weights | 
         prep = prepare(corpus, weights)
         t_load = time.perf_counter() - t0
         params = {"top_n": top_n, "spares": spares, "weights": weights.as_params(), "min_score": min_score,
-                  "parties": prep.parties, "lineage": LINEAGE_VERSION}
+                  "parties": prep.parties, "lineage": LINEAGE_VERSION, "vote_term": VOTE_TERM}
         mode, why, prev, changed = choose_mode(store, model=model, params=params, ids=corpus.ids,
                                                threshold=incremental_threshold, hidden=prep.chains.hidden) \
             if incremental_threshold > 0 else ("full", "incremental_threshold is 0", None, [])

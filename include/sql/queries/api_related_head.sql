@@ -28,7 +28,7 @@ SELECT h.id::text AS id, h.nummer, h.title, h.started_on, h.dossier, h.dossier_t
            SELECT json_agg(r ORDER BY r.rank) FROM (
                SELECT n.rank, n.neighbour_id::text AS id, nm.nummer, nm.title, nm.started_on,
                       coalesce(nm.dossier, nm.publication_dossier) AS dossier, n.score, n.text_score, n.vote_same,
-                      n.vote_common, n.shared_submitters, n.same_dossier, n.same_debate
+                      n.vote_common, n.vote_correlation, n.shared_submitters, n.same_dossier, n.same_debate
                FROM motion_neighbours n JOIN motions nm ON nm.id = n.neighbour_id
                WHERE n.version = h.version AND n.motion_id = h.id AND n.score >= %(min_score)s AND n.rank > %(after)s
                ORDER BY n.rank LIMIT %(limit)s) r), '[]') END AS rows

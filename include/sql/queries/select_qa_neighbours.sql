@@ -4,7 +4,7 @@ SELECT n.motion_id::text AS motion_id, n.rank, n.neighbour_id::text AS neighbour
        nb.nummer AS neighbour_nummer, nb.document_nummer AS neighbour_document_nummer,
        nb.dossier_title AS neighbour_dossier_title, nb.content_hash AS neighbour_hash,
        (e.motion_id IS NOT NULL) AS neighbour_embedded,
-       n.text_score, n.vote_same, n.vote_common, n.shared_submitters, n.same_dossier, n.same_debate,
+       n.text_score, n.vote_same, n.vote_common, n.vote_correlation, n.shared_submitters, n.same_dossier, n.same_debate,
        CASE WHEN n.vote_common >= coalesce((v.params->'weights'->>'min_common_parties')::int, 1)
             THEN n.vote_same::real / n.vote_common END AS vote_agreement
 FROM motion_neighbours n

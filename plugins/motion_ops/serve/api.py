@@ -15,8 +15,8 @@ from motion_ops.serve.cache import RelatedFastPath, ResponseCache
 from motion_ops.serve.params import Key, Search, search_params
 from motion_ops.serve.query_embedding import query_vector
 from motion_ops.serve.routes import (DEFAULT_MIN_SCORE, HEALTHZ, MAX_BIGINT, MAX_CURSOR, MAX_LIMIT, MAX_SCORE,
-                                     MIN_LIMIT, MIN_SCORE, MOTION, MOTIONS, RELATED, RELATED_LIMIT, SEARCH_LIMIT,
-                                     VERSION_DIFF, VERSIONS)
+                                     MIN_LIMIT, MIN_SCORE, MOTION, MOTIONS, RELATED, RELATED_LIMIT, SEARCH_LIMIT, SIBLINGS,
+                                     SIBLINGS_LIMIT, VERSION_DIFF, VERSIONS)
 
 
 def json_response(body: dict[str, Any]) -> Response:
@@ -29,6 +29,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
 
 
 def client_address(request: Request) -> str | None:
@@ -133,6 +137,8 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         items = [{"rank": r["rank"], "id": r["id"], "nummer": r["nummer"], "title": r["title"],
                   "dossier": r["dossier"], "started_on": r["started_on"], "score": round(float(r["score"]), 4),
                   "components": {"text": r.get("text_score"), "vote_agreement": r.get("agreement"),
+                                 "vote_correlation": _rounded(r.get("vote_correlation")),
+                                 "votes_notable": r.get("votes_notable", False),
                                  "parties_voted_same": r.get("vote_same"), "parties_voted_both": r.get("vote_common"),
                                  "same_dossier": r.get("same_dossier"), "same_debate": r.get("same_debate"),
                                  "shared_submitters": r.get("shared_submitters")},
@@ -144,6 +150,14 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
                                   "items": items, "next_cursor": nxt})
         cache.put(cache_key, response.body)
         return response
+
+    @router.get(SIBLINGS, tags=["related motions"])
+    def get_siblings(key: str = Key, limit: int = Query(SIBLINGS_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)) -> Response:
+        """The motion's siblings, apart from its related motions: the live motions of its dossier or
+        its debate, the same debate first, then the newest, with how many there are (``total``)."""
+        with stores.lease() as store:
+            out = reads.siblings(store, key, limit=limit)
+        return json_response({"motion": _motion_brief(out["motion"]), "total": out["total"], "items": out["items"]})
 
     @router.get(VERSIONS, tags=["versions"])
     def list_versions(limit: int = Query(20, ge=MIN_LIMIT, le=MAX_LIMIT)) -> dict[str, Any]:

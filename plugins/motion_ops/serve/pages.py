@@ -1,6 +1,7 @@
 """The explore pages: server-rendered HTML (Jinja2, autoescaped), usable without JavaScript, in
 Dutch. The landing page searches (the same search as ``/api/motions``); a motion's page shows its
-requests at a glance, a party-vote chart (SVG), its related motions with why, and earlier versions."""
+requests at a glance, a party-vote chart (SVG), its siblings (the same debate or dossier), its
+related motions with why, and earlier versions."""
 from __future__ import annotations
 
 import logging
@@ -22,6 +23,7 @@ from motion_ops.serve.query_embedding import query_vector
 from motion_ops.serve.routes import DEFAULT_MIN_SCORE
 
 log = logging.getLogger(__name__)
+SIBLINGS_SHOWN = 20  # the rest is one click away: the dossier's search
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
@@ -102,7 +104,9 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
             suffix = " (nu berekend: alleen tekst en dossier)" if related["on_demand"] else ""
             for r in related["items"]:
                 r["reason_nl"] = reason(r, min_common, "nl") + suffix
-        return render(request, "motion.html", m=m, version=v, related=related, requests=requests(m["body_text"]),
+        siblings = reads.siblings(store, m["id"], limit=SIBLINGS_SHOWN)
+        return render(request, "motion.html", m=m, version=v, related=related, siblings=siblings,
+                      requests=requests(m["body_text"]),
                       requests_set={p for p in (m["body_text"] or "").split("\n") if is_request(p)},
                       represented_by=related["represented_by"])
 

@@ -6,6 +6,7 @@ vector, ranked exactly against the published model's vectors).
 Related motions come from the published version (or the version a cursor pins), with each
 neighbour's components and a one-line reason; a motion the version does not have yet gets
 neighbours computed on demand (text and dossier only, bounded in time, cached for the version).
+A motion's siblings (the same dossier or debate) are read apart from its related motions.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from motion_ops.numerics.relatedness import agreement, reason
+from motion_ops.numerics.relatedness import agreement, reason, votes_notable
 from motion_ops.parties import LINEAGE, identity
 from motion_ops.serve.errors import NotFound, Unavailable
 from motion_ops.store.db import Store, sql
@@ -152,6 +153,7 @@ def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, m
                                                "after": after, "limit": limit + 1})
         for r in rows:
             r["agreement"] = agreement(r["vote_same"], r["vote_common"], min_common)
+            r["votes_notable"] = votes_notable(r.get("vote_correlation"), r["vote_common"], min_common)
             r["reason"] = reason(r, min_common)
     else:
         rows = [r for r in on_demand(store, m["id"], v) if r["rank"] > after and r["score"] >= min_score][:limit + 1]
@@ -160,6 +162,18 @@ def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, m
         out["on_demand"] = True
     out["items"], out["more"] = rows[:limit], len(rows) > limit
     return out
+
+
+def siblings(store: Store, key: str, *, limit: int) -> dict[str, Any]:
+    """The motion ``key`` and up to ``limit`` of its siblings: the live motions of its dossier or
+    its debate (``same_dossier``, ``same_debate``), the same debate first, then the newest, with
+    their ``total``; earlier versions of a motion are left out (they are its earlier versions)."""
+    m = store.read_one("api_motion", {"key": key})
+    if m is None:
+        raise NotFound(f"no motion {key!r}")
+    rows = store.read("api_motion_siblings", {"id": m["id"], "limit": limit})
+    total = int(rows[0]["total"]) if rows else 0
+    return {"motion": m, "items": [{k: v for k, v in r.items() if k != "total"} for r in rows], "total": total}
 
 
 def on_demand(store: Store, motion_id: str, v: dict[str, Any]) -> list[dict[str, Any]]:

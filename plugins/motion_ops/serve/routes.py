@@ -12,12 +12,14 @@ HEALTHZ = "/healthz"
 MOTIONS = API + "/motions"
 MOTION = MOTIONS + "/{key}"
 RELATED = MOTION + "/related"
+SIBLINGS = MOTION + "/siblings"
 VERSIONS = API + "/versions"
 VERSION_DIFF = VERSIONS + "/{a}/diff/{b}"
 
 MIN_LIMIT, MAX_LIMIT = 1, 100  # items a page of the API lists
 SEARCH_LIMIT = 20  # the default page of a search
 RELATED_LIMIT = 10  # the default page of related motions
+SIBLINGS_LIMIT = 20  # the default page of a motion's siblings
 MIN_SCORE, MAX_SCORE = -10.0, 10.0  # the bounds of a related-motions min_score
 DEFAULT_MIN_SCORE = MIN_SCORE  # every listed neighbour
 MAX_Q = 200  # characters of a search

@@ -73,14 +73,14 @@ def neighbours_copy_payload(version: int, ids: list[str], idx: np.ndarray, score
                             first_rank: int = 1, components: dict[str, np.ndarray] | None = None) -> bytes:
     """Binary COPY rows (version, motion_id, rank, neighbour_id, score) for valid neighbours, and
     with ``components`` (see :func:`motion_ops.numerics.relatedness.components`) their columns
-    text_score, vote_same, vote_common, shared_submitters, same_dossier, same_debate."""
+    text_score, vote_same, vote_common, vote_correlation, shared_submitters, same_dossier, same_debate."""
     valid = idx >= 0
     rows_i, ranks = np.nonzero(valid)
     id_bytes = uuid_keys(ids)
     fields = [("nf", ">i2"), ("l1", ">i4"), ("version", ">i8"), ("l2", ">i4"), ("motion", "V16"), ("l3", ">i4"),
               ("rank", ">i4"), ("l4", ">i4"), ("neighbour", "V16"), ("l5", ">i4"), ("score", ">f4")]
-    extra = [("text", ">f4"), ("same", ">i2"), ("common", ">i2"), ("shared_submitters", ">i2"),
-             ("same_dossier", "u1"), ("same_debate", "u1")] if components is not None else []
+    extra = [("text", ">f4"), ("same", ">i2"), ("common", ">i2"), ("vote_correlation", ">f4"),
+             ("shared_submitters", ">i2"), ("same_dossier", "u1"), ("same_debate", "u1")] if components is not None else []
     for name, kind in extra:
         fields += [(f"l_{name}", ">i4"), (name, kind)]
     rec = np.zeros(len(rows_i), dtype=np.dtype(fields))

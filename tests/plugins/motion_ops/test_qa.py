@@ -74,6 +74,10 @@ def test_a_second_try_keeps_the_first_tries_report_and_the_chart_shows_the_publi
      "SELECT version, motion_id, 1, neighbour_id, 'tvv' FROM motion_neighbours WHERE rank = 2 ORDER BY motion_id LIMIT 1",
      "no_earlier_version_listed"),
     ("UPDATE motion_neighbours SET vote_same = 9, vote_common = 3 WHERE rank = 1", "vote_agreement_common_parties"),
+    ("UPDATE motion_neighbours SET vote_correlation = 1.5 WHERE rank = 1", "vote_agreement_common_parties"),
+    ("UPDATE motion_neighbours SET vote_correlation = 'NaN' WHERE rank = 1", "vote_agreement_common_parties"),
+    ("UPDATE motion_neighbours SET vote_same = 0, vote_common = 0, vote_correlation = 0.4 WHERE rank = 1",
+     "vote_agreement_common_parties"),
 ])
 def test_each_check_fails_on_a_version_built_to_violate_it(store, version, tmp_path, tamper, check):
     store.conn.execute(tamper)

@@ -59,6 +59,27 @@ def test_merged_parties_vote_as_one_identity_and_components_are_stored_as_recomp
     assert pre and all(r[5] >= 3 for r in pre)
 
 
+def test_the_stored_components_explain_each_stored_score_and_a_unanimous_vote_adds_nothing(store, synced):
+    corpus, model = synced
+    w = Weights(text=0.7, votes=0.3, dossier=0.0, debate=0.0, submitters=0.0)
+    store.conn.execute("UPDATE motion_votes SET vote = 'Voor' WHERE motion_id IN (SELECT DISTINCT motion_id "
+                       "FROM motion_votes ORDER BY motion_id LIMIT 10)")  # ten unanimous votes
+    store.conn.commit()
+    v = compute_version(store, model=model, top_n=8, weights=w)
+    rows = q(store, "SELECT n.motion_id::text, n.neighbour_id::text, n.score, n.text_score, n.vote_correlation, "
+                    "n.vote_same, n.vote_common FROM motion_neighbours n WHERE n.version = %s", v["version"])
+    assert rows and all(r[4] is not None and -1 - 1e-5 <= r[4] <= 1 + 1e-5 for r in rows)
+    for _m, _n, score, text, corr, _same, _common in rows:
+        assert abs(score - (w.text * text + w.votes * corr)) < 1e-4
+    sides = dict(q(store, "SELECT motion_id::text, count(DISTINCT vote) FROM motion_votes WHERE vote IN ('Voor', 'Tegen') "
+                          "GROUP BY 1"))
+    unanimous = {m for m, n in sides.items() if n == 1}
+    with_unanimous = [r for r in rows if r[0] in unanimous or r[1] in unanimous]
+    contested = [r for r in rows if sides.get(r[0]) == 2 and sides.get(r[1]) == 2 and r[6] >= 5]
+    assert with_unanimous and all(r[4] == 0 for r in with_unanimous)  # however many parties voted the same
+    assert contested and any(r[4] != 0 for r in contested)
+
+
 def test_a_minimum_score_shortens_lists_and_keeps_the_rest_as_spares(store, synced):
     _, model = synced
     full = compute_version(store, model=model, top_n=8)

@@ -4,8 +4,8 @@ import pytest
 
 from motion_ops.run import TIMEZONE, RunParams, run_window
 
-DEFAULTS = {"batch_size": 64, "max_batches": None, "top_n": 10, "text_weight": 0.7, "vote_weight": 0.1, "dossier_weight": 0.1,
-            "debate_weight": 0.05, "submitter_weight": 0.05, "min_common_parties": 5, "min_score": 0.0,
+DEFAULTS = {"batch_size": 64, "max_batches": None, "top_n": 10, "text_weight": 0.7, "vote_weight": 0.1, "dossier_weight": 0.0,
+            "debate_weight": 0.0, "submitter_weight": 0.05, "min_common_parties": 5, "min_score": 0.0,
             "incremental_threshold": 0.05, "qa_sample_size": 50, "qa_enforce": True, "qa_min_coverage": 0.95,
             "qa_max_score_shift": 0.15, "qa_min_relevance": 0.1, "qa_reports_dir": None, "dry_run": False,
             "since": None, "until": None, "max_pages": None, "max_body_workers": 10, "body_max_failures": 5,

@@ -3,8 +3,8 @@ import pytest
 
 from motion_ops.numerics.exclusions import Exclusions
 from motion_ops.numerics.incremental import floors_of, incremental_update
-from motion_ops.numerics.relatedness import (Features, PairTerms, Weights, agreement, components, fused_vectors,
-                                             l2_normalise, reason, vote_scale)
+from motion_ops.numerics.relatedness import (Features, PairTerms, Weights, agreement, centred_votes, components,
+                                             fused_vectors, l2_normalise, reason, vote_scale, votes_notable)
 from motion_ops.numerics.topk import top_k_neighbours
 
 
@@ -21,8 +21,12 @@ def features(n=120, d=12, seed=3):
 def reference_scores(f, w):
     """Every pair's fused score, written out term by term."""
     t = f.text @ f.text.T
-    v = f.votes.astype(np.float64)
-    net = (v @ v.T) / vote_scale(f.votes)  # same - different, over the parties that voted on both
+    z = np.zeros(f.votes.shape)
+    for i, row in enumerate(f.votes.astype(np.float64)):  # each vote centred over the parties that cast it
+        cast = row[row != 0]
+        if len(cast) >= 2 and len(set(cast)) == 2:  # a unanimous vote stays 0
+            z[i, row != 0] = (cast - cast.mean()) / np.sqrt(1 - cast.mean() ** 2)
+    net = (z @ z.T) / vote_scale(f.votes)  # agreement beyond chance
     s = np.zeros((len(f.submitters), 16))
     for i, ss in enumerate(f.submitters):
         if len(ss):
@@ -78,9 +82,57 @@ def test_components_count_agreement_only_over_parties_that_voted_on_both():
     assert c["same_dossier"][0, 0] and not c["same_dossier"][0, 1] and not c["same_debate"][0, 0]
     assert c["shared_submitters"][0, 0] == 1 and c["text"][0, 0] == 0.0
     assert c["common"][2, 1] == 0 and not c["same_dossier"][2, 1]  # no neighbour: zeros
-    line = reason({"same_dossier": True, "vote_same": 11, "vote_common": 13, "text_score": 0.712}, 5)
-    assert line == "same dossier, 11 of 13 parties voted the same, text 0.71"
-    assert reason({"vote_same": 2, "vote_common": 3, "text_score": 0.5}, 5) == "text 0.50"
+    assert c["vote_correlation"][0, 1] == 0.0 and c["vote_correlation"][2, 1] == 0.0
+
+
+def test_the_reason_mentions_votes_only_when_they_agree_notably_beyond_chance():
+    line = reason({"same_dossier": True, "vote_same": 13, "vote_common": 15, "vote_correlation": 0.81,
+                   "text_score": 0.712}, 5)
+    assert line == "same dossier, voted alike beyond chance (13 of 15 parties the same), text 0.71"
+    nl = reason({"vote_same": 13, "vote_common": 15, "vote_correlation": 0.7, "text_score": 0.7}, 5, "nl")
+    assert nl == "stemden opvallend vaak hetzelfde (13 van 15 partijen), tekst 0,70"
+    # 14 of 15 the same, but one of the votes was (nearly) unanimous: nothing beyond chance, not said
+    assert reason({"vote_same": 14, "vote_common": 15, "vote_correlation": 0.12, "text_score": 0.5}, 5) == "text 0.50"
+    assert reason({"vote_same": 3, "vote_common": 3, "vote_correlation": 0.9, "text_score": 0.5}, 5) == "text 0.50"
+    assert reason({"vote_same": 15, "vote_common": 15, "text_score": 0.5}, 5) == "text 0.50"  # before the term
+    assert votes_notable(0.7, 5, 5) and not votes_notable(0.69, 15, 5) and not votes_notable(None, 15, 5)
+
+
+def _split(voor: int, parties: int = 15) -> np.ndarray:
+    return np.array([1] * voor + [-1] * (parties - voor), dtype=np.int8)
+
+
+def test_a_consensus_vote_contributes_exactly_nothing():
+    votes = np.vstack([_split(15), _split(15), _split(0), _split(9), np.r_[_split(9)[:14], 0].astype(np.int8),
+                       np.zeros(15, np.int8)])
+    z = centred_votes(votes)
+    assert (z[[0, 1, 2, 5]] == 0).all() and (z[3] != 0).all()
+    f = Features(text=np.eye(6, dtype=np.float32), votes=votes, dossier=np.full(6, -1, np.int32),
+                 debate=np.full(6, -1, np.int32), submitters=[np.array([], int)] * 6)
+    w = Weights(text=0.0, votes=1.0, dossier=0.0, debate=0.0, submitters=0.0)
+    x = fused_vectors(f, w)
+    scores = x @ x.T
+    assert (scores[[0, 1, 2]] == 0).all() and (scores[:, [0, 1, 2]] == 0).all()  # unanimous: 0 with anyone
+    c = components(f, np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 4], [3, 0, 1], [0, 3, -1]]))
+    assert (c["vote_correlation"][:3] == 0).all() and c["same"][0, 0] == 15  # 15 of 15 the same, worth nothing
+    assert c["vote_correlation"][3, 2] > 0.9  # the same 9-6 split, one party absent: beyond chance
+    assert c["vote_correlation"][3, 2] == pytest.approx(scores[3, 4], abs=1e-6)  # the stored term is the ranked one
+
+
+def test_a_contested_pair_with_the_same_split_ranks_above_a_consensus_pair():
+    # a, b: the same 8-7 split; c, d: both unanimous. c and d have the closer texts.
+    votes = np.vstack([_split(8), _split(8), _split(15), _split(15)])
+    s1, s2 = np.sqrt(1 - 0.85 ** 2), np.sqrt(1 - 0.9 ** 2)
+    text = np.array([[1, 0, 0, 0], [0.85, s1, 0, 0], [0, 0, 1, 0], [0, 0, 0.9, s2]], dtype=np.float32)
+    f = Features(text=text, votes=votes, dossier=np.full(4, -1, np.int32), debate=np.full(4, -1, np.int32),
+                 submitters=[np.array([], int)] * 4)
+    w = Weights()
+    idx, val = top_k_neighbours(fused_vectors(f, w), 1, exclusions=PairTerms(Exclusions(), f, w))
+    assert list(idx[:, 0]) == [1, 0, 3, 2]
+    contested, consensus = val[0, 0], val[2, 0]
+    assert contested > consensus
+    assert contested == pytest.approx(w.text * 0.85 + w.votes * 1.0, abs=1e-5)  # the same split: correlation 1
+    assert consensus == pytest.approx(w.text * 0.9, abs=1e-5)  # consensus adds nothing
 
 
 def test_same_short_titles_are_excluded_only_when_their_texts_are_identical_whatever_the_fused_score():

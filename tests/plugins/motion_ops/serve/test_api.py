@@ -3,7 +3,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from motion_ops.numerics.relatedness import Weights
+from motion_ops.numerics.relatedness import NOTABLE_VOTE_CORRELATION, Weights
 from motion_ops.publish import publish
 from motion_ops.similarity import compute_version
 
@@ -80,11 +80,43 @@ def test_related_motions_carry_components_a_reason_and_the_version(client, publi
     assert (r["version"], r["model"], r["on_demand"]) == (version, model, False)
     assert len(r["items"]) == 5 and r["next_cursor"]
     first = r["items"][0]
-    assert {"text", "vote_agreement", "parties_voted_both", "same_dossier", "same_debate", "shared_submitters"} <= set(
-        first["components"]) and first["reason"].endswith(f"text {first['components']['text']:.2f}")
+    assert {"text", "vote_agreement", "vote_correlation", "votes_notable", "parties_voted_both", "same_dossier",
+            "same_debate", "shared_submitters"} <= set(first["components"])
+    assert first["reason"].endswith(f"text {first['components']['text']:.2f}")
+    for item in r["items"]:  # votes are named in the reason exactly when they agree notably beyond chance
+        c = item["components"]
+        assert c["votes_notable"] == (c["vote_correlation"] is not None and c["vote_correlation"] >= NOTABLE_VOTE_CORRELATION
+                                      and c["parties_voted_both"] >= 5)
+        assert ("voted alike beyond chance" in item["reason"]) == c["votes_notable"]
     assert corpus.cases["original_tvv"] not in {i["id"] for i in r["items"]}
     original = client.get(f"/api/motions/{corpus.cases['original_tvv']}/related").json()
     assert original["items"] == [] and original["represented_by"] == corpus.cases["amended_tvv"]
+
+
+def test_siblings_from_the_same_debate_or_dossier_are_listed_apart_with_their_total(client, store, published):
+    corpus, model, version = published
+    mid = store.conn.execute("SELECT id::text FROM motions WHERE NOT deleted ORDER BY count(*) OVER "
+                             "(PARTITION BY coalesce(dossier, publication_dossier)) DESC, id LIMIT 1").fetchone()[0]
+    dossier, debate = store.conn.execute("SELECT coalesce(dossier, publication_dossier), debate_id FROM motions "
+                                         "WHERE id = %s", (mid,)).fetchone()
+    want = {i for (i,) in store.conn.execute(
+        "SELECT id::text FROM motions o WHERE id <> %s AND NOT deleted AND (coalesce(dossier, publication_dossier) = %s "
+        "OR debate_id = %s) AND id NOT IN (SELECT earlier_id FROM motion_earlier_versions WHERE version = %s)",
+        (mid, dossier, debate, version))}
+    assert len(want) > 3
+    r = client.get(f"/api/motions/{mid}/siblings", params={"limit": 100}).json()
+    assert r["motion"]["id"] == mid and r["total"] == len(want) and {i["id"] for i in r["items"]} == want
+    amended = client.get(f"/api/motions/{corpus.cases['amended_tvv']}/siblings").json()
+    assert amended["total"] and corpus.cases["original_tvv"] not in {i["id"] for i in amended["items"]}  # earlier
+    flags = [i["same_debate"] for i in r["items"]]
+    assert flags == sorted(flags, reverse=True)  # the same debate first
+    assert all(i["same_dossier"] == (i["dossier"] == dossier) for i in r["items"])
+    assert all(i["same_dossier"] or i["same_debate"] for i in r["items"])
+    two = client.get(f"/api/motions/{mid}/siblings", params={"limit": 2}).json()
+    assert [i["id"] for i in two["items"]] == [i["id"] for i in r["items"][:2]] and two["total"] == len(want)
+    assert "/api/motions/{key}/siblings" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/api/motions/2099Z99999/siblings").status_code == 404
+    assert client.get(f"/api/motions/{mid}/siblings", params={"limit": 0}).status_code == 422
 
 
 def test_page_two_comes_from_the_pinned_version_while_a_new_one_is_published(client, store, published):

@@ -84,6 +84,27 @@ def test_a_reader_searches_opens_a_motion_sees_its_votes_and_related_motions_and
     assert (tmp_path / "motion.png").stat().st_size > 10_000
 
 
+def test_a_reader_sees_a_motions_siblings_in_their_own_section_and_follows_one(served, browser, published):
+    from selenium.webdriver.common.by import By
+
+    corpus = published[0]
+    browser.get(f"{served}/motie/{corpus.cases['amended_tvv']}")
+    heading = browser.find_element(By.ID, "zelfde-dossier-kop")
+    assert heading.text == "Uit hetzelfde debat / dossier"
+    siblings = browser.find_elements(By.CSS_SELECTOR, "#zelfde-dossier-moties li")
+    related = browser.find_elements(By.CSS_SELECTOR, "#verwante-moties li")
+    assert siblings and related
+    assert all("zelfde dossier" in li.text or "zelfde debat" in li.text for li in siblings)
+    # the section comes before the related motions, which may reach other dossiers
+    assert heading.location["y"] < browser.find_element(By.ID, "verwant-kop").location["y"]
+    dossier = browser.find_element(By.CSS_SELECTOR, ".meta a[href*='dossier=']").text
+    link = siblings[0].find_element(By.CSS_SELECTOR, "a.zelfde")
+    title, href, why = link.text, link.get_attribute("href"), siblings[0].text
+    link.click()
+    assert browser.current_url == href and browser.find_element(By.ID, "titel").text == title
+    assert dossier in browser.find_element(By.CSS_SELECTOR, "p.meta").text or "zelfde debat" in why
+
+
 def test_the_api_docs_render_in_a_browser_from_local_assets_under_the_pages_policy(served, browser):
     """Swagger UI from the ``fastapi-offline`` package, started by /docs/init.js (no inline script),
     renders its operations under the app's content-security-policy; nothing is fetched elsewhere."""

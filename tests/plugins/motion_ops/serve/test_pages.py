@@ -32,6 +32,19 @@ def test_a_motions_page_shows_requests_votes_related_motions_with_reasons_and_ea
     assert "vervangen door" in old.text and corpus.cases["amended_tvv"] in old.text
 
 
+def test_a_motions_page_shows_its_siblings_apart_from_its_related_motions(client, store, published):
+    corpus = published[0]
+    mid = corpus.cases["amended_tvv"]
+    siblings = client.get(f"/api/motions/{mid}/siblings", params={"limit": 100}).json()
+    r = client.get(f"/motie/{mid}")
+    section = r.text[r.text.index('id="zelfde-dossier-kop"'):r.text.index('id="verwant-kop"')]
+    assert "Uit hetzelfde debat / dossier" in section
+    shown = [i for i in siblings["items"] if f'/motie/{i["id"]}"' in section]
+    assert len(shown) == min(siblings["total"], 20) and shown == siblings["items"][:len(shown)]
+    if siblings["total"] > 20:
+        assert f"20 van {siblings['total']} getoond" in section
+
+
 def test_text_from_the_feed_is_escaped(client, store, published):
     mid = published[0].cases["amended_zaak"]
     store.conn.execute("UPDATE motions SET title = '<script>alert(1)</script> Motie' WHERE id = %s", (mid,))
