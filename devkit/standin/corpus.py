@@ -1,8 +1,9 @@
 """A deterministic sample corpus of motions, shaped like the Tweede Kamer SyncFeed.
 
-Generated from a fixed seed (every Zaak marked as generated: :data:`GENERATED`): parties in voting blocs, policy topics with their own vocabulary,
+Generated from a fixed seed: parties in voting blocs, policy topics with their own vocabulary,
 dossiers, motions with Zaak/Document/DocumentVersie/Besluit/Stemming/ZaakActor entities and
-publication XML bodies. Texts are written here (template sentences), not copied from the API.
+publication XML bodies. Texts are written here (template sentences), not copied from the API, and
+every Zaak is marked as generated (:data:`GENERATED`), so readers see that it is not real.
 
 The feed log is generation-aware: generation 1 is the initial state; generation 2 adds the kinds
 of change a later nightly run meets (a tombstone for an existing motion, a re-emitted unchanged
