@@ -293,13 +293,9 @@ def main() -> None:
     ap.add_argument("--motions", type=int, default=320)
     ap.add_argument("--real", action="store_true", help="the 638 real motions of devkit/data instead of generated ones")
     args = ap.parse_args()
-    if args.real:
-        from devkit.standin.real import RealCorpus
+    from devkit.standin.real import RealCorpus
 
-        corpus: Corpus | RealCorpus = RealCorpus()
-    else:
-        corpus = Corpus(args.motions)
-    srv = StandinServer(corpus, port=args.port, generation=args.generation)
+    srv = StandinServer(RealCorpus() if args.real else Corpus(args.motions), port=args.port, generation=args.generation)
     srv.httpd.serve_forever()
 
 
