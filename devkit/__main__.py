@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="one full DAG run on embedded defaults, with a report")
     p.add_argument("--feed-port", type=int, default=0)
+    p.add_argument("--generated", action="store_true",
+                   help="serve the generated sample corpus instead of the 638 real motions (labelled as generated)")
     sub.add_parser("airflow-db", help="migrate the local Airflow metadata database (.airflow/)")
     args = ap.parse_args(argv)
     if args.command == "airflow-db":
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     code = migrate_airflow_db(ROOT / ".airflow")
     if code:
         return code
-    code, text = run_demo(ROOT, feed_port=args.feed_port)
+    code, text = run_demo(ROOT, feed_port=args.feed_port, generated=args.generated)
     print(text)
     return code
 

@@ -1,13 +1,17 @@
 """``make demo``: one complete ``motion_enrichment`` run on embedded defaults, then a
 ``motion_summaries`` run (the extractive summarizer: no model runs offline), then a report.
 
-Starts (or reuses) the embedded Postgres in ``.pgdata``, serves the sample corpus with the
-stand-in on 127.0.0.1, runs ``airflow dags test motion_enrichment`` and ``airflow dags test
-motion_summaries`` with the connections pointed at both, stops what it started, and prints what
-the runs did, read back from the store.
+Starts (or reuses) the embedded Postgres in ``.pgdata``, serves the 638 real motions of
+``devkit/data`` (Tweede Kamer open data, CC0) with the stand-in on 127.0.0.1 over the SyncFeed
+protocol (:class:`~devkit.standin.real.RealCorpus`), runs ``airflow dags test motion_enrichment``
+and ``airflow dags test motion_summaries`` with the connections pointed at both, stops what it
+started, and prints what the runs did, read back from the store: real motions with their related
+motions, an amended motion with its earlier version, and a search answer. ``--generated`` serves
+the generated sample corpus instead (labelled as generated wherever it is shown).
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -17,10 +21,9 @@ from typing import Any
 from devkit import pgembedded
 from devkit.env import airflow_env, connection_env, socket_dir
 from devkit.standin.corpus import Corpus
+from devkit.standin.real import RealCorpus
 from devkit.standin.server import StandinServer
-from motion_ops.clients.hashing import HashingProvider
 from motion_ops.numerics.relatedness import reason
-from motion_ops.parsers.substance import model_key
 from motion_ops.reports.qa import report_stem
 from motion_ops.store.db import Store
 
@@ -35,21 +38,26 @@ def _q(store: Store, name: str, params: dict[str, Any] | None = None, *, one: bo
     return (rows[0] if rows else None) if one else rows
 
 
-def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
-    """Run the demo; returns (exit code, what to show the user)."""
+def run_demo(root: Path, *, feed_port: int = 0, generated: bool = False) -> tuple[int, str]:
+    """Run the demo on the real motions (``generated``: on the generated sample corpus); returns
+    (exit code, what to show the user)."""
     root = root.resolve()
     datadir = root / ".pgdata"
     started_pg = not (datadir / "postmaster.pid").exists()
     uri = pgembedded.ensure(datadir)
     store = Store(uri)
     t0 = _q(store, "select_db_now")["now"]  # the DAG's first task, migrate_store, creates the tables
-    corpus = Corpus(cases=True)  # with amended motions, a party merge, a dossier only in the externeidentifier
+    # generated: with amended motions, a party merge, a dossier only in the externeidentifier
+    corpus = Corpus(cases=True) if generated else RealCorpus()
     server = StandinServer(corpus, port=feed_port).start()
     log_path = root / ".airflow" / "demo-last-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        env = airflow_env(home=root / ".airflow", root=root,
-                          overrides=connection_env(pg_socket_dir=socket_dir(uri), feed_url=server.url))
+        # the stand-in is this process on loopback: no polite interval between requests (the real API's
+        # 0.05 s would add a minute for the 638 motions' 1,276 body requests)
+        connections = connection_env(pg_socket_dir=socket_dir(uri), feed_url=server.url,
+                                     feed_extra={"min_request_interval": 0})
+        env = airflow_env(home=root / ".airflow", root=root, overrides=connections)
         env.pop("AIRFLOW_CONN_MOTION_LLM", None)  # the embedded default: the extractive summarizer
         started = time.perf_counter()
         with open(log_path, "w") as log:
@@ -65,16 +73,72 @@ def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
         if proc.returncode != 0:
             tail = "".join(log_path.read_text().splitlines(keepends=True)[-40:])
             return 1, f"{proc.args[-1]} FAILED (exit {proc.returncode}); the last lines of {log_path}:\n{tail}"
-        return 0, report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path)
+        return 0, report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path,
+                         embeddings=json.loads(connections["AIRFLOW_CONN_MOTION_EMBEDDINGS"]))
     finally:
         store.close()
         if started_pg:
             pgembedded.stop(datadir)
 
 
-def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: float, log_path: Path) -> str:
-    """What the run did, read back from the store."""
-    model = model_key(HashingProvider().model)
+SEARCH_QUERY = "minder koeien houden voor het klimaat"
+# The read API's search modes the report shows, in order. Hook for the hybrid search: when
+# ``reads.search`` takes mode "hybrid", put it first here (and the report prints its answer too).
+SEARCH_MODES = ("text", "semantic")
+
+
+def _provider(definition: dict[str, Any]) -> Any:
+    """The embedding provider config of a connection definition (``{"conn_type", "host", "extra"...}``)."""
+    from types import SimpleNamespace
+
+    from motion_ops.clients.providers import ProviderConfig
+
+    conn = SimpleNamespace(host=definition.get("host"), port=definition.get("port"), schema=definition.get("schema"),
+                           login=definition.get("login"), password=definition.get("password"),
+                           conn_type=definition.get("conn_type"), extra_dejson=definition.get("extra") or {})
+    return ProviderConfig.from_connection(conn)
+
+
+def _label(row: dict[str, Any]) -> str:
+    return "  [GENERATED sample, not Tweede Kamer data]" if row.get("generated") else ""
+
+
+def search_answer(store: Store, query: str, config: Any, *, modes: tuple[str, ...] = SEARCH_MODES,
+                  limit: int = 5) -> list[str]:
+    """The report's search answer: ``query`` through the read API's own search (``reads.search``),
+    in each of ``modes``; a semantic query is embedded as the read API embeds it (its
+    :class:`~motion_ops.serve.query_embedding.QueryEmbedder`, the published version's model)."""
+    from motion_ops.serve import reads
+    from motion_ops.serve.query_embedding import QueryEmbedder
+
+    out = [f'  search "{query}" (the read API\'s search, first {limit} of each mode):']
+    for mode in modes:
+        semantic, how = None, "Dutch full text"
+        if mode == "semantic":
+            embedder = QueryEmbedder(config)
+            try:
+                current = store.fetch_one("api_version", {"version": None})
+                model = embedder.check(store, current["model"] if current else None)
+                semantic, how = (model, embedder.vector(model, query)), f"by meaning, model {model}"
+            except reads.Unavailable as exc:
+                out.append(f"    {mode:<9} not available: {exc}")
+                continue
+        rows = reads.search(store, q=query, mode=mode, filters=reads.Filters(), limit=limit, offset=0, semantic=semantic)
+        reads.mark_generated(store, rows)
+        out.append(f"    {mode:<9} ({how}): {len(rows) if rows else 'no'} result{'s' if len(rows) != 1 else ''}")
+        for i, r in enumerate(rows, start=1):
+            out.append(f"        {i}. {r['title']}  [dossier {r['dossier']}]{_label(r)}")
+    return out
+
+
+def report(store: Store, *, t0: Any, feed_url: str, corpus: Any, elapsed: float, log_path: Path,
+           embeddings: dict[str, Any] | None = None) -> str:
+    """What the run did, read back from the store (anything generated labelled as such)."""
+    from motion_ops.clients.providers import model_name
+    from motion_ops.serve import reads
+
+    config = _provider(embeddings or {"conn_type": "motion_embeddings", "extra": {"provider": "hashing"}})
+    model = model_name(config)
     s = store.fetch_one("select_status")
     changed = _q(store, "count_changed_since", {"since": t0})["n"]
     bodies = _q(store, "count_bodies_since", {"since": t0})["n"]
@@ -85,9 +149,12 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
     rows = _q(store, "count_version_rows", {"version": version["version"]})["rows"] if version else 0
     qa = _q(store, "select_qa_report_since", {"since": t0})
     current = store.fetch_one("select_current_version")
+    kind = "real" if not corpus.generated else "generated"
+    source = (f"{len(corpus.motions)} real motions of the Tweede Kamer (devkit/data, open data CC0)" if kind == "real"
+              else f"{len(corpus.motions)} GENERATED sample motions (made up by devkit/standin, not Tweede Kamer data)")
     out = [f"motion-ops demo: one run of motion_enrichment and one of motion_summaries in {elapsed:.0f}s "
            f"(airflow log: {log_path})",
-           f"  feed        stand-in SyncFeed at {feed_url} ({len(corpus.motions)} sample motions, {len(corpus.log)} feed entries)",
+           f"  feed        stand-in SyncFeed at {feed_url}: {source}, {len(corpus.log)} feed entries",
            f"  motions     {s['live']} live, {s['deleted']} deleted; {changed} raw entities new or changed this run",
            f"  bodies      {bodies} fetched this run; {s['with_text']} motions have text, {s['without_text']} not yet published",
            f"  embedded    {embedded} this run with {model}"
@@ -106,25 +173,36 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: flo
     for t in sorted(_q(store, "select_last_run_summaries", one=False), key=lambda t: t["recorded_at"]):
         if t["map_index"] <= 0:  # one line per task (the first batch stands for the others)
             out.append(f"    {t['dag_id'].replace('motion_', '')[:10]:<10} {t['task_id']:<19} {t['summary']}")
-    out.append("  three sample motions and their top-3 related motions:")
-    for m in _q(store, "select_demo_samples", {"n": 3}, one=False):
-        out.append(f"    * {m['title']}  [dossier {m['dossier']}]")
-        for r in store.fetch("select_related", {"id": m["id"], "limit": 3}):
-            out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
+    samples = _q(store, "select_demo_samples", {"n": 3}, one=False)
+    related = {m["id"]: [{**r, "id": r["neighbour_id"]} for r in store.fetch("select_related", {"id": m["id"], "limit": 3})]
+               for m in samples}
+    reads.mark_generated(store, samples, *related.values())
+    dossiers = {r["dossier"] for rs in related.values() for r in rs} | {m["dossier"] for m in samples}
+    out.append(f"  three {kind} motions and their top-3 related motions ({len(dossiers)} dossiers among them):")
+    for m in samples:
+        out.append(f"    * {m['title']}  [dossier {m['dossier']}]{_label(m)}")
+        for r in related[m["id"]]:
+            out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]{_label(r)}")
     amended = corpus.cases.get("amended_tvv")
     row = store.fetch_one("select_motion_by_key", {"key": amended}) if amended else None
-    if row is None:  # a store filled by an older stand-in: any motion with an earlier version
+    if row is None:  # the real motions (or a store filled by an older stand-in): a motion with an earlier version
         found = _q(store, "select_demo_amended")
         amended = found["id"] if found else None
         row = store.fetch_one("select_motion_by_key", {"key": amended}) if amended else None
     if row is not None:
+        reads.mark_generated(store, [row])
         out.append("  one amended motion, its related motions and why, and its earlier version:")
-        out.append(f"    * {row['nummer']}  {row['title']}  [dossier {row['dossier']}]")
-        for r in store.fetch("select_related", {"id": amended, "limit": 5}):
-            out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]")
+        out.append(f"    * {row['nummer']}  {row['title']}  [dossier {row['dossier']}]{_label(row)}")
+        neighbours = [{**r, "id": r["neighbour_id"]} for r in store.fetch("select_related", {"id": amended, "limit": 5})]
+        earlier = [{**e, "id": e["earlier_id"]} for e in store.fetch("select_earlier_versions", {"id": amended})]
+        reads.mark_generated(store, neighbours, earlier)
+        for r in neighbours:
+            out.append(f"        {r['rank']}. {r['score']:.3f}  {r['title']}  [dossier {r['dossier']}]{_label(r)}")
             out.append(f"           related because: {reason(r, r['min_common_parties'])}")
-        for e in store.fetch("select_earlier_versions", {"id": amended}):
-            out.append(f"        earlier version: {e['nummer']}  {e['title']}  ({e['started_on']}; linked by {e['signal']})")
+        for e in earlier:
+            out.append(f"        earlier version: {e['nummer']}  {e['title']}  ({e['started_on']}; linked by {e['signal']})"
+                       f"{_label(e)}")
+    out += search_answer(store, SEARCH_QUERY, config)
     out += summary_lines(store, amended)
     out.append("  readers: `make serve`, then open http://127.0.0.1:8000/ (explore page, in Dutch) and /docs (the read API:")
     out.append("    /api/motions?q=..., /api/motions/<id>/related, /api/versions); `make airflow` mounts the same app at")
@@ -152,8 +230,12 @@ def summary_lines(store: Store, motion_id: str | None) -> list[str]:
     row = _q(store, "select_demo_summary", {"id": motion_id})
     if row is None:
         return out
+    from motion_ops.serve import reads
+
+    row = {**row, "id": row["motion_id"]}
+    reads.mark_generated(store, [row])
     out.append(f"  one motion's summary ({LABEL if row['status'] == 'extractive' else row['status']}):")
-    out.append(f"    * {row['nummer']}  {row['title']}")
+    out.append(f"    * {row['nummer']}  {row['title']}{_label(row)}")
     out.append(f"        {row['summary_nl']}")
     for r in row["requests"]:
         out.append(f"        request {r['clause']} (to: {r['addressee']}): {r['ask'][:140]}")

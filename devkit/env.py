@@ -30,21 +30,24 @@ def airflow_env(*, home: Path, root: Path = ROOT, base: Mapping[str, str] | None
 
 
 def embedded_connections(*, pg_socket_dir: str | Path, database: str = "postgres", feed_url: str,
-                         embeddings: Mapping[str, object] | None = None) -> dict[str, dict]:
+                         embeddings: Mapping[str, object] | None = None,
+                         feed_extra: Mapping[str, object] | None = None) -> dict[str, dict]:
     """The three connections on the embedded defaults: the embedded Postgres (unix socket), the
-    stand-in feed, and the embedding provider (default: the built-in ``hashing`` provider)."""
+    stand-in feed (with ``feed_extra``, e.g. no request interval for the demo's own stand-in), and
+    the embedding provider (default: the built-in ``hashing`` provider)."""
     return {
         "motion_db": {"conn_type": "postgres", "host": str(pg_socket_dir), "login": "postgres", "schema": database},
-        "motion_feed": {"conn_type": "motion_feed", "host": feed_url},
+        "motion_feed": {"conn_type": "motion_feed", "host": feed_url, **({"extra": dict(feed_extra)} if feed_extra else {})},
         "motion_embeddings": dict(embeddings or {"conn_type": "motion_embeddings", "extra": {"provider": "hashing"}}),
     }
 
 
 def connection_env(*, pg_socket_dir: str | Path, database: str = "postgres", feed_url: str,
-                   embeddings: Mapping[str, object] | None = None) -> dict[str, str]:
+                   embeddings: Mapping[str, object] | None = None,
+                   feed_extra: Mapping[str, object] | None = None) -> dict[str, str]:
     """:func:`embedded_connections` as ``AIRFLOW_CONN_*`` variables (for ``airflow dags test``)."""
     connections = embedded_connections(pg_socket_dir=pg_socket_dir, database=database, feed_url=feed_url,
-                                       embeddings=embeddings)
+                                       embeddings=embeddings, feed_extra=feed_extra)
     return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(definition) for conn_id, definition in connections.items()}
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from typing import TYPE_CHECKING, Any
 
-from devkit.standin.corpus import PARTIES, Entity, _ts, _uuid
+from devkit.standin.corpus import GENERATED, PARTIES, Entity, _ts, _uuid
 
 if TYPE_CHECKING:
     from devkit.standin.corpus import Corpus
@@ -95,7 +95,7 @@ def _motion(corpus: "Corpus", rng: random.Random, template: dict[str, Any], *, d
         ("citeertitel", None), ("alias", None), ("status", "Vrijgegeven"), ("onderwerp", title),
         ("gestartOp", f"{day.isoformat()}T00:00:00"), ("organisatie", "Tweede Kamer"),
         ("vergaderjaar", f"{day.year}-{day.year + 1}"), ("volgnummer", str(volg)), ("afgedaan", "true"),
-        ("grootProject", "false"), ("kabinetsappreciatie", None)], refs=dossier + (zaak_refs or [])))
+        ("grootProject", "false"), ("kabinetsappreciatie", None), GENERATED], refs=dossier + (zaak_refs or [])))
     corpus.emit(Entity("Document", did, _ts(day, rng), fields=[
         ("soort", doc_kind), ("documentNummer", f"{day.year}D{rng.randint(50000, 59999):05d}"),
         ("titel", template["dossier_title"]), ("onderwerp", title), ("datum", f"{day.isoformat()}T00:00:00"),

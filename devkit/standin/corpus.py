@@ -2,7 +2,8 @@
 
 Generated from a fixed seed: parties in voting blocs, policy topics with their own vocabulary,
 dossiers, motions with Zaak/Document/DocumentVersie/Besluit/Stemming/ZaakActor entities and
-publication XML bodies. Texts are written here (template sentences), not copied from the API.
+publication XML bodies. Texts are written here (template sentences), not copied from the API, and
+every Zaak is marked as generated (:data:`GENERATED`), so readers see that it is not real.
 
 The feed log is generation-aware: generation 1 is the initial state; generation 2 adds the kinds
 of change a later nightly run meets (a tombstone for an existing motion, a re-emitted unchanged
@@ -17,6 +18,9 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 SEED = 20251118
+# Every generated Zaak carries this field, which the real feed never has: the store keeps it in the
+# raw entity, and readers (the explore pages, the API, the demo report) label such motions "generated".
+GENERATED = ("gegenereerd", "true")
 
 
 @dataclass
@@ -184,6 +188,8 @@ class Corpus:
     :param cases: add what shows related motions that say why (:mod:`devkit.standin.cases`).
     """
 
+    generated = True  # every motion made up here (see :data:`GENERATED`)
+
     def __init__(self, motions: int = 320, seed: int = SEED, *, cases: bool = False):
         self.rng = random.Random(seed)
         self.log: list[LogEntry] = []
@@ -262,7 +268,8 @@ class Corpus:
                 ("nummer", znum), ("soort", "Motie"), ("titel", dtitle), ("citeertitel", None), ("alias", None),
                 ("status", "Vrijgegeven"), ("onderwerp", onderwerp), ("gestartOp", f"{day.isoformat()}T00:00:00"),
                 ("organisatie", "Tweede Kamer"), ("vergaderjaar", f"{day.year}-{day.year + 1}"), ("volgnummer", str(volg)),
-                ("afgedaan", "true"), ("grootProject", "false"), ("kabinetsappreciatie", rng.choice(["Ontraden", "Oordeel Kamer", None]))],
+                ("afgedaan", "true"), ("grootProject", "false"), ("kabinetsappreciatie", rng.choice(["Ontraden", "Oordeel Kamer", None])),
+                GENERATED],
                 refs=[("kamerstukdossier", kid)]))
             for j, name in enumerate([submitter] + co):
                 afk = next(p for p in PARTIES if name in members[p[0]])[0]

@@ -17,12 +17,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 from devkit.standin._http import BackgroundHTTPServer, StandinHandler
 from devkit.standin.corpus import Corpus, Entity
+
+if TYPE_CHECKING:
+    from devkit.standin.real import RealCorpus
 
 TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"
 PAGE_SIZE = 250
@@ -120,7 +123,7 @@ class StandinServer(BackgroundHTTPServer):
 
     thread_name = "standin"
 
-    def __init__(self, corpus: Corpus | None = None, *, port: int = 0, generation: int = 1,
+    def __init__(self, corpus: "Corpus | RealCorpus | None" = None, *, port: int = 0, generation: int = 1,
                  prefix: str | tuple[str, ...] = "", page_size: int = PAGE_SIZE, host: str = "127.0.0.1"):
         self.corpus = corpus or Corpus()
         self.generation = generation
@@ -280,15 +283,19 @@ class StandinServer(BackgroundHTTPServer):
 
 
 def main() -> None:
-    """``python -m devkit.standin.server --port 8765``: serve the sample corpus until killed."""
+    """``python -m devkit.standin.server --port 8765 [--real]``: serve the generated sample corpus (or
+    the 638 real motions of ``devkit/data``) until killed."""
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--generation", type=int, default=1)
     ap.add_argument("--motions", type=int, default=320)
+    ap.add_argument("--real", action="store_true", help="the 638 real motions of devkit/data instead of generated ones")
     args = ap.parse_args()
-    srv = StandinServer(Corpus(args.motions), port=args.port, generation=args.generation)
+    from devkit.standin.real import RealCorpus
+
+    srv = StandinServer(RealCorpus() if args.real else Corpus(args.motions), port=args.port, generation=args.generation)
     srv.httpd.serve_forever()
 
 

@@ -187,7 +187,8 @@ def assemble_motion(zaak: Raw, *, documents: list[Raw], dossiers: dict[str, Raw]
         "title": title,
         "dossier_title": zaak.f("titel"),
         "dossier": dossier_nr,
-        "submitters": [f"{a.f('actorNaam')} ({a.f('actorFractie')})" for a in actors],
+        "submitters": [f"{a.f('actorNaam')} ({a.f('actorFractie')})" if a.f("actorFractie") else a.f("actorNaam")
+                       for a in actors if a.f("actorNaam")],
         "started_on": _date(zaak.f("gestartOp")),
         "document_id": doc.id if doc else None,
         "document_versie_id": _guid_ref(doc, "Document", "huidigeDocumentVersie", problems) if doc else None,

@@ -1,9 +1,73 @@
+"""The demo's report, read back from a store the real stages filled from the stand-in."""
 import shlex
 import subprocess
+import re
 
+import pytest
+
+from devkit.demo import SEARCH_QUERY, report, search_answer
+from devkit.standin.corpus import Corpus
+from devkit.standin.real import RealCorpus
+from motion_ops.clients.embedder import Embedder
+from motion_ops.clients.hashing import HashingProvider
+from motion_ops.clients.providers import ProviderConfig
+from motion_ops.embeddings import embed_ids, plan
+from motion_ops.publish import publish
+from motion_ops.similarity import compute_version
+from tests.plugins.motion_ops.test_sync import sync
 from tests.conftest import ROOT
 from tests.plugins.motion_ops.conftest import cases_corpus, synced  # noqa: F401 (fixtures)
 from tests.plugins.motion_ops.serve.conftest import published  # noqa: F401 (fixture)
+
+HASHING = {"conn_type": "motion_embeddings", "extra": {"provider": "hashing"}}
+
+
+def published_report(store, clock, corpus):
+    """``corpus`` served by the stand-in, synced, embedded (hashing) and published."""
+    from devkit.standin.server import StandinServer
+
+    with StandinServer(corpus) as srv:
+        sync(store, srv.url, clock)
+        url = srv.url
+    embedder = Embedder([HashingProvider()])
+    (ids,), _ = plan(store, model=embedder.model, batch_size=10_000, max_batches=None)
+    embed_ids(store, embedder, ids, group_size=64)
+    publish(store, compute_version(store, model=embedder.model, top_n=5)["version"])
+    t0 = store.conn.execute("SELECT now() - interval '1 hour'").fetchone()[0]
+    store.conn.commit()
+    return report(store, t0=t0, feed_url=url, corpus=corpus, elapsed=1.0, log_path=__import__("pathlib").Path("/tmp/x.log"),
+                  embeddings=HASHING)
+
+
+def test_the_report_on_real_motions_shows_them_related_across_dossiers_and_a_search_answer(store, clock):
+    text = published_report(store, clock, RealCorpus(limit=160))
+    assert "160 real motions of the Tweede Kamer (devkit/data, open data CC0)" in text and "GENERATED" not in text
+    block = text.split("three real motions and their top-3 related motions")[1].split("one amended motion")[0]
+    assert int(re.search(r"\((\d+) dossiers among them\)", block).group(1)) >= 2
+    samples = [line for line in block.splitlines() if line.startswith("    * ")]
+    assert len(samples) == 3 and len(re.findall(r"^        [123]\. ", block, re.M)) == 9
+    shown = re.findall(r"\[dossier ([^\]]+)\]", block)
+    assert len(set(shown)) >= 2  # related motions from more than one dossier
+    assert "earlier version:" in text and "linked by zaak" in text  # an amended motion and the one it replaces
+    answer = text.split(f'search "{SEARCH_QUERY}"')[1]
+    assert "text " in answer and "semantic  (by meaning, model " in answer
+    assert re.search(r"semantic .*: 5 results\n(        \d\. .*\[dossier [^\]]+\]\n){5}", answer)
+
+
+def test_the_report_on_the_generated_corpus_labels_every_motion_it_shows_as_generated(store, clock):
+    text = published_report(store, clock, Corpus(motions=60, cases=True))
+    assert "GENERATED sample motions (made up by devkit/standin, not Tweede Kamer data)" in text
+    assert "CC0" not in text and "three generated motions" in text
+    shown = [line for line in text.splitlines() if "[dossier " in line or "earlier version: " in line]
+    assert len(shown) >= 3 + 9 + 1 + 5
+    assert all(line.endswith("  [GENERATED sample, not Tweede Kamer data]") for line in shown)
+
+
+def test_a_semantic_search_the_provider_cannot_answer_says_so_instead_of_listing(store, clock):
+    published_report(store, clock, RealCorpus(limit=20))
+    other = ProviderConfig(kind="openai", model="another-model", base_url="http://127.0.0.1:9")
+    lines = search_answer(store, SEARCH_QUERY, other, modes=("semantic",))
+    assert len(lines) == 2 and "not available" in lines[1] and "another-model" in lines[1]
 
 
 def test_the_demos_related_hint_works_from_a_fresh_shell(published, pg_uri):

@@ -17,3 +17,10 @@ def test_the_connections_point_at_the_embedded_defaults():
     assert json.loads(env["AIRFLOW_CONN_MOTION_DB"])["host"] == "/data/pg"
     assert json.loads(env["AIRFLOW_CONN_MOTION_DB"])["schema"] == "motions"
     assert json.loads(env["AIRFLOW_CONN_MOTION_EMBEDDINGS"])["extra"] == {"provider": "hashing"}
+
+
+def test_the_feed_connection_can_carry_extras_for_a_local_stand_in():
+    env = connection_env(pg_socket_dir="/data/pg", feed_url="http://127.0.0.1:1", feed_extra={"min_request_interval": 0})
+    feed = json.loads(env["AIRFLOW_CONN_MOTION_FEED"])
+    assert feed["host"] == "http://127.0.0.1:1" and feed["extra"] == {"min_request_interval": 0}
+    assert "extra" not in json.loads(connection_env(pg_socket_dir="/d", feed_url="http://127.0.0.1:1")["AIRFLOW_CONN_MOTION_FEED"])

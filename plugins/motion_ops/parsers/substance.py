@@ -17,7 +17,9 @@ _OPENING = re.compile(r"^\s*de\s+kamer\s*,?\s*(?:gehoord\s+de\s+beraadslaging\s*
 _CLOSING = re.compile(r"(?:^|[\s,;])en\s+gaat\s+over\s+tot\s+de\s+orde\s+van\s+de\s+dag\b", re.I)
 _SUBJECT = re.compile(r"^\s*(?:nader\s+)?(?:gewijzigde\s+)?motie\s+van\s+(?:het\s+lid|de\s+leden)\s+.+?\s+over\s+",
                       re.I | re.S)
-_TVV = re.compile(r"\(\s*t\.\s*v\.\s*v\.\s*([^)]*?)\s*\)", re.I)
+# "(t.v.v. 19637-3370)", or at the end of the title without parentheses ("... t.v.v. 36471-27")
+_TVV = re.compile(r"\(\s*t\.\s*v\.\s*v\.\s*(?P<p>[^)]*?)\s*\)|\s*\bt\.\s*v\.\s*v\.\s*(?P<e>[0-9A-Za-z][0-9A-Za-z -]*?)\s*$",
+                  re.I)
 _AMENDED = re.compile(r"^\s*(?:nader\s+)?gewijzigde\s+motie\b", re.I)
 _KAMERSTUK = re.compile(r"^(?:kst-)?(\d+)(?:-([0-9A-Za-z]+))?-(\d+)$", re.I)
 
@@ -65,7 +67,7 @@ def parse_kamerstuk(value: str | None) -> tuple[str, str] | None:
 def replaced_kamerstuk(title: str | None) -> str | None:
     """The kamerstuk an amended motion replaces, from "(t.v.v. 19637-3370)" in its title, as "19637-3370"."""
     m = _TVV.search(title or "")
-    parsed = parse_kamerstuk(m.group(1)) if m else None
+    parsed = parse_kamerstuk(m.group("p") or m.group("e")) if m else None
     return f"{parsed[0]}-{parsed[1]}" if parsed else None
 
 

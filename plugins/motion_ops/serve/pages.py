@@ -87,6 +87,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         else:
             context["recent"] = reads.search(store, q=None, mode="text", filters=filters, limit=10, offset=0)
             context["dossiers"] = store.read("api_top_dossiers", {"limit": 10})
+        context["generated"] = reads.mark_generated(store, context["results"], context.get("recent", []))
         return render(request, "landing.html", **context)
 
     @router.get("/motie/{key}", response_class=HTMLResponse)
@@ -105,8 +106,9 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
             for r in related["items"]:
                 r["reason_nl"] = reason(r, min_common, "nl") + suffix
         siblings = reads.siblings(store, m["id"], limit=SIBLINGS_SHOWN)
+        generated = reads.mark_generated(store, [m], related["items"], m["earlier_versions"], siblings["items"])
         return render(request, "motion.html", m=m, version=v, related=related, siblings=siblings,
-                      requests=requests(m["body_text"]),
+                      requests=requests(m["body_text"]), generated=generated,
                       requests_set={p for p in (m["body_text"] or "").split("\n") if is_request(p)},
                       represented_by=related["represented_by"])
 

@@ -73,11 +73,28 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
     return rows
 
 
+def generated(store: Store, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are generated sample motions (the dev kit's stand-in), not the Tweede Kamer's."""
+    return {r["id"] for r in store.read("api_generated_motions", {"ids": list(ids)})} if ids else set()
+
+
+def mark_generated(store: Store, *groups: list[dict[str, Any]]) -> str | None:
+    """Set ``generated`` on every motion row of ``groups`` (rows with ``id``); returns "all" when
+    every one is generated, "some" when some are, None when none is (or there are none)."""
+    rows = [r for g in groups for r in g]
+    found = generated(store, sorted({str(r["id"]) for r in rows}))
+    for r in rows:
+        r["generated"] = str(r["id"]) in found
+    return None if not found else "all" if all(r["generated"] for r in rows) else "some"
+
+
 def motion(store: Store, key: str) -> dict[str, Any]:
-    """A motion with its votes (per party, with seats), outcome and earlier versions."""
+    """A motion with its votes (per party, with seats), outcome and earlier versions; ``generated``
+    says it is generated sample data, not the Tweede Kamer's."""
     m = store.read_one("api_motion", {"key": key})
     if m is None:
         raise NotFound(f"no motion {key!r}")
+    m["generated"] = bool(generated(store, [str(m["id"])]))
     votes = store.read("api_motion_votes", {"id": m["id"]})
     m["votes"] = votes
     m["vote_totals"] = vote_totals(votes)

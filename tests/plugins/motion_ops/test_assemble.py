@@ -135,3 +135,11 @@ def test_without_a_kamerstukdossier_the_dossier_comes_from_the_document_versions
                                dossiers={"k1": Raw("k1", False, {"fields": {"nummer": "36000", "toevoeging": "XII"}})},
                                stemmingen={}, parties=PARTIES, versies=versies)
     assert (with_ref["dossier"], with_ref["kamerstuk"]) == ("36000-XII", "19637-3384")  # the Kamerstukdossier wins
+
+
+def test_a_submitter_without_a_party_is_listed_by_name_alone():
+    actors = [Raw("a1", False, {"fields": {"actorNaam": "T.J. Bushoff", "actorFractie": None, "relatie": "Indiener"}}),
+              Raw("a2", False, {"fields": {"actorNaam": "C.A.M. van der Plas", "actorFractie": "BBB",
+                                           "relatie": "Medeindiener"}})]
+    m = assemble_motion(zaak(), documents=[], dossiers={}, actors=actors, besluiten=[], stemmingen={}, parties={})
+    assert m["submitters"] == ["T.J. Bushoff", "C.A.M. van der Plas (BBB)"]

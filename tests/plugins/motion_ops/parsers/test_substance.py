@@ -52,3 +52,11 @@ def test_the_publication_names_its_dossier_and_number():
     assert publication_kamerstuk(PUBLICATION.read_bytes()) == ("19637", "19637-3384")
     assert publication_kamerstuk(b"<officiele-publicatie/>") == (None, None)
     assert publication_kamerstuk(b"not xml") == (None, None)
+
+
+def test_a_tvv_reference_at_the_end_of_a_title_without_parentheses_names_the_replaced_kamerstuk_too():
+    title = ("Gewijzigde motie van het lid Van Baarle over een uitspraak dat er geen kabinet moet worden gemaakt van "
+             "een rechts kabinet t.v.v. 36471-27")  # as one of the real motions in devkit/data writes it
+    assert replaced_kamerstuk(title) == "36471-27"
+    assert subject(title) == "een uitspraak dat er geen kabinet moet worden gemaakt van een rechts kabinet"
+    assert replaced_kamerstuk("Motie van het lid Kops over t.v.v.-regels in de wet") is None

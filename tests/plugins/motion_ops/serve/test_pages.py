@@ -101,3 +101,48 @@ def test_an_unknown_seat_count_shows_as_unknown_and_the_totals_say_one_is_missin
     totals = re.search(r'<span id="stemtotaal">(.*?)</span>', page.text, re.S).group(1)
     assert f"minstens {voor} zetels voor, {tegen} tegen" in totals and f"zetels onbekend van {party}" in totals
     assert f"{party}: 0 zetels voor" not in page.text and f"<td>{party}</td><td>Voor</td><td>0</td>" not in page.text
+
+
+CREDIT = "Bron: open data van de Tweede Kamer (CC0)"
+
+
+def test_generated_motions_are_labelled_as_generated_and_not_credited_to_the_tweede_kamer(client, published):
+    corpus = published[0]
+    page = client.get(f"/motie/{corpus.cases['amended_tvv']}").text
+    assert '<span class="label gegenereerd">gegenereerd</span>' in page.split('<h2 id="verwant-kop">')[0]  # the motion
+    related = page.split('id="verwante-moties"')[1].split("</ol>")[0]
+    assert related.count("<li") == related.count('class="label gegenereerd"') > 0  # every related motion
+    assert CREDIT not in page and "gegenereerde voorbeeldmoties" in page
+    found = client.get("/", params={"q": "stikstof"}).text
+    assert found.count('class="resultaat"') == found.count('class="label gegenereerd"') > 0 and CREDIT not in found
+    assert client.get(f"/api/motions/{corpus.cases['amended_tvv']}").json()["generated"] is True
+
+
+def test_real_motions_are_credited_to_the_tweede_kamer_and_carry_no_generated_label(store, clock, pg_uri):
+    from fastapi.testclient import TestClient
+
+    from devkit.standin.real import RealCorpus
+    from devkit.standin.server import StandinServer
+    from motion_ops.clients.embedder import Embedder
+    from motion_ops.clients.hashing import HashingProvider
+    from motion_ops.embeddings import embed_ids, plan
+    from motion_ops.publish import publish
+    from motion_ops.serve.app import Settings, create_app
+    from motion_ops.similarity import compute_version
+    from tests.plugins.motion_ops.test_sync import sync
+
+    corpus = RealCorpus(limit=40)
+    with StandinServer(corpus) as srv:
+        sync(store, srv.url, clock)
+    embedder = Embedder([HashingProvider()])
+    (ids,), _ = plan(store, model=embedder.model, batch_size=10_000, max_batches=None)
+    embed_ids(store, embedder, ids, group_size=64)
+    publish(store, compute_version(store, model=embedder.model, top_n=5)["version"])
+    with TestClient(create_app(Settings(dsn=pg_uri, secret=b"t", version_ttl=0))) as c:
+        zid = corpus.motions[0]["zaak_id"]
+        page = c.get(f"/motie/{zid}").text
+        assert CREDIT in page and 'class="label gegenereerd"' not in page and 'id="gegenereerd"' not in page
+        assert 'class="verwant"' in page
+        found = c.get("/", params={"q": "kabinet"}).text
+        assert 'class="resultaat"' in found and CREDIT in found and 'class="label gegenereerd"' not in found
+        assert c.get(f"/api/motions/{zid}").json()["generated"] is False
