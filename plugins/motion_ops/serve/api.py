@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.cache import RelatedFastPath, ResponseCache
-from motion_ops.serve.query_embedding import query_vector
+from motion_ops.serve.query_embedding import meaning_notice, query_vector
 
 MAX_LIMIT = 100
 MAX_BIGINT = 2**63 - 1  # the store's version numbers
@@ -108,7 +108,8 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
         return json_response({"query": q, "mode": mode, "similarity_version": v["version"] if v else None,
-                              "model": v["model"] if v else None, "items": items,
+                              "model": v["model"] if v else None,
+                              "notice": meaning_notice(semantic[0]) if semantic else None, "items": items,
                               "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit})
                               if more else None})
 

@@ -17,7 +17,7 @@ from motion_ops.numerics.relatedness import reason
 from motion_ops.parsers.substance import is_request, requests
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.api import Key, client_address
-from motion_ops.serve.query_embedding import RateLimited, query_vector
+from motion_ops.serve.query_embedding import RateLimited, meaning_notice, query_vector
 
 log = logging.getLogger(__name__)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -76,6 +76,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
                                 dossier=dossier or None, since=since or None, until=until or None)
         searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
         context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched,
+                                   "notice": meaning_notice(semantic[0]) if semantic else None,
                                    "version": _published(store), "error": None, "results": [], "next_url": None}
         if searched:
             scope = {"path": "page", "q": q, "mode": mode, "filters": filters.params()}
