@@ -52,7 +52,7 @@ EXPLAINED = {
     "coverage": "share of live motions with text that have a vector of this model (at least the threshold)",
     "failure_ratio": "share of motions with text that failed to embed in this run (at most the threshold)",
     "relevance_proxy": "share of sampled related motions in the same dossier or with the same dossier title (at least the threshold)",
-    "score_shift": "change of the median rank-1 score against the version readers see now (at most the threshold)",
+    "score_shift": "change of the median rank-1 score against the version readers see now, if of the same model (at most the threshold)",
 }
 
 
