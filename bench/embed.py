@@ -141,7 +141,7 @@ def main() -> None:
     ap.add_argument("batch", type=int, nargs="?", default=64, help="motions per embed_missing batch")
     ap.add_argument("--motions", type=int, default=None, help="default: the 638 real motions; 5,000 with --provider-process")
     ap.add_argument("--provider-process", action="store_true", help="a provider process with fixed latency, not the model")
-    args = parse_args(ap, smoke={"motions": 16, "batch": 8, "latency": 0.005})
+    args = parse_args(ap, smoke={"motions": 8, "batch": 4, "latency": 0.005})
     if args.provider_process:
         provider_process(args.motions or 5000, args.batch, args.latency)
     else:
