@@ -137,7 +137,7 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Any, elapsed: float,
     from motion_ops.clients.providers import model_name
     from motion_ops.serve import reads
 
-    config = _provider(embeddings or {"conn_type": "motion_embeddings", "extra": {"provider": "hashing"}})
+    config = _provider(embeddings or {"conn_type": "motion_embeddings", "extra": {}})  # the default model
     model = model_name(config)
     s = store.fetch_one("select_status")
     changed = _q(store, "count_changed_since", {"since": t0})["n"]

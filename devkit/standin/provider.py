@@ -41,6 +41,7 @@ class Call:
     path: str
     inputs: list[str]
     authorized: bool
+    input_type: str | None = None  # the request's "input_type" (passage/query), if it said one
 
 
 class ProviderServer(FaultRules, BackgroundHTTPServer):
@@ -99,7 +100,7 @@ class ProviderServer(FaultRules, BackgroundHTTPServer):
                 inputs = [inputs] if isinstance(inputs, str) else list(inputs or [])
                 auth = self.headers.get("Authorization")
                 with srv.lock:
-                    srv.calls.append(Call(self.path, inputs, auth is not None))
+                    srv.calls.append(Call(self.path, inputs, auth is not None, payload.get("input_type")))
                 openai_paths = ("/embeddings",) if srv.root_only else ("/v1/embeddings", "/embeddings")
                 if self.path not in openai_paths + ("/api/embed",):
                     return self._error(404, f"no route {self.path}")

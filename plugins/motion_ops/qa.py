@@ -157,7 +157,7 @@ def random_baseline(dossier_sizes: list[int], population: int) -> float:
 
 def check_version(*, coverage: float, failure_ratio: float, dist: dict[str, list[float] | None],
                   previous: dict[str, list[float] | None] | None, relevance_share: float,
-                  thresholds: Thresholds) -> list[Check]:
+                  thresholds: Thresholds, no_previous: str = "no published version to compare with") -> list[Check]:
     checks = [
         Check("coverage", round(coverage, 4), thresholds.min_coverage, coverage >= thresholds.min_coverage,
               "share of live motions with text that have a vector for the model"),
@@ -173,7 +173,7 @@ def check_version(*, coverage: float, failure_ratio: float, dist: dict[str, list
         checks.append(Check("score_shift", round(shift, 4), thresholds.max_score_shift, shift <= thresholds.max_score_shift,
                             f"rank-1 median {cur:.3f} vs {prev:.3f} in the last published version"))
     else:
-        checks.append(Check("score_shift", 0.0, thresholds.max_score_shift, True, "no published version to compare with"))
+        checks.append(Check("score_shift", 0.0, thresholds.max_score_shift, True, no_previous))
     return checks
 
 
@@ -199,7 +199,12 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
     cov = store.fetch_one("select_coverage", {"model": model})
     coverage = cov["embedded"] / cov["with_text"] if cov["with_text"] else 1.0
     current = store.fetch_one("select_current_version")
-    previous = _dist(store, current["version"], k) if current and current["version"] != version else None
+    other = current is not None and current["version"] != version
+    # a model switch changes what a score means (e5's cosines are high for any two texts): no shift to judge
+    same_model = other and current["model"] == model
+    previous = _dist(store, current["version"], k) if same_model else None
+    no_previous = (f"the published version has another model ({current['model']}): scores of two models are not "
+                   "comparable" if other and not same_model else "no published version to compare with")
     dist = _dist(store, version, k)
     params = v["params"]
     weights = params.get("weights") or {}
@@ -210,7 +215,7 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
                           min_common_parties=int(weights.get("min_common_parties") or 1),
                           parties=len(params.get("parties") or []) or 10_000)
     checks += check_version(coverage=coverage, failure_ratio=failure_ratio, dist=dist, previous=previous,
-                            relevance_share=relevance(sample), thresholds=thresholds)
+                            relevance_share=relevance(sample), thresholds=thresholds, no_previous=no_previous)
     sizes = [r["n"] for r in store.fetch("select_dossier_sizes", {"model": model})]
     baseline = random_baseline(sizes, len(population))
     share = same_dossier_share(sample)

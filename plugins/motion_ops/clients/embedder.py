@@ -62,7 +62,7 @@ class Embedder:
         """The key its vectors are stored under: the provider's model and the input recipe."""
         return model_key(self.providers[0].model)
 
-    def _request(self, texts: list[str]) -> list[Any]:
+    def _request(self, texts: list[str], queries: bool = False) -> list[Any]:
         """One batch through the chain: retries per endpoint, then the next endpoint."""
         last: Exception | None = None
         for offset in range(len(self.providers)):
@@ -72,7 +72,8 @@ class Embedder:
             def attempt(provider: EmbeddingProvider = provider) -> list[Any]:
                 self.limiter.acquire()
                 self.calls += 1
-                return provider.embed(texts)
+                # a provider without embed_queries does not tell queries from documents (hashing, ollama)
+                return getattr(provider, "embed_queries", provider.embed)(texts) if queries else provider.embed(texts)
 
             try:
                 out = self.policy.call(attempt, what=f"embed {len(texts)} texts via {provider.endpoint}", sleep=self.sleep)
@@ -122,8 +123,10 @@ class Embedder:
         good = np.isfinite(mat).all(axis=1) & np.isfinite(norms) & (norms > 0)
         return [ItemResult(vector=mat[i]) if good[i] else self._validate(vecs[i]) for i in range(len(vecs))]
 
-    def embed(self, texts: Sequence[str]) -> list[ItemResult]:
+    def embed(self, texts: Sequence[str], *, queries: bool = False) -> list[ItemResult]:
         """Embed all ``texts``; results align with the inputs, failures carry their error.
+
+        :param queries: the texts are search queries (e5: ``query:``), not documents (``passage:``).
 
         :raises ProviderUnavailable: the provider cannot be used at all right now.
         """
@@ -133,7 +136,7 @@ class Embedder:
         def run(lo: int, hi: int) -> None:
             batch = clipped[lo:hi]
             try:
-                vecs = self._request(batch)
+                vecs = self._request(batch, queries)
             except ModelMismatch as exc:
                 raise ProviderUnavailable(str(exc)) from exc
             except EmbeddingError as exc:

@@ -1,4 +1,4 @@
-"""The default embedding: *lexical* feature hashing, no model and no network.
+"""The fast *lexical* embedding (provider ``hashing``): feature hashing, no model and no network.
 
 Word unigrams and bigrams, Dutch stop words and motion boilerplate removed, sublinear term
 frequency, signed hashing into ``dimensions`` buckets (2048: at 384 the buckets collide heavily on
@@ -25,12 +25,20 @@ dag mening lid leden c s motie op hoe kan moet mag dit jaar beter leiden minder 
 """.split())
 
 
+LEXICAL_PREFIX = "hashing-lexical-"
+
+
+def is_lexical(model: str | None) -> bool:
+    """Whether a stored model key (``hashing-lexical-v1-2048+substance-v1``) is this lexical method."""
+    return bool(model) and str(model).startswith(LEXICAL_PREFIX)
+
+
 class HashingProvider:
     """Lexical feature hashing (see the module docstring for what it is and is not)."""
 
     def __init__(self, dimensions: int = HASHING_DIMENSIONS):
         self.dimensions = dimensions
-        self.model = f"hashing-lexical-v1-{dimensions}"
+        self.model = f"{LEXICAL_PREFIX}v1-{dimensions}"
         self.endpoint = "local:hashing"
 
     def _vector(self, text: str) -> Vector:
@@ -53,3 +61,7 @@ class HashingProvider:
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
         return [self._vector(t) for t in texts]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        """The same as :meth:`embed`: a lexical method has no query/document convention."""
+        return self.embed(texts)

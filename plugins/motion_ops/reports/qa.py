@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from motion_ops.clients.hashing import is_lexical
 from motion_ops.numerics.relatedness import reason
 from motion_ops.reports.names import file_safe
 from motion_ops.reports.render import render
@@ -48,7 +49,7 @@ EXPLAINED = {
     "coverage": "share of live motions with text that have a vector of this model (at least the threshold)",
     "failure_ratio": "share of motions with text that failed to embed in this run (at most the threshold)",
     "relevance_proxy": "share of sampled related motions in the same dossier or with the same dossier title (at least the threshold)",
-    "score_shift": "change of the median rank-1 score against the version readers see now (at most the threshold)",
+    "score_shift": "change of the median rank-1 score against the version readers see now, if of the same model (at most the threshold)",
 }
 
 
@@ -125,6 +126,7 @@ def render_html(run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any
         if float(weights.get(k) or 0)]
     previous = metrics.get("previous_rank1_histogram")
     return render("qa.html", run_id=run_id, passed=passed, metrics=metrics, model=str(metrics["model"]),
+                  lexical=is_lexical(str(metrics["model"])),
                   try_number=metrics.get("try_number") or 1, checks=checks, cards=cards, terms=" + ".join(terms),
                   dist=metrics.get("distribution") or {}, prev=metrics.get("previous_distribution") or {},
                   histogram=_histogram(metrics.get("rank1_histogram") or {}, previous),

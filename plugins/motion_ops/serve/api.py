@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.cache import RelatedFastPath, ResponseCache
 from motion_ops.serve.params import Key, Search, search_params
-from motion_ops.serve.query_embedding import query_vector
+from motion_ops.serve.query_embedding import meaning_notice, query_vector
 from motion_ops.serve.routes import (DEFAULT_MIN_SCORE, HEALTHZ, MAX_BIGINT, MAX_CURSOR, MAX_LIMIT, MAX_SCORE,
                                      MIN_LIMIT, MIN_SCORE, MOTION, MOTIONS, RELATED, RELATED_LIMIT, SEARCH_LIMIT, SIBLINGS,
                                      SIBLINGS_LIMIT, VERSION_DIFF, VERSIONS)
@@ -100,7 +100,8 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
         return json_response({"query": q, "mode": mode, "similarity_version": v["version"] if v else None,
-                              "model": v["model"] if v else None, "items": items,
+                              "model": v["model"] if v else None,
+                              "notice": meaning_notice(semantic[0]) if semantic else None, "items": items,
                               "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit})
                               if more else None})
 

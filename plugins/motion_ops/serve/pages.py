@@ -19,7 +19,7 @@ from motion_ops.serve import cursor, reads
 from motion_ops.serve.api import client_address
 from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
 from motion_ops.serve.params import Key, Search, search_params
-from motion_ops.serve.query_embedding import query_vector
+from motion_ops.serve.query_embedding import meaning_notice, query_vector
 from motion_ops.serve.routes import DEFAULT_MIN_SCORE
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         q, mode, filters = search.q, search.mode, search.filters
         searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
         context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched,
+                                   "notice": meaning_notice(semantic[0]) if semantic else None,
                                    "version": _published(store), "error": None, "results": [], "next_url": None}
         if searched:
             scope = search.scope("page")

@@ -20,6 +20,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from motion_ops.clients.hashing import is_lexical
 from motion_ops.clients.redact import redact
 from motion_ops.numerics.finite import env_number
 from motion_ops.clients.providers import ProviderConfig, model_name
@@ -183,12 +184,22 @@ class QueryEmbedder:
     @staticmethod
     def _embed(embedder: Any, text: str) -> list[float]:
         try:
-            (result,) = embedder.embed([text])
+            (result,) = embedder.embed([text], queries=True)  # e5: "query: ", the motions are passages
         except Exception as exc:  # noqa: BLE001 - the provider is down or refuses: 409, not 500
             raise Unavailable(f"the query could not be embedded: {type(exc).__name__}") from None
         if result.vector is None:
             raise Unavailable(f"the query could not be embedded: {result.error}")
         return result.vector.tolist()
+
+
+#: what a semantic answer says when its model compares words, not meaning (the page shows it too)
+LEXICAL_NOTICE = ("Let op: het model van deze versie ({model}) is lexicaal: het vergelijkt woorden, niet hun "
+                  "betekenis. Zoeken op betekenis vindt daarom alleen moties met dezelfde woorden als de zoekvraag.")
+
+
+def meaning_notice(model: str | None) -> str | None:
+    """The notice a semantic search answer carries when ``model`` cannot understand meaning (None otherwise)."""
+    return LEXICAL_NOTICE.format(model=model) if is_lexical(model) else None
 
 
 def query_vector(stores: Any, embedder: QueryEmbedder | None, q: str, client: str | None) -> tuple[str, list[float]]:

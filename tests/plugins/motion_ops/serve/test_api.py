@@ -264,3 +264,13 @@ def test_a_vote_with_an_unknown_seat_count_is_null_and_the_totals_say_a_count_is
     assert (v["vote"], v["seats"], v["voor"], v["tegen"]) == ("Voor", None, None, 0)
     assert m["votes"][-1]["party"] == party  # unknown sorts after every known count
     assert m["vote_totals"] == {"voor": voor, "tegen": tegen, "complete": False, "missing": {"voor": [party], "tegen": []}}
+
+
+def test_a_semantic_search_with_the_lexical_model_says_so_in_the_answer_and_on_the_page(client, published):
+    r = client.get("/api/motions", params={"q": "minder koeien houden voor het klimaat", "mode": "semantic"}).json()
+    assert published[1].startswith("hashing-lexical-") and "lexicaal" in r["notice"] and published[1] in r["notice"]
+    assert client.get("/api/motions", params={"q": "stikstof"}).json()["notice"] is None  # text search: words, as promised
+    page = client.get("/", params={"q": "minder koeien houden voor het klimaat", "mode": "semantic"})
+    assert page.status_code == 200 and 'class="melding" role="note"' in page.text
+    assert "is lexicaal: het vergelijkt woorden, niet hun betekenis" in page.text
+    assert "lexicaal" not in client.get("/", params={"q": "stikstof", "mode": "text"}).text

