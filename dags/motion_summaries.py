@@ -28,24 +28,16 @@ Connections: `motion_db`, `motion_llm` (type `pydanticai`, with `fallback_conn_i
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
-
 import pendulum
-from airflow.sdk import Param, XComArg, dag
+from airflow.sdk import XComArg, dag
 
 from motion_ops.operators.assets import MOTION_SUMMARIES, MOTION_TEXTS
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotSummariesOperator
-from motion_ops.numerics.finite import env_number
-from motion_ops.run import MAX_APPROVAL_HOURS, TIMEZONE, approval_hours, number_param as number, task_timeout as timeout
+from motion_ops.operators.params import dag_params
+from motion_ops.params import SUMMARIES
+from motion_ops.run import TIMEZONE, approval_timeout, default_args, task_timeout as timeout
 from motion_ops.operators.summaries import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
                                           QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
-
-_INT = ["integer", "null"]
-_STR = ["string", "null"]
-LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"
-APPROVAL_HOURS = approval_hours(env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 24), "MOTION_OPS_APPROVAL_TIMEOUT_HOURS")
-
 
 
 @dag(
@@ -56,53 +48,8 @@ APPROVAL_HOURS = approval_hours(env_number("MOTION_OPS_APPROVAL_TIMEOUT_HOURS", 
     tags=["motions", "tweede-kamer", "llm", "summaries"],
     description="Plain-language summaries of the motions whose texts changed, through the LLM backend cascade",
     doc_md=__doc__,
-    default_args={
-        "owner": "motion-ops",
-        "retries": 2,
-        "retry_delay": dt.timedelta(seconds=int(os.environ.get("MOTION_OPS_RETRY_DELAY_SECONDS", "30"))),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": dt.timedelta(minutes=10),
-    },
-    params={
-        "batch_size": Param(20, type="integer", minimum=1, maximum=1000, section=LLM, title="Batch size",
-                            description="Motions per summarize instance (retry_summaries uses half)."),
-        "max_batches": Param(None, type=_INT, minimum=1, section=LLM, title="Most batches",
-                             description="At most this many summarize instances (also capped by Airflow's "
-                                         "max_map_length); the rest waits for the next run."),
-        "summary_max_failures": Param(3, type="integer", minimum=1, section=LLM, title="Failures allowed",
-                                      description="Runs a motion may fail before it is quarantined "
-                                                  "(release: python -m motion_ops release-quarantine --stage summaries)."),
-        "max_failure_ratio": Param(0.1, **number(minimum=0, maximum=1), section=LLM, title="Most failures",
-                                   description="retry_summaries fails the run (nothing published) when this share of "
-                                               "the planned motions failed for the first time."),
-        "extractive_fallback": Param(False, type="boolean", section=LLM, title="Extractive when the chain fails",
-                                     description="Give a motion the extractive summary (labelled as such) when every "
-                                                 "backend failed, instead of trying again next run."),
-        "max_items": Param(None, type=_INT, minimum=1, section=BUDGET, title="Most motions",
-                           description="This run attempts at most this many motions; the rest waits for the next run."),
-        "max_tokens": Param(None, type=_INT, minimum=1, section=BUDGET, title="Most tokens",
-                            description="This run stops starting motions once it used this many tokens (in + out, "
-                                        "refused answers included)."),
-        "max_cost": Param(None, **number(minimum=0, nullable=True), section=BUDGET, title="Most cost",
-                          description="This run stops starting motions once it spent this much (the backends' prices "
-                                      "per 1k tokens from their connection extras)."),
-        "approval_timeout_hours": Param(APPROVAL_HOURS, **number(exclusive_minimum=0, maximum=MAX_APPROVAL_HOURS), section=BUDGET,
-                                        title="Hours to decide", description="approve_pilot waits this long for a "
-                                        "decision; then the run fails and nothing is summarized."),
-        "pilot_size": Param(20, type="integer", minimum=1, maximum=500, section=BUDGET, title="Pilot sample",
-                            description="Motions a chain nobody approved yet is piloted on (spread over text lengths) "
-                                        "before a person approves it in approve_pilot."),
-        "qa_sample_size": Param(50, type="integer", minimum=1, section=QA, title="Sample size",
-                                description="Summaries qa_summaries checks again."),
-        "qa_reports_dir": Param(None, type=_STR, section=QA, title="Reports folder",
-                                description="Folder for the QA reports (empty: $AIRFLOW_HOME/qa_reports)."),
-        "dry_run": Param(False, type="boolean", section=WINDOW, title="Dry run",
-                         description="Plan only: no model calls, no writes; plan_summaries says what would run."),
-        "since": Param(None, type=_STR, format="date", section=WINDOW, title="Since",
-                       description="Only summarize motions dated on or after this day."),
-        "until": Param(None, type=_STR, format="date", section=WINDOW, title="Until",
-                       description="... and before this day."),
-    },
+    default_args=default_args(),
+    params=dag_params(SUMMARIES),
 )
 def motion_summaries():
     migrate = MigrateSummariesStoreOperator(task_id="migrate_store", execution_timeout=timeout("migrate_store", 30))
@@ -110,7 +57,7 @@ def motion_summaries():
     pilot = PilotSummariesOperator(task_id="pilot_summaries", plan=plan.output, plan_summary=XComArg(plan, key="summary"),
                                    execution_timeout=timeout("pilot_summaries", 30))
     approve = PilotApprovalOperator(task_id="approve_pilot", pilot=pilot.output, execution_timeout=timeout("approve_pilot", 5),
-                                    response_timeout=dt.timedelta(hours=APPROVAL_HOURS))
+                                    response_timeout=approval_timeout())
     summarize = SummarizeOperator.partial(
         task_id="summarize", pool="llm_provider", map_index_template="{{ batch_label }}",
         execution_timeout=timeout("summarize", 60),

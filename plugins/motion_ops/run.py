@@ -1,4 +1,5 @@
-"""What a DAG run hands its tasks: where they run, the run's params (typed), its date window.
+"""What a DAG run hands its tasks: where they run, the run's params (typed), its date window; what
+both DAGs share: their default_args, task timeouts and approval wait.
 
 Pure (no Airflow import): the operators build these from the task context, tests build them directly.
 """
@@ -6,11 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from motion_ops.numerics.finite import LARGEST, env_number, finite
+from motion_ops.numerics.finite import env_number
+from motion_ops.params import ENRICHMENT, SUMMARIES, ParamSpec
+from motion_ops.params import MAX_APPROVAL_HOURS, approval_hours, number_param  # noqa: F401  (imported from here before)
+from motion_ops.params.shared import APPROVAL_TIMEOUT_HOURS
 
 #: The timezone of the nightly schedule and of a backfill run's date window.
 TIMEZONE = "Europe/Amsterdam"
@@ -21,35 +26,22 @@ def task_timeout(task_id: str, minutes: float) -> dt.timedelta:
     return dt.timedelta(minutes=env_number(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes))
 
 
-#: the longest a pilot's approval may wait (hours): a year; more is a mistake (and beyond what a timedelta holds)
-MAX_APPROVAL_HOURS = 24 * 366
+def default_args() -> dict[str, Any]:
+    """The ``default_args`` of both DAGs: two retries with exponential backoff from 30 s
+    (``MOTION_OPS_RETRY_DELAY_SECONDS``), at most 10 minutes apart."""
+    return {
+        "owner": "motion-ops",
+        "retries": 2,
+        "retry_delay": dt.timedelta(seconds=int(os.environ.get("MOTION_OPS_RETRY_DELAY_SECONDS", "30"))),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": dt.timedelta(minutes=10),
+    }
 
 
-def approval_hours(value: Any, what: str = "param 'approval_timeout_hours'") -> float:
-    """Hours to wait for a pilot's approval: a finite number above 0 and at most :data:`MAX_APPROVAL_HOURS`.
-
-    :raises ValueError: anything else.
-    """
-    hours = finite(value, what)
-    if not 0 < hours <= MAX_APPROVAL_HOURS:
-        raise ValueError(f"{what} must be above 0 and at most {MAX_APPROVAL_HOURS} hours, got {value!r}")
-    return hours
-
-
-def number_param(*, minimum: float | None = None, maximum: float | None = None,
-                 exclusive_minimum: float | None = None, nullable: bool = False) -> dict[str, Any]:
-    """The JSON schema of a number param (a DAG's ``Param(default, **number_param(...), ...)``) that
-    takes only finite numbers within its bounds. Plain bounds let NaN through (it compares false with
-    everything) and a missing bound lets an infinity through: the largest float bounds both ways,
-    and ``not`` rejects NaN, which alone is both above and below 0. So the trigger form and the REST
-    API refuse them (400/422) before the run exists."""
-    schema: dict[str, Any] = {"type": ["number", "null"] if nullable else "number",
-                              "minimum": -LARGEST if minimum is None else minimum,
-                              "maximum": LARGEST if maximum is None else maximum,
-                              "not": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0}}
-    if exclusive_minimum is not None:
-        schema["exclusiveMinimum"] = exclusive_minimum
-    return schema
+def approval_timeout() -> dt.timedelta:
+    """How long an approval step waits for a decision when its run does not say: the default of the
+    param ``approval_timeout_hours`` (24 hours, or ``MOTION_OPS_APPROVAL_TIMEOUT_HOURS``)."""
+    return dt.timedelta(hours=APPROVAL_TIMEOUT_HOURS.initial())
 
 
 @dataclass(frozen=True)
@@ -69,19 +61,11 @@ class RunContext:
                    map_index=None if idx is None or idx < 0 else idx)
 
 
-def _date(name: str, value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"param {name!r} must be a date (YYYY-MM-DD), got {value!r}") from None
-
-
 class _Params:
-    """Typed params of a DAG run, read from its params mapping (:meth:`from_mapping`)."""
+    """Typed params of a DAG run, read from its params mapping (:meth:`from_mapping`); its fields are
+    its DAG's declarations (:data:`specs`)."""
+
+    specs: tuple[ParamSpec, ...] = ()
 
     @classmethod
     def from_mapping(cls, params: Mapping[str, Any]) -> tuple[Any, list[str]]:
@@ -90,91 +74,26 @@ class _Params:
         :raises ValueError: a missing param, a value of the wrong type, ``since`` not before ``until``.
         """
         values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name not in params:
-                raise ValueError(f"param {f.name!r} is missing")
-            value = params[f.name]
-            kind = str(f.type)
-            try:
-                if f.name in ("since", "until"):
-                    value = _date(f.name, value)
-                elif value is None:
-                    if "None" not in kind:
-                        raise ValueError(f"param {f.name!r} must not be empty")
-                elif kind.startswith("bool"):
-                    if not isinstance(value, bool):
-                        raise ValueError(f"param {f.name!r} must be true or false, got {value!r}")
-                elif kind.startswith("int"):
-                    value = finite(value, f"param {f.name!r}", kind=int)
-                elif kind.startswith("float"):
-                    value = finite(value, f"param {f.name!r}")
-                else:
-                    value = str(value)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(str(exc) if str(exc).startswith("param") else
-                                 f"param {f.name!r} has an invalid value {params[f.name]!r}") from None
-            values[f.name] = value
+        for spec in cls.specs:
+            if spec.name not in params:
+                raise ValueError(f"param {spec.name!r} is missing")
+            values[spec.name] = spec.typed(params[spec.name])
         if values.get("since") and values.get("until") and values["since"] >= values["until"]:
             raise ValueError(f"param 'since' ({values['since']}) must be before 'until' ({values['until']})")
-        known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        known = {spec.name for spec in cls.specs}
         return cls(**values), sorted(k for k in params if k not in known)
 
 
-@dataclass(frozen=True)
-class RunParams(_Params):
-    """The params of one ``motion_enrichment`` run (their defaults and descriptions are the DAG's)."""
-
-    batch_size: int
-    max_batches: int | None
-    top_n: int
-    text_weight: float
-    vote_weight: float
-    dossier_weight: float
-    debate_weight: float
-    submitter_weight: float
-    min_common_parties: int
-    min_score: float
-    incremental_threshold: float
-    qa_sample_size: int
-    qa_enforce: bool
-    qa_min_coverage: float
-    qa_max_score_shift: float
-    qa_min_relevance: float
-    qa_reports_dir: str | None
-    dry_run: bool
-    since: dt.date | None
-    until: dt.date | None
-    max_pages: int | None
-    max_body_workers: int
-    body_max_failures: int
-    embed_max_failures: int
-    max_failure_ratio: float
-    keep_versions: int
-    max_tokens: int | None
-    max_cost: float | None
-    pilot_size: int
-    approval_timeout_hours: float
+def _typed_params(name: str, specs: tuple[ParamSpec, ...], doc: str) -> type:
+    """A frozen dataclass with one typed field per declared param (``params.batch_size`` ...)."""
+    return dataclasses.make_dataclass(name, [(s.name, s.annotation) for s in specs], bases=(_Params,), frozen=True,
+                                      namespace={"specs": specs, "__doc__": doc, "__module__": __name__})
 
 
-@dataclass(frozen=True)
-class SummaryParams(_Params):
-    """The params of one ``motion_summaries`` run (their defaults and descriptions are the DAG's)."""
-
-    batch_size: int
-    max_batches: int | None
-    summary_max_failures: int
-    max_failure_ratio: float
-    extractive_fallback: bool
-    max_items: int | None
-    max_tokens: int | None
-    max_cost: float | None
-    pilot_size: int
-    approval_timeout_hours: float
-    qa_sample_size: int
-    qa_reports_dir: str | None
-    dry_run: bool
-    since: dt.date | None
-    until: dt.date | None
+#: the params of one ``motion_enrichment`` run (declared in :mod:`motion_ops.params.enrichment`)
+RunParams: Any = _typed_params("RunParams", ENRICHMENT, "The params of one ``motion_enrichment`` run.")
+#: the params of one ``motion_summaries`` run (declared in :mod:`motion_ops.params.summaries`)
+SummaryParams: Any = _typed_params("SummaryParams", SUMMARIES, "The params of one ``motion_summaries`` run.")
 
 
 def run_window(params: Any, *, run_type: str | None, interval_start: dt.datetime | None,

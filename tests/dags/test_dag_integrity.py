@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import os
 import subprocess
@@ -205,3 +206,34 @@ def test_every_number_param_refuses_nan_and_infinity_and_takes_its_default(dagba
             with pytest.raises(ParamValidationError):
                 Param(bad, **p.schema).resolve()
     params.validate()
+
+
+def test_no_dag_file_writes_a_param_or_default_args_by_hand():
+    """Each param is declared once (motion_ops/params.py); the DAG files only name the declaration."""
+    for path in sorted((ROOT / "dags").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "Param(" not in text and '"retries"' not in text and "APPROVAL_TIMEOUT_HOURS" not in text, path.name
+
+
+@pytest.mark.parametrize("dag_id", ["motion_enrichment", "motion_summaries"])
+def test_a_dags_params_are_its_declaration_in_order_with_their_schema(dag_id):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from motion_ops.params import DAG_PARAMS
+
+    params = DagBag(dag_folder=str(ROOT / "dags")).get_dag(dag_id).params  # untouched by the tests above
+    specs = DAG_PARAMS[dag_id]
+    assert list(params) == [s.name for s in specs]
+    for s in specs:
+        p = params.get_param(s.name)
+        assert p.value == s.initial() and p.description == s.description, s.name
+        assert p.schema == {**s.schema(), "section": s.section, "title": s.title}, s.name
+
+
+def test_both_dags_share_their_retries_and_approval_wait(dagbag):
+    enrichment, summaries = dagbag.get_dag("motion_enrichment"), dagbag.get_dag("motion_summaries")
+    shared = {(t.owner, t.retries, t.retry_delay, bool(t.retry_exponential_backoff), t.max_retry_delay)
+              for d in (enrichment, summaries) for t in d.tasks}
+    assert len(shared) == 1 and next(iter(shared))[:2] == ("motion-ops", 2)
+    waits = {enrichment.get_task("approve_embeddings").response_timeout, summaries.get_task("approve_pilot").response_timeout}
+    assert waits == {dt.timedelta(hours=enrichment.params["approval_timeout_hours"])}

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from motion_ops.numerics.exclusions import TRIVIAL_SCORE, Exclusions
+from motion_ops.numerics.weights import Weights  # noqa: F401 - the score's weights, named here too
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
@@ -46,22 +47,6 @@ VOTE_TERM = "centred-v1"
 # (bench/quality.py, 378 pairs): 8 % of random pairs reach 0.7 (14 % reach 0.5), where 20 % have
 # at least 80 % of the common parties voting the same.
 NOTABLE_VOTE_CORRELATION = 0.7
-
-
-@dataclass(frozen=True)
-class Weights:
-    """The score's weights. Same dossier and same debate weigh nothing by default: a motion's
-    siblings are shown apart (``/siblings``), so its related motions can come from anywhere."""
-
-    text: float = 0.7
-    votes: float = 0.1
-    dossier: float = 0.0
-    debate: float = 0.0
-    submitters: float = 0.05
-    min_common_parties: int = 5
-
-    def as_params(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

@@ -210,7 +210,7 @@ class PilotApprovalOperator(ApprovalOperator):
     def _timeout_from_params(self, context: Any) -> None:
         hours = (context.get("params") or {}).get("approval_timeout_hours")
         if hours:
-            from motion_ops.run import approval_hours
+            from motion_ops.params import approval_hours
 
             self.response_timeout = dt.timedelta(hours=approval_hours(hours))
 
