@@ -9,7 +9,7 @@ from typing import Any
 
 from motion_ops.batched import Budget, Processed, failed_for_xcom, in_groups, plan_batches, process, retry
 from motion_ops.clients.embedder import Embedder, ItemResult
-from motion_ops.clients.providers import DEFAULT_MAX_INPUT_CHARS
+from motion_ops.clients.provider_config import DEFAULT_MAX_INPUT_CHARS
 from motion_ops.numerics.tokens import token_estimate
 from motion_ops.parsers.substance import substance
 from motion_ops.run import RunContext

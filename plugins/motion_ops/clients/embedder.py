@@ -18,8 +18,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from motion_ops.clients.providers import (DEFAULT_MAX_INPUT_CHARS, EmbeddingError, EmbeddingProvider, ModelMismatch,
-                                          ProviderConfig, make_providers)
+from motion_ops.clients.provider_config import DEFAULT_MAX_INPUT_CHARS
+from motion_ops.clients.providers import EmbeddingError, EmbeddingProvider, ModelMismatch, ProviderConfig, make_providers
 from motion_ops.clients.retry import RateLimiter, RetriesExhausted, RetryPolicy
 from motion_ops.parsers.substance import model_key
 

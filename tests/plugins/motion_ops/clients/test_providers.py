@@ -171,7 +171,7 @@ def test_providers_refuse_a_config_without_model():
 def test_the_longest_input_is_one_default_for_the_connection_the_client_and_the_budget():
     import inspect
 
-    from motion_ops.clients.providers import DEFAULT_MAX_INPUT_CHARS
+    from motion_ops.clients.provider_config import DEFAULT_MAX_INPUT_CHARS
     from motion_ops.embeddings import within_budget
 
     class Conn:
