@@ -22,10 +22,10 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any, Sequence
 
-from motion_ops.clients.providers import EmbeddingError
+from motion_ops.clients.embedding_errors import EmbeddingError
 
 if TYPE_CHECKING:
-    from motion_ops.clients.providers import ProviderConfig
+    from motion_ops.clients.provider_config import ProviderConfig
 
 log = logging.getLogger(__name__)
 

@@ -30,26 +30,13 @@ import requests
 from motion_ops.clients.hashing import HASHING_DIMENSIONS, HashingProvider
 from motion_ops.clients.provider_config import DEFAULT_RETRY_ATTEMPTS, KINDS, ProviderConfig, canonical_kind  # noqa: F401 - re-exported
 from motion_ops.parsers.substance import model_key
+from motion_ops.clients.embedding_errors import EmbeddingError, ModelMismatch  # noqa: F401 - re-exported
 from motion_ops.clients.redact import redact, split_userinfo
 from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, parse_retry_after
 
 log = logging.getLogger(__name__)
 
 Vector = list[float]
-
-
-class EmbeddingError(Exception):
-    """A request failed in a way retrying the same request will not fix (the message carries no credentials)."""
-
-    def __init__(self, message: str, *, status: int | None = None, too_large: bool = False, fatal: bool = False):
-        super().__init__(redact(message))
-        self.status = status
-        self.too_large = too_large
-        self.fatal = fatal
-
-
-class ModelMismatch(EmbeddingError):
-    """The provider answered for another model than configured."""
 
 
 class EmbeddingProvider(Protocol):

@@ -29,7 +29,7 @@ def test_the_ledger_and_the_page_are_written_beside_each_other(tmp_path):
     assert ":" not in paths["json"].name and '"passed": false' in paths["json"].read_text()
 
 
-FULL = {**METRICS, "model": "hashing-256", "try_number": 2, "sample_size": 2, "previous_version": 2,
+FULL = {**METRICS, "model": "hashing-lexical-v1-256", "try_number": 2, "sample_size": 2, "previous_version": 2,
         "checks": [*METRICS["checks"], {"name": "has_neighbours", "value": 0, "threshold": 0, "passed": True, "detail": []}],
         "previous_distribution": {"rank1": [0.2, 0.3, 0.4]}, "previous_rank1_histogram": {"24": 2, "31": 9},
         "params": {"weights": {"text": 0.7, "votes": 0.1, "dossier": 0, "min_common_parties": 5}}}
