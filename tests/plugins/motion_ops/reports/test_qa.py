@@ -45,7 +45,7 @@ def test_the_page_has_a_row_per_check_and_a_card_per_sampled_motion_with_its_rel
     assert re.findall(r"<tr class=(\w+)><th scope=row>(\w+)</th>", page) == [("bad", "coverage"), ("ok", "has_neighbours")]
     assert ("<td>share of live motions with text that have a vector of this model (at least the threshold)</td>"
             "<td>0.5</td><td>0.95</td><td>FAIL</td><td>&lt;b&gt;x&lt;/b&gt;</td></tr>") in page
-    assert "<h1>Similarity QA, run manual__1 (try 2)</h1>" in page and "<p class=verdict>PASSED: version 3 (hashing-256, top 2)" in page
+    assert "<h1>Similarity QA, run manual__1 (try 2)</h1>" in page and "<p class=verdict>PASSED: version 3 (hashing-lexical-v1-256, top 2)" in page
     assert "How a score is made: 0.7 × text cosine + 0.1 × net vote agreement over the parties that voted on both;" in page
     assert "<strong>The model is the built-in lexical hashing method</strong>" in page
     assert ('<h3><a href="https://www.tweedekamer.nl/kamerstukken/moties/detail?id=2023Z1&amp;did=2023D9">'
