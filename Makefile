@@ -14,7 +14,8 @@ export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 demo: $(STAMP)  ## one full nightly run on embedded defaults, with a report
 	$(BIN)/python -m devkit demo
 
-test: $(STAMP) airflow-db  ## the whole test suite
+test: $(STAMP) airflow-db  ## lint (ruff: the rules in pyproject.toml), then the whole test suite
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 venv: $(STAMP)

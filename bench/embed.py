@@ -82,7 +82,7 @@ def real_model(n: int, batch: int) -> None:
     store = fresh_store()
     insert(store, motions)
     embedder = Embedder([LocalE5Provider()])  # what embed_missing builds for the default connection
-    batches, _ = plan_batches(store, model=embedder.model, batch_size=batch, max_batches=None)
+    batches, _ = plan(store, model=embedder.model, batch_size=batch, max_batches=None)
     texts = {m["id"]: substance(m["body_text"], m["title"], m["dossier_title"]) for m in motions}
     engine = E5()  # the bare engine: the same texts, no client, no validation, no store
     engine.passage(["warm-up"]), embedder.embed(["warm-up"])  # both loaded before timing

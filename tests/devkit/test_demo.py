@@ -70,7 +70,7 @@ def test_a_semantic_search_the_provider_cannot_answer_says_so_instead_of_listing
     assert len(lines) == 2 and "not available" in lines[1] and "another-model" in lines[1]
 
 
-def test_the_demos_related_hint_works_from_a_fresh_shell(published, pg_uri):
+def test_the_demos_related_hint_works_from_a_fresh_shell(published, pg_uri):  # noqa: F811 (the fixture)
     from devkit.demo import related_command
 
     corpus = published[0]
