@@ -40,8 +40,7 @@ from _common import ROOT, parse_args
 from motion_ops.chains import Version
 from motion_ops.clients.hashing import HashingProvider
 from motion_ops.numerics.relatedness import NOTABLE_VOTE_CORRELATION, Weights, centred_votes, vote_scale
-from motion_ops.parsers.substance import (considerations, is_amended, parse_kamerstuk, replaced_kamerstuk, subject,
-                                          substance)
+from motion_ops.parsers.substance import considerations, is_amended, parse_kamerstuk, replaced_kamerstuk, subject, substance
 from motion_ops.parties import identity, votes_by_identity
 from motion_ops.related import Corpus, relate
 

@@ -31,15 +31,22 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, XComArg, dag
 
-from motion_ops.operators.enrichment import (ComputeSimilarityOperator, EmbedMissingOperator, MigrateStoreOperator,
-                                  PublishSimilarityOperator, QaSampleOperator, RetryFailedOperator,
-                                  SyncContentOperator)
 from motion_ops.operators.assets import MOTION_SIMILARITY, MOTION_TEXTS
-from motion_ops.operators.pilots import PilotApprovalOperator, PilotEmbeddingsOperator
+from motion_ops.operators.enrichment import (
+    ComputeSimilarityOperator,
+    EmbedMissingOperator,
+    MigrateStoreOperator,
+    PublishSimilarityOperator,
+    QaSampleOperator,
+    RetryFailedOperator,
+    SyncContentOperator,
+)
 from motion_ops.operators.params import dag_params
-from motion_ops.params import ENRICHMENT
-from motion_ops.run import TIMEZONE, approval_timeout, default_args, task_timeout as timeout
+from motion_ops.operators.pilots import PilotApprovalOperator, PilotEmbeddingsOperator
 from motion_ops.operators.summaries import AnnounceTextsOperator
+from motion_ops.params import ENRICHMENT
+from motion_ops.run import TIMEZONE, approval_timeout, default_args
+from motion_ops.run import task_timeout as timeout
 
 
 @dag(

@@ -32,12 +32,19 @@ import pendulum
 from airflow.sdk import XComArg, dag
 
 from motion_ops.operators.assets import MOTION_SUMMARIES, MOTION_TEXTS
-from motion_ops.operators.pilots import PilotApprovalOperator, PilotSummariesOperator
 from motion_ops.operators.params import dag_params
+from motion_ops.operators.pilots import PilotApprovalOperator, PilotSummariesOperator
+from motion_ops.operators.summaries import (
+    MigrateSummariesStoreOperator,
+    PlanSummariesOperator,
+    PublishSummariesOperator,
+    QaSummariesOperator,
+    RetrySummariesOperator,
+    SummarizeOperator,
+)
 from motion_ops.params import SUMMARIES
-from motion_ops.run import TIMEZONE, approval_timeout, default_args, task_timeout as timeout
-from motion_ops.operators.summaries import (MigrateSummariesStoreOperator, PlanSummariesOperator, PublishSummariesOperator,
-                                          QaSummariesOperator, RetrySummariesOperator, SummarizeOperator)
+from motion_ops.run import TIMEZONE, approval_timeout, default_args
+from motion_ops.run import task_timeout as timeout
 
 
 @dag(

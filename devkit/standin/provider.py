@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from motion_ops.clients.hashing import HashingProvider
 from devkit.standin._http import BackgroundHTTPServer, FaultRules, StandinHandler
+from motion_ops.clients.hashing import HashingProvider
 
 
 @dataclass

@@ -12,8 +12,7 @@ from typing import Any
 import psycopg
 
 from motion_ops.clients.feed import FeedClient, FeedError, NotFound
-from motion_ops.parsers.bodytext import (UnsupportedContent, clean_text, content_hash, extract_document_text,
-                                         extract_publication)
+from motion_ops.parsers.bodytext import UnsupportedContent, clean_text, content_hash, extract_document_text, extract_publication
 from motion_ops.run import RunContext
 from motion_ops.store import audit
 from motion_ops.store.db import Store, sql

@@ -12,8 +12,8 @@ The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import sys
 
 from motion_ops.store.db import Store

@@ -32,8 +32,18 @@ from motion_ops.llm.prompt import user_prompt
 from motion_ops.parsers.substance import substance
 from motion_ops.reports.render import render
 from motion_ops.store import claims
-from motion_ops.store.approvals import (APPROVED, EMBEDDINGS_KEY, PENDING, REJECTED, REVOKED,  # noqa: F401
-                                        approval_needed, decision, decisions, embedding_chain, record)  # pilot.record etc.
+from motion_ops.store.approvals import (  # noqa: F401
+    APPROVED,
+    EMBEDDINGS_KEY,
+    PENDING,
+    REJECTED,
+    REVOKED,
+    approval_needed,  # pilot.record etc.
+    decision,
+    decisions,
+    embedding_chain,
+    record,
+)
 from motion_ops.store.db import Store
 from motion_ops.summaries.plan import CLAIM_STAGE, motion_text
 

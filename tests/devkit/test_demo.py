@@ -1,9 +1,7 @@
 """The demo's report, read back from a store the real stages filled from the stand-in."""
+import re
 import shlex
 import subprocess
-import re
-
-import pytest
 
 from devkit.demo import SEARCH_QUERY, report, search_answer
 from devkit.standin.corpus import Corpus
@@ -14,10 +12,10 @@ from motion_ops.clients.providers import ProviderConfig
 from motion_ops.embeddings import embed_ids, plan
 from motion_ops.publish import publish
 from motion_ops.similarity import compute_version
-from tests.plugins.motion_ops.test_sync import sync
 from tests.conftest import ROOT
 from tests.plugins.motion_ops.conftest import cases_corpus, synced  # noqa: F401 (fixtures)
 from tests.plugins.motion_ops.serve.conftest import published  # noqa: F401 (fixture)
+from tests.plugins.motion_ops.test_sync import sync
 
 HASHING = {"conn_type": "motion_embeddings", "extra": {"provider": "hashing"}}
 

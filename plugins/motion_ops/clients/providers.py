@@ -27,12 +27,12 @@ from typing import Any, Protocol, Sequence
 
 import requests
 
+from motion_ops.clients.embedding_errors import EmbeddingError, ModelMismatch  # noqa: F401 - re-exported
 from motion_ops.clients.hashing import HASHING_DIMENSIONS, HashingProvider
 from motion_ops.clients.provider_config import DEFAULT_RETRY_ATTEMPTS, KINDS, ProviderConfig, canonical_kind  # noqa: F401 - re-exported
-from motion_ops.parsers.substance import model_key
-from motion_ops.clients.embedding_errors import EmbeddingError, ModelMismatch  # noqa: F401 - re-exported
 from motion_ops.clients.redact import redact, split_userinfo
 from motion_ops.clients.retry import RETRYABLE_STATUSES, RetryableError, parse_retry_after
+from motion_ops.parsers.substance import model_key
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from motion_ops.clients.redact import split_userinfo
-
 from motion_ops.llm.prompt import INSTRUCTIONS, MotionText, user_prompt
 from motion_ops.numerics.finite import DURATIONS, MAX_SECONDS, finite, seconds
 from motion_ops.numerics.tokens import token_estimate

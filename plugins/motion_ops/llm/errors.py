@@ -13,8 +13,13 @@ class TerminalError(RuntimeError):
 
 
 def terminal(exc: BaseException) -> bool:
-    from pydantic_ai.exceptions import (ModelAuthenticationError, ModelHTTPError, ModelNotFoundError,
-                                        ModelQuotaExceededError, UserError)
+    from pydantic_ai.exceptions import (
+        ModelAuthenticationError,
+        ModelHTTPError,
+        ModelNotFoundError,
+        ModelQuotaExceededError,
+        UserError,
+    )
 
     if isinstance(exc, (ModelAuthenticationError, ModelQuotaExceededError, ModelNotFoundError, UserError,
                         BadConfiguration, TerminalError)):
@@ -40,8 +45,14 @@ def from_backend(exc: BaseException) -> bool:
 
 def classify(exc: BaseException) -> tuple[str, float | None]:
     """``(error class, retry_after)`` of a failed request (after the whole cascade)."""
-    from pydantic_ai.exceptions import (ModelConnectionError, ModelContextWindowExceededError, ModelRateLimitError,
-                                        ModelRequestRejectedError, ModelTimeoutError, UnexpectedModelBehavior)
+    from pydantic_ai.exceptions import (
+        ModelConnectionError,
+        ModelContextWindowExceededError,
+        ModelRateLimitError,
+        ModelRequestRejectedError,
+        ModelTimeoutError,
+        UnexpectedModelBehavior,
+    )
 
     errors = flatten(exc)
     if all(isinstance(e, ModelContextWindowExceededError) for e in errors):

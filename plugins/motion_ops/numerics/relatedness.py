@@ -25,7 +25,7 @@ same-debate pairs are touched). Earlier versions of a motion (``hidden``) are no
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np

@@ -45,8 +45,8 @@ class SyncContentOperator(MotionOpsOperator):
     def execute(self, context: Any) -> list[dict[str, Any]]:
         from airflow.sdk.configuration import conf
 
-        from motion_ops.bodies import BodyParams
         from motion_ops.batched import Budget
+        from motion_ops.bodies import BodyParams
         from motion_ops.embeddings import plan, within_budget
         from motion_ops.sync import FeedIncomplete, run_sync, summary_counts, summary_line
 

@@ -142,7 +142,8 @@ class PilotEmbeddingsOperator(_PilotOperator):
         and ``approve_embeddings`` skips the paid step with the reason; a model piloted before and
         still pending, or rejected, is not piloted again in such a run."""
         from motion_ops import pilot as pilots
-        from motion_ops.store.approvals import EMBEDDINGS_KEY, embedding_chain as chain
+        from motion_ops.store.approvals import EMBEDDINGS_KEY
+        from motion_ops.store.approvals import embedding_chain as chain
 
         if self.manual_run(context):
             return super().execute(context)

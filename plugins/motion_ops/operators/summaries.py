@@ -153,8 +153,8 @@ class RetrySummariesOperator(_SummaryOperator):
         self.plan, self.results = plan, results
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.llm.cascade import TerminalError
         from motion_ops.batched import FailureRatioExceeded
+        from motion_ops.llm.cascade import TerminalError
         from motion_ops.summaries.retry import retry_failed
 
         p = self.run_params(context)

@@ -1,9 +1,20 @@
 """The params of ``motion_summaries``, in the order of its trigger form."""
 from __future__ import annotations
 
-from motion_ops.params.shared import (APPROVAL_TIMEOUT_HOURS, BATCH_SIZE, DRY_RUN, MAX_BATCHES, MAX_COST,
-                                      MAX_FAILURE_RATIO, MAX_TOKENS, PILOT_SIZE, QA_REPORTS_DIR, QA_SAMPLE_SIZE, SINCE,
-                                      UNTIL)
+from motion_ops.params.shared import (
+                                      APPROVAL_TIMEOUT_HOURS,
+                                      BATCH_SIZE,
+                                      DRY_RUN,
+                                      MAX_BATCHES,
+                                      MAX_COST,
+                                      MAX_FAILURE_RATIO,
+                                      MAX_TOKENS,
+                                      PILOT_SIZE,
+                                      QA_REPORTS_DIR,
+                                      QA_SAMPLE_SIZE,
+                                      SINCE,
+                                      UNTIL,
+)
 from motion_ops.params.spec import ParamSpec
 
 LLM, BUDGET, QA, WINDOW = "LLM", "Budget", "QA", "Run window"

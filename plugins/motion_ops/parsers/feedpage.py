@@ -13,7 +13,6 @@ from xml.etree.ElementTree import Element
 
 from motion_ops.parsers.xmlsafe import XmlError, parse_xml
 
-
 ATOM = "http://www.w3.org/2005/Atom"
 TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -14,9 +14,25 @@ from motion_ops.serve import cursor, reads
 from motion_ops.serve.cache import RelatedFastPath, ResponseCache
 from motion_ops.serve.params import Key, Search, search_params
 from motion_ops.serve.query_embedding import meaning_notice, query_vector
-from motion_ops.serve.routes import (DEFAULT_MIN_SCORE, HEALTHZ, MAX_BIGINT, MAX_CURSOR, MAX_LIMIT, MAX_SCORE,
-                                     MIN_LIMIT, MIN_SCORE, MOTION, MOTIONS, RELATED, RELATED_LIMIT, SEARCH_LIMIT, SIBLINGS,
-                                     SIBLINGS_LIMIT, VERSION_DIFF, VERSIONS)
+from motion_ops.serve.routes import (
+    DEFAULT_MIN_SCORE,
+    HEALTHZ,
+    MAX_BIGINT,
+    MAX_CURSOR,
+    MAX_LIMIT,
+    MAX_SCORE,
+    MIN_LIMIT,
+    MIN_SCORE,
+    MOTION,
+    MOTIONS,
+    RELATED,
+    RELATED_LIMIT,
+    SEARCH_LIMIT,
+    SIBLINGS,
+    SIBLINGS_LIMIT,
+    VERSION_DIFF,
+    VERSIONS,
+)
 
 
 def json_response(body: dict[str, Any]) -> Response:

@@ -15,11 +15,11 @@ import hashlib
 import logging
 import math
 import os
-from pathlib import Path
 import queue
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import psycopg
@@ -30,8 +30,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from motion_ops.numerics.finite import env_number
 from motion_ops.serve.docs import installed_assets
-from motion_ops.serve.errors import (STORE_DOWN, TOO_SLOW, BadCursor, NotFound, RateLimited, StoreUnavailable,
-                                     Unavailable, error_body)
+from motion_ops.serve.errors import (
+    STORE_DOWN,
+    TOO_SLOW,
+    BadCursor,
+    NotFound,
+    RateLimited,
+    StoreUnavailable,
+    Unavailable,
+    error_body,
+)
 from motion_ops.serve.query_embedding import QueryEmbedder
 from motion_ops.serve.routes import API, HEALTHZ
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from motion_ops.clients.hashing import is_lexical
+from motion_ops.clients.providers import ProviderConfig, model_name
 from motion_ops.clients.redact import redact
 from motion_ops.numerics.finite import env_number
-from motion_ops.clients.providers import ProviderConfig, model_name
 from motion_ops.serve.errors import RateLimited, Unavailable
 
 log = logging.getLogger(__name__)

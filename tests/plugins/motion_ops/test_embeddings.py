@@ -8,7 +8,8 @@ from motion_ops.batched import Budget, FailureRatioExceeded
 from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.providers import ProviderConfig, make_providers
 from motion_ops.clients.retry import RetryPolicy
-from motion_ops.embeddings import embed_batch, estimated_tokens, plan as plan_embeddings, retry_failed, within_budget
+from motion_ops.embeddings import embed_batch, estimated_tokens, retry_failed, within_budget
+from motion_ops.embeddings import plan as plan_embeddings
 from motion_ops.parsers.substance import model_key
 from motion_ops.run import RunContext
 
@@ -152,8 +153,9 @@ def test_answer_indexes_that_are_not_0_to_n_minus_1_fail_the_batch_and_halving_f
     server.add("restart_index", times=-1)  # a gateway chunking by 4: batches of 4 or fewer are fine
     out = embed_batch(store, make(server, clock), motions[:16], batch_index=0)
     assert out["embedded"] == 15 and len(out["failed_ids"]) == 1  # POISON is among the first 16
-    from motion_ops.clients.hashing import HashingProvider
     import numpy as np
+
+    from motion_ops.clients.hashing import HashingProvider
     from motion_ops.parsers.substance import substance
     rows = store.conn.execute("SELECT m.body_text, m.title, m.dossier_title, e.embedding "
                               "FROM motion_embeddings e JOIN motions m ON m.id = e.motion_id").fetchall()

@@ -10,9 +10,9 @@ from devkit.standin.provider import ProviderServer
 from motion_ops import pilot
 from motion_ops.clients.embedder import Embedder
 from motion_ops.clients.providers import ProviderConfig
-from motion_ops.numerics.tokens import CHARS_PER_TOKEN
 from motion_ops.llm.backends import Backend
 from motion_ops.llm.cascade import Cascade
+from motion_ops.numerics.tokens import CHARS_PER_TOKEN
 from motion_ops.summaries.plan import PROMPT_KEY
 
 

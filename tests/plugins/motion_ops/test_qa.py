@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from motion_ops.publish import publish
 from motion_ops.qa import Thresholds, check_sample, run_qa, stratified_sample
 from motion_ops.similarity import compute_version
-from motion_ops.publish import publish
 from tests.plugins.motion_ops.test_similarity import embed_all
 
 LENIENT = Thresholds(min_relevance=0.0)

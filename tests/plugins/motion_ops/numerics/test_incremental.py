@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from motion_ops.numerics.relatedness import l2_normalise
 from motion_ops.numerics.incremental import floors_of, incremental_update
+from motion_ops.numerics.relatedness import l2_normalise
 from motion_ops.numerics.topk import top_k_neighbours
 
 

@@ -3,8 +3,19 @@ import pytest
 
 from motion_ops.numerics.exclusions import Exclusions
 from motion_ops.numerics.incremental import floors_of, incremental_update
-from motion_ops.numerics.relatedness import (Features, PairTerms, Weights, agreement, centred_votes, components,
-                                             fused_vectors, l2_normalise, reason, vote_scale, votes_notable)
+from motion_ops.numerics.relatedness import (
+    Features,
+    PairTerms,
+    Weights,
+    agreement,
+    centred_votes,
+    components,
+    fused_vectors,
+    l2_normalise,
+    reason,
+    vote_scale,
+    votes_notable,
+)
 from motion_ops.numerics.topk import top_k_neighbours
 
 

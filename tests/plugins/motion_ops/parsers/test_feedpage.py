@@ -1,7 +1,7 @@
 import pytest
 
-from motion_ops.parsers.feedpage import FeedFormatError, parse_page, skiptoken_of
 from devkit.standin.server import XML_BOMB
+from motion_ops.parsers.feedpage import FeedFormatError, parse_page, skiptoken_of
 from tests.conftest import FIXTURES
 
 TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"

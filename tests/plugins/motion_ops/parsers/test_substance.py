@@ -1,8 +1,17 @@
 import json
 
 from motion_ops.parsers.bodytext import extract_publication_text, publication_kamerstuk
-from motion_ops.parsers.substance import (RECIPE, considerations, is_amended, model_key, normalise_dossier,
-                                          parse_kamerstuk, replaced_kamerstuk, subject, substance)
+from motion_ops.parsers.substance import (
+    RECIPE,
+    considerations,
+    is_amended,
+    model_key,
+    normalise_dossier,
+    parse_kamerstuk,
+    replaced_kamerstuk,
+    subject,
+    substance,
+)
 from tests.conftest import REAL
 
 MOTIONS = [json.loads(line) for line in (REAL / "motions" / "sample.jsonl").open(encoding="utf-8")]

@@ -61,8 +61,8 @@ def test_the_standalone_apps_start_up_tunes_its_own_process():
     import anyio.to_thread
     from fastapi.testclient import TestClient
 
-    from motion_ops.serve.server import tuned_process
     from motion_ops.serve.app import Settings, create_app
+    from motion_ops.serve.server import tuned_process
 
     threshold, switch = gc.get_threshold(), system.getswitchinterval()
     app = create_app(Settings(dsn="postgresql://nobody@127.0.0.1:1/x"), lifespan=tuned_process(3))

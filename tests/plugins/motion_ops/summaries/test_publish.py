@@ -1,10 +1,10 @@
 """Publish: from the plan to readers with nothing left, and readers keep what is published until its replacement is."""
 from motion_ops.llm.cascade import Cascade
 from motion_ops.run import RunContext
+from motion_ops.summaries.plan import plan as plan_summaries
 from motion_ops.summaries.publish import adopt_unpublished, publish
 from motion_ops.summaries.qa import qa
 from motion_ops.summaries.summarize import summarize_batch, summarize_ids
-from motion_ops.summaries.plan import plan as plan_summaries
 from tests.plugins.motion_ops.summaries.conftest import CTX, cascade
 
 

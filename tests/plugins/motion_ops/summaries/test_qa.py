@@ -1,8 +1,8 @@
 """QA of a sample of the run's summaries before publish."""
+from motion_ops.summaries.plan import plan as plan_summaries
 from motion_ops.summaries.publish import adopt_unpublished, publish
 from motion_ops.summaries.qa import qa
 from motion_ops.summaries.summarize import summarize_ids
-from motion_ops.summaries.plan import plan as plan_summaries
 from tests.plugins.motion_ops.summaries.conftest import CTX, cascade
 
 

@@ -3,9 +3,9 @@ import pytest
 
 from motion_ops.batched import FailureRatioExceeded
 from motion_ops.run import RunContext
+from motion_ops.summaries.plan import plan as plan_summaries
 from motion_ops.summaries.retry import release, retry_failed
 from motion_ops.summaries.summarize import summarize_batch
-from motion_ops.summaries.plan import plan as plan_summaries
 from tests.plugins.motion_ops.summaries.conftest import CTX, cascade
 
 

@@ -4,11 +4,12 @@ import pytest
 from motion_ops.batched import Budget
 from motion_ops.llm.cascade import Cascade, TerminalError
 from motion_ops.run import RunContext
+from motion_ops.summaries.plan import CLAIM_STAGE, spend
+from motion_ops.summaries.plan import plan as plan_summaries
 from motion_ops.summaries.publish import publish
 from motion_ops.summaries.qa import qa
 from motion_ops.summaries.retry import retry_failed
 from motion_ops.summaries.summarize import summarize_batch, summarize_ids
-from motion_ops.summaries.plan import CLAIM_STAGE, plan as plan_summaries, spend
 from tests.plugins.motion_ops.summaries.conftest import CTX, cascade
 
 
