@@ -88,3 +88,15 @@ def test_an_unknown_seat_count_shows_as_unknown_and_the_totals_say_one_is_missin
     totals = re.search(r'<span id="stemtotaal">(.*?)</span>', page.text, re.S).group(1)
     assert f"minstens {voor} zetels voor, {tegen} tegen" in totals and f"zetels onbekend van {party}" in totals
     assert f"{party}: 0 zetels voor" not in page.text and f"<td>{party}</td><td>Voor</td><td>0</td>" not in page.text
+
+
+def test_the_page_searches_by_words_and_meaning_by_default_and_says_how_each_result_was_found(client):
+    r = client.get("/", params={"q": "stikstof"})
+    assert r.status_code == 200 and '<option value="hybrid" selected>' in r.text
+    assert "gevonden op: beide" in r.text and "gevonden op: betekenis" in r.text
+    assert 'class="melding" role="note">Zoeken op betekenis gebruikt nu een lexicale methode' in r.text
+    text = client.get("/", params={"q": "stikstof", "mode": "text"})
+    assert '<option value="text" selected>' in text.text and "gevonden op: tekst" in text.text
+    assert "gevonden op: betekenis" not in text.text and "lexicale methode" not in text.text
+    meaning = client.get("/", params={"q": "stikstof", "mode": "semantic"})
+    assert "gevonden op: betekenis" in meaning.text and "lexicale methode" in meaning.text
