@@ -1,8 +1,9 @@
 -- Hybrid search: the text ranking (exactly as api_search_text: all words first, then with %(broaden)s some
 -- of them; its first %(text_depth)s) and the semantic ranking (cosine to the query's vector under
--- the model; its first %(depth)s) fused by reciprocal rank: score = %(text_weight)s / (%(k)s + text
--- rank) + 1 / (%(k)s + semantic rank), a list a motion is not in adding nothing. found_by says
--- which lists a motion was in. The same optional filters as api_search_text.
+-- the model; its first %(depth)s) fused by reciprocal rank: score = weight / (%(k)s + text rank)
+-- + 1 / (%(k)s + semantic rank), a list a motion is not in adding nothing; the weight is
+-- %(all_words_weight)s for a motion with all the words, %(text_weight)s for one with some of them.
+-- found_by says which lists a motion was in. The same optional filters as api_search_text.
 WITH q AS (SELECT tsq, CASE WHEN %(broaden)s::boolean THEN nullif(replace(plainto_tsquery('dutch', %(q)s::text)::text,
                                                                    ' & ', ' | '), '')::tsquery END AS any_tsq
            FROM (SELECT websearch_to_tsquery('dutch', %(q)s::text) AS tsq) w),
@@ -17,7 +18,7 @@ live AS NOT MATERIALIZED (
             SELECT 1 FROM motion_votes v WHERE v.motion_id = m.id AND v.party = ANY(%(parties)s::text[])
                AND (%(vote)s::text IS NULL OR v.vote = %(vote)s::text)))),
 by_text AS (
-    SELECT l.id, row_number() OVER (ORDER BY l.search_tsv @@ q.tsq DESC,
+    SELECT l.id, l.search_tsv @@ q.tsq AS all_words, row_number() OVER (ORDER BY l.search_tsv @@ q.tsq DESC,
                                     CASE WHEN l.search_tsv @@ q.tsq THEN ts_rank_cd(l.search_tsv, q.tsq)
                                          ELSE ts_rank_cd(l.search_tsv, q.any_tsq) END DESC,
                                     l.started_on DESC NULLS LAST, l.id) AS r
@@ -29,14 +30,15 @@ by_meaning AS (
     FROM live l JOIN motion_embeddings e ON e.motion_id = l.id AND e.model = %(model)s AND e.content_hash = l.embed_hash
     ORDER BY r LIMIT %(depth)s),
 fused AS (
-    SELECT coalesce(t.id, s.id) AS id, t.r AS text_rank, s.r AS semantic_rank,
-           coalesce(%(text_weight)s::float8 / (%(k)s::float8 + t.r), 0)
+    SELECT coalesce(t.id, s.id) AS id, t.r AS text_rank, s.r AS semantic_rank, t.all_words,
+           coalesce(CASE WHEN t.all_words THEN %(all_words_weight)s::float8 ELSE %(text_weight)s::float8 END
+                    / (%(k)s::float8 + t.r), 0)
              + coalesce(1.0 / (%(k)s::float8 + s.r), 0) AS score
     FROM by_text t FULL JOIN by_meaning s ON s.id = t.id)
 SELECT m.id::text AS id, m.nummer, m.title, m.started_on, coalesce(m.dossier, m.publication_dossier) AS dossier,
        m.dossier_title, m.outcome, f.score AS rank, f.text_rank, f.semantic_rank,
        CASE WHEN f.text_rank IS NULL THEN 'semantic' WHEN f.semantic_rank IS NULL THEN 'text' ELSE 'both' END AS found_by,
-       CASE WHEN f.text_rank IS NULL THEN NULL ELSE m.search_tsv @@ q.tsq END AS all_words,
+       f.all_words,
        ts_headline('dutch', translate(coalesce(m.title, '') || ' · ' || coalesce(m.body_text, ''), '⟦⟧', ''),
                    coalesce(q.any_tsq, q.tsq),
                    'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=28, MinWords=8, FragmentDelimiter= … ') AS snippet

@@ -117,8 +117,8 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
             rows = reads.search(store, q=q, mode=mode, filters=search.filters, limit=limit + 1, offset=offset,
                                 semantic=semantic)
             v = store.read_one("api_version", {"version": None})
-        items = [{**_motion_brief(r), "score": r["rank"], "found_by": r["found_by"], "snippet": r["snippet"]}
-                 for r in rows[:limit]]
+        items = [{**_motion_brief(r), "score": r["rank"], "found_by": r["found_by"], "all_words": r.get("all_words"),
+                  "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
         return json_response({"query": q, "mode": mode, "similarity_version": v["version"] if v else None,
                               "model": v["model"] if v else None, "notice": notice, "items": items,

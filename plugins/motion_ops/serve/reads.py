@@ -29,12 +29,13 @@ ON_DEMAND_SIZE = 50
 MODES = ("text", "semantic", "hybrid")
 #: reciprocal rank fusion: a motion at rank r of a list scores weight / (RRF_K + r) from it
 RRF_K = 60
-#: how far down each list hybrid search looks: the semantic list, and the text list (cut shorter and
-#: weighted lower: a word shared with the question is weaker evidence than its meaning; chosen by
-#: ``bench/search.py``, see README "Search")
+#: how far down each list hybrid search looks, and the text list's weights: a motion with all the
+#: words counts fully; one with only some of them hardly (a shared common word is weak evidence:
+#: at equal weight these lowered precision). Chosen by ``bench/search.py`` (README "Search").
 SEMANTIC_DEPTH = 100
-TEXT_DEPTH = 20
-TEXT_WEIGHT = 0.5
+TEXT_DEPTH = 50
+ALL_WORDS_WEIGHT = 1.0
+TEXT_WEIGHT = 0.05
 # websearch syntax: a quoted phrase, an excluded -word, "or": the reader asked for exactly that
 _OPERATORS = re.compile(r'"|(?:^|\s)-\w|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
 #: what a search by meaning says when the model compares words, not meaning
@@ -86,7 +87,7 @@ def meaning_notice(model: str | None) -> str | None:
 
 def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: int, offset: int,
            semantic: tuple[str, list[float]] | None = None, text_depth: int = TEXT_DEPTH,
-           text_weight: float = TEXT_WEIGHT, depth: int = SEMANTIC_DEPTH,
+           text_weight: float = TEXT_WEIGHT, all_words_weight: float = ALL_WORDS_WEIGHT, depth: int = SEMANTIC_DEPTH,
            broaden: bool | None = None) -> list[dict[str, Any]]:
     """Motions matching ``q`` and the filters, best first (newest without ``q``), each with
     ``found_by``: ``text``, ``semantic`` or ``both`` (None without ``q``).
@@ -95,8 +96,8 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
       them (unless ``q`` uses websearch syntax), each group by ``ts_rank_cd``;
     - ``semantic``: by cosine to ``q``'s vector;
     - ``hybrid``: the first ``text_depth`` of the text ranking and the first ``depth`` of the
-      semantic one fused by reciprocal rank, the text list weighted ``text_weight``
-      (score = Σ weight / (:data:`RRF_K` + rank)).
+      semantic one fused by reciprocal rank (score = Σ weight / (:data:`RRF_K` + rank)), a text
+      hit weighted ``all_words_weight`` with all the words, ``text_weight`` with some.
 
     :param broaden: whether text search may add the motions with some of the words (None: unless
         ``q`` uses websearch syntax, :func:`broadens`).
@@ -116,7 +117,8 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
     elif q and mode == "hybrid" and semantic is not None:
         model, vector = semantic
         rows = store.read("api_search_hybrid", {**params, "model": model, "vector": str(list(vector)), "k": RRF_K,
-                                                "text_depth": text_depth, "text_weight": text_weight, "depth": depth})
+                                                "text_depth": text_depth, "text_weight": text_weight,
+                                                "all_words_weight": all_words_weight, "depth": depth})
     else:
         rows = store.read("api_search_text", params)
     for r in rows:
