@@ -38,6 +38,7 @@ bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/search.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/summaries.py
 

@@ -151,7 +151,7 @@ def main() -> None:
     words = [rng.choice(WORDS) for _ in range(args.requests)]
     rel_params = [{"version": version, "id": i, "min_score": -10.0, "after": 0, "limit": 11} for i in related_ids]
     none = {"parties": None, "vote": None, "outcome": None, "dossier": None, "since": None, "until": None}
-    search_params = [{**none, "q": w, "limit": 21, "offset": 0} for w in words]
+    search_params = [{**none, "q": w, "broaden": True, "limit": 21, "offset": 0} for w in words]  # as the API searches a word
     port = free_port()
     cache_note = ("no response cache" if os.environ.get("MOTION_API_CACHE_SIZE") == "0" else
                   f"{len(set(related_ids))} distinct motions in {len(related_ids)} requests, cached per version")

@@ -25,6 +25,7 @@ RATIO_LINES = {
     "embed": r"^ratio = \d+\.\d\d ",
     "similarity": r"^N= *[\d,]+: ours .* GEMM fraction +\d+\.\d\d ",
     "quality": r"^after vs random: top-5 same dossier \d+\.\dx",
+    "search": r"^hybrid\(default model\)/best\(hashing\) = \d+\.\d\dx ",
     "serve": r"p99 ratio per round [\d., ]+; median \d+\.\d\d \(target <= 3\)",
     "summaries": r"^throughput ratio stage/bare per round [\d., ]+; median \d+\.\d+ \(target >= 0\.9\)",
 }

@@ -12,8 +12,9 @@ from fastapi.responses import Response
 
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.cache import RelatedFastPath, ResponseCache
+from motion_ops.serve.errors import Unavailable
 from motion_ops.serve.params import Key, Search, search_params
-from motion_ops.serve.query_embedding import meaning_notice, query_vector
+from motion_ops.serve.query_embedding import query_vector
 from motion_ops.serve.routes import (
     DEFAULT_MIN_SCORE,
     HEALTHZ,
@@ -54,6 +55,28 @@ def _rounded(value: float | None) -> float | None:
 def client_address(request: Request) -> str | None:
     """The address a request came from (per-client rate limits)."""
     return request.client.host if request.client else None
+
+
+#: a hybrid search whose query could not be embedded: the text half still answers, and says so
+TEXT_ONLY_NOTICE = "Zoeken op betekenis kan nu niet ({why}); deze resultaten zijn alleen op tekst gevonden."
+
+
+def meaning(stores: Any, embedder: Any, search: Search, client: str | None) -> tuple[Any, str | None]:
+    """``(semantic, notice)`` for a search: the query's ``(model, vector)`` when it needs one (None
+    otherwise), and what the answer must say about it: that the model is lexical, or that a hybrid
+    search found by text only because the vector could not be had (a semantic one raises instead).
+
+    :raises Unavailable: semantic search without a usable provider (RateLimited over a rate limit).
+    """
+    if not search.semantic:
+        return None, None
+    try:
+        semantic = query_vector(stores, embedder, search.q, client)
+    except Unavailable as exc:
+        if search.mode != "hybrid":
+            raise
+        return None, TEXT_ONLY_NOTICE.format(why=exc)
+    return semantic, reads.meaning_notice(semantic[0])
 
 
 def _motion_brief(r: dict[str, Any]) -> dict[str, Any]:
@@ -105,19 +128,20 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
     @router.get(MOTIONS, tags=["motions"])
     def list_motions(request: Request, search: Search = Depends(search_params),
                      limit: int = Query(SEARCH_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)) -> Response:
+        search = search.default("text")
         q, mode, scope = search.q, search.mode, search.scope("motions")
         offset = cursor.decode(settings.secret, scope, search.cursor)["offset"] if search.cursor else 0
-        semantic = query_vector(stores, settings.embed, q, client_address(request)) \
-            if search.semantic else None  # before the lease: no connection waits for the provider
+        # before the lease: no connection waits for the provider
+        semantic, notice = meaning(stores, settings.embed, search, client_address(request))
         with stores.lease() as store:
             rows = reads.search(store, q=q, mode=mode, filters=search.filters, limit=limit + 1, offset=offset,
                                 semantic=semantic)
             v = store.read_one("api_version", {"version": None})
-        items = [{**_motion_brief(r), "score": r["rank"], "snippet": r["snippet"]} for r in rows[:limit]]
+        items = [{**_motion_brief(r), "score": r["rank"], "found_by": r["found_by"], "all_words": r.get("all_words"),
+                  "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
         return json_response({"query": q, "mode": mode, "similarity_version": v["version"] if v else None,
-                              "model": v["model"] if v else None,
-                              "notice": meaning_notice(semantic[0]) if semantic else None, "items": items,
+                              "model": v["model"] if v else None, "notice": notice, "items": items,
                               "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit})
                               if more else None})
 

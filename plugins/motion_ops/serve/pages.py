@@ -16,10 +16,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from motion_ops.numerics.relatedness import reason
 from motion_ops.parsers.substance import is_request, requests
 from motion_ops.serve import cursor, reads
-from motion_ops.serve.api import client_address
+from motion_ops.serve.api import client_address, meaning
 from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
 from motion_ops.serve.params import Key, Search, search_params
-from motion_ops.serve.query_embedding import meaning_notice, query_vector
 from motion_ops.serve.routes import DEFAULT_MIN_SCORE
 
 log = logging.getLogger(__name__)
@@ -52,26 +51,26 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def landing(request: Request, search: Search = Depends(search_params)) -> HTMLResponse:
-        semantic, problem, status = None, None, 200
+        search = search.default("hybrid")
+        semantic, notice, problem, status = None, None, None, 200
         if search.semantic:  # before the lease: no connection waits for the provider
             try:
-                semantic = query_vector(stores, settings.embed, search.q, client_address(request))
+                semantic, notice = meaning(stores, settings.embed, search, client_address(request))
             except RateLimited as exc:
                 problem, status = "Te veel zoekvragen op betekenis; probeer het zo opnieuw (zoeken op tekst kan wel).", 429
                 log.info("semantic page search refused: %s", exc)
             except Unavailable as exc:
                 problem = f"Zoeken op betekenis kan nu niet: {exc}"
         with stores.lease() as store:
-            page = _landing(request, store, search, semantic, problem)
+            page = _landing(request, store, search, semantic, problem, notice)
         page.status_code = status
         return page
 
     def _landing(request: Request, store: Any, search: Search, semantic: tuple[str, list[float]] | None,
-                 problem: str | None) -> HTMLResponse:
+                 problem: str | None, notice: str | None) -> HTMLResponse:
         q, mode, filters = search.q, search.mode, search.filters
         searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
-        context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched,
-                                   "notice": meaning_notice(semantic[0]) if semantic else None,
+        context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched, "notice": notice,
                                    "version": _published(store), "error": None, "results": [], "next_url": None}
         if searched:
             scope = search.scope("page")

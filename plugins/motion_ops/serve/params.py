@@ -3,6 +3,7 @@ parameters as one dependency (:func:`search_params`). A blank parameter is an ab
 HTML form sends the fields left empty."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,17 +19,23 @@ Key = Path(..., min_length=1, max_length=KEY_MAX_LENGTH, pattern=rf"^[{KEY_CHARS
 
 @dataclass(frozen=True)
 class Search:
-    """A search as a reader asked it: the words (stripped, None if none), how, the filters, the cursor."""
+    """A search as a reader asked it: the words (stripped, None if none), how (None: not said), the
+    filters, the cursor."""
 
     q: str | None
-    mode: str
+    mode: str | None
     filters: Filters
     cursor: str | None
 
+    def default(self, mode: str) -> "Search":
+        """This search, searching as ``mode`` when the reader did not say how (the API: ``text``,
+        the pages: ``hybrid``)."""
+        return self if self.mode else dataclasses.replace(self, mode=mode)
+
     @property
     def semantic(self) -> bool:
-        """Whether the query needs its vector (semantic search with words)."""
-        return self.mode == "semantic" and bool(self.q)
+        """Whether the query needs its vector (semantic or hybrid search with words)."""
+        return self.mode in ("semantic", "hybrid") and bool(self.q)
 
     def scope(self, path: str) -> dict[str, Any]:
         """What a paging cursor of this search is bound to, on ``path`` (the API's or the pages')."""
@@ -37,7 +44,9 @@ class Search:
 
 def search_params(
         q: str | None = Query(None, max_length=MAX_Q, description="search words (Dutch full text)"),
-        mode: Literal["text", "semantic"] = "text",
+        mode: Literal["text", "semantic", "hybrid", ""] | None = Query(
+            None, description="text: the words (Dutch full text); semantic: by meaning (the query's vector); hybrid: "
+                              "both, fused by reciprocal rank. Not given: text in the API, hybrid on the pages"),
         party: str | None = Query(None, max_length=60, description="a party that voted (any name it had)"),
         vote: Literal["voor", "tegen", ""] | None = Query(None, description="... and how it voted"),
         outcome: str | None = Query(None, max_length=40, description="aangenomen, verworpen, ..."),
@@ -47,4 +56,4 @@ def search_params(
     """The search's parameters (``Depends(search_params)``), blank ones absent."""
     filters = Filters(party=party or None, vote=vote or None, outcome=outcome or None, dossier=dossier or None,
                       since=since or None, until=until or None)
-    return Search(q=(q or "").strip() or None, mode=mode, filters=filters, cursor=cursor or None)
+    return Search(q=(q or "").strip() or None, mode=mode or None, filters=filters, cursor=cursor or None)

@@ -20,7 +20,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from motion_ops.clients.hashing import is_lexical
 from motion_ops.clients.providers import ProviderConfig, model_name
 from motion_ops.clients.redact import redact
 from motion_ops.numerics.finite import env_number
@@ -190,16 +189,6 @@ class QueryEmbedder:
         if result.vector is None:
             raise Unavailable(f"the query could not be embedded: {result.error}")
         return result.vector.tolist()
-
-
-#: what a semantic answer says when its model compares words, not meaning (the page shows it too)
-LEXICAL_NOTICE = ("Let op: het model van deze versie ({model}) is lexicaal: het vergelijkt woorden, niet hun "
-                  "betekenis. Zoeken op betekenis vindt daarom alleen moties met dezelfde woorden als de zoekvraag.")
-
-
-def meaning_notice(model: str | None) -> str | None:
-    """The notice a semantic search answer carries when ``model`` cannot understand meaning (None otherwise)."""
-    return LEXICAL_NOTICE.format(model=model) if is_lexical(model) else None
 
 
 def query_vector(stores: Any, embedder: QueryEmbedder | None, q: str, client: str | None) -> tuple[str, list[float]]:

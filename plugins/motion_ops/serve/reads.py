@@ -1,8 +1,9 @@
 """What readers can ask the store, as plain functions over a :class:`~motion_ops.store.db.Store`
 connected with the read-only role (the API never writes except its on-demand cache).
 
-Search: Dutch full-text (``tsvector``, GIN index, ranked, highlighted) or semantic (the query's
-vector, ranked exactly against the published model's vectors).
+Search (:func:`search`): Dutch full text (``tsvector``, GIN index, ranked, highlighted), semantic (the
+query's vector, ranked exactly against the published model's vectors), or hybrid: both rankings
+fused by reciprocal rank (RRF), each result saying which found it.
 Related motions come from the published version (or the version a cursor pins), with each
 neighbour's components and a one-line reason; a motion the version does not have yet gets
 neighbours computed on demand (text and dossier only, bounded in time, cached for the version).
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from motion_ops.clients.hashing import is_lexical
 from motion_ops.numerics.relatedness import agreement, reason, votes_notable
 from motion_ops.parties import LINEAGE, identity
 from motion_ops.serve.errors import NotFound, Unavailable
@@ -24,6 +27,22 @@ log = logging.getLogger(__name__)
 
 ON_DEMAND_TIMEOUT_MS = 2000
 ON_DEMAND_SIZE = 50
+
+MODES = ("text", "semantic", "hybrid")
+#: reciprocal rank fusion: a motion at rank r of a list scores weight / (RRF_K + r) from it
+RRF_K = 60
+#: how far down each list hybrid search looks, and the text list's weights: a motion with all the
+#: words counts fully; one with only some of them hardly (a shared common word is weak evidence:
+#: at equal weight these lowered precision). Chosen by ``bench/search.py`` (README "Search").
+SEMANTIC_DEPTH = 100
+TEXT_DEPTH = 50
+ALL_WORDS_WEIGHT = 1.0
+TEXT_WEIGHT = 0.05
+# websearch syntax: a quoted phrase, an excluded -word, "or": the reader asked for exactly that
+_OPERATORS = re.compile(r'"|(?:^|\s)-\w|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
+#: what a search by meaning says when the model compares words, not meaning
+LEXICAL_NOTICE = ("Zoeken op betekenis gebruikt nu een lexicale methode ({model}): die vergelijkt woorden, niet "
+                  "hun betekenis. Moties met andere woorden voor hetzelfde onderwerp worden zo niet gevonden.")
 
 
 @dataclass(frozen=True)
@@ -52,24 +71,57 @@ def highlight(snippet: str | None) -> str | None:
     return html.escape(snippet).replace("⟦", "<mark>").replace("⟧", "</mark>")
 
 
-def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: int, offset: int,
-           semantic: tuple[str, list[float]] | None = None) -> list[dict[str, Any]]:
-    """Motions matching ``q`` (text or semantic) and the filters, best first (newest without ``q``).
+def broadens(q: str) -> bool:
+    """Whether text search may fall back to motions with *some* of the words of ``q`` (after those
+    with all of them): not when ``q`` uses websearch syntax (quotes, ``-word``, ``or``)."""
+    return not _OPERATORS.search(q)
 
-    :param semantic: ``(model, vector)`` of ``q`` for semantic search
-        (:func:`motion_ops.serve.query_embedding.query_vector`, called without holding ``store``).
+
+def meaning_notice(model: str | None) -> str | None:
+    """The notice a search by meaning carries when ``model`` cannot understand meaning (else None)."""
+    return LEXICAL_NOTICE.format(model=model) if is_lexical(model) else None
+
+
+def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: int, offset: int,
+           semantic: tuple[str, list[float]] | None = None, text_depth: int = TEXT_DEPTH,
+           text_weight: float = TEXT_WEIGHT, all_words_weight: float = ALL_WORDS_WEIGHT, depth: int = SEMANTIC_DEPTH,
+           broaden: bool | None = None) -> list[dict[str, Any]]:
+    """Motions matching ``q`` and the filters, best first (newest without ``q``), each with
+    ``found_by``: ``text``, ``semantic`` or ``both`` (None without ``q``).
+
+    - ``text``: the motions with all the words first (websearch syntax), then those with some of
+      them (unless ``q`` uses websearch syntax), each group by ``ts_rank_cd``;
+    - ``semantic``: by cosine to ``q``'s vector;
+    - ``hybrid``: the first ``text_depth`` of the text ranking and the first ``depth`` of the
+      semantic one fused by reciprocal rank (score = Σ weight / (:data:`RRF_K` + rank)), a text
+      hit weighted ``all_words_weight`` with all the words, ``text_weight`` with some.
+
+    :param broaden: whether text search may add the motions with some of the words (None: unless
+        ``q`` uses websearch syntax, :func:`broadens`).
+    :param semantic: ``(model, vector)`` of ``q`` for semantic and hybrid search
+        (:func:`motion_ops.serve.query_embedding.query_vector`, called without holding ``store``);
+        hybrid without it is text search.
     """
-    params = {**filters.params(), "limit": limit, "offset": offset}
-    if mode == "semantic" and q:
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode {mode!r}")
+    params = {**filters.params(), "limit": limit, "offset": offset, "q": q or None,
+              "broaden": bool(q) and (broadens(q) if broaden is None else broaden)}
+    if q and mode == "semantic":
         if semantic is None:
             raise Unavailable("semantic search needs the query's vector")
         model, vector = semantic
         rows = store.read("api_search_semantic", {**params, "model": model, "vector": str(list(vector))})
+    elif q and mode == "hybrid" and semantic is not None:
+        model, vector = semantic
+        rows = store.read("api_search_hybrid", {**params, "model": model, "vector": str(list(vector)), "k": RRF_K,
+                                                "text_depth": text_depth, "text_weight": text_weight,
+                                                "all_words_weight": all_words_weight, "depth": depth})
     else:
-        rows = store.read("api_search_text", {**params, "q": q or None})
+        rows = store.read("api_search_text", params)
     for r in rows:
         r["snippet"] = highlight(r["snippet"])
-        r["rank"] = None if r["rank"] is None else round(float(r["rank"]), 4)
+        r["rank"] = None if r["rank"] is None else round(float(r["rank"]), 6 if mode == "hybrid" else 4)
+        r.setdefault("found_by", None if not q else "semantic" if mode == "semantic" else "text")
     return rows
 
 

@@ -268,9 +268,88 @@ def test_a_vote_with_an_unknown_seat_count_is_null_and_the_totals_say_a_count_is
 
 def test_a_semantic_search_with_the_lexical_model_says_so_in_the_answer_and_on_the_page(client, published):
     r = client.get("/api/motions", params={"q": "minder koeien houden voor het klimaat", "mode": "semantic"}).json()
-    assert published[1].startswith("hashing-lexical-") and "lexicaal" in r["notice"] and published[1] in r["notice"]
+    assert published[1].startswith("hashing-lexical-") and "lexicale methode" in r["notice"] and published[1] in r["notice"]
     assert client.get("/api/motions", params={"q": "stikstof"}).json()["notice"] is None  # text search: words, as promised
     page = client.get("/", params={"q": "minder koeien houden voor het klimaat", "mode": "semantic"})
     assert page.status_code == 200 and 'class="melding" role="note"' in page.text
-    assert "is lexicaal: het vergelijkt woorden, niet hun betekenis" in page.text
-    assert "lexicaal" not in client.get("/", params={"q": "stikstof", "mode": "text"}).text
+    assert "lexicale methode" in page.text and "die vergelijkt woorden, niet" in page.text
+    assert "lexicale methode" not in client.get("/", params={"q": "stikstof", "mode": "text"}).text
+
+
+def search(client, q, mode=None, **params):
+    return client.get("/api/motions", params={"q": q, **({"mode": mode} if mode else {}), **params})
+
+
+def test_text_search_lists_the_motions_with_all_the_words_first_then_those_with_some_of_them(client):
+    # a reader's question rarely has all its words in one motion: before, such a search found nothing
+    r = search(client, "stikstof qwertyuiop", limit=100).json()
+    assert r["items"] and all(i["found_by"] == "text" and "<mark>" in i["snippet"] for i in r["items"])
+    both = search(client, "stikstof boer", limit=100).json()["items"]
+    alone = {i["id"] for i in search(client, "stikstof", limit=100).json()["items"]}
+    first = [i["id"] in alone and i["id"] in {j["id"] for j in search(client, "boer", limit=100).json()["items"]}
+             for i in both]
+    assert first[0] and False in first and first == sorted(first, reverse=True)  # all words, then some
+    # websearch syntax means exactly that: a quoted phrase or an excluded word is not broadened
+    assert search(client, '"stikstof qwertyuiop"').json()["items"] == []
+    assert all("stikstof" not in (i["snippet"] or "").lower()
+               for i in search(client, "boer -stikstof", limit=100).json()["items"])
+
+
+def test_the_api_searches_text_unless_asked_and_each_result_says_how_it_was_found(client):
+    plain = search(client, "stikstof").json()
+    assert plain["mode"] == "text" and {i["found_by"] for i in plain["items"]} == {"text"}
+    meaning = search(client, "stikstof", "semantic").json()
+    assert meaning["mode"] == "semantic" and {i["found_by"] for i in meaning["items"]} == {"semantic"}
+    hybrid = search(client, "stikstof", "hybrid", limit=100).json()
+    assert hybrid["mode"] == "hybrid" and {"semantic", "both"} <= {i["found_by"] for i in hybrid["items"]} <= {
+        "text", "semantic", "both"}
+    assert search(client, None).json()["items"][0]["found_by"] is None  # the newest motions: no search
+
+
+def test_hybrid_search_fuses_the_text_and_the_semantic_ranking_by_reciprocal_rank(client):
+    from motion_ops.serve.reads import ALL_WORDS_WEIGHT, RRF_K, SEMANTIC_DEPTH, TEXT_DEPTH, TEXT_WEIGHT
+
+    q = "boeren en stikstof in de regering"
+    by_text = search(client, q, "text", limit=TEXT_DEPTH).json()["items"]
+    text = [i["id"] for i in by_text]
+    meaning = [i["id"] for i in search(client, q, "semantic", limit=SEMANTIC_DEPTH).json()["items"]]
+    assert len(text) > 20 and len(meaning) > 40  # (the stand-in corpus has fewer motions than the depths)
+    assert by_text[0]["all_words"] and not by_text[-1]["all_words"]
+    score = {}
+    for rank, i in enumerate(by_text, start=1):
+        score[i["id"]] = (ALL_WORDS_WEIGHT if i["all_words"] else TEXT_WEIGHT) / (RRF_K + rank)
+    for rank, mid in enumerate(meaning, start=1):
+        score[mid] = score.get(mid, 0.0) + 1.0 / (RRF_K + rank)
+    expect = sorted(score, key=lambda mid: (-score[mid], mid))[:40]
+    first, second = search(client, q, "hybrid", limit=20).json(), None
+    second = client.get("/api/motions", params={"q": q, "mode": "hybrid", "limit": 20,
+                                                "cursor": first["next_cursor"]}).json()
+    got = first["items"] + second["items"]
+    assert [i["id"] for i in got] == expect
+    assert [i["score"] for i in got] == [round(score[mid], 6) for mid in expect]
+    assert [i["found_by"] for i in got] == [
+        "both" if mid in text and mid in meaning else "text" if mid in text else "semantic" for mid in expect]
+
+
+def test_a_search_by_meaning_with_the_lexical_model_says_so_instead_of_pretending(client, published):
+    for mode in ("semantic", "hybrid"):
+        notice = search(client, "minder koeien houden voor het klimaat", mode).json()["notice"]
+        assert notice.startswith("Zoeken op betekenis gebruikt nu een lexicale methode") and published[1] in notice
+    assert search(client, "minder koeien houden voor het klimaat", "text").json()["notice"] is None
+
+
+def test_a_hybrid_search_whose_query_cannot_be_embedded_answers_by_text_and_says_so(published, pg_uri):
+    from fastapi.testclient import TestClient
+
+    from motion_ops.clients.providers import ProviderConfig
+    from motion_ops.serve.app import Settings, create_app
+    from motion_ops.serve.query_embedding import QueryEmbedder
+
+    other = QueryEmbedder(ProviderConfig(dimensions=64))  # not the published version's model
+    with TestClient(create_app(Settings(dsn=pg_uri, secret=b"s", embed=other, version_ttl=0))) as c:
+        assert search(c, "stikstof", "semantic").status_code == 409
+        r = search(c, "stikstof", "hybrid")
+        assert r.status_code == 200 and r.json()["items"] and {i["found_by"] for i in r.json()["items"]} == {"text"}
+        assert "Zoeken op betekenis kan nu niet" in r.json()["notice"] and "alleen op tekst" in r.json()["notice"]
+        page = c.get("/", params={"q": "stikstof"})
+        assert page.status_code == 200 and "alleen op tekst" in page.text and "gevonden op: tekst" in page.text

@@ -1,6 +1,7 @@
 """The explore page in a real browser: headless Chromium (Debian ``chromium`` + ``chromium-driver``,
 installed by .ci/run) against the app served by uvicorn on 127.0.0.1. Skips, saying why, where
 Chromium or its driver is absent."""
+import re
 import shutil
 import threading
 import time
@@ -13,17 +14,13 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="headless Chro
                                 "(Debian packages chromium and chromium-driver; .ci/run installs them)")
 
 
-@pytest.fixture
-def served(published, pg_uri):
+def serve(app):
+    """``app`` served by uvicorn on 127.0.0.1 in a thread: yields its URL."""
     import uvicorn
 
-    from motion_ops.clients.providers import ProviderConfig
-    from motion_ops.serve.app import Settings, create_app
-    from motion_ops.serve.query_embedding import QueryEmbedder
     from tests.conftest import free_port
 
     port = free_port()
-    app = create_app(Settings(dsn=pg_uri, secret=b"browser", embed=QueryEmbedder(ProviderConfig())))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -33,6 +30,30 @@ def served(published, pg_uri):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def served(published, pg_uri):
+    from motion_ops.clients.providers import ProviderConfig
+    from motion_ops.serve.app import Settings, create_app
+    from motion_ops.serve.query_embedding import QueryEmbedder
+
+    yield from serve(create_app(Settings(dsn=pg_uri, secret=b"browser", embed=QueryEmbedder(ProviderConfig()))))
+
+
+@pytest.fixture
+def served_real(store, pg_uri):
+    """Every 4th of the 638 real motions (devkit/data; 160, from every dossier), embedded with the
+    multilingual model as passages by the embed stage and published; the app embeds queries with it."""
+    from devkit import real_motions
+    from motion_ops.serve.app import Settings, create_app
+
+    motions = real_motions.read(every=4)
+    e5 = real_motions.E5(threads=1)  # one OpenMP thread: a process that forks later does not hang
+    real_motions.publish_version(store, real_motions.embed(store, e5, real_motions.load(store, motions)))
+    app = create_app(Settings(dsn=pg_uri, secret=b"browser", embed=real_motions.E5QueryEmbedder(e5)))
+    for url in serve(app):
+        yield url, {m["zaak_id"]: m for m in motions}
 
 
 @pytest.fixture
@@ -117,3 +138,34 @@ def test_the_api_docs_render_in_a_browser_from_local_assets_under_the_pages_poli
     assert "/api/motions/{key}/related" in paths, paths
     urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert urls and all(u.startswith(served) for u in urls), urls
+
+
+# livestock, nitrogen, farming: the motion's dossier (Mestbeleid, the agriculture ministry's budget, the EU's
+# Agriculture and Fisheries Council) or its subject (its title without "Motie van het lid X over"); not fishing
+AGRICULTURE_DOSSIERS = {"33037", "36600-XIV", "21501-32"}
+AGRICULTURE = re.compile(r"veestapel|\bvee(houder|houderij|dichtheid)?|\bkoe(ien)?\b|melkvee|stikstof|landbouw|boer|"
+                         r"\bmest|agrar|agro|extensiv|uitkoop|\bdier|graasdier|kalveren|voedselbos", re.IGNORECASE)
+FISHING = re.compile(r"\bvis(serij|sers|quotum|gronden)?\b|\bvangst|\btong|garnalen", re.IGNORECASE)
+
+
+def test_a_readers_question_in_other_words_finds_motions_about_livestock_nitrogen_or_farming_first(served_real, browser,
+                                                                                                   tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from motion_ops.parsers.substance import subject
+
+    url, motions = served_real
+    browser.get(url + "/")
+    assert browser.find_element(By.CSS_SELECTOR, "#mode option[selected]").get_attribute("value") == "hybrid"
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("minder koeien houden voor het klimaat")
+    box.submit()
+    results = browser.find_elements(By.CSS_SELECTOR, "li.resultaat")
+    browser.save_screenshot(str(tmp_path / "search.png"))
+    assert len(results) >= 5 and "mode=hybrid" in browser.current_url
+    first = [motions[li.find_element(By.TAG_NAME, "a").get_attribute("href").rsplit("/", 1)[1]] for li in results[:5]]
+    titles = [subject(m["onderwerp"]) for m in first]
+    about = [(m["dossier"] in AGRICULTURE_DOSSIERS or AGRICULTURE.search(t)) and not FISHING.search(t)
+             for m, t in zip(first, titles)]
+    assert all(about), "\n".join(f"{m['dossier']}: {t}" for m, t in zip(first, titles))
+    assert all("gevonden op: " in li.text for li in results) and not browser.find_elements(By.CSS_SELECTOR, ".melding")

@@ -13,7 +13,7 @@ def test_the_landing_page_has_a_search_form_recent_motions_and_the_biggest_dossi
 def test_searching_lists_results_with_highlights_and_pages_on(client):
     r = client.get("/", params={"q": "stikstof"})
     assert r.status_code == 200 and "<mark>" in r.text and "Resultaten" in r.text
-    nothing = client.get("/", params={"q": "qwertyuiop"})
+    nothing = client.get("/", params={"q": "qwertyuiop", "mode": "text"})  # by meaning, the nearest are always found
     assert "Geen moties gevonden" in nothing.text
     many = client.get("/", params={"since": "2020-01-01", "vote": "", "since_": ""})
     nxt = re.search(r'href="([^"]+)" rel="next"', many.text)
@@ -146,3 +146,15 @@ def test_real_motions_are_credited_to_the_tweede_kamer_and_carry_no_generated_la
         found = c.get("/", params={"q": "kabinet"}).text
         assert 'class="resultaat"' in found and CREDIT in found and 'class="label gegenereerd"' not in found
         assert c.get(f"/api/motions/{zid}").json()["generated"] is False
+
+
+def test_the_page_searches_by_words_and_meaning_by_default_and_says_how_each_result_was_found(client):
+    r = client.get("/", params={"q": "stikstof"})
+    assert r.status_code == 200 and '<option value="hybrid" selected>' in r.text
+    assert "gevonden op: beide" in r.text and "gevonden op: betekenis" in r.text
+    assert 'class="melding" role="note">Zoeken op betekenis gebruikt nu een lexicale methode' in r.text
+    text = client.get("/", params={"q": "stikstof", "mode": "text"})
+    assert '<option value="text" selected>' in text.text and "gevonden op: tekst" in text.text
+    assert "gevonden op: betekenis" not in text.text and "lexicale methode" not in text.text
+    meaning = client.get("/", params={"q": "stikstof", "mode": "semantic"})
+    assert "gevonden op: betekenis" in meaning.text and "lexicale methode" in meaning.text

@@ -13,7 +13,8 @@ def test_the_api_and_the_pages_search_with_one_parameter_dependency(client):
 
 
 def test_a_blank_search_parameter_is_absent_in_the_api_as_on_the_pages(client):
-    blank = {"q": " ", "party": "", "vote": "", "outcome": "", "dossier": "", "since": "", "until": "", "cursor": ""}
+    blank = {"q": " ", "mode": "", "party": "", "vote": "", "outcome": "", "dossier": "", "since": "", "until": "",
+             "cursor": ""}
     plain = client.get("/api/motions").json()
     blanked = client.get("/api/motions", params=blank)
     assert blanked.status_code == 200 and blanked.json()["items"] == plain["items"] and plain["items"]

