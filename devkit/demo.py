@@ -82,9 +82,9 @@ def run_demo(root: Path, *, feed_port: int = 0, generated: bool = False) -> tupl
 
 
 SEARCH_QUERY = "minder koeien houden voor het klimaat"
-# The read API's search modes the report shows, in order. Hook for the hybrid search: when
-# ``reads.search`` takes mode "hybrid", put it first here (and the report prints its answer too).
-SEARCH_MODES = ("text", "semantic")
+# The read API's search modes the report shows, in order: hybrid (the page's default) first.
+SEARCH_MODES = ("hybrid", "text", "semantic")
+HOW = {"hybrid": "words and meaning, fused by rank", "text": "Dutch full text", "semantic": "by meaning"}
 
 
 def _provider(definition: dict[str, Any]) -> Any:
@@ -113,13 +113,13 @@ def search_answer(store: Store, query: str, config: Any, *, modes: tuple[str, ..
 
     out = [f'  search "{query}" (the read API\'s search, first {limit} of each mode):']
     for mode in modes:
-        semantic, how = None, "Dutch full text"
-        if mode == "semantic":
+        semantic, how = None, HOW[mode]
+        if mode in ("semantic", "hybrid"):
             embedder = QueryEmbedder(config)
             try:
                 current = store.fetch_one("api_version", {"version": None})
                 model = embedder.check(store, current["model"] if current else None)
-                semantic, how = (model, embedder.vector(model, query)), f"by meaning, model {model}"
+                semantic, how = (model, embedder.vector(model, query)), f"{how}, model {model}"
             except reads.Unavailable as exc:
                 out.append(f"    {mode:<9} not available: {exc}")
                 continue
@@ -127,7 +127,8 @@ def search_answer(store: Store, query: str, config: Any, *, modes: tuple[str, ..
         reads.mark_generated(store, rows)
         out.append(f"    {mode:<9} ({how}): {len(rows) if rows else 'no'} result{'s' if len(rows) != 1 else ''}")
         for i, r in enumerate(rows, start=1):
-            out.append(f"        {i}. {r['title']}  [dossier {r['dossier']}]{_label(r)}")
+            found = f"  (found by {r['found_by']})" if mode == "hybrid" and r.get("found_by") else ""
+            out.append(f"        {i}. {r['title']}  [dossier {r['dossier']}]{found}{_label(r)}")
     return out
 
 
