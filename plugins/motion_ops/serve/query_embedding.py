@@ -111,7 +111,7 @@ class QueryEmbedder:
             raise Unavailable(f"semantic search embeds with {model}, but the published version has "
                               f"{published_model or 'no model'}")
         config = self.config()
-        if config.kind.lower() != "hashing":
+        if not config.embedded:  # a local model costs nothing and needs no approval
             from motion_ops.store.approvals import embedding_needed
 
             needed, why = embedding_needed(store, config)

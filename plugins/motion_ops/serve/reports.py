@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from motion_ops.serve.routes import MAX_BIGINT
+
 log = logging.getLogger(__name__)
 
 
@@ -16,7 +18,7 @@ def reports_router(stores: Any) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/qa/{run_id}", response_class=HTMLResponse)
-    def qa_page(run_id: str, version: int | None = Query(None, ge=1, le=2**63 - 1),
+    def qa_page(run_id: str, version: int | None = Query(None, ge=1, le=MAX_BIGINT),
                 try_number: int | None = Query(None, alias="try", ge=1, le=2**31 - 1)) -> HTMLResponse:
         if len(run_id) > 250:
             return HTMLResponse("<p>No such run.</p>", status_code=404)
