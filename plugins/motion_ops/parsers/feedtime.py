@@ -35,10 +35,11 @@ def feed_time(value: str) -> str:
         raise ValueError(f"{value[:40]!r} is not a timestamp")
     fraction, offset = m.groups()
     try:
-        dt.datetime.fromisoformat(value[:19])  # the day, hour, ... are in range
         offset = _amsterdam_offset(value[:13]) if offset is None else _offset(offset)
         spelled = value[:19] + ("." + fraction[:6].ljust(6, "0") if fraction else "") + offset
-        dt.datetime.fromisoformat(spelled).astimezone(dt.timezone.utc)  # an instant Python can order
+        moment = dt.datetime.fromisoformat(spelled)  # the day, hour, ... are in range
+        if moment.year in (1, 9999):  # only there can the UTC instant fall outside what Python holds
+            moment.astimezone(dt.timezone.utc)
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"{value[:40]!r} is not a timestamp ({exc})") from None
     return spelled
