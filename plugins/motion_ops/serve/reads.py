@@ -235,8 +235,7 @@ def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, m
 
 def siblings(store: Store, key: str, *, limit: int) -> dict[str, Any]:
     """The motion ``key`` and up to ``limit`` of its siblings (:func:`siblings_of`)."""
-    m = store.read_one("api_motion", {"key": key})
-    if m is None:
+    if (m := store.read_one("api_motion", {"key": key})) is None:
         raise NotFound(f"no motion {key!r}")
     return {"motion": m, **siblings_of(store, m["id"], limit=limit)}
 
