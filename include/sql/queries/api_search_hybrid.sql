@@ -3,20 +3,15 @@
 -- the model; its first %(depth)s) fused by reciprocal rank: score = weight / (%(k)s + text rank)
 -- + 1 / (%(k)s + semantic rank), a list a motion is not in adding nothing; the weight is
 -- %(all_words_weight)s for a motion with all the words, %(text_weight)s for one with some of them.
--- found_by says which lists a motion was in. The same optional filters as api_search_text.
+-- found_by says which lists a motion was in. The same optional filters as api_search_text (search_filters).
 WITH q AS (SELECT tsq, CASE WHEN %(broaden)s::boolean THEN nullif(replace(plainto_tsquery('dutch', %(q)s::text)::text,
                                                                    ' & ', ' | '), '')::tsquery END AS any_tsq
            FROM (SELECT websearch_to_tsquery('dutch', %(q)s::text) AS tsq) w),
 live AS NOT MATERIALIZED (
     SELECT m.id, m.search_tsv, m.embed_hash, m.started_on FROM motions m
     WHERE NOT m.deleted
-      AND (%(dossier)s::text IS NULL OR coalesce(m.dossier, m.publication_dossier) = %(dossier)s::text)
-      AND (%(outcome)s::text IS NULL OR lower(m.outcome) = lower(%(outcome)s::text))
-      AND (%(since)s::date IS NULL OR m.started_on >= %(since)s::date)
-      AND (%(until)s::date IS NULL OR m.started_on < %(until)s::date)
-      AND (%(parties)s::text[] IS NULL OR EXISTS (
-            SELECT 1 FROM motion_votes v WHERE v.motion_id = m.id AND v.party = ANY(%(parties)s::text[])
-               AND (%(vote)s::text IS NULL OR v.vote = %(vote)s::text)))),
+    -- include: search_filters
+),
 by_text AS (
     SELECT l.id, l.search_tsv @@ q.tsq AS all_words, row_number() OVER (ORDER BY l.search_tsv @@ q.tsq DESC,
                                     CASE WHEN l.search_tsv @@ q.tsq THEN ts_rank_cd(l.search_tsv, q.tsq)

@@ -105,7 +105,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
             suffix = " (nu berekend: alleen tekst en dossier)" if related["on_demand"] else ""
             for r in related["items"]:
                 r["reason_nl"] = reason(r, min_common, "nl") + suffix
-        siblings = reads.siblings(store, m["id"], limit=SIBLINGS_SHOWN)
+        siblings = reads.siblings_of(store, m["id"], limit=SIBLINGS_SHOWN)
         generated = reads.mark_generated(store, [m], related["items"], m["earlier_versions"], siblings["items"])
         return render(request, "motion.html", m=m, version=v, related=related, siblings=siblings,
                       requests=requests(m["body_text"]), generated=generated,

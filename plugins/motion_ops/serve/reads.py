@@ -234,15 +234,19 @@ def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, m
 
 
 def siblings(store: Store, key: str, *, limit: int) -> dict[str, Any]:
-    """The motion ``key`` and up to ``limit`` of its siblings: the live motions of its dossier or
+    """The motion ``key`` and up to ``limit`` of its siblings (:func:`siblings_of`)."""
+    if (m := store.read_one("api_motion", {"key": key})) is None:
+        raise NotFound(f"no motion {key!r}")
+    return {"motion": m, **siblings_of(store, m["id"], limit=limit)}
+
+
+def siblings_of(store: Store, motion_id: str, *, limit: int) -> dict[str, Any]:
+    """Up to ``limit`` siblings of a motion the caller has read: the live motions of its dossier or
     its debate (``same_dossier``, ``same_debate``), the same debate first, then the newest, with
     their ``total``; earlier versions of a motion are left out (they are its earlier versions)."""
-    m = store.read_one("api_motion", {"key": key})
-    if m is None:
-        raise NotFound(f"no motion {key!r}")
-    rows = store.read("api_motion_siblings", {"id": m["id"], "limit": limit})
+    rows = store.read("api_motion_siblings", {"id": motion_id, "limit": limit})
     total = int(rows[0]["total"]) if rows else 0
-    return {"motion": m, "items": [{k: v for k, v in r.items() if k != "total"} for r in rows], "total": total}
+    return {"items": [{k: v for k, v in r.items() if k != "total"} for r in rows], "total": total}
 
 
 def on_demand(store: Store, motion_id: str, v: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """PostgreSQL + pgvector store: connections, migrations and the named-query loader.
 
-All SQL lives in ``include/sql`` (``migrations/NNN_name.sql`` and ``queries/verb_noun.sql``);
-this module only loads it and runs it with bound parameters. Writes happen inside
-:meth:`Store.transaction`, so a crash leaves either all or nothing of a unit of work.
+All SQL lives in ``include/sql`` (``migrations/NNN_name.sql``, ``queries/verb_noun.sql`` and the
+``fragments/<name>.sql`` that queries include); this module only loads it and runs it with bound
+parameters. Writes happen inside :meth:`Store.transaction`, so a crash leaves either all or
+nothing of a unit of work.
 """
 from __future__ import annotations
 
@@ -26,12 +27,31 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 @functools.lru_cache(maxsize=None)
 def sql(name: str) -> str:
-    """Return the text of the named query ``include/sql/queries/<name>.sql``."""
+    """Return the text of the named query ``include/sql/queries/<name>.sql``, its fragments
+    included (:func:`compose`)."""
     path = SQL_DIR / "queries" / f"{name}.sql"
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileNotFoundError(f"named query {name!r} not found at {path}") from None
+    return compose(text)
+
+
+_INCLUDE = re.compile(r"^[ \t]*-- include: ([a-z0-9_]+)[ \t]*$", re.M)
+
+
+def compose(text: str, sql_dir: Path = SQL_DIR) -> str:
+    """``text`` with every line ``-- include: <name>`` replaced by the fragment
+    ``include/sql/fragments/<name>.sql``: one definition of a clause several queries share (a
+    fragment includes nothing itself)."""
+    def fragment(m: re.Match[str]) -> str:
+        path = sql_dir / "fragments" / f"{m.group(1)}.sql"
+        try:
+            return path.read_text(encoding="utf-8").rstrip("\n")
+        except FileNotFoundError:
+            raise FileNotFoundError(f"SQL fragment {m.group(1)!r} not found at {path}") from None
+
+    return _INCLUDE.sub(fragment, text)
 
 
 _NAMED_PARAM = re.compile(r"%%|%\((\w+)\)s")

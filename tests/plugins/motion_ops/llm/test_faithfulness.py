@@ -2,8 +2,9 @@
 import pytest
 
 from motion_ops.llm.extractive import summarize
-from motion_ops.llm.faithfulness import numbers, problems
+from motion_ops.llm.faithfulness import problems
 from motion_ops.llm.schema import MotionSummary, Request
+from motion_ops.llm.words import numbers
 
 
 def test_the_extractive_summary_of_every_real_motion_passes_the_check(real_motions):
@@ -214,3 +215,23 @@ def test_a_verb_of_the_request_in_another_form_or_a_listed_synonym_restates_it()
     assert carries("het kabinet past maatwerk toe", "toepassen") and carries("maatwerk is toegepast", "toepassen")
     assert carries("dat de minister zich in Europa inzet", "inspannen")  # a listed synonym
     assert not carries("het kabinet bevriest het minimumloon", "verhogen")
+
+
+def test_one_check_tokenises_each_text_once_however_many_sentences_the_summary_has(monkeypatch):
+    from collections import Counter
+
+    from motion_ops.llm import faithfulness
+    from motion_ops.llm.prompt import MotionText
+
+    m = MotionText("y", "2024Z08787", "Motie van het lid Dijk over het minimumloon alsnog verhogen", MINIMUMLOON)
+    summary = _good(m, "De Kamer wil dat het nieuwe kabinet het minimumloon toch verhoogt. Het minimumloon wordt niet "
+                       "verhoogd in het akkoord. De Kamer wil de belastingkorting op eigen aandelen afschaffen. Dat "
+                       "betaalt het hogere minimumloon.",
+                    ["het minimumloon alsnog verhogen, betaald door het afschaffen van de belastingkorting op eigen aandelen"])
+    expected = problems(m, summary)
+    seen: list[str] = []
+    real = faithfulness.content
+    monkeypatch.setattr(faithfulness, "content", lambda text: seen.append(text) or real(text))
+    assert problems(m, summary) == expected
+    twice = {text: n for text, n in Counter(seen).items() if n > 1}
+    assert seen and not twice, twice

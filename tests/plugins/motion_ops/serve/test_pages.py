@@ -45,6 +45,16 @@ def test_a_motions_page_shows_its_siblings_apart_from_its_related_motions(client
         assert f"20 van {siblings['total']} getoond" in section
 
 
+def test_a_motions_page_reads_the_motion_once_its_siblings_included(client, published, monkeypatch):
+    from motion_ops.store.db import Store
+
+    read, names = Store.read, []
+    monkeypatch.setattr(Store, "read", lambda self, name, params=None: names.append(name) or read(self, name, params))
+    r = client.get(f"/motie/{published[0].cases['amended_tvv']}")
+    assert r.status_code == 200 and 'id="zelfde-dossier-moties"' in r.text
+    assert names.count("api_motion") == 1 and names.count("api_motion_siblings") == 1, names
+
+
 def test_text_from_the_feed_is_escaped(client, store, published):
     mid = published[0].cases["amended_zaak"]
     store.conn.execute("UPDATE motions SET title = '<script>alert(1)</script> Motie' WHERE id = %s", (mid,))

@@ -1,5 +1,5 @@
 """Found by attacking the first fixes: the assembly of votes with unknown seats and odd change times (#13, #1)."""
-from motion_ops.assemble import Raw, aggregate_votes
+from motion_ops.motion_row import Raw, aggregate_votes
 
 FRACTIE = "11111111-1111-1111-1111-111111111111"
 

@@ -1,4 +1,4 @@
-from motion_ops.assemble import Raw, aggregate_votes, assemble_motion
+from motion_ops.motion_row import Raw, aggregate_votes, assemble_motion
 
 G = "00000000-0000-4000-8000-{:012d}".format  # GUIDs, as in the feed
 F_GL, F_GL_OLD, F_VVD, V1, V2 = G(1), G(2), G(3), G(11), G(12)
