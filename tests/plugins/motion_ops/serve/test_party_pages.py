@@ -1,0 +1,35 @@
+"""The party pages without a browser: Dutch, linked from the landing and motion pages, the match's
+form redirected to its shareable URL, bad input a Dutch error page."""
+from urllib.parse import parse_qs, urlparse
+
+
+def test_the_landing_page_and_a_motions_page_link_to_the_parties_and_the_party_match(client, store):
+    landing = client.get("/").text
+    assert 'href="/partijen"' in landing and 'href="/partijmatch"' in landing
+    key, dossier = store.conn.execute("SELECT m.nummer, coalesce(m.dossier, m.publication_dossier) FROM motions m "
+                                      "JOIN motion_votes v ON v.motion_id = m.id WHERE NOT m.deleted LIMIT 1").fetchone()
+    page = client.get(f"/motie/{key}").text
+    assert 'id="partij-links"' in page and f'href="/partijmatch?dossier={dossier}"' in page
+    assert 'href="/partij/VVD"' in page
+
+
+def test_the_matchs_form_answers_become_the_shareable_url(client, store):
+    page = client.get("/partijmatch").text
+    fields = sorted({part.split('"')[0] for part in page.split('name="a.')[1:]})
+    assert len(fields) == 15
+    query = [(f"a.{k}", "v" if i % 2 else "t") for i, k in enumerate(fields)]
+    r = client.get("/partijmatch/antwoorden", params=query, follow_redirects=False)
+    assert r.status_code == 303
+    url = urlparse(r.headers["location"])
+    assert url.path == "/partijmatch" and url.fragment == "uitslag"
+    assert parse_qs(url.query)["m"] == [",".join(f"{k}:{a}" for (k, a) in ((f[2:], a) for f, a in query))]
+    result = client.get(f"{url.path}?{url.query}")
+    assert result.status_code == 200 and 'id="ranglijst"' in result.text and "rust" in result.text
+
+
+def test_bad_answers_and_an_unknown_party_get_a_dutch_error_page(client):
+    r = client.get("/partijmatch", params={"m": "2024Z00001:ja"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html") and "<html lang=\"nl\"" in r.text
+    r = client.get("/partij/Geen Partij")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert client.get("/partijmatch/antwoorden").status_code == 422
