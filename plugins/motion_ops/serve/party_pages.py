@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motion_ops.serve import parties
-from motion_ops.serve.pages import _base, _published, render
+from motion_ops.serve.errors import NotFound
+from motion_ops.serve.pages import render
 from motion_ops.serve.party_api import MAX_ANSWERS_LENGTH, answers_param, invalid_answers, party_name, selection_params
 from motion_ops.serve.routes import KEY_CHARS, MAX_Q
 
@@ -85,7 +86,7 @@ def party_pages_router(stores: Any) -> APIRouter:
                 result = None
                 motions = parties.match_motions(store, q=(q or "").strip() or None, dossier=dossier or None)
             version, generated = _published(store), _mark(store, motions)
-        share = f"{_base(request)}{MATCH_PAGE}?{urlencode({'m': result['m']})}" if result else None
+        share = _match_url(request, result["m"]) if result else None
         return render(request, "match.html", motions=motions, result=result, share=share, q=q, dossier=dossier,
                       field=ANSWER_FIELD, version=version, generated=generated, **helpers)
 
@@ -94,10 +95,24 @@ def party_pages_router(stores: Any) -> APIRouter:
         """The questions' form (radio buttons ``a.<motion>``) to the result's shareable URL."""
         given = [(k[len(ANSWER_FIELD):], v) for k, v in request.query_params.multi_items() if k.startswith(ANSWER_FIELD)]
         answers = answers_param(parties.share_string(given))
-        url = f"{_base(request)}{MATCH_PAGE}?{urlencode({'m': parties.share_string(answers)})}#uitslag"
-        return RedirectResponse(url, status_code=303)
+        return RedirectResponse(_match_url(request, parties.share_string(answers)) + "#uitslag", status_code=303)
 
     return router
+
+
+def _match_url(request: Request, m: str) -> str:
+    """The path of the match's result for answers ``m`` (under the app's mount point), its shareable URL."""
+    return f"{request.url_for('match_page').path}?{urlencode({'m': m})}"
+
+
+def _published(store: Any) -> dict[str, Any] | None:
+    """The published version for the footer (None: none yet)."""
+    from motion_ops.serve.reads import version
+
+    try:
+        return version(store)
+    except NotFound:
+        return None
 
 
 def _mark(store: Any, rows: list[dict[str, Any]]) -> str | None:

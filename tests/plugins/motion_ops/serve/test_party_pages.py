@@ -33,3 +33,18 @@ def test_bad_answers_and_an_unknown_party_get_a_dutch_error_page(client):
     r = client.get("/partij/Geen Partij")
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert client.get("/partijmatch/antwoorden").status_code == 422
+
+
+def test_mounted_under_a_prefix_the_match_redirects_and_shares_under_it(published, pg_uri, store):
+    from fastapi.testclient import TestClient
+
+    from motion_ops.serve.app import Settings, create_app
+
+    key = store.conn.execute("SELECT m.nummer FROM motions m JOIN motion_votes v ON v.motion_id = m.id "
+                             "WHERE NOT m.deleted LIMIT 1").fetchone()[0]
+    app = create_app(Settings(dsn=pg_uri, secret=b"t", version_ttl=0), root_path="/motion-ops")
+    with TestClient(app, root_path="/motion-ops") as c:
+        r = c.get(f"/motion-ops/partijmatch/antwoorden?a.{key}=v", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/motion-ops/partijmatch?m={key}%3Av#uitslag"
+        page = c.get(f"/motion-ops/partijmatch?m={key}:v").text
+        assert f'id="deel-link" href="/motion-ops/partijmatch?m={key}%3Av"' in page
