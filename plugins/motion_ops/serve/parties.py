@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,35 @@ class Selection:
 
 def parties(store: Store) -> list[dict[str, Any]]:
     """Every party the store has votes of, with how many motions it voted on, first and last."""
-    return store.read("api_parties")
+    return store.read("api_parties", {"party": None})
+
+
+def _known(store: Store, name: str) -> dict[str, Any]:
+    """One party's row of :func:`parties` (through the index on the party, not every vote).
+
+    :raises NotFound: the store has no votes of ``name``, naming the parties it has.
+    """
+    rows = store.read("api_parties", {"party": name})
+    if not rows:
+        known = sorted(r["party"] for r in parties(store))
+        raise NotFound(f"no party {name!r} (parties as the votes name them: {', '.join(known) or 'none yet'})")
+    return rows[0]
+
+
+def pair(store: Store, a: str, b: str) -> tuple[str, str]:
+    """The two parties of a path ``<a>/<b>`` whose names may hold a "/" themselves ("Krol/vKA"):
+    the first cut of ``a/b`` at a "/" (the router's first) at which both sides are parties.
+
+    :raises NotFound: no such cut, naming the first unknown party of the router's cut.
+    """
+    whole = f"{a}/{b}"
+    cuts = [(whole[:i], whole[i + 1:]) for i in [len(a)] + [i for i, c in enumerate(whole) if c == "/" and i != len(a)]]
+    names = sorted({name for cut in cuts for name in cut if name})
+    known = {r["party"] for r in store.read("api_known_parties", {"names": names})}
+    for x, y in cuts:
+        if x in known and y in known:
+            return x, y
+    raise NotFound(f"no party {a if a not in known else b!r}")
 
 
 def party(store: Store, name: str) -> dict[str, Any]:
@@ -64,14 +93,12 @@ def party(store: Store, name: str) -> dict[str, Any]:
 
     :raises NotFound: the store has no votes of ``name``.
     """
-    known = {r["party"]: r for r in parties(store)}
-    if name not in known:
-        raise NotFound(f"no party {name!r} (parties as the votes name them: {', '.join(sorted(known)) or 'none yet'})")
+    row = _known(store, name)
     timeline = store.read("api_party_timeline", {"parties": [name]})
     decided, won = sum(r["decided"] for r in timeline), sum(r["won"] for r in timeline)
     submitted = store.read("api_party_submitted", {"parties": [name], "limit": SUBMITTED_SHOWN})
     total = int(submitted[0]["total"]) if submitted else 0
-    return {**known[name], "timeline": timeline, "decided": decided, "won": won,
+    return {**row, "timeline": timeline, "decided": decided, "won": won,
             "winning_share": round(won / decided, 4) if decided else None,
             "submitted": [{k: v for k, v in r.items() if k != "total"} for r in submitted], "submitted_total": total}
 
@@ -107,14 +134,12 @@ def agreement_matrix(store: Store, selection: Selection) -> dict[str, Any]:
 def disagreements(store: Store, a: str, b: str, selection: Selection, *, limit: int = DISAGREEMENTS_SHOWN
                   ) -> dict[str, Any]:
     """The motions of the selection on which party ``a`` voted Voor and ``b`` Tegen or the other way
-    round, newest first, and how many (``total``).
+    round, newest first, and how many (``total``). ``a/b`` may be cut anew where a name holds a "/"
+    (:func:`pair`).
 
     :raises NotFound: the store has no votes of ``a`` or ``b``.
     """
-    known = {r["party"] for r in parties(store)}
-    for name in (a, b):
-        if name not in known:
-            raise NotFound(f"no party {name!r}")
+    a, b = pair(store, a, b)
     rows = store.read("api_party_disagreements", {**selection.params(), "a": a, "b": b, "limit": limit})
     return {"a": a, "b": b, "total": int(rows[0]["total"]) if rows else 0,
             "items": [{k: v for k, v in r.items() if k != "total"} for r in rows]}
@@ -152,8 +177,8 @@ def match_motions(store: Store, *, q: str | None = None, dossier: str | None = N
                   ) -> list[dict[str, Any]]:
     """Contested live motions (parties voted both Voor and Tegen) to answer, newest first: those
     with all the words ``q``, of ``dossier``, or the most recent votes."""
-    rows = store.read("api_match_motions", {"keys": None, "q": q, "dossier": dossier, "limit": limit})
-    return [{k: v for k, v in r.items() if k != "ord"} for r in rows]
+    rows = store.read("api_match_motions", {"keys": None, "ids": None, "q": q, "dossier": dossier, "limit": limit})
+    return rows
 
 
 def match(store: Store, answers: list[tuple[str, str]]) -> dict[str, Any]:
@@ -165,15 +190,18 @@ def match(store: Store, answers: list[tuple[str, str]]) -> dict[str, Any]:
     :raises BadAnswers: one motion answered twice.
     """
     keys = [k for k, _ in answers]
-    found = store.read("api_match_motions", {"keys": keys, "q": None, "dossier": None, "limit": len(keys)})
+    ids = [i for i in map(_uuid, keys) if i]
+    found = store.read("api_match_motions", {"keys": keys, "ids": ids, "q": None, "dossier": None, "limit": len(keys)})
     by_key = {}
     for r in found:
         for k in (r["nummer"], r["id"]):
             by_key.setdefault(k, r)
-    missing = [k for k in keys if k not in by_key]
-    if missing:
-        raise NotFound(f"no motion {missing[0]!r}")
-    motions = [{**{k: v for k, v in by_key[key].items() if k != "ord"}, "answer": answer} for key, answer in answers]
+    motions = []
+    for key, answer in answers:
+        row = by_key.get(key) or by_key.get(_uuid(key) or "")
+        if row is None:
+            raise NotFound(f"no motion {key!r}")
+        motions.append({**row, "answer": answer})
     if len({m["id"] for m in motions}) < len(motions):
         raise BadAnswers("a motion is answered twice (by its number and by its id)")
     ids = [m["id"] for m in motions]
@@ -185,3 +213,11 @@ def match(store: Store, answers: list[tuple[str, str]]) -> dict[str, Any]:
     ranked.sort(key=lambda c: (c["agreement"] is None, -(c["agreement"] or 0.0), -c["rests_on"], c["party"].casefold()))
     return {"motions": motions, "answered": sum(1 for _, x in answers if x != "o"), "parties": ranked,
             "m": share_string(answers)}
+
+
+def _uuid(key: str) -> str | None:
+    """A key as a motion id in the store's spelling (None: not an id)."""
+    try:
+        return str(uuid.UUID(key))
+    except ValueError:
+        return None

@@ -24,6 +24,7 @@ from motion_ops.serve.routes import (
 )
 
 MAX_ANSWERS_LENGTH = parties.MATCH_MAX * 70  # characters of a match's answers (20 x key:a,)
+ANSWERS_CACHE = "no-store"  # a match's result holds the reader's answers: no shared cache keeps them
 
 
 def party_name(description: str = "a party, as the votes name it (GET /api/parties)") -> Any:
@@ -105,7 +106,9 @@ def party_api_router(stores: Any) -> APIRouter:
                 out = parties.match(store, answers)
         except parties.BadAnswers as exc:
             raise invalid_answers(exc) from None
-        return json_response(out)
+        response = json_response(out)
+        response.headers["cache-control"] = ANSWERS_CACHE
+        return response
 
     @router.get(PARTY)
     def get_party(party: str = party_name()) -> Response:

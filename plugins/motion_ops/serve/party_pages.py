@@ -12,7 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from motion_ops.serve import parties
 from motion_ops.serve.errors import NotFound
 from motion_ops.serve.pages import render
-from motion_ops.serve.party_api import MAX_ANSWERS_LENGTH, answers_param, invalid_answers, party_name, selection_params
+from motion_ops.serve.party_api import (
+    ANSWERS_CACHE,
+    MAX_ANSWERS_LENGTH,
+    answers_param,
+    invalid_answers,
+    party_name,
+    selection_params,
+)
 from motion_ops.serve.routes import KEY_CHARS, MAX_Q
 
 MATCH_PAGE = "/partijmatch"
@@ -21,7 +28,9 @@ ANSWER_FIELD = "a."  # a question's radio buttons: a.<motion key> = v | t | o
 
 def getal(value: float | None, digits: int = 2) -> str:
     """A number as a Dutch reader writes it (decimal comma); "-" for none."""
-    return "-" if value is None else f"{value:.{digits}f}".replace(".", ",")
+    if value is None:
+        return "-"
+    return f"{round(value, digits) + 0.0:.{digits}f}".replace(".", ",")  # + 0.0: no "-0,00"
 
 
 def procent(value: float | None) -> str:
@@ -46,7 +55,7 @@ def party_pages_router(stores: Any) -> APIRouter:
             items, version = parties.parties(store), _published(store)
         return render(request, "parties.html", items=items, version=version, **helpers)
 
-    @router.get("/partij/{party}", response_class=HTMLResponse)
+    @router.get("/partij/{party:path}", response_class=HTMLResponse)  # a name may hold a "/"
     def party_page(request: Request, party: str = party_name()) -> HTMLResponse:
         with stores.lease() as store:
             p, version = parties.party(store, party), _published(store)
@@ -61,7 +70,7 @@ def party_pages_router(stores: Any) -> APIRouter:
         return render(request, "agreement.html", out=out, selection=selection, args=urlencode(selection.args()),
                       version=version, **helpers)
 
-    @router.get("/partijen/verschil/{a}/{b}", response_class=HTMLResponse)
+    @router.get("/partijen/verschil/{a:path}/{b:path}", response_class=HTMLResponse)  # cut by parties.pair
     def disagreements_page(request: Request, a: str = party_name(), b: str = party_name(),
                            selection: parties.Selection = Depends(selection_params)) -> HTMLResponse:
         with stores.lease() as store:
@@ -87,8 +96,11 @@ def party_pages_router(stores: Any) -> APIRouter:
                 motions = parties.match_motions(store, q=(q or "").strip() or None, dossier=dossier or None)
             version, generated = _published(store), _mark(store, motions)
         share = _match_url(request, result["m"]) if result else None
-        return render(request, "match.html", motions=motions, result=result, share=share, q=q, dossier=dossier,
+        page = render(request, "match.html", motions=motions, result=result, share=share, q=q, dossier=dossier,
                       field=ANSWER_FIELD, version=version, generated=generated, **helpers)
+        if result:
+            page.headers["cache-control"] = ANSWERS_CACHE
+        return page
 
     @router.get(MATCH_PAGE + "/antwoorden")
     def match_answers(request: Request) -> RedirectResponse:

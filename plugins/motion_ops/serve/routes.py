@@ -34,9 +34,9 @@ def matcher(route: str) -> re.Pattern[str]:
 
 # parties (serve/party_api.py, serve/party_pages.py)
 PARTIES = API + "/parties"
-PARTY = PARTIES + "/{party}"
+PARTY = PARTIES + "/{party:path}"  # a name may hold a "/" ("Krol/vKA")
 PARTY_AGREEMENT = API + "/party-agreement"
-PARTY_DISAGREEMENTS = PARTY_AGREEMENT + "/{a}/{b}"
+PARTY_DISAGREEMENTS = PARTY_AGREEMENT + "/{a:path}/{b:path}"  # cut anew by parties.pair
 PARTY_MATCH = API + "/party-match"
 PARTY_MATCH_MOTIONS = PARTY_MATCH + "/motions"
 MAX_PARTY = 60  # characters of a party's name

@@ -142,3 +142,29 @@ def test_the_party_routes_are_in_the_openapi_schema(client):
     for path in ("/api/parties", "/api/parties/{party}", "/api/party-agreement", "/api/party-agreement/{a}/{b}",
                  "/api/party-match", "/api/party-match/motions"):
         assert path in paths and paths[path]["get"]["tags"] == ["parties"], path
+
+
+def test_a_matchs_result_holds_the_readers_answers_so_no_shared_cache_keeps_it(client, store):
+    m = ",".join(f"{k}:v" for k in contested(store, 3))
+    r = client.get("/api/party-match", params={"m": m})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert client.get("/api/party-match/motions").headers["cache-control"] == "public, max-age=30"  # nobody's answers
+
+
+def test_an_uppercase_motion_id_in_the_answers_is_the_same_motion(client, store):
+    key = store.conn.execute("SELECT m.id::text FROM motions m JOIN motion_votes v ON v.motion_id = m.id "
+                             "WHERE NOT m.deleted LIMIT 1").fetchone()[0]
+    lower, upper = (client.get("/api/party-match", params={"m": f"{k}:v"}) for k in (key, key.upper()))
+    assert lower.status_code == upper.status_code == 200 and upper.json()["parties"] == lower.json()["parties"]
+
+
+def test_a_party_whose_name_has_a_slash_has_its_page_and_its_disagreements(client, store):
+    store.conn.execute("UPDATE motion_votes SET party = 'Krol/vKA' WHERE party = 'DENK'")
+    store.conn.commit()
+    assert "Krol/vKA" in {i["party"] for i in client.get("/api/parties").json()["items"]}
+    r = client.get("/api/parties/Krol/vKA")
+    assert r.status_code == 200 and r.json()["party"] == "Krol/vKA" and r.json()["motions"] > 0
+    for a, b in (("Krol/vKA", "VVD"), ("VVD", "Krol/vKA")):
+        r = client.get(f"/api/party-agreement/{a}/{b}")
+        assert r.status_code == 200 and (r.json()["a"], r.json()["b"]) == (a, b) and r.json()["total"] > 0, r.text
+    assert client.get("/api/party-agreement/Krol/VVD").status_code == 404

@@ -48,3 +48,30 @@ def test_mounted_under_a_prefix_the_match_redirects_and_shares_under_it(publishe
         assert r.status_code == 303 and r.headers["location"] == f"/motion-ops/partijmatch?m={key}%3Av#uitslag"
         page = c.get(f"/motion-ops/partijmatch?m={key}:v").text
         assert f'id="deel-link" href="/motion-ops/partijmatch?m={key}%3Av"' in page
+
+
+def test_a_matchs_result_page_is_never_kept_by_a_shared_cache(client, store):
+    key = store.conn.execute("SELECT m.nummer FROM motions m JOIN motion_votes v ON v.motion_id = m.id "
+                             "WHERE NOT m.deleted LIMIT 1").fetchone()[0]
+    r = client.get("/partijmatch", params={"m": f"{key}:t"})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert client.get("/partijmatch").headers["cache-control"] == "public, max-age=30"  # the questions only
+
+
+def test_a_party_whose_name_has_a_slash_is_linked_to_its_page_and_from_the_matrix(client, store):
+    store.conn.execute("UPDATE motion_votes SET party = 'Krol/vKA' WHERE party = 'DENK'")
+    store.conn.commit()
+    matrix = client.get("/partijen/overeenstemming").text
+    # the slash as it is: a proxy may refuse an encoded one (%2F)
+    assert 'href="/partij/Krol/vKA"' in matrix and 'href="/partijen/verschil/Krol/vKA/VVD"' in matrix
+    page = client.get("/partij/Krol/vKA")
+    assert page.status_code == 200 and '<h1 id="partij">Krol/vKA</h1>' in page.text
+    for a, b in (("Krol/vKA", "VVD"), ("VVD", "Krol/vKA")):
+        r = client.get(f"/partijen/verschil/{a}/{b}")
+        assert r.status_code == 200 and f"<title>Waar {a} en {b} verschilden" in r.text, r.text
+
+
+def test_numbers_are_dutch_and_a_tiny_negative_is_no_minus_zero():
+    from motion_ops.serve.party_pages import getal
+
+    assert (getal(-0.001), getal(0.456), getal(-0.456), getal(None), getal(1.0)) == ("0,00", "0,46", "-0,46", "-", "1,00")
