@@ -138,6 +138,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     args = parse_args(ap, smoke={"motions": 40, "requests": 200, "rounds": 1})
+    from motion_ops.serve.parties import MATRIX_MAX_MOTIONS
     from motion_ops.store.db import sql
 
     t = time.perf_counter()
@@ -160,7 +161,7 @@ def main() -> None:
     # the party matrix over a selection: a dossier, or the motions with one of the words (alternating)
     selections = [{"q": None, "dossier": rng.choice(dossiers)} if i % 2 else {"q": rng.choice(WORDS), "dossier": None}
                   for i in range(args.requests)]
-    matrix_params = [{**sel, "ids": None, "since": None, "until": None} for sel in selections]
+    matrix_params = [{**sel, "ids": None, "since": None, "until": None, "limit": MATRIX_MAX_MOTIONS} for sel in selections]
     matrix_paths = ["/api/party-agreement?" + urlencode({k: v for k, v in sel.items() if v}) for sel in selections]
     port = free_port()
     cache_note = ("no response cache" if os.environ.get("MOTION_API_CACHE_SIZE") == "0" else

@@ -28,6 +28,7 @@ MATCH_MAX = 20  # answers one match may hold
 MATCH_DEFAULT = 15  # contested motions proposed to answer
 SUBMITTED_SHOWN = 20
 DISAGREEMENTS_SHOWN = 50
+MATRIX_MAX_MOTIONS = 5000  # the newest motions of a selection a matrix rests on (about a year of votes)
 _ANSWER = re.compile(rf"^([{KEY_CHARS}]{{1,{KEY_MAX_LENGTH}}}):([vto])$")
 
 
@@ -120,13 +121,15 @@ def _cell(a: Agreement, p: int, q: int) -> dict[str, Any]:
             "common": int(a.common[p, q])}
 
 
-def agreement_matrix(store: Store, selection: Selection) -> dict[str, Any]:
+def agreement_matrix(store: Store, selection: Selection, *, limit: int | None = None) -> dict[str, Any]:
     """The agreement beyond chance between every two parties that voted in the selection: per party
     a row of cells (``agreement`` between -1 and 1 or None, the informative motions it ``rests_on``,
-    ``same`` of ``common`` motions voted alike)."""
-    motions, names, votes = _matrix(store.read("api_party_votes", {**selection.params(), "ids": None}))
+    ``same`` of ``common`` motions voted alike). It rests on at most the newest ``limit`` motions of
+    the selection (default :data:`MATRIX_MAX_MOTIONS`; ``limited``: it reached them, there may be more)."""
+    limit = MATRIX_MAX_MOTIONS if limit is None else limit
+    motions, names, votes = _matrix(store.read("api_party_votes", {**selection.params(), "ids": None, "limit": limit}))
     a = agreement(votes)
-    return {"motions": len(motions), "parties": names,
+    return {"motions": len(motions), "limited": len(motions) >= limit, "parties": names,
             "rows": [{"party": p, "cells": [{"party": q, **_cell(a, i, j)} for j, q in enumerate(names)]}
                      for i, p in enumerate(names)]}
 
@@ -205,7 +208,8 @@ def match(store: Store, answers: list[tuple[str, str]]) -> dict[str, Any]:
     if len({m["id"] for m in motions}) < len(motions):
         raise BadAnswers("a motion is answered twice (by its number and by its id)")
     ids = [m["id"] for m in motions]
-    rows = store.read("api_party_votes", {"ids": ids, "q": None, "dossier": None, "since": None, "until": None})
+    rows = store.read("api_party_votes", {"ids": ids, "q": None, "dossier": None, "since": None, "until": None,
+                                          "limit": len(ids)})
     _, names, votes = _matrix(rows, ids)
     reader = np.array([ANSWERS[m["answer"]] for m in motions], dtype=np.int8)
     a, me = with_reader(votes, reader), len(names)

@@ -41,3 +41,17 @@ def test_a_matchs_motions_are_found_by_their_numbers_and_ids_through_the_indexes
     finally:
         store.conn.rollback()
     assert "motions_nummer" in plan and "motions_pkey" in plan, plan
+
+
+def test_the_matrix_rests_on_at_most_the_newest_motions_of_a_selection_and_says_so(published, store):
+    everything = parties.agreement_matrix(store, parties.Selection())
+    assert everything["motions"] > 10 and everything["limited"] is False
+    newest = parties.agreement_matrix(store, parties.Selection(), limit=10)
+    assert newest["motions"] == 10 and newest["limited"] is True
+    ids = [r["motion_id"] for r in store.read("api_party_votes", {"ids": None, "q": None, "dossier": None, "since": None,
+                                                                  "until": None, "limit": 10})]
+    expect = [i for (i,) in store.conn.execute(
+        "SELECT m.id::text FROM motions m WHERE NOT m.deleted AND EXISTS (SELECT 1 FROM motion_votes v WHERE "
+        "v.motion_id = m.id AND v.vote IN ('Voor', 'Tegen')) ORDER BY m.started_on DESC NULLS LAST, m.id LIMIT 10")]
+    assert sorted(set(ids)) == sorted(expect)
+    assert parties.MATRIX_MAX_MOTIONS >= 1000

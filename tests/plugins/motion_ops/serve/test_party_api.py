@@ -74,7 +74,8 @@ def test_the_agreement_matrix_is_the_chance_corrected_agreement_of_the_selected_
     assert one["selection"]["dossier"] == dossier
     assert one["motions"] == len({m for m, _, _ in party_votes(store, f"coalesce(m.dossier, m.publication_dossier) = '{dossier}'")})
     assert client.get("/api/party-agreement", params={"since": "2999-01-01"}).json() == {
-        "selection": {"q": None, "dossier": None, "since": "2999-01-01", "until": None}, "motions": 0, "parties": [],
+        "selection": {"q": None, "dossier": None, "since": "2999-01-01", "until": None}, "motions": 0, "limited": False,
+        "parties": [],
         "rows": []}
     assert client.get("/api/party-agreement", params={"since": "gisteren"}).status_code == 422
 

@@ -75,3 +75,12 @@ def test_numbers_are_dutch_and_a_tiny_negative_is_no_minus_zero():
     from motion_ops.serve.party_pages import getal
 
     assert (getal(-0.001), getal(0.456), getal(-0.456), getal(None), getal(1.0)) == ("0,00", "0,46", "-0,46", "-", "1,00")
+
+
+def test_a_matrix_over_more_motions_than_it_reads_says_it_rests_on_the_newest(client, monkeypatch):
+    from motion_ops.serve import parties
+
+    monkeypatch.setattr(parties, "MATRIX_MAX_MOTIONS", 10)
+    page = client.get("/partijen/overeenstemming").text
+    assert "de nieuwste 10 moties van de selectie" in page
+    assert client.get("/api/party-agreement").json()["limited"] is True
