@@ -84,3 +84,11 @@ def test_a_matrix_over_more_motions_than_it_reads_says_it_rests_on_the_newest(cl
     page = client.get("/partijen/overeenstemming").text
     assert "de nieuwste 10 moties van de selectie" in page
     assert client.get("/api/party-agreement").json()["limited"] is True
+
+
+def test_each_questions_radio_group_names_its_motion_for_a_screen_reader(client):
+    import re
+
+    page = client.get("/partijmatch").text
+    legends = re.findall(r"<legend[^>]*>(.*?)</legend>", page)
+    assert len(legends) == 15 and len(set(legends)) == 15 and all(legend.startswith("Uw stem over ") for legend in legends)
