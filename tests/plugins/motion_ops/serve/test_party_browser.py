@@ -31,6 +31,7 @@ def test_a_reader_goes_from_the_landing_page_to_a_partys_page_and_its_submitted_
 
 def test_a_reader_reads_the_agreement_matrix_narrows_it_and_opens_where_two_parties_disagreed(served, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(served + "/partijen/overeenstemming")
     cells = browser.find_elements(By.CSS_SELECTOR, "#overeenstemming td.cel")
@@ -42,6 +43,7 @@ def test_a_reader_reads_the_agreement_matrix_narrows_it_and_opens_where_two_part
     box = browser.find_element(By.ID, "q")
     box.send_keys("stikstof")
     box.submit()
+    WebDriverWait(browser, 20).until(lambda d: "q=stikstof" in d.current_url and d.find_elements(By.ID, "selectie"))
     assert "q=stikstof" in browser.current_url and 'met de woorden "stikstof"' in browser.find_element(By.ID, "selectie").text
     assert browser.find_element(By.ID, "selectie").text != total
     links = browser.find_elements(By.CSS_SELECTOR, "#overeenstemming td.cel a")
@@ -49,6 +51,7 @@ def test_a_reader_reads_the_agreement_matrix_narrows_it_and_opens_where_two_part
     cell = links[0].find_element(By.XPATH, "..")
     a, b = cell.get_attribute("data-a"), cell.get_attribute("data-b")
     links[0].click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "verschillen"))
     assert browser.find_element(By.TAG_NAME, "h1").text == f"Waar {a} en {b} verschilden"
     assert "q=stikstof" in browser.current_url
     items = browser.find_elements(By.CSS_SELECTOR, "#verschillen li")
@@ -58,16 +61,18 @@ def test_a_reader_reads_the_agreement_matrix_narrows_it_and_opens_where_two_part
 
 def test_a_reader_answers_the_party_match_sees_the_ranking_and_the_shared_url_shows_the_same(served, browser, tmp_path):  # noqa: F811
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(served + "/")
     browser.find_element(By.ID, "partijmatch-link").click()
-    questions = browser.find_elements(By.CSS_SELECTOR, "li.vraag")
+    questions = WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.vraag"))
     assert 10 <= len(questions) <= 20
     for i, li in enumerate(questions):
         choice = ("v", "t", "v", "o")[i % 4]
         li.find_element(By.CSS_SELECTOR, f"input[value='{choice}']").click()
     browser.find_element(By.ID, "toon-uitslag").click()
-    assert "/partijmatch?m=" in browser.current_url
+    # the form's GET and its redirect to the result are a navigation the click does not wait for
+    WebDriverWait(browser, 20).until(lambda d: "/partijmatch?m=" in d.current_url and d.find_elements(By.ID, "ranglijst"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#ranglijst tr.partij")
     assert len(rows) >= 10 and all("stemmingen" in r.find_element(By.CSS_SELECTOR, "td.rust").text for r in rows)
     ranking = [(r.find_element(By.CSS_SELECTOR, "td.naam").text, r.find_element(By.CSS_SELECTOR, "td.waarde").text)
