@@ -1,4 +1,5 @@
-"""The read API under load: ``/api/motions/{id}/related`` and ``/api/motions?q=`` with 50
+"""The read API under load: ``/api/motions/{id}/related``, ``/api/motions?q=`` and the party
+agreement matrix ``/api/party-agreement`` (over a dossier or the motions with a word) with 50
 concurrent clients on loopback, against the bare SQL query for the same rows in the same run.
 
 The store: the stand-in corpus (``--motions``, default 1,500) synced, embedded, computed and
@@ -6,7 +7,7 @@ published into the bench's embedded Postgres. The API runs as ``python -m motion
 its own process (``--workers``, default 2, as on the 2-core reference machine), reading as the
 role ``motion_reader``. Clients are asyncio connections with HTTP/1.1 keep-alive (one process);
 the SQL reference is 50 concurrent psycopg connections running the endpoint's row query
-(``api_related`` / ``api_search_text``) with the same parameters. Each phase is bounded in
+(``api_related`` / ``api_search_text`` / ``api_party_votes``) with the same parameters. Each phase is bounded in
 requests (``--requests``) and in time (60 s); ``--rounds`` (3) rounds alternate the bare queries
 and a fresh API process, and the median of the rounds' p99 ratios is the result (a 2-core machine
 shared with the clients and PostgreSQL is noisy).
@@ -29,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from urllib.parse import urlencode
 
 from _common import ROOT, free_port, fresh_store, parse_args, wait_for
 
@@ -136,6 +138,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     args = parse_args(ap, smoke={"motions": 40, "requests": 200, "rounds": 1})
+    from motion_ops.serve.parties import MATRIX_MAX_MOTIONS
     from motion_ops.store.db import sql
 
     t = time.perf_counter()
@@ -143,6 +146,9 @@ def main() -> None:
     dsn = store.dsn
     ids = [r[0] for r in store.conn.execute("SELECT DISTINCT motion_id::text FROM motion_related").fetchall()]
     version = store.conn.execute("SELECT version FROM similarity_current").fetchone()[0]
+    dossiers = [r[0] for r in store.conn.execute(
+        "SELECT DISTINCT coalesce(m.dossier, m.publication_dossier) FROM motions m JOIN motion_votes v ON v.motion_id = m.id "
+        "WHERE NOT m.deleted AND coalesce(m.dossier, m.publication_dossier) IS NOT NULL ORDER BY 1").fetchall()]
     store.close()
     print(f"store: {len(ids)} motions with related motions (version {version}), built in {time.perf_counter() - t:.0f}s; "
           f"{CLIENTS} clients, {args.workers} API worker(s), {os.cpu_count()} cores")
@@ -152,6 +158,11 @@ def main() -> None:
     rel_params = [{"version": version, "id": i, "min_score": -10.0, "after": 0, "limit": 11} for i in related_ids]
     none = {"parties": None, "vote": None, "outcome": None, "dossier": None, "since": None, "until": None}
     search_params = [{**none, "q": w, "broaden": True, "limit": 21, "offset": 0} for w in words]  # as the API searches a word
+    # the party matrix over a selection: a dossier, or the motions with one of the words (alternating)
+    selections = [{"q": None, "dossier": rng.choice(dossiers)} if i % 2 else {"q": rng.choice(WORDS), "dossier": None}
+                  for i in range(args.requests)]
+    matrix_params = [{**sel, "ids": None, "since": None, "until": None, "limit": MATRIX_MAX_MOTIONS} for sel in selections]
+    matrix_paths = ["/api/party-agreement?" + urlencode({k: v for k, v in sel.items() if v}) for sel in selections]
     port = free_port()
     cache_note = ("no response cache" if os.environ.get("MOTION_API_CACHE_SIZE") == "0" else
                   f"{len(set(related_ids))} distinct motions in {len(related_ids)} requests, cached per version")
@@ -160,7 +171,8 @@ def main() -> None:
     phases = [(f"/api/motions/{{id}}/related ({cache_note})", sql("api_related"), rel_params,
                [f"/api/motions/{i}/related?limit=10" for i in related_ids]),
               ("/api/motions?q=", sql("api_search_text"), search_params,
-               [f"/api/motions?q={w.replace(' ', '+')}" for w in words])]
+               [f"/api/motions?q={w.replace(' ', '+')}" for w in words]),
+              ("/api/party-agreement?dossier= | ?q= (party matrix)", sql("api_party_votes"), matrix_params, matrix_paths)]
     ratios: dict[str, list[float]] = {name: [] for name, *_ in phases}
     for round_ in range(1, args.rounds + 1):
         # the bare queries while the API is down (its connections count against max_connections too),
@@ -173,7 +185,7 @@ def main() -> None:
             wait_for(port, timeout=60)
             # warm up the connections and code paths, not the cache: another min_score is another key
             asyncio.run(load_http(port, [f"/api/motions/{i}/related?limit=10&min_score=-9" for i in related_ids[-200:]]
-                                  + ["/api/motions?q=warm"] * 100))
+                                  + ["/api/motions?q=warm"] * 100 + ["/api/party-agreement?q=warm"] * 100))
             print(f"round {round_}:")
             for (name, _, _, paths), b in zip(phases, bare):
                 ratios[name].append(report(name, asyncio.run(load_http(port, paths)), b))

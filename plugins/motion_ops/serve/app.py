@@ -168,6 +168,8 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     from motion_ops.serve.docs import docs_router
     from motion_ops.serve.headers import ResponsePolicy
     from motion_ops.serve.pages import pages_router
+    from motion_ops.serve.party_api import party_api_router
+    from motion_ops.serve.party_pages import party_pages_router
     from motion_ops.serve.reports import reports_router
 
     app = FastAPI(title="motion-ops: Dutch parliament motions", root_path=root_path, lifespan=lifespan,
@@ -182,10 +184,12 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
 
     api = api_router(stores, settings)
     app.include_router(api)
+    app.include_router(party_api_router(stores))
     app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
     app.add_middleware(ResponsePolicy)  # outermost: the fast path's answers get the headers too
     app.include_router(reports_router(stores))
     app.include_router(pages_router(stores, settings))
+    app.include_router(party_pages_router(stores))
 
     def wants_html(request: Request) -> bool:
         path, mounted = request.url.path, request.scope.get("root_path", "")

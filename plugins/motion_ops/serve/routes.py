@@ -31,3 +31,12 @@ def matcher(route: str) -> re.Pattern[str]:
     """A pattern matching the whole of a path of ``route``, each ``{key}`` a group of a valid key."""
     key = f"([{KEY_CHARS}]{{1,{KEY_MAX_LENGTH}}})"
     return re.compile(re.escape(route).replace(re.escape("{key}"), key))
+
+# parties (serve/party_api.py, serve/party_pages.py)
+PARTIES = API + "/parties"
+PARTY = PARTIES + "/{party:path}"  # a name may hold a "/" ("Krol/vKA")
+PARTY_AGREEMENT = API + "/party-agreement"
+PARTY_DISAGREEMENTS = PARTY_AGREEMENT + "/{a:path}/{b:path}"  # cut anew by parties.pair
+PARTY_MATCH = API + "/party-match"
+PARTY_MATCH_MOTIONS = PARTY_MATCH + "/motions"
+MAX_PARTY = 60  # characters of a party's name
