@@ -1,0 +1,288 @@
+"""The ``export_data`` stage: the published data as open CSV files, one per table (motions, votes,
+related motions with their score components, summaries), described by one CSVW metadata file (W3C
+"CSV on the Web": columns, datatypes, required, keys), the published similarity version in every
+file's name (``motion-ops-v7-motions.csv``, ``motion-ops-v7-csv-metadata.json``).
+
+Everything is read in one repeatable-read snapshot and streamed row by row (a server-side cursor)
+into a temporary file in the target folder, written to disk and renamed into place; the metadata
+file is renamed last, so an export is complete exactly when its metadata file is there. Idempotent
+per version: a complete export of the published version is left as it is (``force`` rewrites it).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from motion_ops.store.db import Store, sql
+
+log = logging.getLogger(__name__)
+
+PREFIX = "motion-ops"
+#: every name an export's file has: ``motion-ops-v<version>-<table>.csv`` or ``...-csv-metadata.json``
+FILE_NAME = re.compile(r"^motion-ops-v([0-9]{1,19})-(?:(motions|votes|related|summaries)\.csv|csv-metadata\.json)$")
+ENV_DIR = "MOTION_OPS_EXPORTS_DIR"
+FETCH_ROWS = 2000  # rows a server-side cursor brings per round trip
+LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
+
+
+class NothingToExport(ValueError):
+    """No similarity version is published yet."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name (the CSV header), a CSVW datatype, whether a row must have it, what it means."""
+
+    name: str
+    datatype: str  # string, integer, double, boolean, date, dateTime, json
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV file: its named query (whose columns are exactly :attr:`columns`, in order) and keys."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    references: tuple[str, ...] = ()  # columns holding a motion id of the motions table
+
+    @property
+    def query(self) -> str:
+        return f"export_{self.name}"
+
+
+def _c(name: str, datatype: str, description: str, required: bool = False) -> Column:
+    return Column(name, datatype, description, required)
+
+
+TABLES: tuple[Table, ...] = (
+    Table("motions", "Live motions (moties) of the Tweede Kamer with their text", (
+        _c("id", "string", "the Zaak id (uuid)", True), _c("nummer", "string", "the Zaak number"),
+        _c("title", "string", "title"), _c("started_on", "date", "date"), _c("dossier", "string", "Kamerstuk dossier"),
+        _c("dossier_title", "string", "the dossier's title"), _c("kamerstuk", "string", "Kamerstuk (dossier-ondernummer)"),
+        _c("submitters", "json", "submitters, a JSON array of names", True), _c("outcome", "string", "outcome of the vote"),
+        _c("amended", "boolean", "a changed motion (gewijzigde motie)", True), _c("body_text", "string", "the text"),
+        _c("updated_at", "dateTime", "when the store last changed it (UTC)", True),
+        _c("generated", "boolean", "a sample motion made up by the dev kit, not the Tweede Kamer's", True)),
+        ("id",)),
+    Table("votes", "Each motion's votes per party (seats empty: unknown)", (
+        _c("motion_id", "string", "the motion", True), _c("party", "string", "party (fractie)", True),
+        _c("vote", "string", "Voor, Tegen or Niet deelgenomen", True), _c("seats", "integer", "the party's seats"),
+        _c("voor", "integer", "seats voting voor"), _c("tegen", "integer", "seats voting tegen")),
+        ("motion_id", "party"), ("motion_id",)),
+    Table("related", "Each motion's related motions in the published version, with the score's components", (
+        _c("version", "integer", "similarity version", True), _c("motion_id", "string", "the motion", True),
+        _c("rank", "integer", "rank (1: most related)", True), _c("neighbour_id", "string", "the related motion", True),
+        _c("score", "double", "the weighted score", True), _c("text_score", "double", "text similarity (cosine)"),
+        _c("vote_same", "integer", "parties that voted the same"), _c("vote_common", "integer", "parties that voted on both"),
+        _c("vote_correlation", "double", "vote agreement beyond chance (-1 to 1)"),
+        _c("shared_submitters", "integer", "submitters in common"), _c("same_dossier", "boolean", "the same dossier"),
+        _c("same_debate", "boolean", "voted in the same debate")),
+        ("motion_id", "rank"), ("motion_id", "neighbour_id")),
+    Table("summaries", "The published plain-language summary of each motion's current text", (
+        _c("motion_id", "string", "the motion", True), _c("status", "string", "llm, fallback or extractive", True),
+        _c("summary_nl", "string", "summary in Dutch", True), _c("summary_en", "string", "summary in English"),
+        _c("requests", "json", "what the motion asks, a JSON array", True), _c("topics", "json", "topics, a JSON array", True),
+        _c("backend", "string", "the backend that made it", True), _c("model", "string", "the model", True),
+        _c("prompt_version", "string", "the prompt's version", True),
+        _c("published_at", "dateTime", "when it was published (UTC)")),
+        ("motion_id",), ("motion_id",)),
+)
+
+
+def file_name(version: int, table: str) -> str:
+    return f"{PREFIX}-v{int(version)}-{table}.csv"
+
+
+def metadata_name(version: int) -> str:
+    return f"{PREFIX}-v{int(version)}-csv-metadata.json"
+
+
+def export_dir(given: str | Path | None = None) -> Path:
+    """Where the exports go: ``given`` (the run's param ``exports_dir``), else ``MOTION_OPS_EXPORTS_DIR``,
+    else ``$AIRFLOW_HOME/exports``. The read API serves the same folder (the same setting)."""
+    return Path(given or os.environ.get(ENV_DIR) or Path(os.environ.get("AIRFLOW_HOME", ".")) / "exports")
+
+
+def usable_dir(folder: Path) -> Path:
+    """``folder``, created if missing.
+
+    :raises ValueError: it is a file, or it cannot be created or written to.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"exports_dir {str(folder)!r} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"exports_dir {str(folder)!r} cannot be created: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"exports_dir {str(folder)!r} cannot be written to")
+    return folder
+
+
+def cell(value: Any, column: Column, where: str) -> str:
+    """A value as its column's CSVW lexical form ("" for null).
+
+    :raises ValueError: a number that is not finite, or a required value missing (``where`` says which row).
+    """
+    if value is None:
+        if column.required:
+            raise ValueError(f"{where}: {column.name} is empty, but every row must have it")
+        return ""
+    kind = column.datatype
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "dateTime":
+        return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    if kind == "date":
+        return value.isoformat()
+    if kind == "double":
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{where}: {column.name} is {number}, not a finite number")
+        return repr(number)
+    if kind == "integer":
+        return str(int(value))
+    if kind == "json":
+        return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    """``write(file)`` into a temporary file next to ``path``, on disk, then renamed to ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stream(store: Store, table: Table, params: dict[str, Any], f: Any) -> int:
+    """Write ``table``'s header and rows (read through a server-side cursor) to ``f``; the row count."""
+    writer = csv.writer(f)
+    writer.writerow([c.name for c in table.columns])
+    count = 0
+    with store.conn.cursor(name=f"export_{table.name}") as cur:
+        cur.itersize = FETCH_ROWS
+        cur.execute(sql(table.query), params)
+        names = tuple(d.name for d in cur.description or ())
+        if names != tuple(c.name for c in table.columns):
+            raise ValueError(f"named query {table.query} returns {names}, not the declared columns of {table.name}")
+        for row in cur:
+            count += 1
+            writer.writerow([cell(v, c, f"{table.name} row {count}") for v, c in zip(row, table.columns)])
+    return count
+
+
+def metadata(version: int, created: dt.datetime, rows: dict[str, int]) -> dict[str, Any]:
+    """The CSVW metadata of version ``version``'s files (a table group: each table's URL, columns with
+    their datatypes and whether they are required, its primary key and references to the motions)."""
+    motions = file_name(version, "motions")
+    return {
+        "@context": "http://www.w3.org/ns/csvw",
+        "dc:title": f"motion-ops: Tweede Kamer motions, similarity version {version}",
+        "dc:source": "Tweede Kamer open data (opendata.tweedekamer.nl), CC0",
+        "dc:license": LICENSE,
+        "dc:created": created.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "dialect": {"header": True, "encoding": "utf-8", "delimiter": ",", "quoteChar": "\""},
+        "tables": [{
+            "url": file_name(version, t.name), "dc:description": t.description, "rdfs:comment": f"{rows[t.name]} rows",
+            "tableSchema": {
+                "columns": [{"name": c.name, "titles": c.name, "datatype": c.datatype, "required": c.required,
+                             "dc:description": c.description} for c in t.columns],
+                "primaryKey": list(t.primary_key) if len(t.primary_key) > 1 else t.primary_key[0],
+                "foreignKeys": [{"columnReference": ref, "reference": {"resource": motions, "columnReference": "id"}}
+                                for ref in t.references]}} for t in TABLES],
+    }
+
+
+def complete(folder: Path, version: int) -> bool:
+    """Whether ``folder`` holds the complete export of ``version`` (its metadata and every table)."""
+    return (folder / metadata_name(version)).is_file() and all((folder / file_name(version, t.name)).is_file()
+                                                                for t in TABLES)
+
+
+def export(store: Store, folder: Path, *, force: bool = False) -> dict[str, Any]:
+    """Export the published version's data into ``folder`` (see the module's doc).
+
+    :returns: ``{"version", "written", "folder", "files", "rows"}`` (``written`` False: it was there already).
+    :raises NothingToExport: no version is published yet.
+    :raises ValueError: the folder is unusable, or a value cannot be written as its column's type.
+    """
+    usable_dir(folder)
+    rows: dict[str, int] = {}
+    with store.transaction() as cur:  # one snapshot: the files agree with each other
+        cur.execute(sql("set_snapshot_read"))
+        cur.execute(sql("select_current_version"))
+        current = cur.fetchone()
+        if current is None:
+            raise NothingToExport("no similarity version is published yet: nothing to export")
+        version = int(current["version"])
+        files = [file_name(version, t.name) for t in TABLES] + [metadata_name(version)]
+        if complete(folder, version) and not force:
+            log.info("version %d is exported already in %s: nothing written", version, folder)
+            return {"version": version, "written": False, "folder": str(folder), "files": files, "rows": None}
+        for table in TABLES:
+            def write(f: Any, table: Table = table) -> None:
+                rows[table.name] = _stream(store, table, {"version": version}, f)
+
+            _write_atomically(folder / file_name(version, table.name), write)
+    meta = metadata(version, dt.datetime.now(dt.timezone.utc), rows)
+    _write_atomically(folder / metadata_name(version), lambda f: f.write(json.dumps(meta, indent=1, ensure_ascii=False)))
+    _sync_dir(folder)
+    log.info("exported version %d to %s: %s", version, folder, rows)
+    return {"version": version, "written": True, "folder": str(folder), "files": files, "rows": rows}
+
+
+def summary_line(out: dict[str, Any]) -> str:
+    """What the task says it did, in one line."""
+    if not out["written"]:
+        return f"version {out['version']} is exported already in {out['folder']}: nothing written"
+    counts = ", ".join(f"{n} {name}" for name, n in out["rows"].items())
+    return f"exported version {out['version']} to {out['folder']}: {counts}"
+
+
+def listing(folder: Path) -> list[dict[str, Any]]:
+    """The complete exports in ``folder``, newest version first: each version's metadata file and
+    tables with their sizes and change times (UTC). A missing folder lists none."""
+    try:
+        names = [p.name for p in folder.iterdir()]
+    except OSError:
+        return []
+    versions = sorted({int(m.group(1)) for m in map(FILE_NAME.match, names) if m}, reverse=True)
+    return [{"version": v, "metadata": metadata_name(v), "files": [_entry(folder / n) for n in _names(v)]}
+            for v in versions if complete(folder, v)]
+
+
+def _names(version: int) -> Iterable[str]:
+    yield metadata_name(version)
+    yield from (file_name(version, t.name) for t in TABLES)
+
+
+def _entry(path: Path) -> dict[str, Any]:
+    st = path.stat()
+    return {"name": path.name, "bytes": st.st_size,
+            "modified": dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat().replace("+00:00", "Z")}
