@@ -4,7 +4,7 @@ commands with what each does, ``<command> -h`` shows a command's options.
 Commands (defined once, in :func:`build_parser`; a test keeps this list equal to it): the store's
 state ``status``, ``related``, ``audit``, ``qa-report``; setting up ``migrate``, ``grant-reader``,
 ``check-connections``; decisions ``approvals``, ``release-quarantine``, ``prune-embeddings``; readers
-``serve``; files, without a database, ``parse-feed``, ``extract-text``.
+``serve``, ``export``; files, without a database, ``parse-feed``, ``extract-text``.
 
 The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
 ``--dsn``; the parse/extract commands need no database.
@@ -227,6 +227,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from motion_ops.exports import export, export_dir, summary_line
+
+    with _store(args) as store:
+        print(summary_line(export(store, export_dir(args.dir), force=args.force)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line: every command, its help and its options."""
     ap = argparse.ArgumentParser(prog="python -m motion_ops", description=__doc__.split("\n\n")[0])
@@ -278,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_positive, default=8000)
     p.add_argument("--workers", type=_positive, default=1)
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("export", help="write the published version's CSV files and their CSVW metadata (open data)")
+    p.add_argument("--dir", help="the folder (default: $MOTION_OPS_EXPORTS_DIR, else $AIRFLOW_HOME/exports)")
+    p.add_argument("--force", action="store_true", help="rewrite an export of the version that is there already")
+    p.set_defaults(func=cmd_export)
     return ap
 
 
