@@ -31,3 +31,9 @@ def matcher(route: str) -> re.Pattern[str]:
     """A pattern matching the whole of a path of ``route``, each ``{key}`` a group of a valid key."""
     key = f"([{KEY_CHARS}]{{1,{KEY_MAX_LENGTH}}})"
     return re.compile(re.escape(route).replace(re.escape("{key}"), key))
+
+FEEDS = "/feeds"  # Atom feeds (errors as pages)
+FEED_SEARCH = FEEDS + "/moties"  # any search: its parameters are the search's
+FEED_LIKE = FEEDS + "/zoals/{key}"  # "moties zoals deze": close in meaning to a motion
+EXPORTS = API + "/exports"  # the open data files, listed
+EXPORT_FILE = "/exports/{name}"  # one of them
