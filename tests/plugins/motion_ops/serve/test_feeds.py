@@ -117,7 +117,7 @@ def test_the_pages_name_their_feeds_in_the_head_and_show_a_follow_link(client, s
                         (f"/motie/{motion}", f"/feeds/zoals/{motion}"), ("/", "/feeds/moties?mode=hybrid")):
         page = client.get(url).text
         head = page.split("</head>")[0]
-        assert f'<link rel="alternate" type="application/atom+xml" title="Volg: ' in head and f'href="{wanted}"' in head
+        assert '<link rel="alternate" type="application/atom+xml" title="Volg: ' in head and f'href="{wanted}"' in head
         assert re.search(rf'<a class="atom" type="application/atom\+xml" href="{re.escape(wanted)}">Volg \(Atom\)', page)
         feed = client.get(wanted.replace("&amp;", "&"))
         assert feed.status_code == 200 and validate(feed.content)["entries"]
