@@ -228,7 +228,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from motion_ops.exports import export, export_dir, summary_line
+    from motion_ops.exports import export, summary_line
+    from motion_ops.store.export_files import export_dir
 
     with _store(args) as store:
         print(summary_line(export(store, export_dir(args.dir), force=args.force)))

@@ -16,19 +16,15 @@ import json
 import logging
 import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from motion_ops.store.db import Store, sql
+from motion_ops.store.export_files import TABLE_NAMES, complete, file_name, metadata_name, usable_dir
 
 log = logging.getLogger(__name__)
 
-PREFIX = "motion-ops"
-#: every name an export's file has: ``motion-ops-v<version>-<table>.csv`` or ``...-csv-metadata.json``
-FILE_NAME = re.compile(r"^motion-ops-v([0-9]{1,19})-(?:(motions|votes|related|summaries)\.csv|csv-metadata\.json)$")
-ENV_DIR = "MOTION_OPS_EXPORTS_DIR"
 FETCH_ROWS = 2000  # rows a server-side cursor brings per round trip
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 
@@ -101,36 +97,6 @@ TABLES: tuple[Table, ...] = (
 )
 
 
-def file_name(version: int, table: str) -> str:
-    return f"{PREFIX}-v{int(version)}-{table}.csv"
-
-
-def metadata_name(version: int) -> str:
-    return f"{PREFIX}-v{int(version)}-csv-metadata.json"
-
-
-def export_dir(given: str | Path | None = None) -> Path:
-    """Where the exports go: ``given`` (the run's param ``exports_dir``), else ``MOTION_OPS_EXPORTS_DIR``,
-    else ``$AIRFLOW_HOME/exports``. The read API serves the same folder (the same setting)."""
-    return Path(given or os.environ.get(ENV_DIR) or Path(os.environ.get("AIRFLOW_HOME", ".")) / "exports")
-
-
-def usable_dir(folder: Path) -> Path:
-    """``folder``, created if missing.
-
-    :raises ValueError: it is a file, or it cannot be created or written to.
-    """
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"exports_dir {str(folder)!r} is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"exports_dir {str(folder)!r} cannot be created: {exc.strerror or exc}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"exports_dir {str(folder)!r} cannot be written to")
-    return folder
-
-
 def cell(value: Any, column: Column, where: str) -> str:
     """A value as its column's CSVW lexical form ("" for null).
 
@@ -197,6 +163,10 @@ def _stream(store: Store, table: Table, params: dict[str, Any], f: Any) -> int:
     return count
 
 
+if tuple(t.name for t in TABLES) != TABLE_NAMES:  # the files' names come from there
+    raise RuntimeError("the export's tables differ from motion_ops.store.export_files.TABLE_NAMES")
+
+
 def metadata(version: int, created: dt.datetime, rows: dict[str, int]) -> dict[str, Any]:
     """The CSVW metadata of version ``version``'s files (a table group: each table's URL, columns with
     their datatypes and whether they are required, its primary key and references to the motions)."""
@@ -217,12 +187,6 @@ def metadata(version: int, created: dt.datetime, rows: dict[str, int]) -> dict[s
                 "foreignKeys": [{"columnReference": ref, "reference": {"resource": motions, "columnReference": "id"}}
                                 for ref in t.references]}} for t in TABLES],
     }
-
-
-def complete(folder: Path, version: int) -> bool:
-    """Whether ``folder`` holds the complete export of ``version`` (its metadata and every table)."""
-    return (folder / metadata_name(version)).is_file() and all((folder / file_name(version, t.name)).is_file()
-                                                                for t in TABLES)
 
 
 def export(store: Store, folder: Path, *, force: bool = False) -> dict[str, Any]:
@@ -263,26 +227,3 @@ def summary_line(out: dict[str, Any]) -> str:
         return f"version {out['version']} is exported already in {out['folder']}: nothing written"
     counts = ", ".join(f"{n} {name}" for name, n in out["rows"].items())
     return f"exported version {out['version']} to {out['folder']}: {counts}"
-
-
-def listing(folder: Path) -> list[dict[str, Any]]:
-    """The complete exports in ``folder``, newest version first: each version's metadata file and
-    tables with their sizes and change times (UTC). A missing folder lists none."""
-    try:
-        names = [p.name for p in folder.iterdir()]
-    except OSError:
-        return []
-    versions = sorted({int(m.group(1)) for m in map(FILE_NAME.match, names) if m}, reverse=True)
-    return [{"version": v, "metadata": metadata_name(v), "files": [_entry(folder / n) for n in _names(v)]}
-            for v in versions if complete(folder, v)]
-
-
-def _names(version: int) -> Iterable[str]:
-    yield metadata_name(version)
-    yield from (file_name(version, t.name) for t in TABLES)
-
-
-def _entry(path: Path) -> dict[str, Any]:
-    st = path.stat()
-    return {"name": path.name, "bytes": st.st_size,
-            "modified": dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat().replace("+00:00", "Z")}

@@ -111,7 +111,7 @@ def test_failed_items_travel_by_xcom_to_retry_failed_and_a_rerun_changes_nothing
     assert q(store, "SELECT count(*) FROM motion_related") == [(n_vectors * 10,)]
     assert q(store, "SELECT passed FROM qa_reports WHERE version = %s", version) == [(True,)]
     assert list(tmp_path.glob("qa_similarity_*.html")) and list(tmp_path.glob("qa_similarity_*.json"))
-    from motion_ops.exports import metadata_name
+    from motion_ops.store.export_files import metadata_name
     from tests.plugins.motion_ops.csvw_validator import validate
 
     assert xcoms(dr, "export_data")[-1]["written"] and validate(tmp_path / "exports" / metadata_name(version))

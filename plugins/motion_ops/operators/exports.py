@@ -15,7 +15,8 @@ class ExportDataOperator(MotionOpsOperator):
     ui_color = "#e8f0e0"
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from motion_ops.exports import NothingToExport, export, export_dir, summary_line, usable_dir
+        from motion_ops.exports import NothingToExport, export, summary_line
+        from motion_ops.store.export_files import export_dir, usable_dir
 
         p = self.run_params(context)
         self.skip_if_dry_run(p)

@@ -28,7 +28,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from motion_ops.exports import export_dir
 from motion_ops.numerics.finite import env_number
 from motion_ops.serve.docs import installed_assets
 from motion_ops.serve.errors import (
@@ -43,6 +42,7 @@ from motion_ops.serve.errors import (
 )
 from motion_ops.serve.query_embedding import QueryEmbedder
 from motion_ops.serve.routes import API, HEALTHZ
+from motion_ops.store.export_files import export_dir
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The open data files (:mod:`motion_ops.exports`) for readers: ``/api/exports`` lists the complete
+"""The open data files (written by ``export_data``, :mod:`motion_ops.store.export_files`) for readers: ``/api/exports`` lists the complete
 exports (newest version first, each file with its absolute URL, size and change time) and
 ``/exports/<file>`` serves one, both with ``ETag`` and ``Last-Modified`` (304 to a conditional
 request). Only the names an export writes, of an export whose metadata file is there, are served:
@@ -16,10 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 
-from motion_ops.exports import FILE_NAME, complete, listing
 from motion_ops.serve.errors import NotFound
 from motion_ops.serve.headers import conditional, not_modified, validators
 from motion_ops.serve.routes import EXPORT_FILE, EXPORTS
+from motion_ops.store.export_files import FILE_NAME, complete, listing
 
 CSV_TYPE = "text/csv; charset=utf-8"
 METADATA_TYPE = "application/csvm+json"  # CSVW's metadata (W3C)

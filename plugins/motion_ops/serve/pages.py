@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from motion_ops.exports import listing
 from motion_ops.numerics.relatedness import reason
 from motion_ops.parsers.substance import is_request, requests
 from motion_ops.serve import cursor, reads
@@ -22,6 +21,7 @@ from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
 from motion_ops.serve.feeds import describe, like_feed_path, search_feed_path
 from motion_ops.serve.params import Key, Search, search_params
 from motion_ops.serve.routes import DEFAULT_MIN_SCORE, SIBLINGS_LIMIT
+from motion_ops.store.export_files import listing
 
 log = logging.getLogger(__name__)
 SIBLINGS_SHOWN = SIBLINGS_LIMIT  # the rest is one click away: the dossier's search

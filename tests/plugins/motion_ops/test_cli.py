@@ -122,9 +122,9 @@ def test_related_prints_a_motions_neighbours_by_number_or_id(store, pg_uri, moti
 
 
 def test_export_writes_the_published_version_once_and_says_so(store, pg_uri, motions, tmp_path):
-    from motion_ops.exports import metadata_name
     from motion_ops.publish import publish
     from motion_ops.similarity import compute_version
+    from motion_ops.store.export_files import metadata_name
     from tests.plugins.motion_ops.csvw_validator import validate
     from tests.plugins.motion_ops.test_similarity import embed_all
 

@@ -2,9 +2,10 @@ import json
 
 import pytest
 
-from motion_ops.exports import NothingToExport, export, file_name, listing, metadata_name
+from motion_ops.exports import NothingToExport, export
 from motion_ops.publish import publish
 from motion_ops.similarity import compute_version
+from motion_ops.store.export_files import file_name, listing, metadata_name
 from tests.plugins.motion_ops.csvw_validator import validate
 
 

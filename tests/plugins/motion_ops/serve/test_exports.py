@@ -3,8 +3,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from motion_ops.exports import export, file_name, metadata_name
+from motion_ops.exports import export
 from motion_ops.serve.app import Settings, create_app
+from motion_ops.store.export_files import file_name, metadata_name
 from tests.plugins.motion_ops.csvw_validator import validate
 
 
