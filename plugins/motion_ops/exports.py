@@ -16,17 +16,24 @@ import json
 import logging
 import math
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from motion_ops.store.db import Store, sql
-from motion_ops.store.export_files import TABLE_NAMES, complete, file_name, metadata_name, usable_dir
+from motion_ops.store.export_files import PREFIX, TABLE_NAMES, complete, file_name, metadata_name, usable_dir
 
 log = logging.getLogger(__name__)
 
 FETCH_ROWS = 2000  # rows a server-side cursor brings per round trip
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
+#: Cells are never altered against formula injection (a ``'`` prefix would change the data for every other
+#: program, and a negative number is a number); the metadata and the README say how to open them safely.
+FORMULAS = ("Every cell holds the value exactly as stored: a text may start with =, +, - or @ (e.g. a motion's "
+            "title), which a spreadsheet program opening the file directly may take for a formula. Import the "
+            "files as text (e.g. Data > From Text/CSV with the columns as text), or read them with a CSV library.")
+TEMP_SUFFIX = ".tmp"  # a file being written: ``.<its name>.<random>.tmp``
 
 
 class NothingToExport(ValueError):
@@ -126,16 +133,26 @@ def cell(value: Any, column: Column, where: str) -> str:
 
 
 def _write_atomically(path: Path, write: Any) -> None:
-    """``write(file)`` into a temporary file next to ``path``, on disk, then renamed to ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """``write(file)`` into a new temporary file next to ``path`` (a random name, created exclusively:
+    nothing there is followed or written through), on disk, then renamed to ``path``."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
     try:
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask decides, as for open()
+        with open(fd, "w", newline="", encoding="utf-8") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files of exports killed mid-file (their ``finally`` never ran); only
+    called under the export lock, when no export is writing."""
+    for p in folder.glob(f".{PREFIX}-v*{TEMP_SUFFIX}"):
+        log.info("removing %s, left by an export that did not finish", p.name)
+        p.unlink(missing_ok=True)
 
 
 def _sync_dir(folder: Path) -> None:
@@ -177,6 +194,7 @@ def metadata(version: int, created: dt.datetime, rows: dict[str, int]) -> dict[s
         "dc:source": "Tweede Kamer open data (opendata.tweedekamer.nl), CC0",
         "dc:license": LICENSE,
         "dc:created": created.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "rdfs:comment": FORMULAS,
         "dialect": {"header": True, "encoding": "utf-8", "delimiter": ",", "quoteChar": "\""},
         "tables": [{
             "url": file_name(version, t.name), "dc:description": t.description, "rdfs:comment": f"{rows[t.name]} rows",
@@ -200,6 +218,8 @@ def export(store: Store, folder: Path, *, force: bool = False) -> dict[str, Any]
     rows: dict[str, int] = {}
     with store.transaction() as cur:  # one snapshot: the files agree with each other
         cur.execute(sql("set_snapshot_read"))
+        cur.execute(sql("lock_export"))  # one export at a time: a second one waits, then finds it complete
+        _remove_leftovers(folder)
         cur.execute(sql("select_current_version"))
         current = cur.fetchone()
         if current is None:
@@ -214,9 +234,9 @@ def export(store: Store, folder: Path, *, force: bool = False) -> dict[str, Any]
                 rows[table.name] = _stream(store, table, {"version": version}, f)
 
             _write_atomically(folder / file_name(version, table.name), write)
-    meta = metadata(version, dt.datetime.now(dt.timezone.utc), rows)
-    _write_atomically(folder / metadata_name(version), lambda f: f.write(json.dumps(meta, indent=1, ensure_ascii=False)))
-    _sync_dir(folder)
+        meta = metadata(version, dt.datetime.now(dt.timezone.utc), rows)
+        _write_atomically(folder / metadata_name(version), lambda f: f.write(json.dumps(meta, indent=1, ensure_ascii=False)))
+        _sync_dir(folder)  # still under the lock: the export is complete before the next one looks
     log.info("exported version %d to %s: %s", version, folder, rows)
     return {"version": version, "written": True, "folder": str(folder), "files": files, "rows": rows}
 

@@ -83,3 +83,76 @@ def test_the_listing_names_each_complete_export_newest_first_with_sizes(store, p
     assert [f["name"] for f in found["files"]][0] == metadata_name(published)
     assert all(f["bytes"] > 0 and f["modified"].endswith("Z") for f in found["files"])
     assert listing(tmp_path / "missing") == []
+
+
+def test_a_file_at_a_temporary_name_is_never_written_through_and_the_files_are_readable_by_all(store, published,
+                                                                                              tmp_path):
+    import os
+    import stat
+
+    folder, outside = tmp_path / "exports", tmp_path / "outside.txt"
+    folder.mkdir()
+    outside.write_text("not yours")
+    # what an earlier export of this process id would have named its temporary file (a stale file, or a symlink)
+    (folder / f".{file_name(published, 'motions')}.{os.getpid()}.tmp").symlink_to(outside)
+    export(store, folder)
+    assert outside.read_text() == "not yours"
+    for p in folder.iterdir():
+        mode = p.lstat().st_mode
+        assert stat.S_ISREG(mode) and mode & 0o044 == 0o044, p.name  # the read API may run as another user
+    validate(folder / metadata_name(published))
+
+
+def test_temporary_files_a_killed_export_left_behind_are_removed_by_the_next(store, published, tmp_path):
+    stale = tmp_path / f".{file_name(published, 'related')}.4242.tmp"
+    stale.write_text("version,motion_id\n1,")  # an export killed mid-file (no finally ran)
+    other = tmp_path / ".someone-elses.tmp"
+    other.write_text("x")
+    export(store, tmp_path)
+    assert not stale.exists() and other.exists()
+
+
+def test_a_second_export_at_once_waits_for_the_first_and_then_writes_nothing(store, published, pg_uri, tmp_path):
+    import shutil
+    import threading
+    import time
+
+    import psycopg
+
+    from motion_ops.store.db import sql
+
+    done = tmp_path / "done"
+    export(store, done)  # what the first export (an Airflow try) is about to write
+    folder = tmp_path / "exports"
+    result = {}
+    with psycopg.connect(pg_uri) as first:
+        first.execute(sql("lock_export"))  # the first export holds the lock (its transaction is open)
+        second = threading.Thread(target=lambda: result.update(export(store, folder)))  # the CLI, meanwhile
+        second.start()
+        deadline = time.monotonic() + 30
+        waiting = False
+        while second.is_alive() and not waiting and time.monotonic() < deadline:
+            waiting = first.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                    "AND wait_event = 'advisory' AND pid <> pg_backend_pid()").fetchone()[0] > 0
+            time.sleep(0.02)
+        assert waiting, "the second export did not wait for the first"
+        assert not [p for p in folder.iterdir() if not p.name.startswith(".")]
+        for p in done.iterdir():  # the first export completes
+            shutil.copy2(p, folder / p.name)
+        first.commit()
+        second.join(60)
+    assert result["version"] == published and not result["written"]
+
+
+def test_cells_a_spreadsheet_would_take_for_formulas_are_exported_as_they_are_and_the_metadata_warns(
+        store, published, tmp_path):
+    titles = ['=HYPERLINK("https://example.org","klik")', "+31 20 123", "-2+3", "@SUM(A1)"]
+    ids = [r[0] for r in store.conn.execute("SELECT id::text FROM motions WHERE NOT deleted ORDER BY id LIMIT 4")]
+    for motion, title in zip(ids, titles):
+        store.conn.execute("UPDATE motions SET title = %s WHERE id = %s", (title, motion))
+    store.conn.commit()
+    export(store, tmp_path)
+    rows = {r["id"]: r["title"] for r in validate(tmp_path / metadata_name(published))[file_name(published, "motions")]}
+    assert [rows[m] for m in ids] == titles  # open data: the values exactly, no prefix
+    meta = json.loads((tmp_path / metadata_name(published)).read_text())
+    assert "formula" in meta["rdfs:comment"] and "spreadsheet" in meta["rdfs:comment"]
