@@ -18,8 +18,8 @@ from fastapi.responses import FileResponse, Response
 
 from motion_ops.serve.errors import NotFound
 from motion_ops.serve.headers import conditional, not_modified, validators
-from motion_ops.serve.routes import EXPORT_FILE, EXPORTS
-from motion_ops.store.export_files import FILE_NAME, complete, listing
+from motion_ops.serve.routes import EXPORT_FILE, EXPORTS, site_url
+from motion_ops.store.export_files import FILE_NAME, complete, listing, metadata_name, regular_file
 
 CSV_TYPE = "text/csv; charset=utf-8"
 METADATA_TYPE = "application/csvm+json"  # CSVW's metadata (W3C)
@@ -61,7 +61,7 @@ def exports_router(settings: Any) -> APIRouter:
     def list_exports(request: Request) -> Response:
         """The open data exports: per published version, CSV files (motions, votes, related motions with
         their components, summaries) and their CSVW metadata file, newest version first."""
-        base = str(request.base_url).rstrip("/")
+        base = site_url(request)
         items = listing(folder())
         for item in items:
             item["metadata_url"] = f"{base}/exports/{item['metadata']}"
@@ -76,13 +76,15 @@ def exports_router(settings: Any) -> APIRouter:
         """One file of an export, as ``/api/exports`` lists it."""
         m = FILE_NAME.match(name)
         path = folder() / name
-        if m is None or not complete(folder(), int(m.group(1))) or not path.is_file():
+        if m is None or not complete(folder(), int(m.group(1))) or not regular_file(path):
             raise NotFound(f"no export file {name!r}")
         modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
         headers = validators(digests.of(path), modified)
         if not_modified(request.headers, headers["etag"], modified):
             return Response(status_code=304, headers=headers)
-        media_type = METADATA_TYPE if name.endswith(".json") else CSV_TYPE
+        if m.group(2):  # a table: where CSVW processors find its metadata (CSVW, "Link Header")
+            headers["link"] = f'<{metadata_name(int(m.group(1)))}>; rel="describedby"; type="{METADATA_TYPE}"'
+        media_type = CSV_TYPE if m.group(2) else METADATA_TYPE
         return FileResponse(path, media_type=media_type, headers=headers, content_disposition_type="inline",
                             filename=name)
 

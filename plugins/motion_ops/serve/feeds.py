@@ -24,7 +24,7 @@ from motion_ops.serve.api import client_address, meaning
 from motion_ops.serve.errors import Unavailable
 from motion_ops.serve.headers import conditional
 from motion_ops.serve.params import Key, Search, search_params
-from motion_ops.serve.routes import FEED_LIKE, FEED_SEARCH
+from motion_ops.serve.routes import FEED_LIKE, FEED_SEARCH, site_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
@@ -135,7 +135,7 @@ def feeds_router(stores: Any, settings: Any) -> APIRouter:
 
     def answer(request: Request, path: str, page: str, title: str, subtitle: str | None,
                found: list[dict[str, Any]]) -> Response:
-        base_url = str(request.base_url).rstrip("/")
+        base_url = site_url(request)
         body, updated = atom(feed_id=_feed_id(path), title=title, subtitle=subtitle, self_url=str(request.url),
                              page_url=base_url + page, base_url=base_url, entries=found)
         return conditional(request.headers, body, MEDIA_TYPE, updated)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -52,9 +53,18 @@ def names(version: int) -> Iterable[str]:
     yield from (file_name(version, t) for t in TABLE_NAMES)
 
 
+def regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file itself: not a symlink (which may point anywhere), nor a folder."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def complete(folder: Path, version: int) -> bool:
-    """Whether ``folder`` holds the complete export of ``version`` (its metadata and every table)."""
-    return all((folder / n).is_file() for n in names(version))
+    """Whether ``folder`` holds the complete export of ``version`` (its metadata and every table, each a
+    regular file)."""
+    return all(regular_file(folder / n) for n in names(version))
 
 
 def listing(folder: Path) -> list[dict[str, Any]]:

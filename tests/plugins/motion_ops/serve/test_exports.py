@@ -63,3 +63,44 @@ def test_the_landing_page_links_the_newest_export(exported):
     client, version, _ = exported
     page = client.get("/").text
     assert f'href="/exports/{file_name(version, "motions")}"' in page and 'href="/api/exports"' in page
+
+
+def test_a_symlink_placed_in_the_folder_is_never_served_nor_listed(exported, tmp_path):
+    client, version, folder = exported
+    secret = tmp_path / "secret.csv"
+    secret.write_text("id\nprivate\n")
+    motions = folder / file_name(version, "motions")
+    motions.unlink()
+    motions.symlink_to(secret)  # the name of a file of a complete export, pointing elsewhere
+    r = client.get(f"/exports/{motions.name}")
+    assert r.status_code == 404 and "private" not in r.text
+    assert client.get("/api/exports").json()["items"] == []
+
+
+def test_a_csv_file_names_its_csvw_metadata_in_a_link_header(exported):
+    client, version, _ = exported
+    r = client.get(f"/exports/{file_name(version, 'votes')}")
+    assert r.headers["link"] == f'<{metadata_name(version)}>; rel="describedby"; type="application/csvm+json"'
+    assert "link" not in client.get(f"/exports/{metadata_name(version)}").headers
+
+
+def test_mounted_under_a_prefix_the_exports_and_feeds_link_within_it(exported, pg_uri):
+    from fastapi import FastAPI
+
+    from tests.plugins.motion_ops.serve.atom_validator import validate as validate_feed
+
+    _, version, folder = exported
+    outer = FastAPI()
+    outer.mount("/motion-ops", create_app(Settings(dsn=pg_uri, secret=b"mounted", exports_dir=folder)))
+    c = TestClient(outer)
+    (item,) = c.get("/motion-ops/api/exports").json()["items"]
+    assert item["metadata_url"] == f"http://testserver/motion-ops/exports/{metadata_name(version)}"
+    assert c.get(item["files"][1]["url"].removeprefix("http://testserver")).status_code == 200
+    page = c.get("/motion-ops/").text
+    assert f'href="/motion-ops/exports/{file_name(version, "motions")}"' in page
+    assert 'href="/motion-ops/feeds/moties?mode=hybrid"' in page
+    feed = validate_feed(c.get("/motion-ops/feeds/moties").content)
+    assert feed["self"].startswith("http://testserver/motion-ops/feeds/moties")
+    assert feed["entries"] and all(e["link"].startswith("http://testserver/motion-ops/motie/") for e in feed["entries"])
+    assert feed["id"] == validate_feed(TestClient(create_app(Settings(dsn=pg_uri, secret=b"s"))).get(
+        "/feeds/moties").content)["id"]  # the same feed, mounted or not
