@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -87,9 +89,10 @@ def _summary(m: dict[str, Any]) -> str:
 
 
 def atom(*, feed_id: str, title: str, subtitle: str | None, self_url: str, page_url: str, base_url: str,
-         entries: list[dict[str, Any]]) -> tuple[bytes, dt.datetime]:
-    """The feed's document and its ``updated`` (the newest entry's change time; the epoch without entries)."""
-    updated = max((e["updated_at"] for e in entries), default=EPOCH)
+         entries: list[dict[str, Any]], changed: dt.datetime | None = None) -> tuple[bytes, dt.datetime]:
+    """The feed's document and its ``updated``: the newest entry's change time, or ``changed`` (when the
+    store last changed, :class:`LastChange`) when that is later; the epoch without either."""
+    updated = max([e["updated_at"] for e in entries] + [changed or EPOCH])
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "nl"})
     _text(feed, "id", feed_id)
     _text(feed, "title", title)
@@ -125,6 +128,25 @@ def entries(store: Any, rows: list[dict[str, Any]], *, leave_out: str | None = N
     return found[:ENTRIES]
 
 
+class LastChange:
+    """When the store last changed anything a feed may show (``api_feed_changed``), read at most every
+    ``ttl`` seconds: a motion that leaves a feed (deleted, changed) moves the feed's ``updated`` on, so
+    it never goes back and a reader sending only ``If-Modified-Since`` sees the change. The read scans
+    the motions, so it is shared by the requests of a period rather than made by each."""
+
+    def __init__(self, ttl: float):
+        self.ttl, self.value, self.until, self.lock = ttl, None, 0.0, threading.Lock()
+
+    def get(self, store: Any) -> dt.datetime | None:
+        with self.lock:
+            if time.monotonic() < self.until:
+                return self.value
+        row = store.read_one("api_feed_changed", {})
+        with self.lock:
+            self.value, self.until = (row or {}).get("changed"), time.monotonic() + self.ttl
+            return self.value
+
+
 def _feed_id(path: str) -> str:
     """A feed's id: the same for the same feed on every host and mount (its path and query)."""
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'motion-ops:' + path)}"
@@ -132,12 +154,13 @@ def _feed_id(path: str) -> str:
 
 def feeds_router(stores: Any, settings: Any) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    last_change = LastChange(settings.version_ttl)
 
     def answer(request: Request, path: str, page: str, title: str, subtitle: str | None,
-               found: list[dict[str, Any]]) -> Response:
+               found: list[dict[str, Any]], changed: dt.datetime | None) -> Response:
         base_url = site_url(request)
         body, updated = atom(feed_id=_feed_id(path), title=title, subtitle=subtitle, self_url=str(request.url),
-                             page_url=base_url + page, base_url=base_url, entries=found)
+                             page_url=base_url + page, base_url=base_url, entries=found, changed=changed)
         return conditional(request.headers, body, MEDIA_TYPE, updated)
 
     @router.get(FEED_SEARCH)
@@ -149,8 +172,9 @@ def feeds_router(stores: Any, settings: Any) -> APIRouter:
             rows = reads.search(store, q=search.q, mode=search.mode, filters=search.filters,
                                 limit=DEPTH if search.q else ENTRIES, offset=0, semantic=semantic)
             found = entries(store, rows)
+            changed = last_change.get(store)
         path = search_feed_path(search)
-        return answer(request, path, "/" + path.removeprefix(FEED_SEARCH), describe(search), notice, found)
+        return answer(request, path, "/" + path.removeprefix(FEED_SEARCH), describe(search), notice, found, changed)
 
     @router.get(FEED_LIKE)
     def like_feed(request: Request, key: str = Key) -> Response:
@@ -166,8 +190,9 @@ def feeds_router(stores: Any, settings: Any) -> APIRouter:
             rows = reads.search(store, q=m["title"] or m["id"], mode="semantic", filters=reads.Filters(),
                                 limit=DEPTH + 1, offset=0, semantic=(v["model"], json.loads(row["vector"])))
             found = entries(store, rows, leave_out=m["id"])
+            changed = last_change.get(store)
         title = f"Moties zoals {m['nummer'] or m['id']}: {m['title'] or ''}".rstrip(": ")
         return answer(request, like_feed_path(m["id"]), f"/motie/{m['id']}", title,
-                      reads.meaning_notice(v["model"]), found)
+                      reads.meaning_notice(v["model"]), found, changed)
 
     return router
