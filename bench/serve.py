@@ -1,6 +1,7 @@
-"""The read API under load: ``/api/motions/{id}/related``, ``/api/motions?q=`` and the party
-agreement matrix ``/api/party-agreement`` (over a dossier or the motions with a word) with 50
-concurrent clients on loopback, against the bare SQL query for the same rows in the same run.
+"""The read API under load: ``/api/motions/{id}/related``, ``/api/motions?q=``, the party
+agreement matrix ``/api/party-agreement`` (over a dossier or the motions with a word) and the Atom
+feed of a search ``/feeds/moties?q=`` with 50 concurrent clients on loopback, against the bare SQL
+query for the same rows in the same run (for the feed: the search's row query, then its entries' query).
 
 The store: the stand-in corpus (``--motions``, default 1,500) synced, embedded, computed and
 published into the bench's embedded Postgres. The API runs as ``python -m motion_ops serve`` in
@@ -30,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from _common import ROOT, free_port, fresh_store, parse_args, wait_for
@@ -101,8 +103,10 @@ async def load_http(port: int, paths: list[str]) -> tuple[list[float], float]:
     return latencies, time.perf_counter() - t0
 
 
-async def load_sql(dsn: str, query: str, params: list[dict]) -> tuple[list[float], float]:
-    """Latencies of the bare row query with ``params``, by CLIENTS concurrent connections."""
+async def load_sql(dsn: str, query: str, params: list[dict], then: tuple[str, Any] | None = None
+                   ) -> tuple[list[float], float]:
+    """Latencies of the bare row query with ``params``, by CLIENTS concurrent connections; with
+    ``then`` = (query, params of the rows), a second query on the first's rows in the same request."""
     import psycopg
 
     queue = list(reversed(params))
@@ -115,7 +119,9 @@ async def load_sql(dsn: str, query: str, params: list[dict]) -> tuple[list[float
             while queue and time.perf_counter() < deadline:
                 p = queue.pop()
                 t = time.perf_counter()
-                await (await conn.execute(query, p)).fetchall()
+                rows = await (await conn.execute(query, p)).fetchall()
+                if then is not None:
+                    await (await conn.execute(then[0], then[1](rows))).fetchall()
                 latencies.append(time.perf_counter() - t)
 
     t0 = time.perf_counter()
@@ -138,6 +144,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     args = parse_args(ap, smoke={"motions": 40, "requests": 200, "rounds": 1})
+    from motion_ops.serve.feeds import DEPTH as FEED_DEPTH
     from motion_ops.serve.parties import MATRIX_MAX_MOTIONS
     from motion_ops.store.db import sql
 
@@ -163,21 +170,26 @@ def main() -> None:
                   for i in range(args.requests)]
     matrix_params = [{**sel, "ids": None, "since": None, "until": None, "limit": MATRIX_MAX_MOTIONS} for sel in selections]
     matrix_paths = ["/api/party-agreement?" + urlencode({k: v for k, v in sel.items() if v}) for sel in selections]
+    feed_params = [{**p, "limit": FEED_DEPTH} for p in search_params]  # as a search's feed reads it
     port = free_port()
     cache_note = ("no response cache" if os.environ.get("MOTION_API_CACHE_SIZE") == "0" else
                   f"{len(set(related_ids))} distinct motions in {len(related_ids)} requests, cached per version")
     env = {**os.environ, "MOTION_API_SECRET": "bench", "PYTHONPATH": f"{ROOT / 'plugins'}:{ROOT}",
            "AIRFLOW_CONN_MOTION_EMBEDDINGS": json.dumps({"conn_type": "generic", "extra": {"provider": "hashing"}})}
     phases = [(f"/api/motions/{{id}}/related ({cache_note})", sql("api_related"), rel_params,
-               [f"/api/motions/{i}/related?limit=10" for i in related_ids]),
+               [f"/api/motions/{i}/related?limit=10" for i in related_ids], None),
               ("/api/motions?q=", sql("api_search_text"), search_params,
-               [f"/api/motions?q={w.replace(' ', '+')}" for w in words]),
-              ("/api/party-agreement?dossier= | ?q= (party matrix)", sql("api_party_votes"), matrix_params, matrix_paths)]
+               [f"/api/motions?q={w.replace(' ', '+')}" for w in words], None),
+              ("/api/party-agreement?dossier= | ?q= (party matrix)", sql("api_party_votes"), matrix_params, matrix_paths,
+               None),
+              ("/feeds/moties?q=&mode=text (Atom)", sql("api_search_text"), feed_params,
+               [f"/feeds/moties?q={w.replace(' ', '+')}&mode=text" for w in words],
+               (sql("api_feed_entries"), lambda rows: {"ids": [r[0] for r in rows]}))]
     ratios: dict[str, list[float]] = {name: [] for name, *_ in phases}
     for round_ in range(1, args.rounds + 1):
         # the bare queries while the API is down (its connections count against max_connections too),
         # then the API: a fresh process per round, so each round starts cold (its cache empty)
-        bare = [asyncio.run(load_sql(dsn, query, params)) for _, query, params, _ in phases]
+        bare = [asyncio.run(load_sql(dsn, query, params, then)) for _, query, params, _, then in phases]
         server = subprocess.Popen([sys.executable, "-m", "motion_ops", "--dsn", dsn, "serve", "--port", str(port),
                                    "--workers", str(args.workers)], env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
@@ -185,9 +197,10 @@ def main() -> None:
             wait_for(port, timeout=60)
             # warm up the connections and code paths, not the cache: another min_score is another key
             asyncio.run(load_http(port, [f"/api/motions/{i}/related?limit=10&min_score=-9" for i in related_ids[-200:]]
-                                  + ["/api/motions?q=warm"] * 100 + ["/api/party-agreement?q=warm"] * 100))
+                                  + ["/api/motions?q=warm"] * 100 + ["/api/party-agreement?q=warm"] * 100
+                                  + ["/feeds/moties?q=warm&mode=text"] * 100))
             print(f"round {round_}:")
-            for (name, _, _, paths), b in zip(phases, bare):
+            for (name, _, _, paths, _), b in zip(phases, bare):
                 ratios[name].append(report(name, asyncio.run(load_http(port, paths)), b))
         finally:
             server.terminate()

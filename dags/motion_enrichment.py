@@ -19,7 +19,9 @@ Nightly enrichment of the Tweede Kamer motions ("moties"):
 6. **compute_similarity**: a new, unpublished version of each motion's `top_n` related motions;
 7. **qa_sample**: check a sample and write the QA report (JSON + HTML);
 8. **publish_similarity**: make the version current for readers (`motion_related` view), only if QA passed;
-9. **announce_texts**: after the sync, update the Asset `motion_texts` when motion texts changed
+9. **export_data**: write the published version's open CSV files (motions, votes, related motions,
+   summaries) with their CSVW metadata to `exports_dir` (kept when that version is there already);
+10. **announce_texts**: after the sync, update the Asset `motion_texts` when motion texts changed
    (it schedules `motion_summaries`); skipped when nothing changed.
 
 Every task is safe to clear and re-run. A backfill run only fetches bodies for, and embeds,
@@ -41,6 +43,7 @@ from motion_ops.operators.enrichment import (
     RetryFailedOperator,
     SyncContentOperator,
 )
+from motion_ops.operators.exports import ExportDataOperator
 from motion_ops.operators.params import dag_params
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotEmbeddingsOperator
 from motion_ops.operators.summaries import AnnounceTextsOperator
@@ -80,11 +83,12 @@ def motion_enrichment():
     publish = PublishSimilarityOperator(task_id="publish_similarity", version=compute.output["version"],
                                         outlets=[MOTION_SIMILARITY],
                                         execution_timeout=timeout("publish_similarity", 15))
+    export = ExportDataOperator(task_id="export_data", execution_timeout=timeout("export_data", 30))
 
     announce = AnnounceTextsOperator(task_id="announce_texts", summary=XComArg(sync, key="summary"), outlets=[MOTION_TEXTS],
                                      execution_timeout=timeout("announce_texts", 5))
 
-    migrate >> sync >> pilot >> approve >> embed >> retry >> compute >> qa >> publish
+    migrate >> sync >> pilot >> approve >> embed >> retry >> compute >> qa >> publish >> export
     sync >> announce
 
 

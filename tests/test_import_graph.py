@@ -14,7 +14,7 @@ PLUGINS = ROOT / "plugins"
 
 #: The stage modules (README, "plugins/motion_ops/"): one per stage of the pipelines.
 STAGES = ("sync", "assemble", "bodies", "embeddings", "similarity", "qa", "publish", "summaries", "pilot",
-          "switch")
+          "switch", "exports")
 #: What lies above the stages: the Airflow edge's operators and the command line.
 ABOVE_STAGES = ("operators", "cli", "__main__")
 #: The packages the stages stand on; none of them reaches up.

@@ -39,7 +39,7 @@ def test_every_task_retries_with_exponential_backoff(dag):
 
 def test_the_task_graph_is_the_nightly_chain_plus_the_data_each_task_takes(dag):
     order = ["migrate_store", "sync_content", "pilot_embeddings", "approve_embeddings", "embed_missing", "retry_failed",
-             "compute_similarity", "qa_sample", "publish_similarity"]
+             "compute_similarity", "qa_sample", "publish_similarity", "export_data"]
     assert sorted(dag.task_ids) == sorted(order + ["announce_texts"])
     data = {"sync_content": {"retry_failed", "announce_texts", "embed_missing"}, "retry_failed": {"qa_sample"},
             "compute_similarity": {"publish_similarity"}}
@@ -52,6 +52,7 @@ def test_the_task_graph_is_the_nightly_chain_plus_the_data_each_task_takes(dag):
     approve = dag.get_task("approve_embeddings")  # a paid model nobody approved: a person decides first
     assert isinstance(approve, ApprovalOperator) and approve.ignore_downstream_trigger_rules  # reject: nothing runs
     assert approve.response_timeout is not None and approve.pilot.operator.task_id == "pilot_embeddings"
+    assert dag.get_task("export_data").downstream_task_ids == set()
     announce = dag.get_task("announce_texts")
     assert announce.downstream_task_ids == set() and [o.name for o in announce.outlets] == ["motion_texts"]
 
@@ -115,7 +116,7 @@ def test_every_param_has_a_title_a_description_and_a_section(dag):
         p = dag.params.get_param(name)
         assert p.description and p.schema.get("title") and p.schema.get("section"), name
         sections.add(p.schema["section"])
-    assert sections == {"Sync", "Embedding", "Pilot and budget", "Similarity", "QA", "Run window"}
+    assert sections == {"Sync", "Embedding", "Pilot and budget", "Similarity", "QA", "Exports", "Run window"}
 
 
 HEAVY = ("numpy", "psycopg", "requests", "pypdf", "msgspec", "pgvector", "pydantic_ai", "openai")

@@ -68,6 +68,7 @@ def run(dag, tmp_path, **conf):
     # the 60-motion test corpus spreads over 42 dossiers: too few to judge relevance by dossier
     # approve_embeddings is a human-in-the-loop task dag.test() cannot answer: marked done here
     return dag.test(mark_success_pattern="approve_embeddings", run_conf={"batch_size": 16, "qa_reports_dir": str(tmp_path), "qa_min_relevance": 0.0,
+                              "exports_dir": str(tmp_path / "exports"),
                               "qa_enforce": True, "dry_run": False, "since": None, "until": None, "top_n": 10, "max_batches": None,
                               **conf})
 
@@ -110,6 +111,10 @@ def test_failed_items_travel_by_xcom_to_retry_failed_and_a_rerun_changes_nothing
     assert q(store, "SELECT count(*) FROM motion_related") == [(n_vectors * 10,)]
     assert q(store, "SELECT passed FROM qa_reports WHERE version = %s", version) == [(True,)]
     assert list(tmp_path.glob("qa_similarity_*.html")) and list(tmp_path.glob("qa_similarity_*.json"))
+    from motion_ops.store.export_files import metadata_name
+    from tests.plugins.motion_ops.csvw_validator import validate
+
+    assert xcoms(dr, "export_data")[-1]["written"] and validate(tmp_path / "exports" / metadata_name(version))
 
     newest = q(store, "SELECT max(created_at) FROM motion_embeddings")
     provider.calls.clear()

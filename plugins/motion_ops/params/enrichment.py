@@ -21,6 +21,7 @@ from motion_ops.params.spec import ParamSpec
 WEIGHTS = Weights()  # the score's default weights are the numerics' own
 
 SYNC, EMBED, BUDGET, SIMILARITY, QA, WINDOW = "Sync", "Embedding", "Pilot and budget", "Similarity", "QA", "Run window"
+EXPORTS = "Exports"
 
 
 def _weight(name: str, default: float, title: str, description: str) -> ParamSpec:
@@ -82,6 +83,9 @@ ENRICHMENT: tuple[ParamSpec, ...] = (
     ParamSpec("qa_min_relevance", "float", 0.10, minimum=0, maximum=1, section=QA, title="Minimum relevance",
               description="Share of sampled neighbours in the same dossier or dossier title."),
     QA_REPORTS_DIR,
+    ParamSpec("exports_dir", "str", None, nullable=True, section=EXPORTS, title="Exports folder",
+              description="Folder of the open CSV exports (empty: $MOTION_OPS_EXPORTS_DIR, else $AIRFLOW_HOME/exports; "
+                          "the read API serves $MOTION_OPS_EXPORTS_DIR)."),
     DRY_RUN.at(WINDOW, "Plan only: no feed reads, no writes; sync_content's summary says what would run."),
     SINCE.at(WINDOW, "Only fetch bodies for and embed motions dated on or after this day."),
     UNTIL.at(WINDOW, "... and before this day (similarity is then left to the next full run)."),

@@ -42,6 +42,7 @@ from motion_ops.serve.errors import (
 )
 from motion_ops.serve.query_embedding import QueryEmbedder
 from motion_ops.serve.routes import API, HEALTHZ
+from motion_ops.store.export_files import export_dir
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class Settings:
     :param cache_size, cache_ttl: the related-motions answers kept (keyed by their version), and how long.
     :param version_ttl: how often the published version's number is read for the cached answers.
     :param swagger_assets: the folder of Swagger UI's files for ``/docs`` (None: no docs page).
+    :param exports_dir: the folder of the open data exports it serves (``MOTION_OPS_EXPORTS_DIR``, else
+        ``$AIRFLOW_HOME/exports``: where ``export_data`` writes them).
     """
 
     dsn: str | None = None
@@ -82,6 +85,7 @@ class Settings:
     # how soon a new version shows
     version_ttl: float = field(default_factory=lambda: env_number("MOTION_API_VERSION_TTL", 1))
     swagger_assets: Path | None = field(default_factory=lambda: installed_assets())
+    exports_dir: Path = field(default_factory=lambda: export_dir())
 
 
 def cursor_secret() -> bytes:
@@ -166,6 +170,8 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     mounted in Airflow there is none, so nothing here changes the api-server's process."""
     from motion_ops.serve.api import api_router
     from motion_ops.serve.docs import docs_router
+    from motion_ops.serve.exports import exports_router
+    from motion_ops.serve.feeds import feeds_router
     from motion_ops.serve.headers import ResponsePolicy
     from motion_ops.serve.pages import pages_router
     from motion_ops.serve.party_api import party_api_router
@@ -188,6 +194,8 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
     app.add_middleware(ResponsePolicy)  # outermost: the fast path's answers get the headers too
     app.include_router(reports_router(stores))
+    app.include_router(exports_router(settings))
+    app.include_router(feeds_router(stores, settings))
     app.include_router(pages_router(stores, settings))
     app.include_router(party_pages_router(stores))
 

@@ -18,8 +18,10 @@ from motion_ops.parsers.substance import is_request, requests
 from motion_ops.serve import cursor, reads
 from motion_ops.serve.api import client_address, meaning
 from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
+from motion_ops.serve.feeds import describe, like_feed_path, search_feed_path
 from motion_ops.serve.params import Key, Search, search_params
 from motion_ops.serve.routes import DEFAULT_MIN_SCORE, SIBLINGS_LIMIT
+from motion_ops.store.export_files import listing
 
 log = logging.getLogger(__name__)
 SIBLINGS_SHOWN = SIBLINGS_LIMIT  # the rest is one click away: the dossier's search
@@ -87,6 +89,8 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         else:
             context["recent"] = reads.search(store, q=None, mode="text", filters=filters, limit=10, offset=0)
             context["dossiers"] = store.read("api_top_dossiers", {"limit": 10})
+            context["exports"] = listing(settings.exports_dir)[:1]
+        context["feeds"] = [{"title": describe(search), "url": _base(request) + search_feed_path(search)}]
         context["generated"] = reads.mark_generated(store, context["results"], context.get("recent", []))
         return render(request, "landing.html", **context)
 
@@ -107,7 +111,11 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
                 r["reason_nl"] = reason(r, min_common, "nl") + suffix
         siblings = reads.siblings_of(store, m["id"], limit=SIBLINGS_SHOWN)
         generated = reads.mark_generated(store, [m], related["items"], m["earlier_versions"], siblings["items"])
-        return render(request, "motion.html", m=m, version=v, related=related, siblings=siblings,
+        feeds = [{"title": f"moties zoals {m['nummer'] or 'deze'}", "url": _base(request) + like_feed_path(m["id"])}]
+        if m["dossier"]:
+            dossier = Search(q=None, mode=None, filters=reads.Filters(dossier=m["dossier"]), cursor=None)
+            feeds.append({"title": f"dossier {m['dossier']}", "url": _base(request) + search_feed_path(dossier)})
+        return render(request, "motion.html", feeds=feeds, m=m, version=v, related=related, siblings=siblings,
                       requests=requests(m["body_text"]), generated=generated,
                       requests_set={p for p in (m["body_text"] or "").split("\n") if is_request(p)},
                       represented_by=related["represented_by"])

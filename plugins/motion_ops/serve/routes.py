@@ -4,6 +4,7 @@ so the fast path answers exactly the requests the route would."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 KEY_CHARS = "0-9A-Za-z-"  # a motion's id (uuid) or Zaak number
 KEY_MAX_LENGTH = 64
@@ -40,3 +41,14 @@ PARTY_DISAGREEMENTS = PARTY_AGREEMENT + "/{a:path}/{b:path}"  # cut anew by part
 PARTY_MATCH = API + "/party-match"
 PARTY_MATCH_MOTIONS = PARTY_MATCH + "/motions"
 MAX_PARTY = 60  # characters of a party's name
+FEEDS = "/feeds"  # Atom feeds (errors as pages)
+FEED_SEARCH = FEEDS + "/moties"  # any search: its parameters are the search's
+FEED_LIKE = FEEDS + "/zoals/{key}"  # "moties zoals deze": close in meaning to a motion
+EXPORTS = API + "/exports"  # the open data files, listed
+EXPORT_FILE = "/exports/{name}"  # one of them
+
+
+def site_url(request: Any) -> str:
+    """The app's absolute address without a trailing slash: scheme, host and the prefix it is mounted at
+    (``/motion-ops`` in Airflow). Not ``request.base_url``: under a mount that is the host app's root."""
+    return str(request.url.replace(path=request.scope.get("root_path", "") or "/", query="", fragment="")).rstrip("/")

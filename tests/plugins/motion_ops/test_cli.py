@@ -121,6 +121,23 @@ def test_related_prints_a_motions_neighbours_by_number_or_id(store, pg_uri, moti
     assert missing.returncode == 1 and "no motion" in missing.stderr
 
 
+def test_export_writes_the_published_version_once_and_says_so(store, pg_uri, motions, tmp_path):
+    from motion_ops.publish import publish
+    from motion_ops.similarity import compute_version
+    from motion_ops.store.export_files import metadata_name
+    from tests.plugins.motion_ops.csvw_validator import validate
+    from tests.plugins.motion_ops.test_similarity import embed_all
+
+    empty = cli("--dsn", pg_uri, "export", "--dir", str(tmp_path))
+    assert empty.returncode == 1 and "no similarity version is published" in empty.stderr
+    v = publish(store, compute_version(store, model=embed_all(store), top_n=3)["version"])["version"]
+    first = cli("--dsn", pg_uri, "export", "--dir", str(tmp_path))
+    assert first.returncode == 0 and f"exported version {v} to {tmp_path}: 40 motions" in first.stdout, first.stderr
+    assert len(validate(tmp_path / metadata_name(v))) == 4
+    again = cli("--dsn", pg_uri, "export", "--dir", str(tmp_path))
+    assert again.returncode == 0 and "nothing written" in again.stdout
+
+
 @pytest.mark.parametrize("args,needle", [
     (["release-quarantine", "not-a-uuid"], "is not a motion id"),
     (["audit", "--limit", "-5"], "must be 1 or more"),

@@ -169,3 +169,25 @@ def test_a_readers_question_in_other_words_finds_motions_about_livestock_nitroge
              for m, t in zip(first, titles)]
     assert all(about), "\n".join(f"{m['dossier']}: {t}" for m, t in zip(first, titles))
     assert all("gevonden op: " in li.text for li in results) and not browser.find_elements(By.CSS_SELECTOR, ".melding")
+
+
+def test_a_reader_follows_motions_like_one_in_atom_and_opens_an_entry_in_the_browser(served, browser, published):
+    import urllib.request
+
+    from selenium.webdriver.common.by import By
+
+    from tests.plugins.motion_ops.serve.atom_validator import validate
+
+    corpus = published[0]
+    browser.get(f"{served}/motie/{corpus.cases['amended_tvv']}")
+    follow = [a for a in browser.find_elements(By.CSS_SELECTOR, "#volg a.atom") if "zoals" in a.text]
+    assert follow and follow[0].text.startswith("Volg (Atom)")
+    with urllib.request.urlopen(follow[0].get_attribute("href"), timeout=30) as r:  # what a feed reader fetches
+        assert r.headers["content-type"] == "application/atom+xml; charset=utf-8"
+        feed = validate(r.read())
+    entry = feed["entries"][0]
+    assert entry["link"].startswith(served + "/motie/")
+    browser.get(entry["link"])
+    assert browser.current_url == entry["link"]
+    assert entry["title"].startswith(browser.find_element(By.ID, "titel").text)
+    assert browser.find_elements(By.ID, "verwante-moties")
