@@ -4,7 +4,7 @@ commands with what each does, ``<command> -h`` shows a command's options.
 Commands (defined once, in :func:`build_parser`; a test keeps this list equal to it): the store's
 state ``status``, ``related``, ``audit``, ``qa-report``; setting up ``migrate``, ``grant-reader``,
 ``check-connections``; decisions ``approvals``, ``release-quarantine``, ``prune-embeddings``; readers
-``serve``; files, without a database, ``parse-feed``, ``extract-text``.
+``serve``, ``curated``; files, without a database, ``parse-feed``, ``extract-text``.
 
 The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
 ``--dsn``; the parse/extract commands need no database.
@@ -138,6 +138,35 @@ def cmd_approvals(args: argparse.Namespace) -> int:
         r = pilot.record(store, chain=args.chain, prompt_key=args.prompt or PROMPT_KEY,
                          decision_=pilot.APPROVED if args.action == "approve" else pilot.REVOKED, by=f"{user} (cli)")
     print(f"{r['decision']} {r['chain']} ({r['prompt_key']}) by {r['decided_by']}")
+    return 0
+
+
+def cmd_curated(args: argparse.Namespace) -> int:
+    from motion_ops.store import curated
+
+    with _store(args) as store:
+        if args.action == "list":
+            rows = curated.entries(store)
+            for r in rows:
+                print(f"{r['nummer'] or r['id']}  {r['title'] or ''}\n    {r['note']}  (since {r['added_at']:%Y-%m-%d})")
+            if not rows:
+                print("no curated motions: `curated add <id or number> --note '...'` picks one")
+            return 0
+        if not args.motion:
+            raise ValueError(f"curated {args.action} needs the motion's id or number")
+        if args.action == "add":
+            if args.note is None:
+                raise ValueError("--note is required: what readers should know about this motion (1 to 280 characters)")
+            try:
+                r = curated.add(store, args.motion, args.note)
+            except LookupError as exc:
+                raise ValueError(str(exc)) from None
+            print(f"curated {r['id']}: {r['note']}")
+            return 0
+        if not curated.remove(store, args.motion):
+            print(f"{args.motion} was not curated")
+            return 1
+    print(f"no longer curated: {args.motion}")
     return 0
 
 
@@ -278,6 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_positive, default=8000)
     p.add_argument("--workers", type=_positive, default=1)
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("curated", help="add, remove or list the motions the landing page presents first, with a note")
+    p.add_argument("action", choices=("add", "remove", "list"))
+    p.add_argument("motion", nargs="?", help="add/remove: the motion's id or number (e.g. 2025Z01234)")
+    p.add_argument("--note", help="add: a short note for readers (1 to 280 characters)")
+    p.set_defaults(func=cmd_curated)
     return ap
 
 
