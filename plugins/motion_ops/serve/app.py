@@ -62,12 +62,14 @@ class Settings:
     :param cache_size, cache_ttl: the related-motions answers kept (keyed by their version), and how long.
     :param version_ttl: how often the published version's number is read for the cached answers.
     :param swagger_assets: the folder of Swagger UI's files for ``/docs`` (None: no docs page).
+    :param write_token: the token staff send to change the curated motions (env ``MOTION_API_WRITE_TOKEN``;
+        None: writes disabled). Never shown: not in the settings' repr, a log or an answer.
     """
 
     dsn: str | None = None
     dsn_factory: Callable[[], str] | None = None
     role: str | None = READER_ROLE
-    secret: bytes = field(default_factory=lambda: cursor_secret())
+    secret: bytes = field(default_factory=lambda: cursor_secret(), repr=False)
     embed: QueryEmbedder | None = None
     threads: int = field(default_factory=lambda: int(os.environ.get("MOTION_API_THREADS", "4")))
     # store connections per process: as many as cores (at least 2). More queries at once than
@@ -82,6 +84,8 @@ class Settings:
     # how soon a new version shows
     version_ttl: float = field(default_factory=lambda: env_number("MOTION_API_VERSION_TTL", 1))
     swagger_assets: Path | None = field(default_factory=lambda: installed_assets())
+    write_token: str | None = field(default_factory=lambda: os.environ.get("MOTION_API_WRITE_TOKEN") or None,
+                                    repr=False)
 
 
 def cursor_secret() -> bytes:
@@ -165,6 +169,7 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     """The app. ``lifespan``: the standalone server's (:func:`motion_ops.serve.server.tuned_process`);
     mounted in Airflow there is none, so nothing here changes the api-server's process."""
     from motion_ops.serve.api import api_router
+    from motion_ops.serve.curated import curated_router
     from motion_ops.serve.docs import docs_router
     from motion_ops.serve.headers import ResponsePolicy
     from motion_ops.serve.pages import pages_router
@@ -182,6 +187,7 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
 
     api = api_router(stores, settings)
     app.include_router(api)
+    app.include_router(curated_router(stores, settings))
     app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
     app.add_middleware(ResponsePolicy)  # outermost: the fast path's answers get the headers too
     app.include_router(reports_router(stores))
