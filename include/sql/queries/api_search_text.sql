@@ -1,5 +1,5 @@
 -- Full-text search (Dutch) of live motions, ranked, with highlighted snippets (⟦ ⟧ mark the hits);
--- without a query: the newest motions. Every filter is optional (NULL: not applied).
+-- without a query: the newest motions. Every filter is optional (NULL: not applied). total: how many match.
 -- Motions with all the words (websearch_to_tsquery: quotes, -word, or) rank first; with %(broaden)s
 -- the motions with some of them (the same lexemes OR-ed) follow, each group by ts_rank_cd.
 WITH q AS (SELECT tsq, CASE WHEN %(broaden)s::boolean THEN nullif(replace(plainto_tsquery('dutch', %(q)s::text)::text,
@@ -13,7 +13,8 @@ SELECT m.id::text AS id, m.nummer, m.title, m.started_on, coalesce(m.dossier, m.
        CASE WHEN q.tsq IS NULL THEN NULL ELSE m.search_tsv @@ q.tsq END AS all_words,
        CASE WHEN q.tsq IS NULL THEN NULL ELSE ts_headline('dutch',
             translate(coalesce(m.title, '') || ' · ' || coalesce(m.body_text, ''), '⟦⟧', ''), coalesce(q.any_tsq, q.tsq),
-            'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=28, MinWords=8, FragmentDelimiter= … ') END AS snippet
+            'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=28, MinWords=8, FragmentDelimiter= … ') END AS snippet,
+       count(*) OVER () AS total
 FROM motions m, q
 WHERE NOT m.deleted
   AND (q.tsq IS NULL OR m.search_tsv @@ q.tsq OR m.search_tsv @@ q.any_tsq)

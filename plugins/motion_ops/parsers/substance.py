@@ -38,6 +38,16 @@ def considerations(body_text: str | None) -> str:
     return text.strip().rstrip(",;").strip()
 
 
+def signatories(body_text: str | None) -> list[str]:
+    """The names that sign the motion: the lines after its closing formula ("en gaat over tot de orde
+    van de dag."), as the publication lists them (surnames); none when the text has no closing formula."""
+    closing = _CLOSING.search(body_text or "")
+    if not closing:
+        return []
+    rest = (body_text or "")[closing.end():].lstrip(" .")
+    return [line.strip() for line in rest.split("\n") if line.strip() and len(line.strip()) <= 80][:30]
+
+
 def subject(title: str | None) -> str:
     """The ``onderwerp`` without its "Motie van het lid X over" frame and its "(t.v.v. ...)" reference."""
     text = _TVV.sub("", title or "")

@@ -199,28 +199,29 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
             path = path[len(mounted):]
         return not path.startswith(API) and path != HEALTHZ
 
-    def error(request: Request, status: int, message: str) -> Any:
-        if wants_html(request):
+    def error(request: Request, status: int, message: str, exc: BaseException | None = None) -> Any:
+        if wants_html(request):  # a page speaks Dutch; the API keeps its English message
+            from motion_ops.serve.dutch import error_message
             from motion_ops.serve.pages import error_page
 
-            return error_page(request, status, message)
+            return error_page(request, status, error_message(status, exc))
         return Response(error_body(status, message), status_code=status, media_type="application/json")
 
     @app.exception_handler(NotFound)
     def not_found(request: Request, exc: NotFound) -> Any:
-        return error(request, 404, str(exc))
+        return error(request, 404, str(exc), exc)
 
     @app.exception_handler(BadCursor)
     def bad_cursor(request: Request, exc: BadCursor) -> Any:
-        return error(request, 400, f"invalid cursor: {exc}")
+        return error(request, 400, f"invalid cursor: {exc}", exc)
 
     @app.exception_handler(Unavailable)
     def unavailable(request: Request, exc: Unavailable) -> Any:
-        return error(request, 409, str(exc))
+        return error(request, 409, str(exc), exc)
 
     @app.exception_handler(RateLimited)
     def rate_limited(request: Request, exc: RateLimited) -> Any:
-        response = error(request, 429, str(exc))
+        response = error(request, 429, str(exc), exc)
         response.headers["retry-after"] = str(max(1, math.ceil(exc.retry_after)))
         return response
 
@@ -232,7 +233,7 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     @app.exception_handler(psycopg.errors.QueryCanceled)
     def too_slow(request: Request, exc: Exception) -> Any:
         log.warning("a read on %s took longer than its statement timeout", request.url.path)
-        return error(request, 503, TOO_SLOW)
+        return error(request, 503, TOO_SLOW, StoreUnavailable(TOO_SLOW))
 
     @app.exception_handler(psycopg.OperationalError)
     def connection_lost(request: Request, exc: Exception) -> Any:
@@ -245,10 +246,13 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Any:
+        if wants_html(request):
+            from motion_ops.serve.dutch import invalid_input
+            from motion_ops.serve.pages import error_page
+
+            return error_page(request, 422, invalid_input(list(exc.errors())))
         problems = [{"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg")}
                     for e in exc.errors()]
-        if wants_html(request):
-            return error(request, 422, "; ".join(f"{p['parameter']}: {p['problem']}" for p in problems))
         return JSONResponse({"error": "invalid parameters", "status": 422, "problems": problems}, status_code=422)
 
     @app.exception_handler(Exception)
