@@ -14,8 +14,12 @@ def _is_particle(word: str) -> bool:
 
 
 def _surname_word(word: str) -> str:
-    """A surname's word after its particles: as written, but one written all in capitals is capitalised."""
-    return word.capitalize() if word.isupper() and len(word) > 1 and "." not in word else word
+    """A surname's word after its particles: as written, but one written all in capitals is capitalised,
+    each part of a double name on its own, a particle after the hyphen lower case ("Plas-de")."""
+    if not (word.isupper() and len(word) > 1 and "." not in word):
+        return word
+    parts = word.split("-")
+    return "-".join([parts[0].capitalize()] + [p.lower() if _is_particle(p) else p.capitalize() for p in parts[1:]])
 
 
 def dutch_name(name: str) -> str:

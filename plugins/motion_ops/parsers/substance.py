@@ -39,13 +39,16 @@ def considerations(body_text: str | None) -> str:
 
 
 def signatories(body_text: str | None) -> list[str]:
-    """The names that sign the motion: the lines after its closing formula ("en gaat over tot de orde
-    van de dag."), as the publication lists them (surnames); none when the text has no closing formula."""
-    closing = _CLOSING.search(body_text or "")
-    if not closing:
+    """The names that sign the motion: the lines after its (last) closing formula ("en gaat over tot de
+    orde van de dag."), as the publication lists them (surnames); the formula's own punctuation and lines
+    without a letter are no names; none when the text has no closing formula."""
+    closing = None
+    for closing in _CLOSING.finditer(body_text or ""):
+        pass
+    if closing is None:
         return []
-    rest = (body_text or "")[closing.end():].lstrip(" .")
-    return [line.strip() for line in rest.split("\n") if line.strip() and len(line.strip()) <= 80][:30]
+    lines = (line.strip(" \t.,;:") for line in (body_text or "")[closing.end():].split("\n"))
+    return [line for line in lines if any(c.isalpha() for c in line) and len(line) <= 80][:30]
 
 
 def subject(title: str | None) -> str:

@@ -32,3 +32,9 @@ def test_particles_are_lower_case_after_initials_or_a_first_name_and_capitalised
 def test_a_name_without_particles_keeps_its_own_capitals():
     assert dutch_name("A.A.H. van Campen (VVD)") == "A.A.H. van Campen (VVD)"
     assert dutch_name("Bikker") == "Bikker" and dutch_name("McDonald") == "McDonald"
+
+
+def test_an_all_caps_double_surname_is_capitalised_part_by_part_with_the_second_particle_lower_case():
+    assert dutch_name("L. VAN DEN BERG-JANSEN") == "L. van den Berg-Jansen"
+    assert dutch_name("C. VAN DER PLAS-DE VRIES (BBB)") == "C. van der Plas-de Vries (BBB)"
+    assert dutch_name("M. VAN 'T HEK") == "M. van 't Hek"

@@ -77,3 +77,11 @@ def test_the_signatories_are_the_lines_after_the_closing_formula():
            "Yeşilgöz-Zegerius\nVan der Plas\n"
     assert signatories(body) == ["Yeşilgöz-Zegerius", "Van der Plas"]
     assert signatories("De Kamer,\nverzoekt de regering iets,") == [] and signatories(None) == []
+
+
+def test_the_signatories_skip_punctuation_after_a_closing_formula_and_follow_the_last_one():
+    comma = "verzoekt de regering iets.\nen gaat over tot de orde van de dag,\nRikkers-Oosterkamp\nAartsen"
+    assert signatories(comma) == ["Rikkers-Oosterkamp", "Aartsen"]
+    quoted = ("constaterende dat de vorige motie eindigde met en gaat over tot de orde van de dag;\n"
+              "verzoekt de regering iets,\nen gaat over tot de orde van de dag.\nVan Kent\n.\nStultiens\n")
+    assert signatories(quoted) == ["Van Kent", "Stultiens"]
