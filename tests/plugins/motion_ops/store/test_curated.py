@@ -40,3 +40,19 @@ def test_a_deleted_motion_leaves_the_list(store, motions):
     store.conn.execute("UPDATE motions SET deleted = true WHERE id = %s", (motions[0],))
     store.conn.commit()
     assert curated.entries(store) == []
+
+
+@pytest.mark.parametrize("note, problem", [("\u200b", "nothing visible"), ("\ufeff \u200d", "nothing visible"),
+                                           ("lees dit \u202eeerst", "direction"), ("a\u2066b\u2069", "direction"),
+                                           ("twee\u2028regels", "line break"), ("alinea\u2029twee", "line break"),
+                                           ("a\ud800b", "surrogate")])
+def test_a_note_with_nothing_visible_a_direction_override_or_a_unicode_line_break_is_refused(store, motions, note,
+                                                                                               problem):
+    with pytest.raises(ValueError, match=problem):
+        curated.add(store, motions[0], note)
+    assert curated.entries(store) == []
+
+
+def test_a_note_keeps_its_letters_accents_and_emoji(store, motions):
+    note = "Lees dit eerst: één motie over 🐄 en de Noordzee (zie ook 't Hart)"
+    assert curated.add(store, motions[0], note)["note"] == note
