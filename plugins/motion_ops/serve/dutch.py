@@ -51,6 +51,16 @@ def seats(n: int) -> str:
     return f"{n} zetel" if n == 1 else f"{n} zetels"
 
 
+#: how a published summary was made (its ``status``), as the page says it
+SUMMARY_STATUS = {"llm": "door een taalmodel", "fallback": "door het reservemodel (het eerste taalmodel lukte niet)",
+                  "extractive": "letterlijk uit de motie (extractief, zonder taalmodel)"}
+
+
+def summary_status(status: str) -> str:
+    """How a summary with ``status`` (llm, fallback, extractive) was made, in Dutch."""
+    return SUMMARY_STATUS.get(status, status)
+
+
 def error_message(status: int, exc: BaseException | None = None) -> str:
     """What an error page says: the error's own Dutch words (``nl``), else the words for its status."""
     nl = getattr(exc, "nl", None)

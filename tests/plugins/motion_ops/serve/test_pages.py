@@ -263,3 +263,28 @@ def test_names_on_the_pages_keep_dutch_particles_lower_case_after_initials(clien
 def test_generated_motions_get_no_official_link(client, published):
     page = client.get(f"/motie/{published[0].cases['amended_tvv']}").text
     assert "tweedekamer.nl" not in page
+
+
+def test_where_a_summary_comes_from_is_said_in_dutch(client, published, store):
+    from motion_ops.llm.cascade import Cascade
+    from motion_ops.run import RunContext
+    from motion_ops.serve.dutch import summary_status
+    from motion_ops.summaries.publish import publish as publish_summaries
+    from motion_ops.summaries.summarize import summarize_ids
+
+    mid = published[0].cases["amended_tvv"]
+    summarize_ids(store, Cascade([]), [mid], ctx=RunContext(dag_id="motion_summaries", run_id="r1", task_id="s"))
+    publish_summaries(store, run_id="r1")
+    page = client.get(f"/motie/{mid}").text
+    origin = re.search(r'<p class="meta" id="samenvatting-herkomst">(.*?)</p>', page, re.S).group(1)
+    assert "letterlijk uit de motie" in origin and not re.search(r"\b(extractive|status)\b", origin), origin
+    assert summary_status("llm") == "door een taalmodel" and summary_status("fallback").startswith("door het reserve")
+
+
+def test_a_curated_note_is_shown_as_text_never_as_markup(client, published, store):
+    from motion_ops.store import curated
+
+    curated.add(store, published[0].cases["amended_tvv"], '<script>alert(1)</script><b onmouseover="x">vet</b>')
+    page = client.get("/").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b onmouseover=&#34;x&#34;&gt;vet&lt;/b&gt;" in page
+    assert "<script>" not in page and "<b " not in page
