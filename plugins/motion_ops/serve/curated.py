@@ -10,8 +10,11 @@ import hmac
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from motion_ops.serve.api import json_response
 from motion_ops.serve.errors import error_body
@@ -22,6 +25,27 @@ from motion_ops.store.curated import MAX_NOTE
 
 log = logging.getLogger(__name__)
 WRITES_DISABLED = "writes are disabled: no write token is configured (MOTION_API_WRITE_TOKEN)"
+MAX_BODY = 8192  # bytes of a write's JSON body: a note of 280 characters, each escaped as a surrogate pair, fits
+
+
+class Note(BaseModel):
+    """A curated motion's note, as staff send it."""
+
+    note: str = Field(min_length=1, max_length=MAX_NOTE, description="what readers should know (1 to 280 characters)")
+
+
+async def _note(request: Request) -> str | Response:
+    """The note of a write's body, read only after the token was checked and at most :data:`MAX_BODY`
+    bytes of it (more: 413); a body that is not ``{"note": "..."}`` is a 422 like any invalid parameter."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return _refused(413, f"the body has more than {MAX_BODY} bytes; at most {MAX_BODY}")
+    try:
+        return Note.model_validate_json(bytes(body)).note
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
 
 
 def _digest(value: str) -> bytes:
@@ -61,13 +85,7 @@ def curated_router(stores: Any, settings: Any) -> APIRouter:
         with stores.lease() as store:
             return json_response({"items": curated.entries(store)})
 
-    @router.put(CURATED_MOTION)
-    def put_curated(request: Request, key: str = Key,
-                    note: str = Body(..., embed=True, min_length=1, max_length=MAX_NOTE)) -> Response:
-        """Pick a motion with a short note (or change its note); needs the write token."""
-        refused = check(request)
-        if refused is not None:
-            return refused
+    def put(key: str, note: str) -> Response:
         with stores.lease() as store:
             try:
                 row = curated.add(store, key, note)
@@ -79,15 +97,31 @@ def curated_router(stores: Any, settings: Any) -> APIRouter:
         response.headers["cache-control"] = "no-store"
         return response
 
-    @router.delete(CURATED_MOTION, status_code=204)
-    def delete_curated(request: Request, key: str = Key) -> Response:
-        """Unpick a motion; needs the write token. 404 when it was not picked."""
-        refused = check(request)
-        if refused is not None:
-            return refused
+    def delete(key: str) -> Response:
         with stores.lease() as store:
             if not curated.remove(store, key):
                 return _refused(404, f"motion {key!r} is not curated")
         return Response(status_code=204, headers={"cache-control": "no-store"})
+
+    @router.put(CURATED_MOTION, openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": Note.model_json_schema()}}}})
+    async def put_curated(request: Request, key: str = Key) -> Response:
+        """Pick a motion with a short note, JSON ``{"note": "..."}`` (or change its note); needs the
+        write token, checked before the body is read."""
+        refused = check(request)
+        if refused is not None:
+            return refused
+        note = await _note(request)
+        if isinstance(note, Response):
+            return note
+        return await run_in_threadpool(put, key, note)  # the store's calls block: not on the event loop
+
+    @router.delete(CURATED_MOTION, status_code=204)
+    async def delete_curated(request: Request, key: str = Key) -> Response:
+        """Unpick a motion; needs the write token. 404 when it was not picked."""
+        refused = check(request)
+        if refused is not None:
+            return refused
+        return await run_in_threadpool(delete, key)
 
     return router

@@ -76,3 +76,15 @@ def test_the_write_token_comes_from_the_environment(monkeypatch):
     assert Settings(dsn="x").write_token == TOKEN
     monkeypatch.setenv("MOTION_API_WRITE_TOKEN", "")
     assert Settings(dsn="x").write_token is None
+
+
+def test_a_write_is_refused_for_its_token_before_its_body_is_read_and_a_huge_body_is_413(writer, published):
+    mid = published[0].cases["amended_tvv"]
+    for body in ({"note": "x" * 1000}, {}, {"note": 3}):  # an anonymous caller learns nothing about the body
+        r = writer.put(f"/api/curated/{mid}", json=body)
+        assert r.status_code == 401 and "problems" not in r.json(), body
+    big = writer.put(f"/api/curated/{mid}", content=b'{"note": "' + b"x" * 1_000_000 + b'"}',
+                     headers={**bearer(), "content-type": "application/json"})
+    assert big.status_code == 413 and "at most" in big.json()["error"]
+    assert writer.put(f"/api/curated/{mid}", json={"note": 3}, headers=bearer()).json()["problems"][0]["parameter"] == "note"
+    assert writer.get("/api/curated").json()["items"] == []
