@@ -62,8 +62,8 @@ class Settings:
     :param cache_size, cache_ttl: the related-motions answers kept (keyed by their version), and how long.
     :param version_ttl: how often the published version's number is read for the cached answers.
     :param swagger_assets: the folder of Swagger UI's files for ``/docs`` (None: no docs page).
-    :param write_token: the token staff send to change the curated motions (env ``MOTION_API_WRITE_TOKEN``;
-        None: writes disabled). Never shown: not in the settings' repr, a log or an answer.
+    :param write_token: the token staff send to change the curated motions (env ``MOTION_API_WRITE_TOKEN``,
+        surrounding whitespace such as a secrets file's line break left out; None or blank: writes disabled). Never shown: not in the settings' repr, a log or an answer.
     """
 
     dsn: str | None = None
@@ -84,7 +84,7 @@ class Settings:
     # how soon a new version shows
     version_ttl: float = field(default_factory=lambda: env_number("MOTION_API_VERSION_TTL", 1))
     swagger_assets: Path | None = field(default_factory=lambda: installed_assets())
-    write_token: str | None = field(default_factory=lambda: os.environ.get("MOTION_API_WRITE_TOKEN") or None,
+    write_token: str | None = field(default_factory=lambda: (os.environ.get("MOTION_API_WRITE_TOKEN") or "").strip() or None,
                                     repr=False)
 
 

@@ -55,6 +55,7 @@ def _digest(value: str) -> bytes:
 def authorised(configured: str | None, header: str | None) -> bool | None:
     """Whether ``header`` (the Authorization header) carries the ``configured`` token, compared in
     constant time (of equal-length digests); None when no token is configured (writes disabled)."""
+    configured = (configured or "").strip()
     if not configured:
         return None
     scheme, _, given = (header or "").partition(" ")

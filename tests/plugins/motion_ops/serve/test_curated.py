@@ -88,3 +88,10 @@ def test_a_write_is_refused_for_its_token_before_its_body_is_read_and_a_huge_bod
     assert big.status_code == 413 and "at most" in big.json()["error"]
     assert writer.put(f"/api/curated/{mid}", json={"note": 3}, headers=bearer()).json()["problems"][0]["parameter"] == "note"
     assert writer.get("/api/curated").json()["items"] == []
+
+
+def test_a_write_token_with_a_trailing_line_break_from_a_secrets_file_still_works_and_blanks_disable_writes(monkeypatch):
+    monkeypatch.setenv("MOTION_API_WRITE_TOKEN", f"  {TOKEN}\n")
+    assert authorised(Settings(dsn="x").write_token, f"Bearer {TOKEN}") is True
+    monkeypatch.setenv("MOTION_API_WRITE_TOKEN", " \n")
+    assert Settings(dsn="x").write_token is None
