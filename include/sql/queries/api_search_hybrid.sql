@@ -3,7 +3,8 @@
 -- the model; its first %(depth)s) fused by reciprocal rank: score = weight / (%(k)s + text rank)
 -- + 1 / (%(k)s + semantic rank), a list a motion is not in adding nothing; the weight is
 -- %(all_words_weight)s for a motion with all the words, %(text_weight)s for one with some of them.
--- found_by says which lists a motion was in. The same optional filters as api_search_text (search_filters).
+-- found_by says which lists a motion was in; total how many the two lists hold together. The same optional
+-- filters as api_search_text (search_filters).
 WITH q AS (SELECT tsq, CASE WHEN %(broaden)s::boolean THEN nullif(replace(plainto_tsquery('dutch', %(q)s::text)::text,
                                                                    ' & ', ' | '), '')::tsquery END AS any_tsq
            FROM (SELECT websearch_to_tsquery('dutch', %(q)s::text) AS tsq) w),
@@ -36,7 +37,8 @@ SELECT m.id::text AS id, m.nummer, m.title, m.started_on, coalesce(m.dossier, m.
        f.all_words,
        ts_headline('dutch', translate(coalesce(m.title, '') || ' · ' || coalesce(m.body_text, ''), '⟦⟧', ''),
                    coalesce(q.any_tsq, q.tsq),
-                   'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=28, MinWords=8, FragmentDelimiter= … ') AS snippet
+                   'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=28, MinWords=8, FragmentDelimiter= … ') AS snippet,
+       count(*) OVER () AS total
 FROM fused f JOIN motions m ON m.id = f.id, q
 ORDER BY f.score DESC, m.id
 LIMIT %(limit)s OFFSET %(offset)s

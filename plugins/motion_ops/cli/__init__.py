@@ -4,7 +4,7 @@ commands with what each does, ``<command> -h`` shows a command's options.
 Commands (defined once, in :func:`build_parser`; a test keeps this list equal to it): the store's
 state ``status``, ``related``, ``audit``, ``qa-report``; setting up ``migrate``, ``grant-reader``,
 ``check-connections``; decisions ``approvals``, ``release-quarantine``, ``prune-embeddings``; readers
-``serve``, ``export``; files, without a database, ``parse-feed``, ``extract-text``.
+``serve``, ``export``, ``curated``; files, without a database, ``parse-feed``, ``extract-text``.
 
 The store is found through the ``motion_db`` Airflow connection (``AIRFLOW_CONN_MOTION_DB``) or
 ``--dsn``; the parse/extract commands need no database.
@@ -21,7 +21,7 @@ import sys
 from motion_ops.cli.args import guid, positive
 from motion_ops.cli.decisions import cmd_approvals, cmd_prune_embeddings, cmd_release
 from motion_ops.cli.files import MAX_FILE_BYTES, cmd_extract_text, cmd_parse_feed
-from motion_ops.cli.readers import cmd_export, cmd_serve
+from motion_ops.cli.readers import cmd_curated, cmd_export, cmd_serve
 from motion_ops.cli.setup import cmd_check_connections, cmd_grant_reader, cmd_migrate
 from motion_ops.cli.state import cmd_audit, cmd_qa_report, cmd_related, cmd_status
 
@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", help="the folder (default: $MOTION_OPS_EXPORTS_DIR, else $AIRFLOW_HOME/exports)")
     p.add_argument("--force", action="store_true", help="rewrite an export of the version that is there already")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("curated", help="add, remove or list the motions the landing page presents first, with a note")
+    p.add_argument("action", choices=("add", "remove", "list"))
+    p.add_argument("motion", nargs="?", help="add/remove: the motion's id or number (e.g. 2025Z01234)")
+    p.add_argument("--note", help="add: a short note for readers (1 to 280 characters)")
+    p.set_defaults(func=cmd_curated)
     return ap
 
 

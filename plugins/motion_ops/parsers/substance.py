@@ -38,6 +38,19 @@ def considerations(body_text: str | None) -> str:
     return text.strip().rstrip(",;").strip()
 
 
+def signatories(body_text: str | None) -> list[str]:
+    """The names that sign the motion: the lines after its (last) closing formula ("en gaat over tot de
+    orde van de dag."), as the publication lists them (surnames); the formula's own punctuation and lines
+    without a letter are no names; none when the text has no closing formula."""
+    closing = None
+    for closing in _CLOSING.finditer(body_text or ""):
+        pass
+    if closing is None:
+        return []
+    lines = (line.strip(" \t.,;:") for line in (body_text or "")[closing.end():].split("\n"))
+    return [line for line in lines if any(c.isalpha() for c in line) and len(line) <= 80][:30]
+
+
 def subject(title: str | None) -> str:
     """The ``onderwerp`` without its "Motie van het lid X over" frame and its "(t.v.v. ...)" reference."""
     text = _TVV.sub("", title or "")

@@ -9,6 +9,7 @@ from typing import Any
 
 from motion_ops.clients.hashing import is_lexical
 from motion_ops.numerics.relatedness import reason
+from motion_ops.reports.links import official_url
 from motion_ops.reports.names import file_safe
 from motion_ops.reports.render import render
 
@@ -103,9 +104,7 @@ def _histogram(current: dict[Any, int], previous: dict[Any, int] | None) -> dict
 
 def _link(nummer: str | None, document_nummer: str | None, label: str) -> dict[str, Any]:
     """A motion's page on tweedekamer.nl (by its Zaak and document numbers; ``href`` None: the bare label)."""
-    href = (f"https://www.tweedekamer.nl/kamerstukken/moties/detail?id={nummer}"
-            + (f"&did={document_nummer}" if document_nummer else "")) if nummer else None
-    return {"href": href, "label": label}
+    return {"href": official_url(nummer, document_nummer), "label": label}
 
 
 def render_html(run_id: str, metrics: dict[str, Any], sample: list[dict[str, Any]], passed: bool) -> str:

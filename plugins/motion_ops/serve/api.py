@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import threading
 import time
 from typing import Any
@@ -35,6 +36,8 @@ from motion_ops.serve.routes import (
     VERSIONS,
 )
 
+log = logging.getLogger(__name__)
+
 
 def json_response(body: dict[str, Any]) -> Response:
     """JSON without FastAPI's per-field encoding (the rows are plain values; dates as ISO strings)."""
@@ -58,7 +61,7 @@ def client_address(request: Request) -> str | None:
 
 
 #: a hybrid search whose query could not be embedded: the text half still answers, and says so
-TEXT_ONLY_NOTICE = "Zoeken op betekenis kan nu niet ({why}); deze resultaten zijn alleen op tekst gevonden."
+TEXT_ONLY_NOTICE = "Zoeken op betekenis kan nu niet; deze resultaten zijn alleen op tekst gevonden."
 
 
 def meaning(stores: Any, embedder: Any, search: Search, client: str | None) -> tuple[Any, str | None]:
@@ -75,7 +78,8 @@ def meaning(stores: Any, embedder: Any, search: Search, client: str | None) -> t
     except Unavailable as exc:
         if search.mode != "hybrid":
             raise
-        return None, TEXT_ONLY_NOTICE.format(why=exc)
+        log.info("hybrid search by text only: %s", exc)
+        return None, TEXT_ONLY_NOTICE
     return semantic, reads.meaning_notice(semantic[0])
 
 
@@ -141,7 +145,8 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
                   "snippet": r["snippet"]} for r in rows[:limit]]
         more = len(rows) > limit
         return json_response({"query": q, "mode": mode, "similarity_version": v["version"] if v else None,
-                              "model": v["model"] if v else None, "notice": notice, "items": items,
+                              "model": v["model"] if v else None, "notice": notice,
+                              "total": reads.total(rows, offset), "items": items,
                               "next_cursor": cursor.encode(settings.secret, scope, {"offset": offset + limit})
                               if more else None})
 

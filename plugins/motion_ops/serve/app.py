@@ -65,12 +65,14 @@ class Settings:
     :param swagger_assets: the folder of Swagger UI's files for ``/docs`` (None: no docs page).
     :param exports_dir: the folder of the open data exports it serves (``MOTION_OPS_EXPORTS_DIR``, else
         ``$AIRFLOW_HOME/exports``: where ``export_data`` writes them).
+    :param write_token: the token staff send to change the curated motions (env ``MOTION_API_WRITE_TOKEN``,
+        surrounding whitespace such as a secrets file's line break left out; None or blank: writes disabled). Never shown: not in the settings' repr, a log or an answer.
     """
 
     dsn: str | None = None
     dsn_factory: Callable[[], str] | None = None
     role: str | None = READER_ROLE
-    secret: bytes = field(default_factory=lambda: cursor_secret())
+    secret: bytes = field(default_factory=lambda: cursor_secret(), repr=False)
     embed: QueryEmbedder | None = None
     threads: int = field(default_factory=lambda: int(os.environ.get("MOTION_API_THREADS", "4")))
     # store connections per process: as many as cores (at least 2). More queries at once than
@@ -86,6 +88,8 @@ class Settings:
     version_ttl: float = field(default_factory=lambda: env_number("MOTION_API_VERSION_TTL", 1))
     swagger_assets: Path | None = field(default_factory=lambda: installed_assets())
     exports_dir: Path = field(default_factory=lambda: export_dir())
+    write_token: str | None = field(default_factory=lambda: (os.environ.get("MOTION_API_WRITE_TOKEN") or "").strip() or None,
+                                    repr=False)
 
 
 def cursor_secret() -> bytes:
@@ -169,6 +173,7 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     """The app. ``lifespan``: the standalone server's (:func:`motion_ops.serve.server.tuned_process`);
     mounted in Airflow there is none, so nothing here changes the api-server's process."""
     from motion_ops.serve.api import api_router
+    from motion_ops.serve.curated import curated_router
     from motion_ops.serve.docs import docs_router
     from motion_ops.serve.exports import exports_router
     from motion_ops.serve.feeds import feeds_router
@@ -191,6 +196,7 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     api = api_router(stores, settings)
     app.include_router(api)
     app.include_router(party_api_router(stores))
+    app.include_router(curated_router(stores, settings))
     app.add_middleware(api.fast_path)  # cached related-motions answers straight from the event loop
     app.add_middleware(ResponsePolicy)  # outermost: the fast path's answers get the headers too
     app.include_router(reports_router(stores))
@@ -205,28 +211,29 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
             path = path[len(mounted):]
         return not path.startswith(API) and path != HEALTHZ
 
-    def error(request: Request, status: int, message: str) -> Any:
-        if wants_html(request):
+    def error(request: Request, status: int, message: str, exc: BaseException | None = None) -> Any:
+        if wants_html(request):  # a page speaks Dutch; the API keeps its English message
+            from motion_ops.serve.dutch import error_message
             from motion_ops.serve.pages import error_page
 
-            return error_page(request, status, message)
+            return error_page(request, status, error_message(status, exc))
         return Response(error_body(status, message), status_code=status, media_type="application/json")
 
     @app.exception_handler(NotFound)
     def not_found(request: Request, exc: NotFound) -> Any:
-        return error(request, 404, str(exc))
+        return error(request, 404, str(exc), exc)
 
     @app.exception_handler(BadCursor)
     def bad_cursor(request: Request, exc: BadCursor) -> Any:
-        return error(request, 400, f"invalid cursor: {exc}")
+        return error(request, 400, f"invalid cursor: {exc}", exc)
 
     @app.exception_handler(Unavailable)
     def unavailable(request: Request, exc: Unavailable) -> Any:
-        return error(request, 409, str(exc))
+        return error(request, 409, str(exc), exc)
 
     @app.exception_handler(RateLimited)
     def rate_limited(request: Request, exc: RateLimited) -> Any:
-        response = error(request, 429, str(exc))
+        response = error(request, 429, str(exc), exc)
         response.headers["retry-after"] = str(max(1, math.ceil(exc.retry_after)))
         return response
 
@@ -238,7 +245,7 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     @app.exception_handler(psycopg.errors.QueryCanceled)
     def too_slow(request: Request, exc: Exception) -> Any:
         log.warning("a read on %s took longer than its statement timeout", request.url.path)
-        return error(request, 503, TOO_SLOW)
+        return error(request, 503, TOO_SLOW, StoreUnavailable(TOO_SLOW))
 
     @app.exception_handler(psycopg.OperationalError)
     def connection_lost(request: Request, exc: Exception) -> Any:
@@ -251,10 +258,13 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Any:
+        if wants_html(request):
+            from motion_ops.serve.dutch import invalid_input
+            from motion_ops.serve.pages import error_page
+
+            return error_page(request, 422, invalid_input(list(exc.errors())))
         problems = [{"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg")}
                     for e in exc.errors()]
-        if wants_html(request):
-            return error(request, 422, "; ".join(f"{p['parameter']}: {p['problem']}" for p in problems))
         return JSONResponse({"error": "invalid parameters", "status": 422, "problems": problems}, status_code=422)
 
     @app.exception_handler(Exception)

@@ -12,7 +12,11 @@ TOO_SLOW = "the answer took too long; try again later"
 
 
 class NotFound(LookupError):
-    """No such motion or version (404)."""
+    """No such motion or version (404); ``nl``: what a page says about it, in Dutch."""
+
+    def __init__(self, message: str, nl: str | None = None):
+        super().__init__(message)
+        self.nl = nl
 
 
 class BadCursor(ValueError):

@@ -14,19 +14,24 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from motion_ops.numerics.relatedness import reason
+from motion_ops.parsers.names import dutch_name
 from motion_ops.parsers.substance import is_request, requests
-from motion_ops.serve import cursor, reads
+from motion_ops.serve import cursor, dutch, reads
 from motion_ops.serve.api import client_address, meaning
 from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
 from motion_ops.serve.feeds import describe, like_feed_path, search_feed_path
 from motion_ops.serve.params import Key, Search, search_params
 from motion_ops.serve.routes import DEFAULT_MIN_SCORE, SIBLINGS_LIMIT
+from motion_ops.store import curated
 from motion_ops.store.export_files import listing
 
 log = logging.getLogger(__name__)
 SIBLINGS_SHOWN = SIBLINGS_LIMIT  # the rest is one click away: the dossier's search
+PAGE_SIZE = 20  # results a search page lists
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+TEMPLATES.filters.update(number=dutch.number, moment=dutch.moment, seats=dutch.seats, name=dutch_name,
+                         summary_status=dutch.summary_status)
 
 
 def _base(request: Request) -> str:
@@ -38,7 +43,9 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, status_code=status, message=message, version=None)
+    """An error as a page: ``message`` in Dutch (:func:`motion_ops.serve.dutch.error_message`); its
+    footer says nothing about the published version (the error may be that it cannot be read)."""
+    return render(request, "error.html", status=status, status_code=status, message=message)
 
 
 def _published(store: Any) -> dict[str, Any] | None:
@@ -62,7 +69,8 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
                 problem, status = "Te veel zoekvragen op betekenis; probeer het zo opnieuw (zoeken op tekst kan wel).", 429
                 log.info("semantic page search refused: %s", exc)
             except Unavailable as exc:
-                problem = f"Zoeken op betekenis kan nu niet: {exc}"
+                problem = "Zoeken op betekenis kan nu niet; zoek op woorden, of probeer het later opnieuw."
+                log.info("semantic page search unavailable: %s", exc)
         with stores.lease() as store:
             page = _landing(request, store, search, semantic, problem, notice)
         page.status_code = status
@@ -73,26 +81,38 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         q, mode, filters = search.q, search.mode, search.filters
         searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
         context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched, "notice": notice,
-                                   "version": _published(store), "error": None, "results": [], "next_url": None}
+                                   "version": _published(store), "error": None, "results": [], "next_url": None,
+                                   "prev_url": None, "total": None, "offset": 0, "curated": []}
         if searched:
             scope = search.scope("page")
             offset = cursor.decode(settings.secret, scope, search.cursor)["offset"] if search.cursor else 0
             if problem:
                 rows, context["error"] = [], problem
             else:
-                rows = reads.search(store, q=q, mode=mode, filters=filters, limit=21, offset=offset, semantic=semantic)
-            context["results"] = rows[:20]
-            if len(rows) > 20:
-                args = {k: v for k, v in request.query_params.items() if k != "cursor"}
-                args["cursor"] = cursor.encode(settings.secret, scope, {"offset": offset + 20})
-                context["next_url"] = f"{_base(request)}/?{urlencode(args)}"
+                rows = reads.search(store, q=q, mode=mode, filters=filters, limit=PAGE_SIZE + 1, offset=offset,
+                                    semantic=semantic)
+                context["total"] = reads.total(rows, offset)
+            context["results"], context["offset"] = rows[:PAGE_SIZE], offset
+            if len(rows) > PAGE_SIZE:
+                context["next_url"] = _page_url(request, scope, offset + PAGE_SIZE)
+            if offset > 0:
+                context["prev_url"] = _page_url(request, scope, max(0, offset - PAGE_SIZE))
         else:
+            context["curated"] = curated.entries(store)
             context["recent"] = reads.search(store, q=None, mode="text", filters=filters, limit=10, offset=0)
             context["dossiers"] = store.read("api_top_dossiers", {"limit": 10})
             context["exports"] = listing(settings.exports_dir)[:1]
         context["feeds"] = [{"title": describe(search), "url": _base(request) + search_feed_path(search)}]
-        context["generated"] = reads.mark_generated(store, context["results"], context.get("recent", []))
+        context["generated"] = reads.mark_generated(store, context["results"], context.get("curated", []),
+                                                    context.get("recent", []))
         return render(request, "landing.html", **context)
+
+    def _page_url(request: Request, scope: dict[str, Any], offset: int) -> str:
+        """The same search at ``offset`` (the first page without a cursor)."""
+        args = {k: v for k, v in request.query_params.items() if k != "cursor"}
+        if offset:
+            args["cursor"] = cursor.encode(settings.secret, scope, {"offset": offset})
+        return f"{_base(request)}/?{urlencode(args)}"
 
     @router.get("/motie/{key}", response_class=HTMLResponse)
     def motion_page(request: Request, key: str = Key) -> HTMLResponse:

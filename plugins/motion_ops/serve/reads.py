@@ -19,7 +19,9 @@ from typing import Any
 
 from motion_ops.clients.hashing import is_lexical
 from motion_ops.numerics.relatedness import agreement, reason, votes_notable
+from motion_ops.parsers.substance import signatories
 from motion_ops.parties import LINEAGE, identity
+from motion_ops.reports.links import official_url
 from motion_ops.serve.errors import NotFound, Unavailable
 from motion_ops.store.db import Store, sql
 
@@ -125,6 +127,14 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
     return rows
 
 
+def total(rows: list[dict[str, Any]], offset: int) -> int | None:
+    """How many motions a search found in all (its rows carry it), None when it cannot say: a
+    search by meaning ranks every motion, and a page past the end has no row to say it."""
+    if rows:
+        return None if rows[0].get("total") is None else int(rows[0]["total"])
+    return 0 if offset == 0 else None
+
+
 def generated(store: Store, ids: list[str]) -> set[str]:
     """Which of ``ids`` are generated sample motions (the dev kit's stand-in), not the Tweede Kamer's."""
     return {r["id"] for r in store.read("api_generated_motions", {"ids": list(ids)})} if ids else set()
@@ -145,8 +155,11 @@ def motion(store: Store, key: str) -> dict[str, Any]:
     says it is generated sample data, not the Tweede Kamer's."""
     m = store.read_one("api_motion", {"key": key})
     if m is None:
-        raise NotFound(f"no motion {key!r}")
+        raise NotFound(f"no motion {key!r}", nl=f"Er is geen motie met nummer of id {key}.")
     m["generated"] = bool(generated(store, [str(m["id"])]))
+    if not m["submitters"]:  # the feed names no Indiener (no ZaakActor): the text's own signatories
+        m["submitters"] = signatories(m["body_text"])
+    m["official_url"] = None if m["generated"] else official_url(m["nummer"], m["document_nummer"])
     votes = store.read("api_motion_votes", {"id": m["id"]})
     m["votes"] = votes
     m["vote_totals"] = vote_totals(votes)
@@ -184,7 +197,8 @@ def version(store: Store, number: int | None = None) -> dict[str, Any]:
     """A version (``None``: the published one)."""
     v = store.read_one("api_version", {"version": number})
     if v is None:
-        raise NotFound("no published version" if number is None else f"no version {number}")
+        raise NotFound("no published version" if number is None else f"no version {number}",
+                       nl="Er is nog geen gepubliceerde versie." if number is None else f"Versie {number} bestaat niet.")
     return v
 
 
@@ -196,9 +210,11 @@ def related_head(store: Store, key: str, version_number: int | None, *, limit: i
     row = store.read_one("api_related_head", {"key": key, "version": version_number, "limit": limit,
                                               "min_score": min_score, "after": after})
     if row is None:
-        raise NotFound(f"no motion {key!r}")
+        raise NotFound(f"no motion {key!r}", nl=f"Er is geen motie met nummer of id {key}.")
     if row["version"] is None:
-        raise NotFound("no published version" if version_number is None else f"no version {version_number}")
+        raise NotFound("no published version" if version_number is None else f"no version {version_number}",
+                       nl="Er is nog geen gepubliceerde versie." if version_number is None
+                       else f"Versie {version_number} bestaat niet.")
     m = {k: row[k] for k in ("id", "nummer", "title", "started_on", "dossier", "dossier_title", "outcome")}
     v = {k: row[k] for k in ("version", "model", "params", "current")}
     where = {k: row[k] for k in ("computed", "represented_by")}
@@ -236,7 +252,7 @@ def related(store: Store, m: dict[str, Any], v: dict[str, Any], *, limit: int, m
 def siblings(store: Store, key: str, *, limit: int) -> dict[str, Any]:
     """The motion ``key`` and up to ``limit`` of its siblings (:func:`siblings_of`)."""
     if (m := store.read_one("api_motion", {"key": key})) is None:
-        raise NotFound(f"no motion {key!r}")
+        raise NotFound(f"no motion {key!r}", nl=f"Er is geen motie met nummer of id {key}.")
     return {"motion": m, **siblings_of(store, m["id"], limit=limit)}
 
 

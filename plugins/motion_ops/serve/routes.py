@@ -16,6 +16,8 @@ RELATED = MOTION + "/related"
 SIBLINGS = MOTION + "/siblings"
 VERSIONS = API + "/versions"
 VERSION_DIFF = VERSIONS + "/{a}/diff/{b}"
+CURATED = API + "/curated"  # the curated motions; PUT/DELETE CURATED_MOTION with the write token
+CURATED_MOTION = CURATED + "/{key}"
 
 MIN_LIMIT, MAX_LIMIT = 1, 100  # items a page of the API lists
 SEARCH_LIMIT = 20  # the default page of a search

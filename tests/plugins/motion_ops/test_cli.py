@@ -176,3 +176,20 @@ def test_the_help_and_the_module_docstring_name_every_command_the_parser_has():
         assert re.search(rf"^ +{re.escape(name)}\s+{re.escape(help_text.split()[0])}", out.stdout, re.M), name
     description = out.stdout.split("\n\n")[1]
     assert description.replace("\n", " ") == cli_module.__doc__.split("\n\n")[0].replace("\n", " ")
+
+
+def test_curated_adds_lists_and_removes_a_motion_by_number_and_refuses_bad_input_in_one_line(store, pg_uri, motions):
+    store.conn.execute("UPDATE motions SET nummer = '2025Z00042' WHERE id = %s", (motions[0],))
+    store.conn.commit()
+    assert "no curated motions" in cli("--dsn", pg_uri, "curated", "list").stdout
+    added = cli("--dsn", pg_uri, "curated", "add", "2025Z00042", "--note", "Het begin van het stikstofdebat")
+    assert added.returncode == 0 and motions[0] in added.stdout
+    listed = cli("--dsn", pg_uri, "curated", "list").stdout
+    assert listed.startswith("2025Z00042") and "Het begin van het stikstofdebat" in listed
+    for args, needle in ((["add", "2025Z00042"], "--note is required"), (["add", "2099Z1", "--note", "x"], "no live motion"),
+                         (["add", "2025Z00042", "--note", "x" * 300], "at most 280"), (["remove"], "needs the motion")):
+        out = cli("--dsn", pg_uri, "curated", *args)
+        assert out.returncode == 1 and needle in out.stderr and "Traceback" not in out.stderr, args
+    assert cli("--dsn", pg_uri, "curated", "remove", motions[0]).returncode == 0
+    gone = cli("--dsn", pg_uri, "curated", "remove", motions[0])
+    assert gone.returncode == 1 and "was not curated" in gone.stdout

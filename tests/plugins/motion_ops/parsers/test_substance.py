@@ -9,6 +9,7 @@ from motion_ops.parsers.substance import (
     normalise_dossier,
     parse_kamerstuk,
     replaced_kamerstuk,
+    signatories,
     subject,
     substance,
 )
@@ -69,3 +70,18 @@ def test_a_tvv_reference_at_the_end_of_a_title_without_parentheses_names_the_rep
     assert replaced_kamerstuk(title) == "36471-27"
     assert subject(title) == "een uitspraak dat er geen kabinet moet worden gemaakt van een rechts kabinet"
     assert replaced_kamerstuk("Motie van het lid Kops over t.v.v.-regels in de wet") is None
+
+
+def test_the_signatories_are_the_lines_after_the_closing_formula():
+    body = "De Kamer,\ngehoord de beraadslaging,\nverzoekt de regering iets,\nen gaat over tot de orde van de dag.\n" \
+           "Yeşilgöz-Zegerius\nVan der Plas\n"
+    assert signatories(body) == ["Yeşilgöz-Zegerius", "Van der Plas"]
+    assert signatories("De Kamer,\nverzoekt de regering iets,") == [] and signatories(None) == []
+
+
+def test_the_signatories_skip_punctuation_after_a_closing_formula_and_follow_the_last_one():
+    comma = "verzoekt de regering iets.\nen gaat over tot de orde van de dag,\nRikkers-Oosterkamp\nAartsen"
+    assert signatories(comma) == ["Rikkers-Oosterkamp", "Aartsen"]
+    quoted = ("constaterende dat de vorige motie eindigde met en gaat over tot de orde van de dag;\n"
+              "verzoekt de regering iets,\nen gaat over tot de orde van de dag.\nVan Kent\n.\nStultiens\n")
+    assert signatories(quoted) == ["Van Kent", "Stultiens"]

@@ -191,3 +191,41 @@ def test_a_reader_follows_motions_like_one_in_atom_and_opens_an_entry_in_the_bro
     assert browser.current_url == entry["link"]
     assert entry["title"].startswith(browser.find_element(By.ID, "titel").text)
     assert browser.find_elements(By.ID, "verwante-moties")
+
+
+def test_a_reader_sees_the_curated_motions_first_then_pages_through_a_search_and_back(served, browser, published, store):
+    from selenium.webdriver.common.by import By
+
+    from motion_ops.store import curated
+
+    corpus = published[0]
+    picked = corpus.cases["amended_tvv"]
+    curated.add(store, picked, "Een gewijzigde motie: zie ook de eerdere versie")
+    browser.get(served + "/")
+    sections = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "main section h2")]
+    assert sections[:2] == ["Uitgelicht", "Recente moties"], sections
+    first = browser.find_element(By.CSS_SELECTOR, "#uitgelichte-moties li")
+    assert "Een gewijzigde motie: zie ook de eerdere versie" in first.text
+    assert first.location["y"] < browser.find_element(By.ID, "recent-kop").location["y"]
+    first.find_element(By.TAG_NAME, "a").click()
+    assert browser.current_url.endswith(f"/motie/{picked}")
+    score = browser.find_element(By.CSS_SELECTOR, "#verwante-moties .meta").text
+    assert re.search(r"score \d+,\d\d$", score), score
+    assert not browser.find_elements(By.ID, "officieel")  # a generated motion: no link to tweedekamer.nl
+    footer = browser.find_element(By.TAG_NAME, "footer").text
+    assert not re.search(r"\)\.\S", footer), footer
+
+    browser.get(served + "/?since=2020-01-01")
+    count = browser.find_element(By.ID, "aantal").text
+    total = int(count.split()[0])
+    assert total > 20 and count.endswith("moties gevonden")
+    assert browser.find_element(By.ID, "resultaten-kop").text == f"Resultaten 1-20 van {total}"
+    page1 = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "li.resultaat > a")]
+    browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    assert browser.find_element(By.ID, "resultaten-kop").text.startswith("Resultaten 21-")
+    browser.find_element(By.CSS_SELECTOR, "a[rel=prev]").click()
+    assert [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "li.resultaat > a")] == page1
+    assert not browser.find_elements(By.CSS_SELECTOR, "a[rel=prev]")
+
+    browser.get(served + "/motie/2099Z99999")
+    assert browser.find_element(By.CSS_SELECTOR, "p.fout").text == "Er is geen motie met nummer of id 2099Z99999."

@@ -1,6 +1,8 @@
 """The explore pages over HTTP (TestClient): Dutch, server-rendered, escaped."""
 import re
 
+import pytest
+
 
 def test_the_landing_page_has_a_search_form_recent_motions_and_the_biggest_dossiers(client):
     r = client.get("/")
@@ -128,7 +130,9 @@ def test_generated_motions_are_labelled_as_generated_and_not_credited_to_the_twe
     assert client.get(f"/api/motions/{corpus.cases['amended_tvv']}").json()["generated"] is True
 
 
-def test_real_motions_are_credited_to_the_tweede_kamer_and_carry_no_generated_label(store, clock, pg_uri):
+@pytest.fixture
+def real(store, clock, pg_uri):
+    """The first 40 real motions synced from the stand-in, embedded and published: (corpus, client)."""
     from fastapi.testclient import TestClient
 
     from devkit.standin.real import RealCorpus
@@ -149,13 +153,34 @@ def test_real_motions_are_credited_to_the_tweede_kamer_and_carry_no_generated_la
     embed_ids(store, embedder, ids, group_size=64)
     publish(store, compute_version(store, model=embedder.model, top_n=5)["version"])
     with TestClient(create_app(Settings(dsn=pg_uri, secret=b"t", version_ttl=0))) as c:
-        zid = corpus.motions[0]["zaak_id"]
-        page = c.get(f"/motie/{zid}").text
-        assert CREDIT in page and 'class="label gegenereerd"' not in page and 'id="gegenereerd"' not in page
-        assert 'class="verwant"' in page
-        found = c.get("/", params={"q": "kabinet"}).text
-        assert 'class="resultaat"' in found and CREDIT in found and 'class="label gegenereerd"' not in found
-        assert c.get(f"/api/motions/{zid}").json()["generated"] is False
+        yield corpus, c
+
+
+def test_real_motions_are_credited_to_the_tweede_kamer_and_carry_no_generated_label(real):
+    corpus, c = real
+    zid = corpus.motions[0]["zaak_id"]
+    page = c.get(f"/motie/{zid}").text
+    assert CREDIT in page and 'class="label gegenereerd"' not in page and 'id="gegenereerd"' not in page
+    assert 'class="verwant"' in page
+    found = c.get("/", params={"q": "kabinet"}).text
+    assert 'class="resultaat"' in found and CREDIT in found and 'class="label gegenereerd"' not in found
+    assert c.get(f"/api/motions/{zid}").json()["generated"] is False
+
+
+def test_a_real_motions_page_links_to_it_on_tweedekamer_nl(real):
+    corpus, c = real
+    m = corpus.motions[0]
+    page = c.get(f"/motie/{m['zaak_id']}").text
+    url = f"https://www.tweedekamer.nl/kamerstukken/moties/detail?id={m['nummer']}&amp;did={m['document_nummer']}"
+    assert f'<a id="officieel" href="{url}"' in page
+
+
+def test_a_motion_whose_feed_names_no_submitters_shows_the_signatories_of_its_text(real):
+    corpus, c = real
+    m = next(m for m in corpus.motions if not m["submitters"])
+    page = c.get(f"/motie/{m['zaak_id']}").text
+    assert "<strong>Ingediend door:</strong> " + ", ".join(m["signatories"]) in page
+    assert c.get(f"/api/motions/{m['zaak_id']}").json()["submitters"] == m["signatories"]
 
 
 def test_the_page_searches_by_words_and_meaning_by_default_and_says_how_each_result_was_found(client):
@@ -168,3 +193,108 @@ def test_the_page_searches_by_words_and_meaning_by_default_and_says_how_each_res
     assert "gevonden op: betekenis" not in text.text and "lexicale methode" not in text.text
     meaning = client.get("/", params={"q": "stikstof", "mode": "semantic"})
     assert "gevonden op: betekenis" in meaning.text and "lexicale methode" in meaning.text
+
+
+def test_error_pages_speak_dutch_while_the_api_keeps_its_english_errors(client):
+    missing = client.get("/motie/2099Z99999")
+    assert missing.status_code == 404 and "Er is geen motie met nummer of id 2099Z99999" in missing.text
+    assert "no motion" not in missing.text
+    cursor = client.get("/", params={"q": "stikstof", "cursor": "abc"})
+    assert cursor.status_code == 400 and "Deze link naar een volgende pagina klopt niet" in cursor.text
+    assert "cursor" not in cursor.text.split("<main")[1].split("</main>")[0]
+    date = client.get("/", params={"since": "gisteren"})
+    assert date.status_code == 422 and "Vanaf: geen geldige datum (jjjj-mm-dd)" in date.text
+    assert "Input should" not in date.text and date.text.count("Vanaf:") == 1
+    nul = client.get("/", params={"q": "a\x00b"})
+    assert "Zoekwoorden: bevat een ongeldig teken (NUL)" in nul.text and "contains" not in nul.text
+    nowhere = client.get("/nergens")
+    assert nowhere.status_code == 404 and "Deze pagina bestaat niet" in nowhere.text and "Not Found" not in nowhere.text
+    assert client.get("/api/motions/2099Z99999").json()["error"] == "no motion '2099Z99999'"
+
+
+def test_error_pages_do_not_claim_there_is_no_published_version(client):
+    page = client.get("/motie/2099Z99999").text
+    assert "Nog geen gepubliceerde versie" not in page
+
+
+def test_numbers_on_the_pages_have_one_dutch_format_a_decimal_comma(client, published):
+    page = client.get(f"/motie/{published[0].cases['amended_tvv']}").text
+    scores = re.findall(r"score (\S+?)</span>", page)
+    assert scores and all(re.fullmatch(r"-?\d+,\d\d", s) for s in scores), scores
+    assert not re.search(r"\d\.\d\d</span>", page)
+    assert " 1 zetels" not in page
+
+
+def test_the_footer_reads_as_sentences_in_amsterdam_time(client, store, published):
+    store.conn.execute("UPDATE similarity_versions SET published_at = '2025-07-01 08:56:00+00'")
+    store.conn.commit()
+    footer = client.get("/").text.split("<footer>")[1]
+    assert "gepubliceerd 01-07-2025 10:56)." in footer  # CEST
+    assert not re.search(r"\)\.\S", footer) and not re.search(r"\.\s*<span", footer.replace(". <span", ""))
+
+
+def test_a_motions_requests_are_shown_once_beside_an_extractive_summary(client, published, store):
+    from motion_ops.llm.cascade import Cascade
+    from motion_ops.run import RunContext
+    from motion_ops.summaries.publish import publish as publish_summaries
+    from motion_ops.summaries.summarize import summarize_ids
+
+    mid = published[0].cases["amended_tvv"]
+    summarize_ids(store, Cascade([]), [mid], ctx=RunContext(dag_id="motion_summaries", run_id="r1", task_id="s"))
+    publish_summaries(store, run_id="r1")
+    page = client.get(f"/motie/{mid}").text
+    ask = "geen bezuinigingen door te voeren op mest"
+    article = page.split('<section aria-labelledby="tekst-kop">')[0]  # all but the motion's own text
+    assert "Geen samenvatting door een taalmodel" in article and article.count(ask) == 1, article.count(ask)
+
+
+def test_search_results_say_how_many_there_are_and_page_back_and_forth(client):
+    first = client.get("/", params={"since": "2020-01-01"})
+    total = int(re.search(r'id="aantal">(\d+) moties gevonden', first.text).group(1))
+    assert total > 20 and "Resultaten 1-20 van" in first.text and 'rel="prev"' not in first.text
+    nxt = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    second = client.get(nxt)
+    assert f"Resultaten 21-{min(40, total)} van {total}" in second.text
+    prev = re.search(r'href="([^"]+)" rel="prev"', second.text).group(1).replace("&amp;", "&")
+    back = client.get(prev)
+    assert re.findall(r'href="/motie/([^"]+)"', back.text) == re.findall(r'href="/motie/([^"]+)"', first.text)
+    assert client.get("/api/motions", params={"since": "2020-01-01"}).json()["total"] == total
+
+
+def test_names_on_the_pages_keep_dutch_particles_lower_case_after_initials(client, store, published):
+    mid = published[0].cases["amended_tvv"]
+    store.conn.execute("UPDATE motions SET submitters = ARRAY['L. Van den Berg (VVD)', 'Van der Plas'] WHERE id = %s",
+                       (mid,))
+    store.conn.commit()
+    page = client.get(f"/motie/{mid}").text
+    assert "L. van den Berg (VVD), Van der Plas" in page and "L. Van den Berg" not in page
+
+
+def test_generated_motions_get_no_official_link(client, published):
+    page = client.get(f"/motie/{published[0].cases['amended_tvv']}").text
+    assert "tweedekamer.nl" not in page
+
+
+def test_where_a_summary_comes_from_is_said_in_dutch(client, published, store):
+    from motion_ops.llm.cascade import Cascade
+    from motion_ops.run import RunContext
+    from motion_ops.serve.dutch import summary_status
+    from motion_ops.summaries.publish import publish as publish_summaries
+    from motion_ops.summaries.summarize import summarize_ids
+
+    mid = published[0].cases["amended_tvv"]
+    summarize_ids(store, Cascade([]), [mid], ctx=RunContext(dag_id="motion_summaries", run_id="r1", task_id="s"))
+    publish_summaries(store, run_id="r1")
+    page = client.get(f"/motie/{mid}").text
+    origin = re.search(r'<p class="meta" id="samenvatting-herkomst">(.*?)</p>', page, re.S).group(1)
+    assert "letterlijk uit de motie" in origin and not re.search(r"\b(extractive|status)\b", origin), origin
+    assert summary_status("llm") == "door een taalmodel" and summary_status("fallback").startswith("door het reserve")
+
+
+def test_a_curated_note_is_shown_as_text_never_as_markup(client, published, store):
+    from motion_ops.store import curated
+
+    curated.add(store, published[0].cases["amended_tvv"], '<script>alert(1)</script><b onmouseover="x">vet</b>')
+    page = client.get("/").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b onmouseover=&#34;x&#34;&gt;vet&lt;/b&gt;" in page
+    assert "<script>" not in page and "<b " not in page

@@ -52,6 +52,7 @@ def test_a_query_for_another_model_than_the_published_one_never_calls_the_provid
         assert r.status_code == 409 and "published version has" in r.json()["error"]
     page = c.get("/", params={"q": "stikstof", "mode": "semantic"})
     assert page.status_code == 200 and "Zoeken op betekenis kan nu niet" in page.text
+    assert "published version has" not in page.text  # the page speaks Dutch, the API's reason stays in the API
     assert provider.calls == []
 
 
