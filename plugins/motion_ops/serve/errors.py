@@ -24,7 +24,12 @@ class BadCursor(ValueError):
 
 
 class Unavailable(RuntimeError):
-    """The read cannot be answered now: no published version, no matching model (409)."""
+    """The read cannot be answered now: no published version, no matching model (409); ``nl``: what a
+    page says about it, in Dutch."""
+
+    def __init__(self, message: str, nl: str | None = None):
+        super().__init__(message)
+        self.nl = nl
 
 
 class RateLimited(Unavailable):

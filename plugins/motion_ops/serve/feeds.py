@@ -185,8 +185,9 @@ def feeds_router(stores: Any, settings: Any) -> APIRouter:
             v = reads.version(store)
             row = store.read_one("api_motion_vector", {"id": m["id"], "model": v["model"]})
             if row is None:
-                raise Unavailable(f"motie {m['nummer'] or m['id']} heeft (nog) geen vector in het model van de "
-                                  f"gepubliceerde versie ({v['model']}): er zijn nog geen moties zoals deze te volgen")
+                why = (f"motie {m['nummer'] or m['id']} heeft (nog) geen vector in het model van de gepubliceerde "
+                       f"versie ({v['model']}): er zijn nog geen moties zoals deze te volgen")
+                raise Unavailable(why, nl=why[:1].upper() + why[1:] + ".")
             rows = reads.search(store, q=m["title"] or m["id"], mode="semantic", filters=reads.Filters(),
                                 limit=DEPTH + 1, offset=0, semantic=(v["model"], json.loads(row["vector"])))
             found = entries(store, rows, leave_out=m["id"])
