@@ -17,6 +17,8 @@ from typing import Any, Iterator
 import psycopg
 from psycopg.rows import dict_row
 
+from motion_ops.run import TaskResult
+
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(os.environ.get("MOTION_OPS_SQL_DIR", Path(__file__).resolve().parents[3] / "include" / "sql"))
@@ -212,3 +214,18 @@ class Store:
 
         register_vector(conn)
         return applied
+
+
+
+def migrate_step(store: Store, *, dry_run: bool) -> TaskResult:
+    """The ``migrate_store`` task: apply the pending migrations (its XCom: which); a dry run only
+    checks and fails when any is pending."""
+    if dry_run:
+        pending = store.pending_migrations()
+        if pending:
+            return TaskResult(fail=f"dry_run: the store needs migrations {', '.join(pending)}; run once without dry_run "
+                                "(or `python -m motion_ops migrate`) first")
+        return TaskResult(value=[], line="schema up to date (dry run: nothing applied)", write=False)
+    applied = store.migrate()
+    return TaskResult(value=applied, items=len(applied), line=f"applied migrations {', '.join(applied)}" if applied else
+                   "schema up to date: no migration pending")
