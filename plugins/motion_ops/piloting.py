@@ -100,6 +100,14 @@ def approval_request(p: dict[str, Any], dag_id: str, timeout: Any) -> tuple[str,
         f"{timeout or 'no limit'}; after that the run fails.")
 
 
+def response_timeout(params: Any) -> dt.timedelta | None:
+    """How long the approval step waits: the run's ``approval_timeout_hours`` (None: its default)."""
+    from motion_ops.params import approval_hours
+
+    hours = (params or {}).get("approval_timeout_hours")
+    return dt.timedelta(hours=approval_hours(hours)) if hours else None
+
+
 def timed_out(p: dict[str, Any], timeout: Any) -> str:
     return (f"nobody decided on the pilot of {p.get('chain')} in time ({timeout}): nothing was processed or published. "
             f"The report stays at {p.get('report')}; approve it with {cli_approve(p)} or trigger the DAG again for a "

@@ -128,3 +128,10 @@ class TaskResult:
     def xcom(self) -> Any:
         """The task's ``return_value`` (with ``multiple_outputs``, each key its own XCom)."""
         return self.value
+
+    def metric(self, ctx: RunContext, *, try_number: int, seconds: float) -> dict[str, Any]:
+        """The task's ``run_metrics`` row (query ``upsert_run_metric``): its line, seconds and counts."""
+        return {"dag_id": ctx.dag_id, "run_id": ctx.run_id, "task_id": ctx.task_id,
+                "map_index": -1 if ctx.map_index is None else ctx.map_index, "try_number": try_number,
+                "seconds": round(seconds, 3), "items": int(self.items), "failures": int(self.failures),
+                "summary": self.line[:1000]}

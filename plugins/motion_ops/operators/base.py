@@ -121,12 +121,8 @@ class MotionOpsOperator(BaseOperator):
         if out.line:
             self.log.info("%s: %s", self.task_id, out.line)
         if out.line and out.write and store is not None:
-            ctx = self.run_context(context)
-            store.execute("upsert_run_metric", {
-                "dag_id": ctx.dag_id, "run_id": ctx.run_id, "task_id": ctx.task_id,
-                "map_index": -1 if ctx.map_index is None else ctx.map_index, "try_number": self.try_number(context),
-                "seconds": round(time.monotonic() - self._started, 3), "items": int(out.items),
-                "failures": int(out.failures), "summary": out.line[:1000]})
+            store.execute("upsert_run_metric", out.metric(self.run_context(context), try_number=self.try_number(context),
+                                                          seconds=time.monotonic() - self._started))
         if out.summary is not None:
             context["ti"].xcom_push(key="summary", value=out.summary)
         for asset in self.outlets if out.event is not None else ():

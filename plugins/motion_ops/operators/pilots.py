@@ -1,14 +1,11 @@
-"""The pilots and the human approval: ``pilot_summaries`` (``motion_summaries``) and
-``pilot_embeddings`` (``motion_enrichment``) call :func:`motion_ops.piloting.pilot_step` with what
-they pilot; the approval step after it asks a person in the Airflow UI (the standard provider's
-human-in-the-loop ApprovalOperator) and stores the decision. Approve: the run goes on. Reject: the
-rest of the run is skipped, nothing is published (with ``fail_on_reject``, the embeddings' step,
-the step fails so the run shows it). No decision within ``approval_timeout_hours``: the run fails
-with a message saying so. For the embedding model a run nobody triggered by hand (the nightly one)
-does not wait: the decision is stored as pending and the paid step is skipped."""
+"""The pilots and the human approval: ``pilot_summaries`` and ``pilot_embeddings`` run
+:func:`motion_ops.piloting.pilot_step` on what they pilot; the approval step after it asks a
+person in the Airflow UI (the standard provider's human-in-the-loop ApprovalOperator) and stores
+the decision. Reject: the rest of the run is skipped (with ``fail_on_reject``, the embeddings'
+step, the step fails so the run shows it); no decision within ``approval_timeout_hours``: the run
+fails, saying so; a run nobody waits at (pending) skips the paid step."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
@@ -106,11 +103,9 @@ class PilotApprovalOperator(ApprovalOperator):
         return super().execute(context)
 
     def _timeout_from_params(self, context: Any) -> None:
-        hours = (context.get("params") or {}).get("approval_timeout_hours")
-        if hours:
-            from motion_ops.params import approval_hours
+        from motion_ops.piloting import response_timeout
 
-            self.response_timeout = dt.timedelta(hours=approval_hours(hours))
+        self.response_timeout = response_timeout(context.get("params")) or self.response_timeout
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         from motion_ops.piloting import decide, responder, timed_out

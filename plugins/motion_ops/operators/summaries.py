@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from motion_ops.hooks import LlmHook
+from motion_ops.hooks import EmbeddingsHook, LlmHook
 from motion_ops.operators.base import MotionOpsOperator
 from motion_ops.run import SummaryParams
 
@@ -23,21 +23,13 @@ class _SummaryOperator(MotionOpsOperator):
         self.motion_llm_conn_id = motion_llm_conn_id
 
     def cascade(self, params: Any) -> Any:
-        """The cascade, its faithfulness check backed by the pipeline's embedding provider when it
-        costs nothing (:meth:`motion_ops.llm.faithfulness.Semantic.of`), else the hashing provider."""
-        from airflow.sdk.exceptions import AirflowNotFoundException
-
-        from motion_ops.hooks import EmbeddingsHook
+        """The cascade of ``motion_llm``, its faithfulness check backed as :meth:`EmbeddingsHook.semantic` says."""
         from motion_ops.llm.backends import BadConfiguration
-        from motion_ops.llm.faithfulness import Semantic
 
-        try:
-            config = EmbeddingsHook(self.motion_embeddings_conn_id).config()
-        except AirflowNotFoundException:
-            config = None
+        semantic = EmbeddingsHook(self.motion_embeddings_conn_id).semantic()
         with self.failing_on(BadConfiguration):  # a person must fix the connection: no automatic retry
             return LlmHook(self.motion_llm_conn_id).get_conn(extractive_fallback=params.extractive_fallback,
-                                                             semantic=Semantic.of(config))
+                                                             semantic=semantic)
 
     @contextmanager
     def refused(self, *errors: type[Exception]) -> Iterator[None]:
