@@ -300,3 +300,23 @@ def test_the_embed_and_retry_steps_report_one_line_and_the_xcom_of_an_approved_m
     assert out.xcom()["failed_instances"] == [1] and "pending_approval" not in out.xcom()
     assert out.line == "retried 20 with batch size 10: 19 recovered, 1 still failing (ratio 0.025), 0 quarantined"
     assert (out.items, out.failures) == (19, 1)
+
+
+def test_a_retry_derives_what_to_send_once_and_checks_the_models_dimension_once_not_per_group(store, motions, server,
+                                                                                             clock, monkeypatch):
+    monkeypatch.setattr(batched, "XCOM_ID_CAP", 0)  # instance 0's failed ids travel as a ref to the store
+    plan = [motions[:20], motions[20:]]
+    results = [{"batch_index": 0, "embedded": 0, **batched.failed_for_xcom(store, motions[:20])}]
+    asked = []
+    fetch_one = store.fetch_one
+
+    def counting(name, *args, **kwargs):
+        asked.append(name)
+        return fetch_one(name, *args, **kwargs)
+
+    monkeypatch.setattr(store, "fetch_one", counting)
+    out = retry_failed(store, make(server, clock), plan=plan, results=results, batch_size=8, max_failure_ratio=1.0,
+                       quarantine_after=3, ctx=CTX)
+    assert (out["retried"], out["recovered"], out["failed_instances"], out["batch_size"]) == (40, 39, [1], 4)  # 10 groups
+    assert asked.count("select_model_dims") == 1  # once per retry, not once per group of 4
+    assert asked.count("select_failed_id_set") == 0  # the whole plan is re-checked: the reported ids are not read
