@@ -12,12 +12,13 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import psycopg
 from psycopg.rows import dict_row
 
-from motion_ops.run import TaskResult
+if TYPE_CHECKING:
+    from motion_ops.run import TaskResult
 
 log = logging.getLogger(__name__)
 
@@ -217,9 +218,11 @@ class Store:
 
 
 
-def migrate_step(store: Store, *, dry_run: bool) -> TaskResult:
+def migrate_step(store: Store, *, dry_run: bool) -> "TaskResult":
     """The ``migrate_store`` task: apply the pending migrations (its XCom: which); a dry run only
     checks and fails when any is pending."""
+    from motion_ops.run import TaskResult  # the store's other users (the readers' app) need no run params
+
     if dry_run:
         pending = store.pending_migrations()
         if pending:
