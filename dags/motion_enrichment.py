@@ -35,6 +35,7 @@ from airflow.sdk import CronDataIntervalTimetable, XComArg, dag
 
 from motion_ops.operators.assets import MOTION_SIMILARITY, MOTION_TEXTS
 from motion_ops.operators.enrichment import (
+    AnnounceTextsOperator,
     ComputeSimilarityOperator,
     EmbedMissingOperator,
     MigrateStoreOperator,
@@ -46,7 +47,6 @@ from motion_ops.operators.enrichment import (
 from motion_ops.operators.exports import ExportDataOperator
 from motion_ops.operators.params import dag_params
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotEmbeddingsOperator
-from motion_ops.operators.summaries import AnnounceTextsOperator
 from motion_ops.params import ENRICHMENT
 from motion_ops.run import TIMEZONE, approval_timeout, default_args
 from motion_ops.run import task_timeout as timeout

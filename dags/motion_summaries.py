@@ -32,10 +32,10 @@ import pendulum
 from airflow.sdk import XComArg, dag
 
 from motion_ops.operators.assets import MOTION_SUMMARIES, MOTION_TEXTS
+from motion_ops.operators.enrichment import MigrateStoreOperator
 from motion_ops.operators.params import dag_params
 from motion_ops.operators.pilots import PilotApprovalOperator, PilotSummariesOperator
 from motion_ops.operators.summaries import (
-    MigrateSummariesStoreOperator,
     PlanSummariesOperator,
     PublishSummariesOperator,
     QaSummariesOperator,
@@ -43,7 +43,7 @@ from motion_ops.operators.summaries import (
     SummarizeOperator,
 )
 from motion_ops.params import SUMMARIES
-from motion_ops.run import TIMEZONE, approval_timeout, default_args
+from motion_ops.run import TIMEZONE, SummaryParams, approval_timeout, default_args
 from motion_ops.run import task_timeout as timeout
 
 
@@ -59,7 +59,8 @@ from motion_ops.run import task_timeout as timeout
     params=dag_params(SUMMARIES),
 )
 def motion_summaries():
-    migrate = MigrateSummariesStoreOperator(task_id="migrate_store", execution_timeout=timeout("migrate_store", 30))
+    migrate = MigrateStoreOperator(task_id="migrate_store", params_class=SummaryParams,
+                                   execution_timeout=timeout("migrate_store", 30))
     plan = PlanSummariesOperator(task_id="plan_summaries", execution_timeout=timeout("plan_summaries", 15))
     pilot = PilotSummariesOperator(task_id="pilot_summaries", plan=plan.output, plan_summary=XComArg(plan, key="summary"),
                                    execution_timeout=timeout("pilot_summaries", 30))

@@ -81,6 +81,11 @@ def in_groups(ids: Sequence[str], size: int) -> list[list[str]]:
     return [list(ids[i:i + size]) for i in range(0, len(ids), size)]
 
 
+def batch_label(batch: Mapping[str, Any]) -> str:
+    """How the UI names the mapped instance of a planned ``batch`` (``{"batch_index", "ids"}``)."""
+    return f"batch {batch['batch_index']} ({len(batch['ids'])} motions)"
+
+
 def halved(batch_size: int) -> int:
     """The retry's batch size: half the plan's, at least one."""
     return max(1, batch_size // 2)
@@ -164,7 +169,6 @@ def failed_for_xcom(store: Store, failed_ids: list[str]) -> dict[str, Any]:
 def collect_failed_ids(store: Store, plan: list[list[str]], results: list[dict[str, Any]]) -> tuple[list[str], list[int]]:
     """Failed ids from the successful instances' results, plus every id of a batch whose
     instance left no result (it failed). Returns (ids, indexes of failed instances)."""
-    done = {r["batch_index"] for r in results if r}
     ids: set[str] = set()
     for r in results:
         if not r:
@@ -173,10 +177,16 @@ def collect_failed_ids(store: Store, plan: list[list[str]], results: list[dict[s
         if r.get("failed_ref"):
             row = store.fetch_one("select_failed_id_set", {"ref": r["failed_ref"]})
             ids.update(row["ids"] if row else [])
-    missing_instances = [i for i in range(len(plan)) if i not in done]
+    missing_instances = lost_instances(plan, results)
     for i in missing_instances:
         ids.update(plan[i])
     return sorted(ids), missing_instances
+
+
+def lost_instances(plan: list[list[str]], results: list[dict[str, Any]]) -> list[int]:
+    """The indexes of the planned batches whose instance left no result (it failed)."""
+    done = {r["batch_index"] for r in results if r}
+    return [i for i in range(len(plan)) if i not in done]
 
 
 @dataclass
@@ -209,7 +219,7 @@ def retry(store: Store, work: PaidWork, *, plan: list[list[str]], results: list[
 
     :raises FailureRatioExceeded: when the adapter's failure share is above ``max_failure_ratio``.
     """
-    _, lost = collect_failed_ids(store, plan, results)
+    lost = lost_instances(plan, results)  # the ids themselves: the whole plan is re-checked below
     batch_of = {mid: i for i, batch in enumerate(plan) for mid in batch}
     half = halved(batch_size)
     planned = sorted({mid for batch in plan for mid in batch})

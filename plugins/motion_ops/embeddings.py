@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from motion_ops.batched import Budget, Processed, failed_for_xcom, in_groups, plan_batches, process, retry
+from motion_ops.batched import Budget, Processed, failed_for_xcom, halved, in_groups, plan_batches, process, retry
 from motion_ops.clients.embedder import Embedder, ItemResult
 from motion_ops.clients.provider_config import DEFAULT_MAX_INPUT_CHARS
+from motion_ops.clients.providers import ProviderConfig
 from motion_ops.numerics.tokens import token_estimate
 from motion_ops.parsers.substance import substance
-from motion_ops.run import RunContext
+from motion_ops.run import RunContext, TaskResult
 from motion_ops.store import audit, claims
+from motion_ops.store.approvals import embedding_pending, require_embedding
 from motion_ops.store.db import Store, sql
 
 log = logging.getLogger(__name__)
-
-
 
 class DimensionConflict(Exception):
     """The connection asks for another dimension than the model's vectors in the store have."""
@@ -109,6 +110,16 @@ class EmbeddingWork:
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
         self.claim_stage = claim_stage(embedder.model)
+        self.dims_checked = False
+
+    def check_dims(self, store: Store) -> None:
+        """Hold the embedder to the model's dimension in the store, once per batch (or retry).
+
+        :raises DimensionConflict: the connection asks for another dimension.
+        """
+        if not self.dims_checked:
+            _expect_store_dims(store, self.embedder)
+            self.dims_checked = True
 
     def still_to_do(self, store: Store, ids: list[str]) -> list[str]:
         return backlog(store, model=self.embedder.model, ids=ids)
@@ -116,7 +127,7 @@ class EmbeddingWork:
     def send(self, store: Store, ids: list[str], *, group_size: int) -> Processed:
         """Embed ``group_size`` texts at a time (the embedder splits a group into requests as the
         endpoint allows, and a failing request in halves), each group stored in one transaction."""
-        _expect_store_dims(store, self.embedder)
+        self.check_dims(store)
         out = Processed()
         # read after claiming: what another run embedded before we claimed is not sent again
         rows = store.fetch("select_motion_texts", {"model": self.embedder.model, "ids": ids})
@@ -162,8 +173,9 @@ def embed_ids(store: Store, embedder: Embedder, ids: list[str], *, group_size: i
 
     :returns: (embedded count, {failed id: error}).
     """
-    _expect_store_dims(store, embedder)
-    out = process(store, EmbeddingWork(embedder), ids, run_id=run_id, group_size=group_size, claim_ttl=claim_ttl)
+    work = EmbeddingWork(embedder)
+    work.check_dims(store)
+    out = process(store, work, ids, run_id=run_id, group_size=group_size, claim_ttl=claim_ttl)
     return out.done, out.failed
 
 
@@ -189,9 +201,72 @@ def retry_failed(store: Store, embedder: Embedder, *, plan: list[list[str]], res
     """
     out = retry(store, EmbeddingWork(embedder), plan=plan, results=results, batch_size=batch_size,
                 max_failure_ratio=max_failure_ratio, quarantine_after=quarantine_after, ctx=ctx, claim_ttl=claim_ttl)
-    return {"retried": out.retried, "recovered": out.recovered, "failed_ids": sorted(out.failed),
-            "quarantined": out.quarantined, "failed_instances": out.lost_instances, "failure_ratio": round(out.ratio, 4),
-            "batch_size": out.batch_size, "failed_of_planned": f"{len(out.failed)}/{sum(len(b) for b in plan)}"}
+    return RetryReport(retried=out.retried, recovered=out.recovered, failed_ids=sorted(out.failed),
+                       quarantined=out.quarantined, failed_instances=out.lost_instances,
+                       failure_ratio=round(out.ratio, 4), batch_size=out.batch_size,
+                       failed_of_planned=f"{len(out.failed)}/{sum(len(b) for b in plan)}").xcom()
+
+
+@dataclass(frozen=True)
+class RetryReport:
+    """What ``retry_failed`` pushes (each key its own XCom; ``pending_approval`` only when the paid
+    model waits for a decision and nothing was retried)."""
+
+    retried: int = 0
+    recovered: int = 0
+    failed_ids: list[str] = field(default_factory=list)
+    quarantined: int = 0
+    failed_instances: list[int] = field(default_factory=list)
+    failure_ratio: float = 0.0
+    batch_size: int = 1
+    failed_of_planned: str = "0/0"
+    pending_approval: str | None = None
+
+    def xcom(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.pending_approval is None:
+            del out["pending_approval"]
+        return out
+
+
+def embed_step(store: Store, embedder: Embedder, config: ProviderConfig, batch: dict[str, Any], *,
+               run_id: str | None, claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> TaskResult:
+    """The ``embed_missing`` task: one planned ``batch`` (``{"batch_index", "ids"}``) embedded, its
+    result the XCom.
+
+    :raises NotApproved: a paid model nobody approved.
+    :raises DimensionConflict: the connection asks for another dimension than the store has.
+    """
+    require_embedding(store, config)
+    ids = list(batch["ids"])
+    out = embed_batch(store, embedder, ids, batch_index=int(batch["batch_index"]), run_id=run_id, claim_ttl=claim_ttl)
+    return TaskResult(value=out, line=batch_line(out, len(ids)), items=out["embedded"],
+                   failures=out.get("failed_count", len(out.get("failed_ids", []))))
+
+
+def retry_step(store: Store, embedder: Embedder, config: ProviderConfig, *, plan: list[dict[str, Any]],
+               results: list[Any] | None, params: Any, manual: bool, ctx: RunContext,
+               claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> TaskResult:
+    """The ``retry_failed`` task (:func:`retry_failed`) over ``plan`` and the instances' ``results``
+    (failed instances pushed none). Nothing is sent when nothing was planned; in a run nobody
+    triggered by hand a paid model that waits for a decision retries nothing and says why.
+
+    :raises NotApproved: a paid model nobody approved, in a run triggered by hand.
+    :raises FailureRatioExceeded: too many motions failed for good.
+    :raises DimensionConflict: the connection asks for another dimension than the store has.
+    """
+    ids = [list(b["ids"]) for b in plan]
+    if any(ids):  # nothing planned: nothing is sent (and none needs approving)
+        pending = embedding_pending(store, config, manual=manual)
+        if pending:  # a nightly run goes on without the paid step (approve_embeddings says why)
+            return TaskResult(value=RetryReport(batch_size=halved(params.batch_size), pending_approval=pending).xcom(),
+                           line=f"nothing retried: {pending}")
+        require_embedding(store, config)
+    out = retry_failed(store, embedder, plan=ids, results=[r for r in (results or []) if isinstance(r, dict)],
+                       batch_size=params.batch_size, max_failure_ratio=params.max_failure_ratio,
+                       quarantine_after=params.embed_max_failures, ctx=ctx, claim_ttl=claim_ttl)
+    return TaskResult(value=out, line=retry_line(out, sum(map(len, ids))), items=out["recovered"],
+                   failures=len(out["failed_ids"]))
 
 
 def batch_line(out: dict[str, Any], planned: int) -> str:

@@ -153,6 +153,20 @@ class EmbeddingsHook(_ConnectionHook):
 
         return Embedder.from_config(self.config())
 
+    def semantic(self) -> Any:
+        """The summaries' faithfulness check's embedding support: this connection's provider when it
+        costs nothing (:meth:`motion_ops.llm.faithfulness.Semantic.of`), else (or without the
+        connection) the hashing provider."""
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        from motion_ops.llm.faithfulness import Semantic
+
+        try:
+            config = self.config()
+        except AirflowNotFoundException:
+            config = None
+        return Semantic.of(config)
+
     def model(self) -> str:
         """The configured model's name (builds no client)."""
         from motion_ops.clients.providers import model_name

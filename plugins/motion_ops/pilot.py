@@ -43,9 +43,10 @@ from motion_ops.store.approvals import (  # noqa: F401
     decisions,
     embedding_chain,
     record,
+    refusal,
 )
 from motion_ops.store.db import Store
-from motion_ops.summaries.plan import CLAIM_STAGE, motion_text
+from motion_ops.summaries.plan import CLAIM_STAGE, PROMPT_KEY, motion_text
 
 
 class Piloted(Protocol):
@@ -70,6 +71,16 @@ class Piloted(Protocol):
 def needed(store: Store, subject: Piloted) -> tuple[bool, str]:
     """Whether ``subject`` must be piloted first, and why (or why not)."""
     return approval_needed(store, subject.chain, subject.prompt_key, name=subject.name, free=subject.free())
+
+
+def require_chain(store: Store, cascade: Cascade) -> None:
+    """No model call without a person's approval of the chain (with this prompt).
+
+    :raises NotApproved: the chain needs one and nobody approved it.
+    """
+    required, why = needed(store, SummaryChain(cascade, PROMPT_KEY))
+    if required:
+        raise refusal(why, nothing="summarized", step="approve_pilot", chain=chain_key(cascade.backends))
 
 
 def sample(store: Store, ids: list[str], n: int) -> list[str]:

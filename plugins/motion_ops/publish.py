@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from motion_ops.run import TaskResult
 from motion_ops.store.db import Store, sql
 
 log = logging.getLogger(__name__)
@@ -69,3 +70,14 @@ def outcome(store: Store, out: dict[str, Any], version: int) -> tuple[str, dict[
         line = (f"nothing new for readers: version {out['unchanged']} equals the current version {out['version']}, "
                 f"which stays (QA {verdict})")
     return line, extra
+
+
+def publish_step(store: Store, version: int, *, keep_versions: int) -> TaskResult:
+    """The ``publish_similarity`` task: :func:`publish`, its line, and the Asset event's extra; a
+    stale version (an old run cleared: a newer one is what readers should see) is a skip."""
+    try:
+        out = publish(store, version, keep_versions=keep_versions)
+    except StaleVersion as exc:
+        return TaskResult(skip=str(exc))
+    line, extra = outcome(store, out, version)
+    return TaskResult(value=out, line=line, items=int(out["published"]), event=extra)

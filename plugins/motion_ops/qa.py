@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from motion_ops.numerics.exclusions import SHORT_TITLE, TRIVIAL_SCORE, normalise_title
+from motion_ops.publish import reject
 from motion_ops.reports.qa import format_table, render_html, write_reports
+from motion_ops.run import TaskResult
 from motion_ops.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -243,3 +245,27 @@ def run_qa(store: Store, *, version: int, run_id: str, sample_size: int, failure
     log.info("QA of similarity version %d: %s\n%s", version, "PASSED" if passed else "FAILED", format_table(checks))
     log.info("QA report: %s and %s", paths["json"], paths["html"])
     return {"version": version, "passed": passed, "checks": [asdict(c) for c in checks], **{k2: str(p) for k2, p in paths.items()}}
+
+
+def qa_step(store: Store, *, version: int, run_id: str, params: Any, failure_ratio: float, reports_dir: Path,
+            try_number: int = 1) -> TaskResult:
+    """The ``qa_sample`` task: :func:`run_qa` with the run's ``qa_*`` params; a failing version is
+    rejected and fails the task (not published, readers keep the previous one) unless
+    ``qa_enforce`` is false (then the report says ``published_despite``)."""
+    thresholds = Thresholds(min_coverage=params.qa_min_coverage, max_failure_ratio=params.max_failure_ratio,
+                            max_score_shift=params.qa_max_score_shift, min_relevance=params.qa_min_relevance)
+    report = run_qa(store, version=version, run_id=run_id, sample_size=params.qa_sample_size,
+                    failure_ratio=failure_ratio, thresholds=thresholds, reports_dir=reports_dir, try_number=try_number)
+    failed = [c["name"] for c in report["checks"] if not c["passed"]]
+    line = (f"QA {'PASSED' if report['passed'] else 'FAILED (' + ', '.join(failed) + ')'} for version {version}: "
+            f"{len(report['checks'])} checks; report: the task's 'QA report' link or {report['html']}")
+    fail = None
+    if not report["passed"]:
+        if params.qa_enforce:
+            reject(store, version)
+            fail = (f"QA failed for similarity version {version} ({', '.join(failed)}); it is not published and "
+                    f"readers keep the previous version. Report: {report['html']}")
+        else:
+            log.warning("QA failed (%s) but qa_enforce is false: version %d will be published", failed, version)
+            report["published_despite"] = failed
+    return TaskResult(value=report, line=line, items=len(report["checks"]), failures=len(failed), fail=fail)

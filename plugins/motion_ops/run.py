@@ -105,3 +105,33 @@ def run_window(params: Any, *, run_type: str | None, interval_start: dt.datetime
         tz = ZoneInfo(TIMEZONE)
         return interval_start.astimezone(tz).date(), interval_end.astimezone(tz).date()
     return None, None
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What one task's stage did, for its operator to hand to Airflow: the task's XCom (:meth:`xcom`;
+    sync_content and plan_summaries also push ``summary``), the one line a person reads (logged and
+    kept in ``run_metrics`` with ``items`` and ``failures``, not when ``write`` is false), the
+    outlets' Asset event ``extra``, and why the task does not end green: ``skip`` or ``fail`` (a
+    person must look: no automatic retry)."""
+
+    value: Any = None
+    line: str = ""
+    items: int = 0
+    failures: int = 0
+    write: bool = True
+    summary: dict[str, Any] | None = None
+    event: dict[str, Any] | None = None
+    skip: str | None = None
+    fail: str | None = None
+
+    def xcom(self) -> Any:
+        """The task's ``return_value`` (with ``multiple_outputs``, each key its own XCom)."""
+        return self.value
+
+    def metric(self, ctx: RunContext, *, try_number: int, seconds: float) -> dict[str, Any]:
+        """The task's ``run_metrics`` row (query ``upsert_run_metric``): its line, seconds and counts."""
+        return {"dag_id": ctx.dag_id, "run_id": ctx.run_id, "task_id": ctx.task_id,
+                "map_index": -1 if ctx.map_index is None else ctx.map_index, "try_number": try_number,
+                "seconds": round(seconds, 3), "items": int(self.items), "failures": int(self.failures),
+                "summary": self.line[:1000]}

@@ -17,13 +17,17 @@ from typing import Any, Iterator
 import numpy as np
 
 from motion_ops.chains import Version
+from motion_ops.clients.providers import ProviderConfig, model_name
 from motion_ops.numerics.incremental import floors_of, incremental_update
 from motion_ops.numerics.relatedness import VOTE_TERM, Weights, components
 from motion_ops.numerics.topk import top_k_neighbours
 from motion_ops.parties import LINEAGE_VERSION, identity, votes_by_identity
 from motion_ops.related import Corpus, prepare
+from motion_ops.run import TaskResult
 from motion_ops.store import pgcopy
+from motion_ops.store.approvals import embedding_pending
 from motion_ops.store.db import Store, sql
+from motion_ops.switch import held
 
 log = logging.getLogger(__name__)
 
@@ -206,3 +210,27 @@ def compute_version(store: Store, *, model: str, top_n: int, weights: Weights | 
              rows, short, top_n, len(prep.chains.hidden), prep.terms.removed, t_load, t_compute, t_write)
     return {"version": version, "mode": mode, "motions": len(corpus.ids), "rows": rows, "removed": prep.terms.removed,
             "duplicates": len(duplicates), "short_lists": short, "earlier_versions": len(prep.chains.hidden)}
+
+
+def similarity_step(store: Store, config: ProviderConfig, *, params: Any, windowed: bool, manual: bool,
+                    run_id: str | None) -> TaskResult:
+    """The ``compute_similarity`` task: skip in a ``windowed`` run (a backfill or since/until run
+    fills in a slice of history; similarity is a whole-corpus product that would fail QA coverage
+    mid-backfill: the next full run computes and publishes) and when the vectors of ``model`` are
+    not ready for readers (:func:`motion_ops.switch.held`), else a new unpublished version with the
+    run's ``params`` (weights, ``top_n``, ``min_score``, ``incremental_threshold``) and the
+    connection's model (``config``); ``manual``: a person triggered the run."""
+    if windowed:
+        return TaskResult(skip="windowed run: similarity is computed and published by the next full run")
+    model = model_name(config)
+    pending = embedding_pending(store, config, manual=manual)
+    hold = held(store, model, min_coverage=params.qa_min_coverage, pending=pending)
+    if hold:
+        return hold
+    weights = Weights(text=params.text_weight, votes=params.vote_weight, dossier=params.dossier_weight,
+                      debate=params.debate_weight, submitters=params.submitter_weight,
+                      min_common_parties=params.min_common_parties)
+    out = compute_version(store, model=model, top_n=params.top_n, weights=weights, min_score=params.min_score,
+                          run_id=run_id, incremental_threshold=params.incremental_threshold)
+    return TaskResult(value=out, items=out["rows"], line=f"version {out['version']} computed ({out['mode']}): "
+                   f"{out['motions']} motions, {out['rows']} related-motion rows with {model}; not published until QA passes")

@@ -48,11 +48,6 @@ class FeedSource(Protocol):
 MAX_SKIPTOKEN = 2**63 - 1  # the store's bigint
 
 
-class FeedIncomplete(Exception):
-    """The sync could not read part of the feed (or read nothing at all): what it stored is kept,
-    but the corpus must not be republished from it."""
-
-
 def checked_page(page: FeedPage, *, where: str, before: int | None = None) -> FeedPage:
     """``page`` if the store can take every value the page statement writes, and it moves on.
 
@@ -252,28 +247,3 @@ def run_sync(store: Store, client: FeedClient, *, max_pages: int | None, bodies:
                    "API? Fix the connection, then clear sync_content")
     return {"categories": synced, "assembly": assembled, "bodies": fetched, "problem": problem}
 
-
-def summary_line(s: dict[str, Any]) -> str:
-    """sync_content's summary (with its plan) as one line a person reads."""
-    if s.get("dry_run"):
-        return (f"dry run: nothing read or written; a real run would embed {s['planned_motions']} motions in "
-                f"{s['planned_batches']} batches with {s['model']}")
-    cats, bodies, asm = s.get("categories", {}), s.get("bodies", {}), s.get("assembly", {})
-    failed = [c for c, v in cats.items() if v["error"]]
-    head = (f"read {sum(v['entities'] for v in cats.values())} entities in {sum(v['pages'] for v in cats.values())} pages "
-            f"({sum(v['changed'] for v in cats.values())} changed)" + (f", FAILED categories: {', '.join(failed)}" if failed else ""))
-    work = (f"assembled {asm.get('written', 0)} motions ({asm.get('failed', 0)} failed), fetched {bodies.get('fetched', 0)} "
-            f"bodies ({bodies.get('failed', 0)} failed, {bodies.get('not_published', 0)} not published yet)")
-    plan = (f"planned {s['planned_motions']} motions in {s['planned_batches']} batches for {s['model']}" if s["planned_motions"]
-            else f"nothing to embed: every motion with text has a current {s['model']} vector")
-    left = f"; {s['left_for_next_run']} left for the next run" if s.get("left_for_next_run") else ""
-    if s.get("budget_stop"):
-        left += f" ({s['budget_stop']}: ~{s['estimated_tokens']:,} tokens planned)"
-    return f"{head}; {work}; {plan}{left}"
-
-
-def summary_counts(s: dict[str, Any]) -> tuple[int, int]:
-    """(entities read, failures: categories, bodies and motions that failed) of sync_content's summary."""
-    cats = s.get("categories", {}).values()
-    return (sum(c["entities"] for c in cats),
-            sum(bool(c["error"]) for c in cats) + s.get("bodies", {}).get("failed", 0) + s.get("assembly", {}).get("failed", 0))

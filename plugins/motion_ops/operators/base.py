@@ -1,18 +1,20 @@
 """What every operator of motion-ops shares (:class:`MotionOpsOperator`): the connection ids, the
-run's typed params, its date window, its dry-run flag, the audit context, the approval check and
-the one-line summary kept in ``run_metrics``. Nothing heavy is imported until a task runs."""
+run's typed params, its date window, the audit context, and :meth:`~MotionOpsOperator.conclude`,
+which turns a stage's :class:`~motion_ops.run.TaskResult` into Airflow's terms (the one-line summary
+kept in ``run_metrics``, XCom, the Asset event, skip or fail). Nothing heavy is imported until a task runs."""
 from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
-from motion_ops.run import RunContext, RunParams, run_window
+from motion_ops.run import RunContext, RunParams, TaskResult, run_window
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -21,19 +23,21 @@ if TYPE_CHECKING:
 
 
 class MotionOpsOperator(BaseOperator):
-    """What every task of the DAG shares: the connection ids, the run's params (typed), its date
-    window, its dry-run flag, where it runs (for the audit trail) and its one-line summary."""
+    """What every task of the DAGs shares: the connection ids, the run's params (typed: the DAG's
+    ``params_class``), its date window, where it runs (for the audit trail) and its one-line summary."""
+
+    params_class: Any = RunParams  # the typed params of the DAG the operator runs in
 
     def __init__(self, *, motion_db_conn_id: str = MotionDbHook.default_conn_name,
                  motion_feed_conn_id: str = MotionFeedHook.default_conn_name,
-                 motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, **kwargs: Any):
+                 motion_embeddings_conn_id: str = EmbeddingsHook.default_conn_name, params_class: Any = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         self.motion_db_conn_id = motion_db_conn_id
         self.motion_feed_conn_id = motion_feed_conn_id
         self.motion_embeddings_conn_id = motion_embeddings_conn_id
+        self.params_class = params_class or self.params_class
         self._started = time.monotonic()
-
-    params_class: Any = RunParams  # the typed params of the DAG the operator runs in
 
     def pre_execute(self, context: Any) -> None:
         self._started = time.monotonic()  # the task's seconds in run_metrics
@@ -61,6 +65,13 @@ class MotionOpsOperator(BaseOperator):
                           interval_start=context.get("data_interval_start"), interval_end=context.get("data_interval_end"))
 
     @staticmethod
+    def max_map() -> int:
+        """Airflow's own cap on the mapped instances of a task (``[core] max_map_length``)."""
+        from airflow.sdk.configuration import conf
+
+        return conf.getint("core", "max_map_length")
+
+    @staticmethod
     def reports_dir(params: Any) -> Path:
         """The QA reports folder, usable (checked before anything is written to the store)."""
         from motion_ops.reports.qa import usable_reports_dir
@@ -78,6 +89,10 @@ class MotionOpsOperator(BaseOperator):
     def run_context(context: Any) -> RunContext:
         return RunContext.of(context["ti"])
 
+    @staticmethod
+    def try_number(context: Any) -> int:
+        return int(getattr(context["ti"], "try_number", 1) or 1)
+
     def store(self) -> "Store":
         return MotionDbHook(self.motion_db_conn_id).get_conn()
 
@@ -88,38 +103,32 @@ class MotionOpsOperator(BaseOperator):
 
         return self.execution_timeout or DEFAULT_TTL
 
-    @staticmethod
-    def require_approval(store: "Store", config: Any) -> None:
-        """No paid embedding call without a person's approval (after a pilot that timed out, was
-        rejected, or an approval step marked done by hand)."""
-        from motion_ops.store.approvals import EMBEDDINGS_KEY, embedding_chain, embedding_needed
+    @contextmanager
+    def failing_on(self, *errors: type[Exception]) -> Iterator[None]:
+        """Stage errors a person must fix (configuration, approval, too many failures): the task
+        fails at once instead of being retried, saying what the error says."""
+        from motion_ops.store.approvals import NotApproved
 
-        required, why = embedding_needed(store, config)
-        if required:
-            raise AirflowFailException(
-                f"{why}: nothing is embedded. A new run pilots it and asks in approve_embeddings, or approve it with "
-                f"`python -m motion_ops approvals approve --chain '{embedding_chain(config)}' --prompt {EMBEDDINGS_KEY}`")
+        try:
+            yield
+        except (NotApproved, *errors) as exc:
+            raise AirflowFailException(str(exc)) from exc
 
-    def pending_approval(self, context: Any, store: "Store", config: Any) -> str | None:
-        """Why the paid model waits for a decision, in a run nobody triggered by hand (those do not
-        wait for one: the night goes on without the paid step); None when approved or in a manual run."""
-        from motion_ops.store.approvals import embedding_needed
-
-        if self.manual_run(context):
-            return None
-        required, why = embedding_needed(store, config)
-        return f"{why}; decide in a run triggered by hand (approve_embeddings) or with the approvals CLI" if required else None
-
-    def finish(self, context: Any, store: "Store", summary: str, *, items: int = 0, failures: int = 0,
-               write: bool = True) -> None:
-        """Log the task's one-line summary and keep it with its numbers in ``run_metrics`` (not in a dry run)."""
-        self.log.info("%s: %s", self.task_id, summary)
-        if not write:
-            return
-        ctx = self.run_context(context)
-        store.execute("upsert_run_metric", {
-            "dag_id": ctx.dag_id, "run_id": ctx.run_id, "task_id": ctx.task_id,
-            "map_index": -1 if ctx.map_index is None else ctx.map_index,
-            "try_number": int(getattr(context["ti"], "try_number", 1) or 1),
-            "seconds": round(time.monotonic() - self._started, 3), "items": int(items), "failures": int(failures),
-            "summary": summary[:1000]})
+    def conclude(self, context: Any, store: "Store | None", out: TaskResult) -> Any:
+        """Hand a stage's outcome to Airflow: its line logged and kept with its numbers in
+        ``run_metrics`` (not in a dry run, nor without a ``store``), ``summary`` pushed as its own
+        XCom, the outlets' Asset event, then skip or fail; else its XCom."""
+        if out.line:
+            self.log.info("%s: %s", self.task_id, out.line)
+        if out.line and out.write and store is not None:
+            store.execute("upsert_run_metric", out.metric(self.run_context(context), try_number=self.try_number(context),
+                                                          seconds=time.monotonic() - self._started))
+        if out.summary is not None:
+            context["ti"].xcom_push(key="summary", value=out.summary)
+        for asset in self.outlets if out.event is not None else ():
+            context["outlet_events"][asset].extra = out.event
+        if out.skip:
+            raise AirflowSkipException(out.skip)
+        if out.fail:
+            raise AirflowFailException(out.fail)
+        return out.xcom()

@@ -52,3 +52,33 @@ def embedding_needed(store: Store, config: ProviderConfig) -> tuple[bool, str]:
     name = embedding_chain(config)
     return approval_needed(store, name, EMBEDDINGS_KEY, name=name,
                            free=f"{name} runs here at no cost" if config.embedded else None)
+
+class NotApproved(Exception):
+    """A paid chain or model nobody approved (after a pilot that timed out, was rejected, or an
+    approval step marked done by hand): nothing is sent, a person must decide."""
+
+
+def refusal(why: str, *, nothing: str, step: str, chain: str, prompt_key: str | None = None) -> NotApproved:
+    """The error saying what was not done (``nothing``: "embedded", "summarized") and how to decide."""
+    cli = f"python -m motion_ops approvals approve --chain '{chain}'" + (f" --prompt {prompt_key}" if prompt_key else "")
+    return NotApproved(f"{why}: nothing is {nothing}. A new run pilots it and asks in {step}, or approve it with `{cli}`")
+
+
+def require_embedding(store: Store, config: ProviderConfig) -> None:
+    """No paid embedding call without a person's approval.
+
+    :raises NotApproved: the model needs one and nobody approved it.
+    """
+    required, why = embedding_needed(store, config)
+    if required:
+        raise refusal(why, nothing="embedded", step="approve_embeddings", chain=embedding_chain(config),
+                      prompt_key=EMBEDDINGS_KEY)
+
+
+def embedding_pending(store: Store, config: ProviderConfig, *, manual: bool) -> str | None:
+    """Why the paid model waits for a decision, in a run nobody triggered by hand (those do not
+    wait for one: the night goes on without the paid step); None when approved or in a manual run."""
+    if manual:
+        return None
+    required, why = embedding_needed(store, config)
+    return f"{why}; decide in a run triggered by hand (approve_embeddings) or with the approvals CLI" if required else None

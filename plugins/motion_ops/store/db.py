@@ -13,10 +13,13 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import psycopg
 from psycopg.rows import dict_row
+
+if TYPE_CHECKING:
+    from motion_ops.run import TaskResult
 
 log = logging.getLogger(__name__)
 
@@ -232,3 +235,20 @@ class Store:
 
         register_vector(conn)
         return applied
+
+
+
+def migrate_step(store: Store, *, dry_run: bool) -> "TaskResult":
+    """The ``migrate_store`` task: apply the pending migrations (its XCom: which); a dry run only
+    checks and fails when any is pending."""
+    from motion_ops.run import TaskResult  # the store's other users (the readers' app) need no run params
+
+    if dry_run:
+        pending = store.pending_migrations()
+        if pending:
+            return TaskResult(fail=f"dry_run: the store needs migrations {', '.join(pending)}; run once without dry_run "
+                                "(or `python -m motion_ops migrate`) first")
+        return TaskResult(value=[], line="schema up to date (dry run: nothing applied)", write=False)
+    applied = store.migrate()
+    return TaskResult(value=applied, items=len(applied), line=f"applied migrations {', '.join(applied)}" if applied else
+                   "schema up to date: no migration pending")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from motion_ops.llm.prompt import PROMPT_VERSION
 from motion_ops.llm.schema import SCHEMA_VERSION
+from motion_ops.run import TaskResult
 from motion_ops.store.db import Store, sql
 
 
@@ -21,3 +22,9 @@ def publish(store: Store, *, run_id: str) -> int:
         cur.execute(sql("delete_replaced_summaries"), {"run_id": run_id})
         cur.execute(sql("publish_run_summaries"), {"run_id": run_id})
         return cur.rowcount
+
+
+def publish_step(store: Store, *, run_id: str) -> TaskResult:
+    """The ``publish_summaries`` task: :func:`publish`; how many the XCom."""
+    n = publish(store, run_id=run_id)
+    return TaskResult(value=n, line=f"published {n} summaries of run {run_id}", items=n)

@@ -1,15 +1,19 @@
 """QA of the summaries: a sample of the run's unpublished summaries checked again before publish."""
 from __future__ import annotations
 
+import json
 import random
 import re
 import statistics
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from motion_ops.llm.faithfulness import problems
 from motion_ops.llm.prompt import MotionText
 from motion_ops.llm.schema import MotionSummary
+from motion_ops.reports.names import file_safe
+from motion_ops.run import TaskResult
 from motion_ops.store.db import Store, sql
 
 
@@ -50,3 +54,18 @@ def qa(store: Store, *, run_id: str, sample_size: int, max_words_per_sentence: f
             "passed": all(checks.values()), "median_words_per_sentence": round(median_words, 1),
             "failures": failures[:50], "by_status": dict(Counter(r["status"] for r in rows)),
             "tokens": [sum(r["input_tokens"] for r in rows), sum(r["output_tokens"] for r in rows)]}
+
+
+def qa_step(store: Store, *, run_id: str, sample_size: int, failure_ratio: float, folder: Path) -> TaskResult:
+    """The ``qa_summaries`` task: :func:`qa`, its report written to ``folder`` as
+    ``summaries-<run>.json``; a failing QA fails the task (nothing is published)."""
+    report = qa(store, run_id=run_id, sample_size=sample_size)
+    report["failure_ratio"] = failure_ratio
+    path = folder / f"summaries-{file_safe(run_id)}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    return TaskResult(value={"passed": True, "report": str(path), "stored": report["stored"]},
+                   line=f"QA {'passed' if report['passed'] else 'FAILED'} on {report['sampled']} of {report['stored']} "
+                        f"summaries {report['by_status']}; report {path}", items=report["sampled"],
+                   failures=len(report["failures"]),
+                   fail=None if report["passed"] else f"summary QA failed ({report['checks']}); nothing is published; "
+                                                      f"see {path}")

@@ -13,7 +13,8 @@ from motion_ops.llm.backends import chain_key, route
 from motion_ops.llm.cascade import Cascade, Outcome
 from motion_ops.llm.prompt import PROMPT_VERSION
 from motion_ops.llm.schema import SCHEMA_VERSION
-from motion_ops.run import RunContext
+from motion_ops.pilot import require_chain
+from motion_ops.run import RunContext, TaskResult
 from motion_ops.store import audit, claims
 from motion_ops.store.db import Store, sql
 from motion_ops.summaries.plan import CLAIM_STAGE, PROMPT_KEY, backlog, motion_text, spend
@@ -156,3 +157,21 @@ def summarize_batch(store: Store, cascade: Cascade, ids: list[str], *, batch_ind
             "claimed_elsewhere": len(out["claimed_elsewhere"])}
 
 
+def summarize_step(store: Store, cascade: Cascade, batch: dict[str, Any], *, ctx: RunContext, budget: Budget,
+                   claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> TaskResult:
+    """The ``summarize`` task: one planned ``batch`` (``{"batch_index", "ids"}``) through the cascade
+    (:func:`summarize_batch`) once the chain is approved; its result the XCom.
+
+    :raises NotApproved: a chain nobody approved.
+    :raises TerminalError: from the cascade (what is stored stays; no motion is charged).
+    """
+    require_chain(store, cascade)
+    ids = list(batch["ids"])
+    out = summarize_batch(store, cascade, ids, batch_index=int(batch["batch_index"]), ctx=ctx, budget=budget,
+                          claim_ttl=claim_ttl)
+    line = (f"batch {out['batch_index']}: summarized {out['summarized']} of {len(ids)} ({out['by_status']}), "
+            f"{len(out['failed_ids'])} failed (retried next); tokens in/out {out['tokens'][0]}/{out['tokens'][1]}"
+            + (f"; {out['budget_reached']}: {out['left']} wait for the next run" if out["budget_reached"] else "")
+            + (f"; {out['claimed_elsewhere']} left to another run summarizing them at the same time"
+               if out["claimed_elsewhere"] else ""))
+    return TaskResult(value=out, line=line, items=out["summarized"], failures=len(out["failed_ids"]))

@@ -252,3 +252,71 @@ def test_a_motion_larger_than_the_whole_budget_is_embedded_alone_instead_of_bloc
     kept, info = within_budget(store, [motions], Budget(max_tokens=tokens[motions[0]] - 1), 16)
     assert kept == [[motions[0]]] and info["budget_left_out"] == 39
     assert info["budget_stop"].endswith("(the first motion alone is over it: embedded by itself)")
+
+
+def test_an_unapproved_paid_model_embeds_nothing_and_a_nightly_retry_says_it_waits_for_a_decision(store, motions, server,
+                                                                                                 clock):
+    from motion_ops.embeddings import embed_step, retry_step
+    from motion_ops.params import ENRICHMENT, defaults
+    from motion_ops.run import RunParams
+    from motion_ops.store.approvals import NotApproved
+
+    config = ProviderConfig(kind="openai", base_url=server.url, model="m")
+    batch = {"batch_index": 0, "ids": motions[:4]}
+    with pytest.raises(NotApproved, match="has not been approved: nothing is embedded. A new run pilots it and asks in "
+                                          "approve_embeddings, or approve it with `python -m motion_ops approvals approve "
+                                          "--chain 'openai:m\\+substance-v1' --prompt embeddings`"):
+        embed_step(store, make(server, clock), config, batch, run_id="run-1")
+    params = RunParams.from_mapping({**defaults(ENRICHMENT), "batch_size": 16})[0]
+    nightly = retry_step(store, make(server, clock), config, plan=[batch], results=[None], params=params, manual=False,
+                         ctx=CTX)
+    assert nightly.xcom() == {"retried": 0, "recovered": 0, "failed_ids": [], "quarantined": 0, "failed_instances": [],
+                              "failure_ratio": 0.0, "batch_size": 8, "failed_of_planned": "0/0",
+                              "pending_approval": nightly.xcom()["pending_approval"]}
+    assert nightly.line == f"nothing retried: {nightly.xcom()['pending_approval']}" and "approvals CLI" in nightly.line
+    with pytest.raises(NotApproved):  # a run triggered by hand: approve_embeddings was marked done without approving
+        retry_step(store, make(server, clock), config, plan=[batch], results=[None], params=params, manual=True, ctx=CTX)
+    assert server.calls == [] and count(store, "SELECT count(*) FROM motion_embeddings") == 0
+
+
+def test_the_embed_and_retry_steps_report_one_line_and_the_xcom_of_an_approved_model(store, motions, server, clock):
+    from motion_ops import pilot
+    from motion_ops.embeddings import embed_step, retry_step
+    from motion_ops.params import ENRICHMENT, defaults
+    from motion_ops.run import RunParams
+
+    config = ProviderConfig(kind="openai", base_url=server.url, model="m")
+    pilot.record(store, chain="openai:m+substance-v1", prompt_key="embeddings", decision_=pilot.APPROVED, by="ann")
+    poison = store.conn.execute("SELECT id::text FROM motions WHERE body_text LIKE '%%POISON%%'").fetchone()[0]
+    clean = [m for m in motions if m != poison]
+    plan = [{"batch_index": 0, "ids": clean[:20]}, {"batch_index": 1, "ids": clean[20:] + [poison]}]
+    first = embed_step(store, make(server, clock), config, plan[0], run_id="run-1")
+    assert first.xcom()["embedded"] == 20 and first.items == 20 and first.failures == 0
+    assert first.line == f"batch 0: embedded 20 of 20 motions in {first.xcom()['requests']} request(s), 0 failed " \
+                         "(retry_failed retries them)"
+    params = RunParams.from_mapping({**defaults(ENRICHMENT), "batch_size": 20, "max_failure_ratio": 0.5})[0]
+    out = retry_step(store, make(server, clock), config, plan=plan, results=[first.xcom(), "no result"], params=params,
+                     manual=False, ctx=CTX)
+    assert out.xcom()["failed_instances"] == [1] and "pending_approval" not in out.xcom()
+    assert out.line == "retried 20 with batch size 10: 19 recovered, 1 still failing (ratio 0.025), 0 quarantined"
+    assert (out.items, out.failures) == (19, 1)
+
+
+def test_a_retry_derives_what_to_send_once_and_checks_the_models_dimension_once_not_per_group(store, motions, server,
+                                                                                             clock, monkeypatch):
+    monkeypatch.setattr(batched, "XCOM_ID_CAP", 0)  # instance 0's failed ids travel as a ref to the store
+    plan = [motions[:20], motions[20:]]
+    results = [{"batch_index": 0, "embedded": 0, **batched.failed_for_xcom(store, motions[:20])}]
+    asked = []
+    fetch_one = store.fetch_one
+
+    def counting(name, *args, **kwargs):
+        asked.append(name)
+        return fetch_one(name, *args, **kwargs)
+
+    monkeypatch.setattr(store, "fetch_one", counting)
+    out = retry_failed(store, make(server, clock), plan=plan, results=results, batch_size=8, max_failure_ratio=1.0,
+                       quarantine_after=3, ctx=CTX)
+    assert (out["retried"], out["recovered"], out["failed_instances"], out["batch_size"]) == (40, 39, [1], 4)  # 10 groups
+    assert asked.count("select_model_dims") == 1  # once per retry, not once per group of 4
+    assert asked.count("select_failed_id_set") == 0  # the whole plan is re-checked: the reported ids are not read

@@ -15,7 +15,7 @@ def test_a_run_id_becomes_a_file_name_of_letters_digits_dots_dashes_and_undersco
 
 
 def test_every_report_file_name_is_made_by_the_one_sanitiser():
-    from motion_ops.operators.pilots import _stem
+    from motion_ops.piloting import report_stem as _stem
     from motion_ops.reports.qa import report_stem
 
     run_id = "manual__2025-06-01T10:15:30+00:00"

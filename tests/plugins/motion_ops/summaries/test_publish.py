@@ -51,3 +51,24 @@ def test_readers_keep_the_published_extractive_summary_until_its_replacement_is_
     assert sorted(v for k, v in after.items() if k != motions[0]) == ["llm"] * 4
     # the replaced extractive rows are gone with the swap: one row per motion and key is left
     assert store.conn.execute("SELECT count(*) FROM motion_summaries").fetchone()[0] == 5
+
+
+def test_the_plan_step_adopts_earlier_summaries_and_a_dry_run_only_counts(store, motions, chat):
+    from motion_ops.params import SUMMARIES, defaults
+    from motion_ops.run import SummaryParams
+    from motion_ops.summaries.plan import PROMPT_KEY, plan_step
+    from motion_ops.summaries.publish import publish_step
+
+    summarize_ids(store, Cascade([]), motions[:4], ctx=CTX)  # run-1's, never published
+    params = SummaryParams.from_mapping({**defaults(SUMMARIES), "batch_size": 8, "max_batches": 5})[0]
+    out = plan_step(store, Cascade([]), params=params, window=(None, None), max_map=3, run_id="run-2")
+    assert [len(b["ids"]) for b in out.xcom()] == [8, 8, 8] and out.items == 24 and out.write
+    assert out.summary == {"prompt": PROMPT_KEY, "chain": "extractive", "planned_batches": 3, "planned_motions": 24,
+                           "left_for_next_run": 12, "dry_run": False}
+    assert out.line == (f"planned 24 motions in 3 batch(es) through extractive ({PROMPT_KEY}); 12 left for the next run; "
+                        "4 unpublished summaries of earlier runs are checked and published with this run's")
+    dry = plan_step(store, Cascade([]), params=SummaryParams.from_mapping({**defaults(SUMMARIES), "dry_run": True})[0],
+                    window=(None, None), max_map=1024, run_id="run-3")
+    assert dry.xcom() == [] and not dry.write and dry.line.startswith("dry run: would summarize 36 motions")
+    published = publish_step(store, run_id="run-2")
+    assert published.xcom() == 4 and published.line == "published 4 summaries of run run-2" and published.items == 4
