@@ -1,6 +1,6 @@
 -- Hybrid search: the text ranking (exactly as api_search_text: all words first, then with %(broaden)s some
--- of them; its first %(text_depth)s) and the semantic ranking (cosine to the query's vector under
--- the model; its first %(depth)s) fused by reciprocal rank: score = weight / (%(k)s + text rank)
+-- of them; its first %(text_depth)s) and the semantic ranking (exactly as api_search_semantic: cosine to
+-- the query's vector moved towards its first %(feedback)s matches; its first %(depth)s) fused by reciprocal rank: score = weight / (%(k)s + text rank)
 -- + 1 / (%(k)s + semantic rank), a list a motion is not in adding nothing; the weight is
 -- %(all_words_weight)s for a motion with all the words, %(text_weight)s for one with some of them.
 -- found_by says which lists a motion was in; total how many the two lists hold together. The same optional
@@ -21,9 +21,15 @@ by_text AS (
     FROM live l, q
     WHERE l.search_tsv @@ q.tsq OR l.search_tsv @@ q.any_tsq
     ORDER BY r LIMIT %(text_depth)s),
+embedded AS NOT MATERIALIZED (
+    SELECT l.id, e.embedding
+    FROM live l JOIN motion_embeddings e ON e.motion_id = l.id AND e.model = %(model)s AND e.content_hash = l.embed_hash),
+best AS (SELECT x.embedding FROM embedded x ORDER BY x.embedding <=> %(vector)s::vector, x.id LIMIT %(feedback)s),
+qv AS (SELECT CASE WHEN count(*) = 0 THEN %(vector)s::vector ELSE %(vector)s::vector + sum(b.embedding) END AS v
+       FROM best b),
 by_meaning AS (
-    SELECT l.id, row_number() OVER (ORDER BY e.embedding <=> %(vector)s::vector, l.id) AS r
-    FROM live l JOIN motion_embeddings e ON e.motion_id = l.id AND e.model = %(model)s AND e.content_hash = l.embed_hash
+    SELECT x.id, row_number() OVER (ORDER BY x.embedding <=> qv.v, x.id) AS r
+    FROM embedded x, qv
     ORDER BY r LIMIT %(depth)s),
 fused AS (
     SELECT coalesce(t.id, s.id) AS id, t.r AS text_rank, s.r AS semantic_rank, t.all_words,

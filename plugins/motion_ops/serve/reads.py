@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,11 @@ RRF_K = 60
 #: words counts fully; one with only some of them hardly (a shared common word is weak evidence:
 #: at equal weight these lowered precision). Chosen by ``bench/search.py`` (README "Search").
 SEMANTIC_DEPTH = 100
+#: pseudo-relevance feedback: the semantic ranking compares with the query's unit vector plus the
+#: vectors of its first FEEDBACK matches (each counting as much as the query), so a question worded
+#: unlike the motions finds the motions like its best matches. Chosen by ``bench/search.py`` on half
+#: of its questions (README "Search").
+FEEDBACK = 2
 TEXT_DEPTH = 50
 ALL_WORDS_WEIGHT = 1.0
 TEXT_WEIGHT = 0.05
@@ -84,18 +90,31 @@ def meaning_notice(model: str | None) -> str | None:
     return LEXICAL_NOTICE.format(model=model) if is_lexical(model) else None
 
 
+def unit(vector: Any) -> str:
+    """``vector`` scaled to length 1, as pgvector text (a zero vector as it is).
+
+    :raises ValueError: a value that is not a finite number.
+    """
+    v = [float(x) for x in vector]
+    if not all(math.isfinite(x) for x in v):
+        raise ValueError("the query's vector has a value that is not a finite number")
+    norm = math.sqrt(sum(x * x for x in v))
+    return str([x / norm for x in v] if norm else v)
+
+
 def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: int, offset: int,
            semantic: tuple[str, list[float]] | None = None, text_depth: int = TEXT_DEPTH,
            text_weight: float = TEXT_WEIGHT, all_words_weight: float = ALL_WORDS_WEIGHT, depth: int = SEMANTIC_DEPTH,
-           broaden: bool | None = None) -> list[dict[str, Any]]:
+           broaden: bool | None = None, feedback: int = FEEDBACK) -> list[dict[str, Any]]:
     """Motions matching ``q`` and the filters, best first (newest without ``q``), each with
     ``found_by``: ``text``, ``semantic`` or ``both`` (None without ``q``).
 
     - ``text``: the motions with all the words first (websearch syntax), then those with some of
       them (unless ``q`` uses websearch syntax), each group by ``ts_rank_cd``;
-    - ``semantic``: by cosine to ``q``'s vector;
+    - ``semantic``: by cosine to ``q``'s unit vector plus the vectors of its first ``feedback``
+      matches (pseudo-relevance feedback; 0: ``q``'s vector alone);
     - ``hybrid``: the first ``text_depth`` of the text ranking and the first ``depth`` of the
-      semantic one fused by reciprocal rank (score = Σ weight / (:data:`RRF_K` + rank)), a text
+      semantic one (with its feedback) fused by reciprocal rank (score = Σ weight / (:data:`RRF_K` + rank)), a text
       hit weighted ``all_words_weight`` with all the words, ``text_weight`` with some.
 
     :param broaden: whether text search may add the motions with some of the words (None: unless
@@ -112,10 +131,12 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
         if semantic is None:
             raise Unavailable("semantic search needs the query's vector")
         model, vector = semantic
-        rows = store.read("api_search_semantic", {**params, "model": model, "vector": str(list(vector))})
+        rows = store.read("api_search_semantic", {**params, "model": model, "vector": unit(vector),
+                                                  "feedback": feedback})
     elif q and mode == "hybrid" and semantic is not None:
         model, vector = semantic
-        rows = store.read("api_search_hybrid", {**params, "model": model, "vector": str(list(vector)), "k": RRF_K,
+        rows = store.read("api_search_hybrid", {**params, "model": model, "vector": unit(vector), "k": RRF_K,
+                                                "feedback": feedback,
                                                 "text_depth": text_depth, "text_weight": text_weight,
                                                 "all_words_weight": all_words_weight, "depth": depth})
     else:

@@ -51,17 +51,50 @@ def test_paging_with_a_cursor_and_a_foreign_or_tampered_cursor_is_rejected(clien
     assert client.get("/api/motions", params={"cursor": "x"}).status_code == 400
 
 
-def test_semantic_search_ranks_exactly_against_the_published_models_vectors(client, store, published):
-    r = client.get("/api/motions", params={"q": "windparken en zonnepanelen", "mode": "semantic", "limit": 5}).json()
-    assert len(r["items"]) == 5
-    from motion_ops.clients.hashing import HashingProvider
-    q = np.array(HashingProvider().embed(["windparken en zonnepanelen"])[0])
+def cosine_ranking(store, model, q):
+    """(cosine to ``q``, id) of every live motion's vector of ``model``, best first."""
     rows = store.conn.execute("SELECT e.motion_id::text, e.embedding FROM motion_embeddings e JOIN motions m "
                               "ON m.id = e.motion_id AND e.content_hash = m.embed_hash WHERE NOT m.deleted "
-                              "AND e.model = %s", (published[1],)).fetchall()
-    scores = sorted(((float(np.asarray(v.to_list()) @ q / np.linalg.norm(v.to_list())), mid) for mid, v in rows),
+                              "AND e.model = %s", (model,)).fetchall()
+    vectors = {mid: np.asarray(v.to_list()) for mid, v in rows}
+    ranked = sorted(((float(v @ q / np.linalg.norm(v) / np.linalg.norm(q)), mid) for mid, v in vectors.items()),
                     key=lambda t: (-t[0], t[1]))
-    assert [i["id"] for i in r["items"]] == [mid for _, mid in scores[:5]]
+    return ranked, vectors
+
+
+def test_semantic_search_ranks_exactly_against_the_query_moved_towards_its_best_matches(client, store, published):
+    from motion_ops.clients.hashing import HashingProvider
+    from motion_ops.serve.reads import FEEDBACK
+
+    r = client.get("/api/motions", params={"q": "windparken en zonnepanelen", "mode": "semantic", "limit": 5}).json()
+    assert len(r["items"]) == 5 and FEEDBACK >= 1
+    q = np.array(HashingProvider().embed(["windparken en zonnepanelen"])[0])
+    first, vectors = cosine_ranking(store, published[1], q)
+    moved = q / np.linalg.norm(q) + sum(vectors[mid] for _, mid in first[:FEEDBACK])
+    ranked, _ = cosine_ranking(store, published[1], moved)
+    assert [i["id"] for i in r["items"]] == [mid for _, mid in ranked[:5]]
+    assert [i["score"] for i in r["items"]] == pytest.approx([round(s, 4) for s, _ in ranked[:5]], abs=2e-4)
+    assert [mid for _, mid in ranked[:5]] != [mid for _, mid in first[:5]]  # the feedback changed the ranking
+
+
+def test_without_feedback_semantic_search_ranks_by_cosine_to_the_query_alone(store, published):
+    from motion_ops.clients.hashing import HashingProvider
+    from motion_ops.serve.reads import Filters, search
+
+    q = HashingProvider().embed(["windparken en zonnepanelen"])[0]
+    rows = search(store, q="windparken en zonnepanelen", mode="semantic", filters=Filters(), limit=5, offset=0,
+                  semantic=(published[1], [3.0 * x for x in q]), feedback=0)  # any length: the query is made unit
+    ranked, _ = cosine_ranking(store, published[1], np.array(q))
+    assert [row["id"] for row in rows] == [mid for _, mid in ranked[:5]]
+
+
+def test_a_query_vector_that_is_not_finite_is_refused_before_the_store_is_asked(store, published):
+    from motion_ops.serve.reads import Filters, search, unit
+
+    assert unit([3.0, 4.0]) == str([0.6, 0.8]) and unit([0.0, 0.0]) == str([0.0, 0.0])
+    with pytest.raises(ValueError, match="not a finite number"):
+        search(store, q="x", mode="semantic", filters=Filters(), limit=5, offset=0,
+               semantic=(published[1], [float("nan"), 1.0]))
 
 
 def test_a_motion_has_its_text_votes_with_seats_outcome_and_earlier_versions(client, published):
