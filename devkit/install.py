@@ -13,6 +13,7 @@ skips uv. Runs on the standard library only (nothing is installed yet).
 """
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shlex
@@ -20,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
+
+from motion_ops.clients.redact import redact  # the standard library only, as this module
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = "uv==0.13.9"
@@ -35,7 +38,7 @@ AS_ENV = {"cert": "SSL_CERT_FILE", "timeout": "UV_HTTP_TIMEOUT", "default-timeou
 #: pip settings that change nothing uv installs
 IRRELEVANT = {"disable-pip-version-check", "no-cache-dir", "cache-dir", "progress-bar", "quiet", "verbose",
               "no-input", "root-user-action", "require-virtualenv", "no-color", "retries", "break-system-packages",
-              "no-python-version-warning", "format", "no-warn-script-location", "prefer-binary"}
+              "no-python-version-warning", "format", "no-warn-script-location", "prefer-binary", "config-file"}
 _LINE = re.compile(r"^(?P<section>[^.]*)\.(?P<key>[^=]+)=(?P<value>.*)$")
 # pip's precedence: [global] < [install] < PIP_* variables (``:env:``)
 _RANK = {"global": 0, "install": 1, ":env:": 2}
@@ -55,8 +58,10 @@ def parse_pip_config(text: str) -> dict[str, str]:
         if not m or m["section"] not in _RANK:
             continue
         value = m["value"].strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
+        try:  # pip prints each value as a Python literal ('\n/a\n/b' for a list of two lines)
+            value = str(ast.literal_eval(value))
+        except (ValueError, SyntaxError):
+            pass
         rank = _RANK[m["section"]]
         if m["key"] not in found or rank >= found[m["key"]][0]:
             found[m["key"]] = (rank, value)
@@ -89,7 +94,7 @@ def uv_settings(config: dict[str, str]) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(cmd: Sequence[str], env: dict[str, str]) -> int:
-    print("+ " + shlex.join(cmd), flush=True)
+    print("+ " + redact(shlex.join(cmd)), flush=True)  # an index URL may carry user:token@
     return subprocess.run(list(cmd), env=env, cwd=ROOT).returncode
 
 
@@ -109,7 +114,7 @@ def with_uv(python: str, run: Runner = _run, *, pip_config: str | None = None) -
     if pip_config is None:
         listed = subprocess.run([python, "-m", "pip", "config", "list"], capture_output=True, text=True)
         if listed.returncode:
-            raise Unsupported(f"pip config list failed: {listed.stderr.strip()[-300:]}")
+            raise Unsupported(f"pip config list failed: {redact(listed.stderr.strip()[-300:])}")
         pip_config = listed.stdout
     options, uv_env = uv_settings(parse_pip_config(pip_config))
     env = {**os.environ, **{k: v for k, v in uv_env.items() if k not in os.environ}, "VIRTUAL_ENV": str(venv)}
