@@ -5,8 +5,8 @@ runs offline), then a report.
 Starts (or reuses) the embedded Postgres in ``.pgdata``, serves the 638 real motions of
 ``devkit/data`` (Tweede Kamer open data, CC0) with the stand-in on 127.0.0.1 over the SyncFeed
 protocol (:class:`~devkit.standin.real.RealCorpus`), runs ``airflow dags test motion_enrichment``
-and, as soon as its ``announce_texts`` has run, ``airflow dags test motion_summaries`` beside it (as
-the scheduler starts it on the Asset ``motion_texts``), with the connections pointed at both, stops what it
+and, as soon as its ``sync_content`` has stored the texts, ``airflow dags test motion_summaries``
+beside it (as the scheduler starts it on the Asset ``motion_texts`` while the embedding goes on), with the connections pointed at both, stops what it
 started, and prints what the runs did, read back from the store: real motions with their related
 motions, an amended motion with its earlier version, and a search answer. ``--generated`` serves
 the generated sample corpus instead (labelled as generated wherever it is shown).
@@ -67,7 +67,7 @@ def run_demo(root: Path, *, feed_port: int = 0, generated: bool = False) -> tupl
         started = time.perf_counter()
         code, failed, failed_log = run_both(airflow_test("motion_enrichment"), airflow_test("motion_summaries"),
                                             env=env, cwd=root, logs=(log_path, summaries_log(log_path)),
-                                            texts_ready=lambda: texts_announced(store, t0))
+                                            texts_ready=lambda: texts_synced(store, t0))
         elapsed = time.perf_counter() - started
     finally:
         server.stop()
@@ -93,11 +93,12 @@ def summaries_log(log_path: Path) -> Path:
     return log_path.with_name(log_path.stem + "-summaries" + log_path.suffix)
 
 
-def texts_announced(store: Store, since: Any) -> bool:
-    """Whether motion_enrichment's ``announce_texts`` has run since ``since`` (the motion texts are
-    in the store, as the Asset ``motion_texts`` that schedules motion_summaries says)."""
+def texts_synced(store: Store, since: Any) -> bool:
+    """Whether motion_enrichment's ``sync_content`` has ended since ``since`` (its line in
+    ``run_metrics`` is its last write): the motion texts are in the store, and ``announce_texts``,
+    which only emits the Asset event that schedules motion_summaries, runs next."""
     try:
-        return _q(store, "count_task_metrics_since", {"dag_id": "motion_enrichment", "task_id": "announce_texts",
+        return _q(store, "count_task_metrics_since", {"dag_id": "motion_enrichment", "task_id": "sync_content",
                                                       "since": since})["n"] > 0
     except psycopg.errors.UndefinedTable:  # migrate_store has not created run_metrics yet
         return False

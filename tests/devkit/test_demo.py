@@ -89,7 +89,7 @@ def test_the_demos_related_hint_works_from_a_fresh_shell(published, pg_uri):  # 
 ENRICHMENT = """
 import pathlib, sys, time
 d = pathlib.Path(sys.argv[1])
-(d / "texts").touch()  # announce_texts has run
+(d / "texts").touch()  # sync_content has stored the texts
 deadline = time.time() + 60
 while not (d / "summaries-started").exists():  # the embedding goes on meanwhile
     if time.time() > deadline:
@@ -118,7 +118,7 @@ def both(tmp_path, enrichment_exit: int = 0):
     return out, logs, home
 
 
-def test_the_summaries_run_starts_once_the_texts_are_announced_while_the_enrichment_goes_on(tmp_path):
+def test_the_summaries_run_starts_once_the_texts_are_synced_while_the_enrichment_goes_on(tmp_path):
     (code, failed, log), logs, home = both(tmp_path)
     assert code == 0 and failed[-1] == str(tmp_path) and log == logs[1]
     assert logs[0].read_text() == "enrichment done\n"  # it saw the summaries start before it ended
@@ -133,19 +133,19 @@ def test_a_failing_enrichment_run_is_the_failure_reported_and_the_started_summar
     assert logs[1].read_text().startswith("summaries with sqlite:///")
 
 
-def test_the_texts_count_as_announced_once_announce_texts_recorded_its_line_in_this_run(store):
-    from devkit.demo import texts_announced
+def test_the_texts_count_as_synced_once_sync_content_recorded_its_line_in_this_run(store):
+    from devkit.demo import texts_synced
 
     t0 = store.conn.execute("SELECT now()").fetchone()[0]
     store.conn.commit()
-    assert not texts_announced(store, t0)
-    store.execute("upsert_run_metric", {"dag_id": "motion_enrichment", "run_id": "r", "task_id": "announce_texts",
+    assert not texts_synced(store, t0)
+    store.execute("upsert_run_metric", {"dag_id": "motion_enrichment", "run_id": "r", "task_id": "sync_content",
                                         "map_index": -1, "try_number": 1, "seconds": 0.1, "items": 0, "failures": 0,
                                         "summary": "announced"})
-    assert texts_announced(store, t0)
+    assert texts_synced(store, t0)
     later = store.conn.execute("SELECT now() + interval '1 minute'").fetchone()[0]
     store.conn.commit()
-    assert not texts_announced(store, later)
+    assert not texts_synced(store, later)
     store.conn.execute("DROP TABLE run_metrics")  # a first run before migrate_store created it
     store.conn.commit()
-    assert not texts_announced(store, t0)
+    assert not texts_synced(store, t0)
