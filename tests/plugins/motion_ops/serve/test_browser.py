@@ -1,11 +1,8 @@
 """The explore page in a real browser: headless Chromium (Debian ``chromium`` + ``chromium-driver``,
 installed by .ci/run) against the app served by uvicorn on 127.0.0.1. Skips, saying why, where
 Chromium or its driver is absent."""
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import time
 
@@ -52,18 +49,8 @@ def served_real(store, pg_uri):
     from motion_ops.serve.app import Settings, create_app
 
     motions = real_motions.read(every=4)
-    ids = real_motions.load(store, motions)
-    # the passages in a process of their own with every core; this one keeps one OpenMP thread for the
-    # queries (a process that forks after the engine started threads hangs its child)
-    embed = (f"from devkit import real_motions; from motion_ops.store.db import Store; "
-             f"print(real_motions.embed(Store({pg_uri!r}), real_motions.E5(), {ids!r}))")
-    out = subprocess.run([sys.executable, "-c", embed], env={k: v for k, v in os.environ.items() if k != "MOTION_OPS_EMBED_THREADS"},
-                         capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-2000:]
-    e5 = real_motions.E5(threads=1)
-    model = out.stdout.split()[-1]
-    assert model == real_motions.E5QueryEmbedder(e5).model  # the queries' model embedded the passages
-    real_motions.publish_version(store, model)
+    e5 = real_motions.E5(threads=1)  # one OpenMP thread: a process that forks later does not hang
+    real_motions.publish_version(store, real_motions.embed(store, e5, real_motions.load(store, motions)))
     app = create_app(Settings(dsn=pg_uri, secret=b"browser", embed=real_motions.E5QueryEmbedder(e5)))
     for url in serve(app):
         yield url, {m["zaak_id"]: m for m in motions}
