@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.airflow_e2e,
               pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed (Debian package "
                                  "redis-server; .ci/run installs it): the CeleryExecutor test needs it as its broker")]
 
-PGDATA = ROOT / ".pgdata-executors"
+PGDATA = {executor: ROOT / f".pgdata-executors-{executor}" for executor in ("celery", "local")}
 SNAPSHOT = {
     "motions": "SELECT id::text, source_hash, content_hash, deleted FROM motions ORDER BY 1",
     "votes": "SELECT motion_id::text, party, vote, seats FROM motion_votes ORDER BY 1, 2",
@@ -40,7 +40,7 @@ def run_once(executor: str) -> tuple[dict, list[dict]]:
 
     run_dir = ROOT / f".run-{executor}"
     shutil.rmtree(run_dir, ignore_errors=True)
-    dep = Deployment(home=run_dir / "home", run=run_dir, pgdata=PGDATA, port=free_port(),
+    dep = Deployment(home=run_dir / "home", run=run_dir, pgdata=PGDATA[executor], port=free_port(),
                      feed_port=free_port(), metadata_db=f"airflow_{executor}", store_db=f"motions_{executor}",
                      executor=executor, redis_port=free_port())
     try:
@@ -70,13 +70,15 @@ def run_once(executor: str) -> tuple[dict, list[dict]]:
 
 @pytest.fixture(scope="module", autouse=True)
 def embedded_postgres():
-    """The embedded Postgres both deployments share, started before either (they start side by
-    side) and stopped when the module is done."""
+    """An embedded Postgres per deployment (they start side by side, and the store's migrations
+    create cluster-wide roles), started before either and stopped when the module is done."""
     from devkit import pgembedded
 
-    pgembedded.ensure(PGDATA)
+    for pgdata in PGDATA.values():
+        pgembedded.ensure(pgdata)
     yield
-    pgembedded.stop(PGDATA)
+    for pgdata in PGDATA.values():
+        pgembedded.stop(pgdata)
 
 
 def test_mapped_batches_spread_over_two_celery_workers_and_the_store_equals_a_local_executor_run():
