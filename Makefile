@@ -22,10 +22,9 @@ venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements-dev.txt -c constraints.txt
-	# registers the connection types motion_feed / motion_embeddings (entry point); code stays in plugins/
-	$(BIN)/python -m pip install -q --no-deps -e .
+	# requirements-dev.txt under constraints.txt, then the project (its connection types' entry point): with uv,
+	# given pip's own configuration, or with pip as before if uv fails (devkit/install.py)
+	$(BIN)/python -m devkit.install $(BIN)/python
 	@touch $(STAMP)
 
 airflow-db: $(STAMP)  ## migrate the metadata DB of `airflow dags test` and the tests (.airflow/)

@@ -1,5 +1,7 @@
-"""``python -m devkit.connections '<json>'``: create connections in the metadata DB where absent
+"""``python -m devkit.connections '<json>' ['<pools json>']``: create connections in the metadata DB where absent
 (``{conn_id: {conn_type, host, login, password, schema, port, extra}}``); existing ones are left as the user set them.
+Then set the pools (``{name: [slots, description]}``) as ``airflow pools set`` does, in the same
+process (each ``airflow`` command loads Airflow anew).
 
 Every connection is stored with an explicit port (:func:`with_port`): Airflow 3.3.2's connection
 list posts ``port: 0`` for a connection without one to ``POST /connections/test``, which refuses a
@@ -50,6 +52,17 @@ def ensure(definitions: dict[str, dict]) -> list[str]:
     return created
 
 
+def set_pools(pools: dict[str, list]) -> None:
+    """Create or update each pool ``{name: [slots, description]}`` (``airflow pools set``)."""
+    from airflow.models.pool import Pool
+
+    for name, (slots, description) in pools.items():
+        Pool.create_or_update_pool(name=name, slots=int(slots), description=description, include_deferred=False)
+
+
 if __name__ == "__main__":
     made = ensure(json.loads(sys.argv[1]))
     print(f"connections created: {', '.join(made) or 'none (all present)'}")
+    if len(sys.argv) > 2:
+        set_pools(json.loads(sys.argv[2]))
+        print(f"pools set: {', '.join(json.loads(sys.argv[2]))}")

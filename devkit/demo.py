@@ -1,10 +1,12 @@
-"""``make demo``: one complete ``motion_enrichment`` run on embedded defaults, then a
-``motion_summaries`` run (the extractive summarizer: no model runs offline), then a report.
+"""``make demo``: one complete ``motion_enrichment`` run on embedded defaults, a
+``motion_summaries`` run beside it once the texts are in (the extractive summarizer: no model
+runs offline), then a report.
 
 Starts (or reuses) the embedded Postgres in ``.pgdata``, serves the 638 real motions of
 ``devkit/data`` (Tweede Kamer open data, CC0) with the stand-in on 127.0.0.1 over the SyncFeed
 protocol (:class:`~devkit.standin.real.RealCorpus`), runs ``airflow dags test motion_enrichment``
-and ``airflow dags test motion_summaries`` with the connections pointed at both, stops what it
+and, as soon as its ``sync_content`` has stored the texts, ``airflow dags test motion_summaries``
+beside it (as the scheduler starts it on the Asset ``motion_texts`` while the embedding goes on), with the connections pointed at both, stops what it
 started, and prints what the runs did, read back from the store: real motions with their related
 motions, an amended motion with its earlier version, and a search answer. ``--generated`` serves
 the generated sample corpus instead (labelled as generated wherever it is shown).
@@ -12,11 +14,14 @@ the generated sample corpus instead (labelled as generated wherever it is shown)
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+import psycopg
 
 from devkit import pgembedded
 from devkit.env import airflow_env, connection_env, socket_dir
@@ -60,25 +65,79 @@ def run_demo(root: Path, *, feed_port: int = 0, generated: bool = False) -> tupl
         env = airflow_env(home=root / ".airflow", root=root, overrides=connections)
         env.pop("AIRFLOW_CONN_MOTION_LLM", None)  # the embedded default: the extractive summarizer
         started = time.perf_counter()
-        with open(log_path, "w") as log:
-            proc = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", "motion_enrichment"],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-            if proc.returncode == 0:
-                proc = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", "motion_summaries"],
-                                      env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        code, failed, failed_log = run_both(airflow_test("motion_enrichment"), airflow_test("motion_summaries"),
+                                            env=env, cwd=root, logs=(log_path, summaries_log(log_path)),
+                                            texts_ready=lambda: texts_synced(store, t0))
         elapsed = time.perf_counter() - started
     finally:
         server.stop()
     try:
-        if proc.returncode != 0:
-            tail = "".join(log_path.read_text().splitlines(keepends=True)[-40:])
-            return 1, f"{proc.args[-1]} FAILED (exit {proc.returncode}); the last lines of {log_path}:\n{tail}"
+        if code != 0:
+            tail = "".join(failed_log.read_text().splitlines(keepends=True)[-40:])
+            return 1, f"{failed[-1]} FAILED (exit {code}); the last lines of {failed_log}:\n{tail}"
         return 0, report(store, t0=t0, feed_url=server.url, corpus=corpus, elapsed=elapsed, log_path=log_path,
                          embeddings=json.loads(connections["AIRFLOW_CONN_MOTION_EMBEDDINGS"]))
     finally:
         store.close()
         if started_pg:
             pgembedded.stop(datadir)
+
+
+def airflow_test(dag_id: str) -> list[str]:
+    """``airflow dags test <dag_id>`` in this interpreter."""
+    return [sys.executable, "-m", "airflow", "dags", "test", dag_id]
+
+
+def summaries_log(log_path: Path) -> Path:
+    """The log of the summaries run, beside the enrichment run's."""
+    return log_path.with_name(log_path.stem + "-summaries" + log_path.suffix)
+
+
+def texts_synced(store: Store, since: Any) -> bool:
+    """Whether motion_enrichment's ``sync_content`` has ended since ``since`` (its line in
+    ``run_metrics`` is its last write): the motion texts are in the store, and ``announce_texts``,
+    which only emits the Asset event that schedules motion_summaries, runs next."""
+    try:
+        return _q(store, "count_task_metrics_since", {"dag_id": "motion_enrichment", "task_id": "sync_content",
+                                                      "since": since})["n"] > 0
+    except psycopg.errors.UndefinedTable:  # migrate_store has not created run_metrics yet
+        return False
+
+
+def run_both(enrichment: list[str], summaries: list[str], *, env: dict[str, str], cwd: Path, logs: tuple[Path, Path],
+             texts_ready: Callable[[], bool], poll: float = 0.5) -> tuple[int, list[str], Path]:
+    """Run ``enrichment``, and ``summaries`` beside it as soon as ``texts_ready()``, as Airflow's
+    scheduler starts motion_summaries on the Asset while the enrichment goes on embedding; if that
+    never happens, after ``enrichment`` succeeded. The summaries run gets a copy of the migrated
+    SQLite metadata database: SQLite takes one writer at a time. Each writes its own log (``logs``).
+
+    :returns: (exit code, the command that failed (else the last), its log).
+    """
+    home = Path(env["AIRFLOW_HOME"])
+    metadata = home / "airflow-summaries.db"
+    shutil.copyfile(home / "airflow.db", metadata)
+    summaries_env = {**env, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{metadata}"}
+    with open(logs[0], "w") as log0, open(logs[1], "w") as log1:
+        first = subprocess.Popen(enrichment, env=env, stdout=log0, stderr=subprocess.STDOUT, cwd=cwd)
+        second = None
+        try:
+            while first.poll() is None and second is None:
+                if texts_ready():
+                    second = subprocess.Popen(summaries, env=summaries_env, stdout=log1, stderr=subprocess.STDOUT, cwd=cwd)
+                else:
+                    time.sleep(poll)
+            if first.wait() != 0:
+                if second is not None:
+                    second.wait()
+                return first.returncode, enrichment, logs[0]
+            if second is None:
+                second = subprocess.Popen(summaries, env=summaries_env, stdout=log1, stderr=subprocess.STDOUT, cwd=cwd)
+            return second.wait(), summaries, logs[1]
+        finally:
+            for proc in (first, second):
+                if proc is not None and proc.poll() is None:  # interrupted: nothing left running
+                    proc.terminate()
+                    proc.wait()
 
 
 SEARCH_QUERY = "minder koeien houden voor het klimaat"
@@ -154,7 +213,7 @@ def report(store: Store, *, t0: Any, feed_url: str, corpus: Any, elapsed: float,
     source = (f"{len(corpus.motions)} real motions of the Tweede Kamer (devkit/data, open data CC0)" if kind == "real"
               else f"{len(corpus.motions)} GENERATED sample motions (made up by devkit/standin, not Tweede Kamer data)")
     out = [f"motion-ops demo: one run of motion_enrichment and one of motion_summaries in {elapsed:.0f}s "
-           f"(airflow log: {log_path})",
+           f"(airflow logs: {log_path}, {summaries_log(log_path).name})",
            f"  feed        stand-in SyncFeed at {feed_url}: {source}, {len(corpus.log)} feed entries",
            f"  motions     {s['live']} live, {s['deleted']} deleted; {changed} raw entities new or changed this run",
            f"  bodies      {bodies} fetched this run; {s['with_text']} motions have text, {s['without_text']} not yet published",

@@ -126,6 +126,12 @@ class Deployment:
         return json.loads(path.read_text())["admin"] if path.exists() else "(see the api-server log)"
 
 
+def pools_of(dep: Deployment) -> dict[str, list]:
+    """The pools a local Airflow gets (``airflow pools set`` on every start)."""
+    return {"embedding_provider": [dep.pool_slots, "calls to the embedding provider"],
+            "llm_provider": [dep.pool_slots, "summarize batches sent to the LLM backends"]}
+
+
 def _airflow(dep: Deployment, *args: str) -> None:
     log = dep.run / "logs" / "setup.log"
     with open(log, "a") as out:
@@ -173,11 +179,10 @@ def start(dep: Deployment) -> Deployment:
     with Store(store_uri) as store:
         store.migrate()
     _airflow(dep, "db", "migrate")
-    _airflow(dep, "pools", "set", "embedding_provider", str(dep.pool_slots), "calls to the embedding provider")
-    _airflow(dep, "pools", "set", "llm_provider", str(dep.pool_slots), "summarize batches sent to the LLM backends")
-    with open(dep.run / "logs" / "setup.log", "a") as out:  # only where absent: the user's own settings win
-        subprocess.run([sys.executable, "-m", "devkit.connections", json.dumps(dep.initial_connections())],
-                       env=dep.env(), stdout=out, stderr=subprocess.STDOUT, check=True, cwd=dep.root)
+    with open(dep.run / "logs" / "setup.log", "a") as out:  # connections only where absent: the user's own settings win
+        subprocess.run([sys.executable, "-m", "devkit.connections", json.dumps(dep.initial_connections()),
+                        json.dumps(pools_of(dep))], env=dep.env(), stdout=out, stderr=subprocess.STDOUT, check=True,
+                       cwd=dep.root)
     dep.write_env_file()
     _spawn(dep, "standin-feed", [sys.executable, "-m", "devkit.standin.server", "--port", str(dep.feed_port)])
     if dep.executor == "celery":

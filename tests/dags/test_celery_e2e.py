@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.airflow_e2e,
               pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed (Debian package "
                                  "redis-server; .ci/run installs it): the CeleryExecutor test needs it as its broker")]
 
-PGDATA = ROOT / ".pgdata-executors"
+PGDATA = {executor: ROOT / f".pgdata-executors-{executor}" for executor in ("celery", "local")}
 SNAPSHOT = {
     "motions": "SELECT id::text, source_hash, content_hash, deleted FROM motions ORDER BY 1",
     "votes": "SELECT motion_id::text, party, vote, seats FROM motion_votes ORDER BY 1, 2",
@@ -40,7 +40,7 @@ def run_once(executor: str) -> tuple[dict, list[dict]]:
 
     run_dir = ROOT / f".run-{executor}"
     shutil.rmtree(run_dir, ignore_errors=True)
-    dep = Deployment(home=run_dir / "home", run=run_dir, pgdata=PGDATA, port=free_port(),
+    dep = Deployment(home=run_dir / "home", run=run_dir, pgdata=PGDATA[executor], port=free_port(),
                      feed_port=free_port(), metadata_db=f"airflow_{executor}", store_db=f"motions_{executor}",
                      executor=executor, redis_port=free_port())
     try:
@@ -70,20 +70,29 @@ def run_once(executor: str) -> tuple[dict, list[dict]]:
 
 @pytest.fixture(scope="module", autouse=True)
 def embedded_postgres():
-    """The embedded Postgres both deployments share: stopped when the module is done."""
+    """An embedded Postgres per deployment (they start side by side, and the store's migrations
+    create cluster-wide roles), started before either and stopped when the module is done."""
     from devkit import pgembedded
 
+    for pgdata in PGDATA.values():
+        pgembedded.ensure(pgdata)
     yield
-    pgembedded.stop(PGDATA)
+    for pgdata in PGDATA.values():
+        pgembedded.stop(pgdata)
 
 
 def test_mapped_batches_spread_over_two_celery_workers_and_the_store_equals_a_local_executor_run():
-    celery, tis = run_once("celery")
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the two deployments side by side (own ports, databases, homes and run folders): most of a
+    # local Airflow's time is waiting (start-up, the scheduler's loop), so they overlap it
+    with ThreadPoolExecutor(2) as pool:
+        runs = {executor: pool.submit(run_once, executor) for executor in ("celery", "local")}
+        (celery, tis), (local, local_tis) = runs["celery"].result(), runs["local"].result()
     batches = [t for t in tis if t["task_id"] == "embed_missing"]
     assert len(batches) >= 4 and all(t["state"] == "success" for t in batches)
     assert {t["hostname"] for t in batches} == {"worker-1", "worker-2"}  # both workers took batches
     assert {t["hostname"] for t in tis if t["task_id"] != "embed_missing"} <= {"worker-1", "worker-2"}
-    local, local_tis = run_once("local")
     assert all(t["state"] == "success" for t in local_tis if t["task_id"] == "embed_missing")
     for key in SNAPSHOT:
         assert celery[key] == local[key], key

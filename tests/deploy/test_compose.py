@@ -104,7 +104,11 @@ def test_the_embedded_postgres_of_the_demo_and_tests_is_a_dev_requirement_not_a_
     # the benchmarks run on it too
     assert "-r requirements-dev.txt" in (ROOT / "requirements-bench.txt").read_text().splitlines()
     makefile = (ROOT / "Makefile").read_text()
-    assert "pip install -q -r requirements-dev.txt" in makefile and re.search(r"^demo: \$\(STAMP\)", makefile, re.M)
+    from devkit.install import REQUIREMENTS
+
+    stamp = re.search(r"^\$\(STAMP\):.*?\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "$(BIN)/python -m devkit.install $(BIN)/python" in stamp and re.search(r"^demo: \$\(STAMP\)", makefile, re.M)
+    assert REQUIREMENTS == ("-r", "requirements-dev.txt", "-c", "constraints.txt")
 
 
 def test_the_read_api_is_a_scalable_service_with_its_own_read_only_login(compose):

@@ -1,7 +1,9 @@
-"""The demo's report, read back from a store the real stages filled from the stand-in."""
+"""The demo's report, read back from a store the real stages filled from the stand-in, and how it runs its two DAGs."""
+import os
 import re
 import shlex
 import subprocess
+import sys
 
 from devkit.demo import SEARCH_QUERY, report, search_answer
 from devkit.standin.corpus import Corpus
@@ -82,3 +84,68 @@ def test_the_demos_related_hint_works_from_a_fresh_shell(published, pg_uri):  # 
                          env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Gewijzigde motie" in out.stdout and "earlier version" in out.stdout.lower(), out.stdout
+
+
+ENRICHMENT = """
+import pathlib, sys, time
+d = pathlib.Path(sys.argv[1])
+(d / "texts").touch()  # sync_content has stored the texts
+deadline = time.time() + 60
+while not (d / "summaries-started").exists():  # the embedding goes on meanwhile
+    if time.time() > deadline:
+        sys.exit(3)
+    time.sleep(0.05)
+print("enrichment done")
+sys.exit(int(sys.argv[2]))
+"""
+SUMMARIES = """
+import os, pathlib, sys
+(pathlib.Path(sys.argv[1]) / "summaries-started").touch()
+print("summaries with", os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"))
+"""
+
+
+def both(tmp_path, enrichment_exit: int = 0):
+    from devkit.demo import run_both
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "airflow.db").write_bytes(b"migrated")
+    logs = (tmp_path / "enrichment.log", tmp_path / "summaries.log")
+    out = run_both([sys.executable, "-c", ENRICHMENT, str(tmp_path), str(enrichment_exit)],
+                   [sys.executable, "-c", SUMMARIES, str(tmp_path)], env={**os.environ, "AIRFLOW_HOME": str(home)},
+                   cwd=tmp_path, logs=logs, texts_ready=lambda: (tmp_path / "texts").exists(), poll=0.05)
+    return out, logs, home
+
+
+def test_the_summaries_run_starts_once_the_texts_are_synced_while_the_enrichment_goes_on(tmp_path):
+    (code, failed, log), logs, home = both(tmp_path)
+    assert code == 0 and failed[-1] == str(tmp_path) and log == logs[1]
+    assert logs[0].read_text() == "enrichment done\n"  # it saw the summaries start before it ended
+    # its own copy of the migrated SQLite metadata database: SQLite takes one writer at a time
+    assert logs[1].read_text() == f"summaries with sqlite:///{home / 'airflow-summaries.db'}\n"
+    assert (home / "airflow-summaries.db").read_bytes() == b"migrated"
+
+
+def test_a_failing_enrichment_run_is_the_failure_reported_and_the_started_summaries_run_ends_first(tmp_path):
+    (code, failed, log), logs, _ = both(tmp_path, enrichment_exit=2)
+    assert code == 2 and failed[2] == ENRICHMENT and log == logs[0]
+    assert logs[1].read_text().startswith("summaries with sqlite:///")
+
+
+def test_the_texts_count_as_synced_once_sync_content_recorded_its_line_in_this_run(store):
+    from devkit.demo import texts_synced
+
+    t0 = store.conn.execute("SELECT now()").fetchone()[0]
+    store.conn.commit()
+    assert not texts_synced(store, t0)
+    store.execute("upsert_run_metric", {"dag_id": "motion_enrichment", "run_id": "r", "task_id": "sync_content",
+                                        "map_index": -1, "try_number": 1, "seconds": 0.1, "items": 0, "failures": 0,
+                                        "summary": "announced"})
+    assert texts_synced(store, t0)
+    later = store.conn.execute("SELECT now() + interval '1 minute'").fetchone()[0]
+    store.conn.commit()
+    assert not texts_synced(store, later)
+    store.conn.execute("DROP TABLE run_metrics")  # a first run before migrate_store created it
+    store.conn.commit()
+    assert not texts_synced(store, t0)

@@ -217,15 +217,41 @@ def task_log(dep, run_id: str, task: str) -> str:
                            headers={"Accept": "application/json"}))
 
 
-def test_demo_pilot_the_night_goes_on_without_an_unapproved_paid_model_and_a_rejection_fails_the_run_visibly():
+PILOT_TEST = "test_demo_pilot_the_night_goes_on_without_an_unapproved_paid_model_and_a_rejection_fails_the_run_visibly"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pilot_airflow(request):
+    """``make demo-pilot``'s own Airflow (its databases, home and ports), started in the background
+    as the module begins when its test is selected, so its start, its nightly run and the manual
+    run's pilot go on while the UI test runs. Yields (deployment, future of the manual run's id),
+    or None; everything is stopped when the module is done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from devkit.demo_pilot import start_pilot
+
+    if not any(item.name == PILOT_TEST and item.module.__name__ == __name__ for item in request.session.items):
+        yield None
+        return
+    dep = fresh_deployment("pilot")
+    pool = ThreadPoolExecutor(1)
+    try:
+        yield dep, pool.submit(start_pilot, dep, provider_port=free_port())
+    finally:
+        pool.shutdown(wait=True)  # a start still under way ends before everything is stopped
+        shut(dep)
+
+
+def test_demo_pilot_the_night_goes_on_without_an_unapproved_paid_model_and_a_rejection_fails_the_run_visibly(
+        pilot_airflow):
     import psycopg
 
     from devkit import pgembedded
-    from devkit.demo_pilot import PILOT_MODEL, start_pilot
+    from devkit.demo_pilot import PILOT_MODEL
 
-    dep = fresh_deployment("pilot")
+    dep, started = pilot_airflow
     try:
-        manual = start_pilot(dep, provider_port=free_port())
+        manual = started.result(timeout=600)
         store = psycopg.connect(pgembedded.ensure(dep.pgdata).replace("/postgres?", f"/{dep.store_db}?"), autocommit=True)
         chain = f"openai:{PILOT_MODEL}+substance-v1"
         # 1. the scheduled (nightly) catch-up run does not wait for a decision: it syncs, pilots the model,
@@ -261,4 +287,4 @@ def test_demo_pilot_the_night_goes_on_without_an_unapproved_paid_model_and_a_rej
         assert store.execute("SELECT count(*) FROM motion_embeddings").fetchone()[0] == 0
         store.close()
     finally:
-        shut(dep)
+        shut(dep)  # as before: stopped as soon as the test is done (the fixture's stop then finds nothing)
