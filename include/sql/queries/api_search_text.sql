@@ -1,5 +1,6 @@
 -- Full-text search (Dutch) of live motions, ranked, with highlighted snippets (⟦ ⟧ mark the hits);
--- without a query: the newest motions. Every filter is optional (NULL: not applied).
+-- without a query: the newest motions. Every filter is optional (NULL: not applied); %(within)s
+-- (ids) keeps only those motions (the e-mail digests' new motions).
 -- Motions with all the words (websearch_to_tsquery: quotes, -word, or) rank first; with %(broaden)s
 -- the motions with some of them (the same lexemes OR-ed) follow, each group by ts_rank_cd.
 WITH q AS (SELECT tsq, CASE WHEN %(broaden)s::boolean THEN nullif(replace(plainto_tsquery('dutch', %(q)s::text)::text,
@@ -17,6 +18,7 @@ SELECT m.id::text AS id, m.nummer, m.title, m.started_on, coalesce(m.dossier, m.
 FROM motions m, q
 WHERE NOT m.deleted
   AND (q.tsq IS NULL OR m.search_tsv @@ q.tsq OR m.search_tsv @@ q.any_tsq)
+  AND (%(within)s::uuid[] IS NULL OR m.id = ANY(%(within)s::uuid[]))
   AND (%(dossier)s::text IS NULL OR coalesce(m.dossier, m.publication_dossier) = %(dossier)s::text)
   AND (%(outcome)s::text IS NULL OR lower(m.outcome) = lower(%(outcome)s::text))
   AND (%(since)s::date IS NULL OR m.started_on >= %(since)s::date)
