@@ -164,6 +164,9 @@ class Inbox:
 
 @pytest.fixture
 def smtp_server():
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # the receiving server's own log names every recipient
     inbox = Inbox()
     inbox.start()
     yield inbox
