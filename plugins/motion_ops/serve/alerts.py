@@ -48,7 +48,7 @@ class SubscribeLimits:
         if bucket is None:
             if len(self.clients) > 10_000:
                 self.clients.clear()
-            bucket = self.clients[client or ""] = TokenBucket(self.per_client, burst=max(1.0, self.per_client / 2))
+            bucket = self.clients[client or ""] = TokenBucket(self.per_client, burst=max(1.0, self.per_client))
         return bucket.take() or self.all.take()
 
 
