@@ -104,6 +104,7 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
     result.due = len(due)
     if dry_run:
         return result
+    arrivals: dict[int, list[str]] = {}  # most subscriptions share the last run's watermark: read once
     with ExitStack() as stack:
         session = None
         for done, sid in enumerate(due):
@@ -114,8 +115,11 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
                     if sub is None:
                         result.held += 1
                         continue
-                    within = [r["id"] for r in store.fetch("select_alert_arrivals",
-                                                           {"after": sub["sent_seq"] or 0, "upto": upto})]
+                    after = int(sub["sent_seq"] or 0)
+                    if after not in arrivals:
+                        cur.execute(sql("select_alert_arrivals"), {"after": after, "upto": upto})
+                        arrivals[after] = [r["id"] for r in cur.fetchall()]
+                    within = arrivals[after]
                     rows = new_motions(store, sub["kind"], sub["spec"], within, limit=max_items + 1,
                                        query_vector=query_vector)
                     if rows:
