@@ -151,3 +151,13 @@ def test_a_search_a_party_and_moties_zoals_deze_each_get_their_new_motions(store
     assert smtp_server.to("none@example.org") == []
     if party:
         assert expected in motion_ids(smtp_server.to("p@example.org")[0])
+
+
+def test_a_dry_run_counts_what_is_due_and_registers_and_sends_nothing(store, nights, smtp_server):
+    nights.night(0)
+    digests(store, smtp_server, MONDAY)
+    follow(store, "a@example.org", Follow.of("dossier", {"dossier": nights.dossier}))
+    nights.night(1)
+    dry = digests(store, smtp_server, TUESDAY, dry_run=True)
+    assert (dry.arrived, dry.due, dry.sent) == (0, 1, 0) and smtp_server.messages == []
+    assert digests(store, smtp_server, TUESDAY).arrived == 3  # the real run registers them
