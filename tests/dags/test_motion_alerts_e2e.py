@@ -51,11 +51,12 @@ def env(monkeypatch, pg_uri, smtp_server):
                                                              "schema": "postgres"}))
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", smtp_server.connection())
     monkeypatch.setenv("MOTION_ALERTS_SECRET", "e2e-alerts-secret")
+    monkeypatch.setenv("MOTION_API_SITE_URL", "http://lezers.test")  # the param site_url left empty
     return monkeypatch
 
 
 def run(dag, when):
-    return dag.test(logical_date=when, run_conf={"site_url": "http://lezers.test", "max_items": 20, "dry_run": False})
+    return dag.test(logical_date=when, run_conf={"site_url": None, "max_items": 20, "dry_run": False})
 
 
 def sent(dr):

@@ -1,6 +1,7 @@
 """Airflow operator of ``motion_alerts``: send the due e-mail digests (:mod:`motion_ops.alerts.send`)."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
@@ -55,8 +56,10 @@ class SendDigestsOperator(MotionOpsOperator):
         from motion_ops.alerts.smtp import MailUnavailable
 
         p = self.run_params(context)
-        if not p.site_url.startswith(("http://", "https://")):
-            raise AirflowFailException(f"invalid run params: site_url must start with http:// or https://, got {p.site_url!r}")
+        site_url = p.site_url or os.environ.get("MOTION_API_SITE_URL") or ""
+        if not site_url.startswith(("http://", "https://")):
+            raise AirflowFailException("the digests' links need the readers' site: set MOTION_API_SITE_URL in the workers' "
+                                       f"environment or the param site_url (http:// or https://), got {site_url!r}")
         try:
             key = tokens.secret()
             sender = None if p.dry_run else AlertsSmtpHook(self.smtp_conn_id).get_conn()
@@ -65,7 +68,7 @@ class SendDigestsOperator(MotionOpsOperator):
         now = context.get("logical_date") or context["dag_run"].run_after
         with self.store() as store:
             try:
-                result = run_digests(store, sender, now=now, site_url=p.site_url, key=key, max_items=p.max_items,
+                result = run_digests(store, sender, now=now, site_url=site_url, key=key, max_items=p.max_items,
                                      query_vector=self.query_vector(store), dry_run=p.dry_run)
             except MailUnavailable as exc:  # retried (default_args); the next run delivers what is left
                 raise RuntimeError(f"send_digests: {exc}") from None
