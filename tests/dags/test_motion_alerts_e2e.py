@@ -67,6 +67,7 @@ def sent(dr):
 def test_two_nights_send_one_digest_per_confirmed_subscription_clearing_sends_nothing_twice_and_a_down_server_waits(
         dag, store, env, nights, smtp_server, caplog, capfd):
     nights.night(0)
+    env.delenv("AIRFLOW_CONN_SMTP_DEFAULT")  # without subscriptions nothing needs the SMTP server
     assert run(dag, MONDAY - dt.timedelta(days=1)).state == "success"  # the baseline: what is published now
     follows = Follow.of("dossier", {"dossier": nights.dossier})
     for email, how_often, confirmed in (("a@example.org", "daily", True), ("w@example.org", "weekly", True),
@@ -76,10 +77,16 @@ def test_two_nights_send_one_digest_per_confirmed_subscription_clearing_sends_no
             subscriptions.confirm(store, sid)
 
     nights.night(1)
+    capfd.readouterr()
+    dr = run(dag, MONDAY)  # subscriptions, but no SMTP connection: a person must fix it, no retry
+    out, err = capfd.readouterr()
+    assert dr.state == "failed" and "send_digests: the SMTP connection 'smtp_default' cannot be used" in out + err
+    assert "; no digest was sent" in out + err and smtp_server.messages == []
+    env.setenv("AIRFLOW_CONN_SMTP_DEFAULT", smtp_server.connection())
     dr = run(dag, MONDAY)
     states, (result,) = sent(dr)
     assert dr.state == "success", states
-    assert (result["arrived"], result["due"], result["sent"]) == (3, 2, 2)
+    assert (result["arrived"], result["due"], result["sent"]) == (0, 2, 2)  # the failed try registered the 3 arrivals
     assert "@" not in json.dumps(result)  # XCom holds counts, no address
     assert (len(smtp_server.to("a@example.org")), len(smtp_server.to("w@example.org"))) == (1, 1)
 

@@ -83,11 +83,13 @@ def _what(store: Store, kind: str, spec: dict[str, Any]) -> str:
     return digest.describe(kind, spec, title)
 
 
-def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, key: bytes, max_items: int,
-                query_vector: QueryVector | None = None, dry_run: bool = False) -> DigestRun:
+def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, key: bytes | Callable[[], bytes],
+                max_items: int, query_vector: QueryVector | None = None, dry_run: bool = False) -> DigestRun:
     """Send every due digest (see the module's docstring for what a retry can do).
 
     :param sender: :class:`~motion_ops.alerts.smtp.SmtpSender` (its session is opened on the first digest).
+    :param key: the links' key, or what returns it (called on the first digest: a store without
+        subscriptions needs neither a key nor an SMTP server).
     :param now: the run's time: it decides the day and week of the digests.
     :raises MailUnavailable: the SMTP server cannot be reached; the message says how many were sent
         and that the rest goes out on the next try or run.
@@ -104,6 +106,7 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
     result.due = len(due)
     if dry_run:
         return result
+    keys: list[bytes] = []  # the key, once read
     arrivals: dict[int, list[str]] = {}  # most subscriptions share the last run's watermark: read once
     with ExitStack() as stack:
         session = None
@@ -124,12 +127,13 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
                                        query_vector=query_vector)
                     if rows:
                         if session is None:
+                            keys.append(key if isinstance(key, bytes) else key())
                             session = stack.enter_context(sender.session())
                         session.send(digest.digest(
                             sender=sender.from_email, to=sub["email"], subscription_id=sid, period=sub["period"],
                             what=_what(store, sub["kind"], sub["spec"]), frequency=sub["frequency"],
                             motions=rows[:max_items], more=len(rows) > max_items, site_url=site_url,
-                            manage_token=tokens.sign(key, tokens.MANAGE, sid)))
+                            manage_token=tokens.sign(keys[0], tokens.MANAGE, sid)))
                     cur.execute(sql("mark_alert_sent"), {"id": sid, "upto": upto,
                                                          "period": sub["period"] if rows else None})
                 if rows:

@@ -12,6 +12,36 @@ from motion_ops.operators.enrichment import MigrateStoreOperator
 from motion_ops.run import AlertParams
 
 
+class _Setup(Exception):
+    """Alerts are not set up for sending (no SMTP connection, no key, no site address)."""
+
+
+class _Lazy:
+    """The SMTP client, built when the first digest is sent: a store without subscriptions needs no
+    SMTP connection (nor a key or a site address: see :meth:`SendDigestsOperator.key`)."""
+
+    def __init__(self, conn_id: str):
+        self.conn_id, self.sender = conn_id, None
+
+    def _get(self) -> Any:
+        if self.sender is None:
+            from motion_ops.clients.redact import redact
+
+            try:
+                self.sender = AlertsSmtpHook(self.conn_id).get_conn()
+            except Exception as exc:  # noqa: BLE001 - not defined, or not usable: a person must fix it
+                raise _Setup(f"the SMTP connection {self.conn_id!r} cannot be used: "
+                             f"{redact(f'{type(exc).__name__}: {exc}')}") from None
+        return self.sender
+
+    @property
+    def from_email(self) -> str:
+        return self._get().from_email
+
+    def session(self) -> Any:
+        return self._get().session()
+
+
 class MigrateAlertsStoreOperator(MigrateStoreOperator):
     params_class = AlertParams
 
@@ -57,21 +87,25 @@ class SendDigestsOperator(MotionOpsOperator):
 
         p = self.run_params(context)
         site_url = p.site_url or os.environ.get("MOTION_API_SITE_URL") or ""
-        if not site_url.startswith(("http://", "https://")):
-            raise AirflowFailException("the digests' links need the readers' site: set MOTION_API_SITE_URL in the workers' "
-                                       f"environment or the param site_url (http:// or https://), got {site_url!r}")
-        try:
-            key = tokens.secret()
-            sender = None if p.dry_run else AlertsSmtpHook(self.smtp_conn_id).get_conn()
-        except (RuntimeError, ValueError) as exc:  # a person must fix the setup: no automatic retry
-            raise AirflowFailException(str(exc)) from None
+
+        def key() -> bytes:  # checked on the first digest, with the SMTP connection
+            if not site_url.startswith(("http://", "https://")):
+                raise _Setup("the digests' links need the readers' site: set MOTION_API_SITE_URL in the workers' "
+                             f"environment or the param site_url (http:// or https://), got {site_url!r}")
+            try:
+                return tokens.secret()
+            except RuntimeError as exc:
+                raise _Setup(str(exc)) from None
+
         now = context.get("logical_date") or context["dag_run"].run_after
         with self.store() as store:
             try:
-                result = run_digests(store, sender, now=now, site_url=site_url, key=key, max_items=p.max_items,
-                                     query_vector=self.query_vector(store), dry_run=p.dry_run)
+                result = run_digests(store, _Lazy(self.smtp_conn_id), now=now, site_url=site_url, key=key,
+                                     max_items=p.max_items, query_vector=self.query_vector(store), dry_run=p.dry_run)
             except MailUnavailable as exc:  # retried (default_args); the next run delivers what is left
                 raise RuntimeError(f"send_digests: {exc}") from None
+            except _Setup as exc:  # raised before the first digest: a person must fix the setup, no retry
+                raise AirflowFailException(f"send_digests: {exc}; no digest was sent") from None
             self.finish(context, store, ("dry run: " if p.dry_run else "") + result.line(), items=result.sent,
                         failures=result.refused, write=not p.dry_run)
         return result.as_dict()
