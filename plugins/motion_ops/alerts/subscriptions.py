@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from motion_ops.parties import identity
-from motion_ops.store.db import Store
+from motion_ops.store.db import Store, sql
 
 KINDS = ("search", "dossier", "party", "like")
 FREQUENCIES = ("daily", "weekly")
@@ -22,10 +22,16 @@ _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _TOKEN = re.compile(r"^[0-9A-Za-z-]{1,64}$")  # a dossier number or a motion key, as the pages take them
 _FILTERS = ("party", "vote", "outcome", "dossier", "since", "until")
+#: confirmation mails to one address an hour, and its requests waiting for confirmation (a week at most)
+MAX_MAILS_PER_HOUR, MAX_OPEN = 3, 10
 
 
 class Invalid(ValueError):
     """A subscription request that cannot be stored (the message says which field, in Dutch)."""
+
+
+class TooMany(RuntimeError):
+    """The address had its confirmation mails of the hour, or has too many unconfirmed requests."""
 
 
 def address(value: Any) -> str:
@@ -113,10 +119,24 @@ def frequency(value: Any) -> str:
 
 def subscribe(store: Store, email: str, follow: Follow, how_often: str) -> tuple[str, bool]:
     """Record a request to follow ``follow``: ``(id, mail)``, where ``mail`` says a confirmation
-    must be mailed now (a new request, or one not mailed within the hour; never for a confirmed one)."""
-    row = store.fetch_one("upsert_alert_subscription", {"id": str(uuid.uuid4()), "email": address(email),
-                                                        "kind": follow.kind, "spec": follow.json(),
-                                                        "frequency": frequency(how_often)})
+    must be mailed now (a new request, or one not mailed within the hour; never for a confirmed one).
+
+    An address gets at most :data:`MAX_MAILS_PER_HOUR` confirmation mails an hour and has at most
+    :data:`MAX_OPEN` unconfirmed requests, whatever it is asked to follow and from however many
+    clients or app processes (counted in the store, one request of an address at a time).
+
+    :raises TooMany: a request that would mail the address beyond these (nothing stored or mailed).
+    """
+    params = {"id": str(uuid.uuid4()), "email": address(email), "kind": follow.kind, "spec": follow.json(),
+              "frequency": frequency(how_often)}
+    with store.transaction() as cur:
+        cur.execute(sql("lock_alert_address"), params)
+        cur.execute(sql("count_alert_requests"), params)
+        seen = cur.fetchone()
+        if not seen["quiet"] and (seen["recent"] >= MAX_MAILS_PER_HOUR or seen["open"] >= MAX_OPEN):
+            raise TooMany("te veel aanmeldingen voor dit e-mailadres")
+        cur.execute(sql("upsert_alert_subscription"), params)
+        row = cur.fetchone()
     return row["id"], bool(row["mail"])
 
 

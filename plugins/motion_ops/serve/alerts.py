@@ -35,7 +35,9 @@ def _page(request: Request, title: str, message: str, status: int = 200, **conte
 
 class SubscribeLimits:
     """How many subscribe requests the app takes: per client address and for the whole process
-    (``MOTION_API_SUBSCRIBE_PER_CLIENT_PER_MINUTE``, 5; ``MOTION_API_SUBSCRIBE_PER_MINUTE``, 60)."""
+    (``MOTION_API_SUBSCRIBE_PER_CLIENT_PER_MINUTE``, 5; ``MOTION_API_SUBSCRIBE_PER_MINUTE``, 60).
+    These hold per process (n processes take n times as many); the limit per e-mail address is kept
+    in the store and holds across processes (:func:`motion_ops.alerts.subscriptions.subscribe`)."""
 
     def __init__(self) -> None:
         self.per_client = env_number("MOTION_API_SUBSCRIBE_PER_CLIENT_PER_MINUTE", 5)
@@ -97,7 +99,13 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             if follow.kind == "like":
                 m = reads.motion(store, follow.spec["motion"])  # 404 when there is no such motion
                 follow, title = subscriptions.Follow("like", {"motion": m["id"]}), m["title"]
-            sid, mail = subscriptions.subscribe(store, email, follow, how_often)
+            try:
+                sid, mail = subscriptions.subscribe(store, email, follow, how_often)
+            except subscriptions.TooMany:
+                page = _page(request, "Even wachten", "Te veel aanmeldingen voor dit e-mailadres; probeer het over "
+                                                      "een uur opnieuw.", 429)
+                page.headers["retry-after"] = "3600"
+                return page
         if mail:
             confirm_url = f"{site(request)}/volgen/bevestig/{tokens.sign(secret, tokens.CONFIRM, sid)}"
             try:

@@ -66,3 +66,29 @@ def test_an_unconfirmed_request_is_mailed_again_after_an_hour_and_deleted_after_
     store.conn.commit()
     store.execute("delete_stale_alert_requests")
     assert subscriptions.get(store, sid) is None
+
+
+def test_one_address_gets_at_most_three_confirmation_mails_an_hour_and_ten_open_requests_whatever_it_is_asked_to_follow(store):
+    def ask(email, i):
+        try:
+            return subscriptions.subscribe(store, email, Follow.of("search", {"q": f"woord{i}"}), "daily")[1]
+        except subscriptions.TooMany:
+            return "te veel"
+
+    assert [ask("doel@example.org", i) for i in range(5)] == [True, True, True, "te veel", "te veel"]
+    assert ask("doel@example.org", 0) is False  # the same request again: no mail, as before, not refused
+    assert ask("ander@example.org", 0) is True  # other addresses are not held
+    for hour in range(3):  # hours later: three more an hour, until ten requests wait for their confirmation
+        store.conn.execute("UPDATE alert_subscriptions SET requested_at = requested_at - interval '61 minutes'")
+        store.conn.commit()
+        asked = [ask("doel@example.org", 10 + 3 * hour + i) for i in range(3)]
+        assert asked == ([True] * 3 if hour < 2 else [True, "te veel", "te veel"])
+    open_ = store.conn.execute("SELECT count(*) FROM alert_subscriptions WHERE email = 'doel@example.org'").fetchone()[0]
+    store.conn.commit()
+    assert open_ == 10
+    assert subscriptions.confirm(store, store.conn.execute(
+        "SELECT id::text FROM alert_subscriptions WHERE email = 'doel@example.org' LIMIT 1").fetchone()[0])
+    store.conn.commit()
+    store.conn.execute("UPDATE alert_subscriptions SET requested_at = requested_at - interval '61 minutes'")
+    store.conn.commit()
+    assert ask("doel@example.org", 99) is True  # a confirmed one no longer counts as open

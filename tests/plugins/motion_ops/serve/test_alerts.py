@@ -167,3 +167,12 @@ def test_without_an_smtp_connection_or_a_secret_the_site_says_e_mail_is_not_set_
             answer = ask(c, store)
         assert answer.status_code == 409 and "niet ingesteld" in answer.text
     assert rows(store) == [] and smtp_server.messages == []
+
+
+def test_many_requests_for_one_address_mail_it_three_confirmations_and_then_answer_429(client, store, smtp_server, caplog):
+    caplog.set_level(logging.DEBUG)
+    answers = [ask(client, store, email="doel@example.org", kind="search", q=f"woord{i}") for i in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "dit e-mailadres" in answers[3].text and "doel@example.org" not in answers[3].text
+    assert len(smtp_server.to("doel@example.org")) == 3 and len(rows(store)) == 3
+    assert "doel@example.org" not in caplog.text
