@@ -34,7 +34,8 @@ def describe(kind: str, spec: dict[str, Any], motion_title: str | None = None) -
 
 def _message(sender: str, to: str, subject: str, name: str, msgid: str | None, **context: Any) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    # every line end and control character a title or a query may hold becomes one space: one header line
+    msg["From"], msg["To"], msg["Subject"] = sender, to, " ".join(subject.split())
     msg["Message-ID"] = msgid or make_msgid(domain="motion-ops")
     msg.set_content(_ENV.get_template(f"{name}.txt").render(**context))
     msg.add_alternative(_ENV.get_template(f"{name}.html").render(**context), subtype="html")

@@ -16,7 +16,7 @@ class MailUnavailable(RuntimeError):
 
 
 class RecipientRefused(RuntimeError):
-    """The server refused one message's recipient (the others can still be sent)."""
+    """The server refused one message or its recipient (the others can still be sent)."""
 
 
 @dataclass(frozen=True)
@@ -117,5 +117,9 @@ class Session:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = sorted({code for code, _ in exc.recipients.values()})
             raise RecipientRefused(f"the SMTP server {self.where} refused the recipient (code {codes})") from None
+        except smtplib.SMTPDataError as exc:  # this message (a content filter, its size): the next one may pass
+            raise RecipientRefused(f"the SMTP server {self.where} refused the message (code {exc.smtp_code})") from None
+        except smtplib.SMTPNotSupportedError:  # an address this server cannot take (SMTPUTF8)
+            raise RecipientRefused(f"the SMTP server {self.where} cannot take this message's address") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise MailUnavailable(f"the SMTP server {self.where} failed while sending ({type(exc).__name__})") from None

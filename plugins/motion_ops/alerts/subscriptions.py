@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _TOKEN = re.compile(r"^[0-9A-Za-z-]{1,64}$")  # a dossier number or a motion key, as the pages take them
 _FILTERS = ("party", "vote", "outcome", "dossier", "since", "until")
+_BREAKS = ("Cc", "Zl", "Zp")  # control characters (line ends among them) and the Unicode line and paragraph separators
 #: confirmation mails to one address an hour, and its requests waiting for confirmation (a week at most)
 MAX_MAILS_PER_HOUR, MAX_OPEN = 3, 10
 
@@ -40,16 +42,18 @@ def address(value: Any) -> str:
     :raises Invalid: not one address (no display name, no list, no control characters).
     """
     text = str(value or "").strip()
-    if len(text) > MAX_EMAIL or not _EMAIL.match(text):
-        raise Invalid("vul één geldig e-mailadres in")
+    if len(text) > MAX_EMAIL or not text.isascii() or not text.isprintable() or not _EMAIL.match(text):
+        raise Invalid("vul één geldig e-mailadres in")  # ASCII: every SMTP server takes it (no SMTPUTF8 needed)
     local, domain = text.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 
 
 def _text(value: Any, limit: int) -> str | None:
     text = str(value or "").strip()
-    if "\x00" in text or len(text) > limit:
+    if len(text) > limit:
         raise Invalid(f"een zoekveld is langer dan {limit} tekens")
+    if any(unicodedata.category(c) in _BREAKS for c in text):  # it ends up in a mail's subject
+        raise Invalid("een zoekveld bevat een regeleinde of stuurteken")
     return text or None
 
 

@@ -39,3 +39,12 @@ def test_a_confirmation_mail_holds_the_link_and_says_nothing_happens_without_it(
     text = msg.get_body(("plain",)).get_content()
     assert "https://moties.example/volgen/bevestig/T" in text and "wekelijks" in text and "Negeer" in text
     assert msg["List-Unsubscribe"] is None
+
+
+def test_a_line_break_in_what_is_followed_can_neither_add_a_header_nor_stop_the_mail():
+    what = digest.describe("like", {"motion": "x"}, "Motie over\r\nBcc: iedereen@example.org\u2028en\x0bmeer")
+    msg = digest.confirmation(sender="moties@example.org", to="lezer@example.org", what=what, frequency="weekly",
+                              confirm_url="https://moties.example/volgen/bevestig/T")
+    headers = msg.as_bytes().split(b"\n\n", 1)[0]
+    assert msg["Bcc"] is None and b"\nBcc:" not in headers
+    assert msg["Subject"] == "Bevestig je abonnement: moties zoals “Motie over Bcc: iedereen@example.org en meer”"

@@ -159,3 +159,26 @@ def test_a_dry_run_counts_what_is_due_and_registers_and_sends_nothing(store, nig
     dry = digests(store, smtp_server, TUESDAY, dry_run=True)
     assert (dry.arrived, dry.due, dry.sent) == (0, 1, 0) and smtp_server.messages == []
     assert digests(store, smtp_server, TUESDAY).arrived == 3  # the real run registers them
+
+
+def test_a_digest_the_server_rejects_holds_up_no_other_and_is_tried_again_on_the_next_run(store, nights, smtp_server,
+                                                                                         caplog):
+    nights.night(0)
+    digests(store, smtp_server, MONDAY)
+    follow(store, "a@example.org", Follow.of("dossier", {"dossier": nights.dossier}))
+    follow(store, "spam@example.org", Follow.of("dossier", {"dossier": nights.dossier}))
+    nights.night(1)
+    accept = smtp_server.handle_DATA
+
+    async def reject_one(server, session, envelope):  # a content filter refuses one message after DATA
+        if envelope.rcpt_tos == ["spam@example.org"]:
+            return "554 5.7.1 message rejected for spam@example.org"
+        return await accept(server, session, envelope)
+
+    smtp_server.handle_DATA = reject_one
+    caplog.set_level(logging.DEBUG)
+    run = digests(store, smtp_server, TUESDAY)
+    assert (run.due, run.sent, run.refused) == (2, 1, 1) and len(smtp_server.to("a@example.org")) == 1
+    assert "spam@example.org" not in caplog.text
+    smtp_server.handle_DATA = accept
+    assert digests(store, smtp_server, TUESDAY).sent == 1 and len(smtp_server.to("spam@example.org")) == 1

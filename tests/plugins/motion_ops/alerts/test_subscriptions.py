@@ -10,7 +10,8 @@ def test_an_address_is_stored_trimmed_with_its_domain_in_lower_case(value, store
 
 
 @pytest.mark.parametrize("value", ["", "geen", "a@b", "a@example.org, b@example.org", "Naam <a@example.org>",
-                                   "a@example.org\nBcc: b@example.org", "x" * 250 + "@example.org", "a@-example.org"])
+                                   "a@example.org\nBcc: b@example.org", "x" * 250 + "@example.org", "a@-example.org",
+                                   "l\u00e9zer@example.org", "a\x01b@example.org", "a\x7fb@example.org"])
 def test_anything_but_one_plain_address_is_refused(value):
     with pytest.raises(Invalid, match="geldig e-mailadres"):
         subscriptions.address(value)
@@ -30,6 +31,9 @@ def test_a_search_is_stored_canonically_so_the_same_search_is_one_subscription()
     ("search", {"q": "x", "mode": "magic"}, "zoekwijze"),
     ("search", {"q": "x", "vote": "misschien"}, "voor of tegen"),
     ("search", {"q": "x" * 201}, "langer dan 200"),
+    ("search", {"q": "stikstof\r\nBcc: a@example.org"}, "regeleinde of stuurteken"),
+    ("search", {"q": "x", "outcome": "aange\x0bnomen"}, "regeleinde of stuurteken"),
+    ("party", {"party": "VVD\u2028D66"}, "regeleinde of stuurteken"),
     ("dossier", {"dossier": "36 000"}, "dossiernummer"),
     ("like", {}, "geef de motie"),
     ("party", {"party": " "}, "geef de partij"),

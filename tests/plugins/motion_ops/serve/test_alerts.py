@@ -130,6 +130,7 @@ def test_the_owner_changes_the_frequency_on_the_subscriptions_page(client, store
     ({"kind": "everything"}, "onbekend soort"),
     ({"kind": "search"}, "kies iets om te volgen"),
     ({"kind": "search", "q": "stikstof", "since": "gisteren"}, "geen datum"),
+    ({"kind": "search", "q": "stikstof\r\nBcc: iedereen@example.org"}, "regeleinde of stuurteken"),
 ])
 def test_bad_input_is_a_dutch_422_that_stores_and_mails_nothing(client, store, smtp_server, fields, problem, caplog):
     caplog.set_level(logging.DEBUG)
