@@ -182,3 +182,15 @@ def test_a_digest_the_server_rejects_holds_up_no_other_and_is_tried_again_on_the
     assert "spam@example.org" not in caplog.text
     smtp_server.handle_DATA = accept
     assert digests(store, smtp_server, TUESDAY).sent == 1 and len(smtp_server.to("spam@example.org")) == 1
+
+
+def test_a_run_with_an_older_watermark_never_moves_a_subscriptions_progress_back(store, nights, smtp_server):
+    nights.night(0)
+    digests(store, smtp_server, MONDAY)
+    sid = follow(store, "a@example.org", Follow.of("dossier", {"dossier": nights.dossier}))
+    nights.night(1)
+    upto = q(store, "SELECT max(seq) FROM alert_arrivals")[0][0]
+    # a concurrent run that registered later arrivals covered them for this subscription (with nothing to send)
+    q(store, "UPDATE alert_subscriptions SET sent_seq = %s WHERE id = %s", upto + 1000, sid)
+    digests(store, smtp_server, TUESDAY)
+    assert q(store, "SELECT sent_seq FROM alert_subscriptions WHERE id = %s", sid)[0][0] == upto + 1000
