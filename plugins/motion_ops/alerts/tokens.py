@@ -17,20 +17,24 @@ class BadToken(ValueError):
     """Not a link this site issued (tampered, truncated, or for another purpose); the message is Dutch (a reader sees it)."""
 
 
-def secret() -> bytes:
-    """``MOTION_ALERTS_SECRET``, else one derived from Airflow's JWT secret (the api-server and the
-    workers of one deployment share it); the readers' app and ``motion_alerts`` must see the same.
+MIN_SECRET = 16
 
-    :raises RuntimeError: neither is set (links made now would not survive a restart).
+
+def secret() -> bytes:
+    """``MOTION_ALERTS_SECRET`` (at least :data:`MIN_SECRET` characters); the readers' app and
+    ``motion_alerts`` must see the same. It is the links' own key, never derived from another
+    secret: the links live in mailboxes for years (the one-click unsubscribe among them) and must
+    survive a rotation of, say, Airflow's JWT secret.
+
+    :raises RuntimeError: not set, or too short (links made now could be forged or would not survive).
     """
     given = os.environ.get(_ENV) or ""
-    if given:
-        return given.encode()
-    jwt = os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET") or ""
-    if jwt:
-        return hashlib.sha256(b"motion-ops alerts\0" + jwt.encode()).digest()
-    raise RuntimeError(f"e-mail alerts need a secret for their links: set {_ENV} (the same for the readers' app "
-                       "and the workers)")
+    if not given:
+        raise RuntimeError(f"e-mail alerts need a secret for their links: set {_ENV} (the same for the readers' app "
+                           "and the workers; changing it breaks every link already mailed)")
+    if len(given) < MIN_SECRET:
+        raise RuntimeError(f"{_ENV} is too short: use at least {MIN_SECRET} characters")
+    return given.encode()
 
 
 def _b64(data: bytes) -> str:

@@ -179,7 +179,7 @@ def served_alerts(published, pg_uri, smtp_server, monkeypatch):
     from motion_ops.serve.app import Settings, create_app
     from motion_ops.serve.query_embedding import QueryEmbedder
 
-    monkeypatch.setenv("MOTION_ALERTS_SECRET", "browser-alerts")
+    monkeypatch.setenv("MOTION_ALERTS_SECRET", "browser-alerts-secret")
     yield from serve(create_app(Settings(dsn=pg_uri, secret=b"browser", embed=QueryEmbedder(ProviderConfig()),
                                          mailer=lambda: SmtpSender(smtp_server.config()), site_url=None)))
 
