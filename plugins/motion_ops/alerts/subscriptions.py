@@ -134,6 +134,7 @@ def subscribe(store: Store, email: str, follow: Follow, how_often: str) -> tuple
     params = {"id": str(uuid.uuid4()), "email": address(email), "kind": follow.kind, "spec": follow.json(),
               "frequency": frequency(how_often)}
     with store.transaction() as cur:
+        cur.execute(sql("delete_stale_alert_requests"))  # no address kept past its week, digest runs or not
         cur.execute(sql("lock_alert_address"), params)
         cur.execute(sql("count_alert_requests"), params)
         seen = cur.fetchone()
@@ -145,7 +146,8 @@ def subscribe(store: Store, email: str, follow: Follow, how_often: str) -> tuple
 
 
 def confirm(store: Store, subscription_id: str) -> bool:
-    """Confirm a subscription (again: no change); False when it no longer exists."""
+    """Confirm a subscription (again: no change); False when it no longer exists or its request
+    waited more than a week."""
     return store.fetch_one("confirm_alert_subscription", {"id": subscription_id}) is not None
 
 

@@ -96,3 +96,12 @@ def test_one_address_gets_at_most_three_confirmation_mails_an_hour_and_ten_open_
     store.conn.execute("UPDATE alert_subscriptions SET requested_at = requested_at - interval '61 minutes'")
     store.conn.commit()
     assert ask("doel@example.org", 99) is True  # a confirmed one no longer counts as open
+
+
+def test_a_request_unconfirmed_for_a_week_can_no_longer_be_confirmed_and_goes_without_waiting_for_a_digest_run(store):
+    old, _ = subscriptions.subscribe(store, "oud@example.org", Follow.of("party", {"party": "VVD"}), "daily")
+    store.conn.execute("UPDATE alert_subscriptions SET requested_at = now() - interval '8 days'")
+    store.conn.commit()
+    assert not subscriptions.confirm(store, old)  # its link expired with the week
+    subscriptions.subscribe(store, "nieuw@example.org", Follow.of("party", {"party": "VVD"}), "daily")
+    assert subscriptions.get(store, old) is None  # any new request clears expired ones: no address kept longer
