@@ -10,6 +10,8 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Any
 
 from motion_ops.parties import identity
@@ -42,10 +44,20 @@ def address(value: Any) -> str:
     :raises Invalid: not one address (no display name, no list, no control characters).
     """
     text = str(value or "").strip()
-    if len(text) > MAX_EMAIL or not text.isascii() or not text.isprintable() or not _EMAIL.match(text):
+    if len(text) > MAX_EMAIL or not text.isascii() or not text.isprintable() or not _EMAIL.match(text) \
+            or "=?" in text or not _plain(text):
         raise Invalid("vul één geldig e-mailadres in")  # ASCII: every SMTP server takes it (no SMTPUTF8 needed)
     local, domain = text.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
+
+
+def _plain(text: str) -> bool:
+    """The address a mail header makes of ``text`` is ``text`` itself (no encoded word, which a
+    header decodes to another address, to get round the limits per address; no stray dots)."""
+    try:
+        return Address(addr_spec=text).addr_spec == text
+    except (ValueError, HeaderParseError):
+        return False
 
 
 def _text(value: Any, limit: int) -> str | None:

@@ -11,7 +11,10 @@ def test_an_address_is_stored_trimmed_with_its_domain_in_lower_case(value, store
 
 @pytest.mark.parametrize("value", ["", "geen", "a@b", "a@example.org, b@example.org", "Naam <a@example.org>",
                                    "a@example.org\nBcc: b@example.org", "x" * 250 + "@example.org", "a@-example.org",
-                                   "l\u00e9zer@example.org", "a\x01b@example.org", "a\x7fb@example.org"])
+                                   "l\u00e9zer@example.org", "a\x01b@example.org", "a\x7fb@example.org",
+                                   # encoded words: a mail header decodes them to another address (and line ends)
+                                   "=?utf-8?q?doel?=@example.org", "=?utf-8?b?ZG9lbA==?=@example.org",
+                                   "=?utf-8?b?Cg0K?=@example.org", "a..b@example.org", ".a@example.org"])
 def test_anything_but_one_plain_address_is_refused(value):
     with pytest.raises(Invalid, match="geldig e-mailadres"):
         subscriptions.address(value)
