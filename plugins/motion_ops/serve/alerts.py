@@ -114,7 +114,9 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
                                                     what=digest.describe(follow.kind, follow.spec, title),
                                                     frequency=how_often, confirm_url=confirm_url))
             except (MailUnavailable, RecipientRefused, ValueError) as exc:
-                log.warning("subscription %s: its confirmation could not be sent: %s", sid, exc)
+                # ours name the server and a code; another library's may echo the address: its kind only
+                why = str(exc) if isinstance(exc, (MailUnavailable, RecipientRefused)) else type(exc).__name__
+                log.warning("subscription %s: its confirmation could not be sent: %s", sid, why)
                 with stores.lease() as store:
                     store.fetch("reset_alert_request", {"id": sid})  # a new try may mail it at once
                 return _page(request, "Niet verstuurd", "De bevestigingsmail kan nu niet worden verstuurd; probeer "

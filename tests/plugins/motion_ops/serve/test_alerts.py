@@ -177,3 +177,17 @@ def test_many_requests_for_one_address_mail_it_three_confirmations_and_then_answ
     assert "dit e-mailadres" in answers[3].text and "doel@example.org" not in answers[3].text
     assert len(smtp_server.to("doel@example.org")) == 3 and len(rows(store)) == 3
     assert "doel@example.org" not in caplog.text
+
+
+def test_a_mail_library_error_that_echoes_the_address_never_reaches_the_log(app_for, store, smtp_server, caplog):
+    class Echoing(SmtpSender):
+        def send_one(self, msg):  # as smtplib's and the email package's errors may: the recipient in the message
+            raise UnicodeEncodeError("ascii", msg["To"], 0, 1, f"cannot encode {msg['To']}")
+
+    app = app_for(smtp_server)
+    app.state.settings.mailer = lambda: Echoing(smtp_server.config())
+    caplog.set_level(logging.DEBUG)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        answer = ask(c, store)
+    assert answer.status_code == 503 and "lezer@example.org" not in answer.text
+    assert "lezer@example.org" not in caplog.text and "UnicodeEncodeError" in caplog.text
