@@ -40,6 +40,7 @@ bench: $(STAMP)  ## all benchmarks (installs faiss-cpu for the similarity one)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/summaries.py
+	$(BIN)/python bench/alerts.py
 
 PGDATA ?= .pgdata
 # the embedded store's URI (starts its Postgres if needed; `make stop` or `make stop-db` stops it)

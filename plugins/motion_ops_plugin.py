@@ -13,7 +13,7 @@ URL_PREFIX = "/motion-ops"
 def _app():
     from motion_ops.serve.app import Settings, create_app
     from motion_ops.serve.query_embedding import QueryEmbedder
-    from motion_ops.serve.standalone import embeddings_config
+    from motion_ops.serve.standalone import embeddings_config, mailer
 
     def dsn() -> str:
         from motion_ops.hooks import MotionDbHook
@@ -23,7 +23,7 @@ def _app():
     # nothing is looked up here: the connections are read on the first request (the embedder on the
     # first semantic query), so loading the plugin never fails on them; mounted, root_path is set.
     # No lifespan: the api-server's process (threads, GC, switch interval) is Airflow's
-    return create_app(Settings(dsn_factory=dsn, embed=QueryEmbedder(embeddings_config)))
+    return create_app(Settings(dsn_factory=dsn, embed=QueryEmbedder(embeddings_config), mailer=mailer))
 
 
 class MotionOpsPlugin(AirflowPlugin):

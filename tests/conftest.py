@@ -107,3 +107,68 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) and the mails it received, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.controller = None
+        self.stopped = False
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,
+                                                      policy=email.policy.default))
+        return "250 OK"
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def config(self):
+        from motion_ops.alerts.smtp import SmtpConfig
+
+        return SmtpConfig(host="127.0.0.1", port=self.port, from_email="moties@example.org", use_ssl=False,
+                          starttls=False, timeout=10)
+
+    def connection(self) -> str:
+        """The server as Airflow's SMTP connection (``AIRFLOW_CONN_SMTP_DEFAULT``)."""
+        import json
+
+        return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": self.port,
+                           "extra": {"from_email": "moties@example.org", "disable_ssl": True, "disable_tls": True,
+                                     "timeout": 10}})
+
+    def start(self, port: int = 0) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=port or free_port())
+        self.controller.start()
+
+    def down(self) -> None:
+        """The server stops (its port refuses connections) until :meth:`up`."""
+        self.controller.stop()
+        self.stopped = True
+
+    def up(self) -> None:
+        self.start(self.controller.port)
+        self.stopped = False
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_server():
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # the receiving server's own log names every recipient
+    inbox = Inbox()
+    inbox.start()
+    yield inbox
+    if not inbox.stopped:
+        inbox.controller.stop()

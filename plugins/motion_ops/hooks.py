@@ -1,5 +1,5 @@
-"""Airflow hooks: turn the connections ``motion_db``, ``motion_feed`` and ``motion_embeddings``
-into the plain clients of :mod:`motion_ops` (reading a connection is the clients' own
+"""Airflow hooks: turn the connections ``motion_db``, ``motion_feed``, ``motion_embeddings`` and the
+digests' ``smtp_default`` into the plain clients of :mod:`motion_ops` (reading a connection is the clients' own
 ``from_connection``; nothing heavy is imported until a client is built)."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 if TYPE_CHECKING:
+    from motion_ops.alerts.smtp import SmtpSender
     from motion_ops.clients.embedder import Embedder
     from motion_ops.clients.feed import FeedClient
     from motion_ops.clients.providers import ProviderConfig
@@ -251,3 +252,21 @@ class LlmHook(_ConnectionHook):
         backends = self.backends()
         return Cascade(backends, extractive_fallback=extractive_fallback, model_factory=self.model_factory,
                        semantic=semantic or Semantic.hashing())
+
+
+class AlertsSmtpHook(_ConnectionHook):
+    """The e-mail digests' SMTP server: Airflow's SMTP connection (the smtp provider's type ``smtp``,
+    its form: host, port, login, password; extras ``from_email`` (required: the sender),
+    ``disable_ssl``, ``disable_tls``, ``timeout``), read as the provider reads it."""
+
+    conn_name_attr = "smtp_conn_id"
+    default_conn_name = "smtp_default"
+
+    def __init__(self, smtp_conn_id: str = default_conn_name, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.smtp_conn_id = smtp_conn_id
+
+    def get_conn(self) -> "SmtpSender":
+        from motion_ops.alerts.smtp import SmtpConfig, SmtpSender
+
+        return SmtpSender(SmtpConfig.from_connection(self.connection(self.smtp_conn_id)))

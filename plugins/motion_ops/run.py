@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from motion_ops.numerics.finite import env_number
-from motion_ops.params import ENRICHMENT, SUMMARIES, ParamSpec
+from motion_ops.params import ALERTS, ENRICHMENT, SUMMARIES, ParamSpec
 from motion_ops.params.shared import APPROVAL_TIMEOUT_HOURS
 
 #: The timezone of the nightly schedule and of a backfill run's date window.
@@ -93,6 +93,8 @@ def _typed_params(name: str, specs: tuple[ParamSpec, ...], doc: str) -> type:
 RunParams: Any = _typed_params("RunParams", ENRICHMENT, "The params of one ``motion_enrichment`` run.")
 #: the params of one ``motion_summaries`` run (declared in :mod:`motion_ops.params.summaries`)
 SummaryParams: Any = _typed_params("SummaryParams", SUMMARIES, "The params of one ``motion_summaries`` run.")
+#: the params of one ``motion_alerts`` run (declared in :mod:`motion_ops.params.alerts`)
+AlertParams: Any = _typed_params("AlertParams", ALERTS, "The params of one ``motion_alerts`` run.")
 
 
 def run_window(params: Any, *, run_type: str | None, interval_start: dt.datetime | None,

@@ -28,6 +28,7 @@ RATIO_LINES = {
     "search": r"^hybrid\(default model\)/best\(hashing\) = \d+\.\d\dx ",
     "serve": r"p99 ratio per round [\d., ]+; median \d+\.\d\d \(target <= 3\)",
     "summaries": r"^throughput ratio stage/bare per round [\d., ]+; median \d+\.\d+ \(target >= 0\.9\)",
+    "alerts": r"^ratio digest run/bare SQL = \d+\.\d\d ",
 }
 
 

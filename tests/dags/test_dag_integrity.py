@@ -23,7 +23,7 @@ def dag(dagbag):
 
 def test_dags_import_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert sorted(dagbag.dag_ids) == ["motion_enrichment", "motion_summaries"]
+    assert sorted(dagbag.dag_ids) == ["motion_alerts", "motion_enrichment", "motion_summaries"]
 
 
 def test_dag_id_is_the_file_stem_with_tags_doc_and_one_active_run(dag):
@@ -216,7 +216,7 @@ def test_no_dag_file_writes_a_param_or_default_args_by_hand():
         assert "Param(" not in text and '"retries"' not in text and "APPROVAL_TIMEOUT_HOURS" not in text, path.name
 
 
-@pytest.mark.parametrize("dag_id", ["motion_enrichment", "motion_summaries"])
+@pytest.mark.parametrize("dag_id", ["motion_enrichment", "motion_summaries", "motion_alerts"])
 def test_a_dags_params_are_its_declaration_in_order_with_their_schema(dag_id):
     from airflow.dag_processing.dagbag import DagBag
 
@@ -234,7 +234,19 @@ def test_a_dags_params_are_its_declaration_in_order_with_their_schema(dag_id):
 def test_both_dags_share_their_retries_and_approval_wait(dagbag):
     enrichment, summaries = dagbag.get_dag("motion_enrichment"), dagbag.get_dag("motion_summaries")
     shared = {(t.owner, t.retries, t.retry_delay, bool(t.retry_exponential_backoff), t.max_retry_delay)
-              for d in (enrichment, summaries) for t in d.tasks}
+              for d in (enrichment, summaries, dagbag.get_dag("motion_alerts")) for t in d.tasks}
     assert len(shared) == 1 and next(iter(shared))[:2] == ("motion-ops", 2)
     waits = {enrichment.get_task("approve_embeddings").response_timeout, summaries.get_task("approve_pilot").response_timeout}
     assert waits == {dt.timedelta(hours=enrichment.params["approval_timeout_hours"])}
+
+
+def test_motion_alerts_runs_on_the_published_similarity_and_sends_after_migrating(dagbag):
+    d = dagbag.get_dag("motion_alerts")
+    assert d.fileloc.endswith("motion_alerts.py") and d.max_active_runs == 1 and d.catchup is False
+    assert "alerts" in d.tags and "send_digests" in d.doc_md and "smtp_default" in d.doc_md
+    cond = d.timetable.asset_condition
+    assert type(cond).__name__ == "AssetAll" and [a.name for a in cond.objects] == ["motion_similarity"]
+    assert d.get_task("migrate_store").downstream_task_ids == {"send_digests"}
+    send = d.get_task("send_digests")
+    assert send.smtp_conn_id == "smtp_default" and send.execution_timeout is not None and send.retries >= 2
+    assert d.params["max_items"] == 20 and d.params["dry_run"] is False and d.params.validate()

@@ -1,5 +1,6 @@
 -- Full-text search (Dutch) of live motions, ranked, with highlighted snippets (⟦ ⟧ mark the hits);
--- without a query: the newest motions. Every filter is optional (NULL: not applied: search_filters). total: how many match.
+-- without a query: the newest motions. Every filter is optional (NULL: not applied: search_filters). total: how many match;
+-- %(within)s (ids) keeps only those motions (the e-mail digests' new motions).
 -- Motions with all the words (websearch_to_tsquery: quotes, -word, or) rank first; with %(broaden)s
 -- the motions with some of them (the same lexemes OR-ed) follow, each group by ts_rank_cd.
 -- The matches are ranked and counted as narrow rows (id, rank, date; no text): only the page's rows
@@ -16,6 +17,7 @@ hits AS MATERIALIZED (
     FROM motions m, q
     WHERE NOT m.deleted
       AND (q.tsq IS NULL OR m.search_tsv @@ q.tsq OR m.search_tsv @@ q.any_tsq)
+      AND (%(within)s::uuid[] IS NULL OR m.id = ANY(%(within)s::uuid[]))
       -- include: search_filters
     ),
 page AS (

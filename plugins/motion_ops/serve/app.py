@@ -3,7 +3,7 @@
 api-server (the plugin mounts it at ``/motion-ops``).
 
 Every request reads through a per-thread connection that has ``SET ROLE motion_reader`` (created by
-migration 010): read-only except the on-demand cache. No error reaches a client with internals:
+migration 010): read-only except the on-demand cache and the e-mail subscriptions (migration 023). No error reaches a client with internals:
 unknown ids are 404, invalid parameters (a NUL character in any) 422, bad cursors 400, too many
 semantic searches 429, an unreachable store 503, anything else 500 with a plain message (the
 details go to the log). Nothing in it changes process-wide settings: the standalone server's own
@@ -67,6 +67,10 @@ class Settings:
         ``$AIRFLOW_HOME/exports``: where ``export_data`` writes them).
     :param write_token: the token staff send to change the curated motions (env ``MOTION_API_WRITE_TOKEN``,
         surrounding whitespace such as a secrets file's line break left out; None or blank: writes disabled). Never shown: not in the settings' repr, a log or an answer.
+    :param mailer: builds the SMTP client that mails the digests' confirmations (None: no subscribing).
+    :param alerts_secret: returns the key of the digests' signed links (:func:`motion_ops.alerts.tokens.secret`).
+    :param site_url: the public address the confirmation links start with (env ``MOTION_API_SITE_URL``;
+        None: the request's own).
     """
 
     dsn: str | None = None
@@ -90,6 +94,15 @@ class Settings:
     exports_dir: Path = field(default_factory=lambda: export_dir())
     write_token: str | None = field(default_factory=lambda: (os.environ.get("MOTION_API_WRITE_TOKEN") or "").strip() or None,
                                     repr=False)
+    mailer: Callable[[], Any] | None = None
+    alerts_secret: Callable[[], bytes] = field(default_factory=lambda: _alerts_secret)
+    site_url: str | None = field(default_factory=lambda: os.environ.get("MOTION_API_SITE_URL") or None)
+
+
+def _alerts_secret() -> bytes:
+    from motion_ops.alerts.tokens import secret
+
+    return secret()
 
 
 def cursor_secret() -> bytes:
@@ -172,6 +185,7 @@ def no_nul_bytes(request: Request) -> None:
 def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None) -> FastAPI:
     """The app. ``lifespan``: the standalone server's (:func:`motion_ops.serve.server.tuned_process`);
     mounted in Airflow there is none, so nothing here changes the api-server's process."""
+    from motion_ops.serve.alerts import alerts_router
     from motion_ops.serve.api import api_router
     from motion_ops.serve.curated import curated_router
     from motion_ops.serve.docs import docs_router
@@ -204,6 +218,7 @@ def create_app(settings: Settings, *, root_path: str = "", lifespan: Any = None)
     app.include_router(feeds_router(stores, settings))
     app.include_router(pages_router(stores, settings))
     app.include_router(party_pages_router(stores))
+    app.include_router(alerts_router(stores, settings))
 
     def wants_html(request: Request) -> bool:
         path, mounted = request.url.path, request.scope.get("root_path", "")

@@ -55,6 +55,20 @@ def _published(store: Any) -> dict[str, Any] | None:
         return None
 
 
+def follow_search(search: Search) -> list[tuple[str, str, dict[str, Any]]]:
+    """What a search's page can be followed by per e-mail (the form of ``_follow.html``): the search
+    itself, and its dossier or party alone when it filters on one."""
+    f = search.filters
+    fields = {"q": search.q, "mode": search.mode, "party": f.party, "vote": f.vote, "outcome": f.outcome,
+              "dossier": f.dossier, "since": f.since, "until": f.until}
+    options = [("search", f"deze zoekvraag{': ' + search.q if search.q else ''}", fields)]
+    if f.dossier:
+        options.append(("dossier", f"alles in dossier {f.dossier}", {"follow_dossier": f.dossier}))
+    if f.party:
+        options.append(("party", f"partij {f.party}", {"follow_party": f.party}))
+    return options
+
+
 def pages_router(stores: Any, settings: Any) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -105,6 +119,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         context["feeds"] = [{"title": describe(search), "url": _base(request) + search_feed_path(search)}]
         context["generated"] = reads.mark_generated(store, context["results"], context.get("curated", []),
                                                     context.get("recent", []))
+        context["follow"] = follow_search(search) if searched else []
         return render(request, "landing.html", **context)
 
     def _page_url(request: Request, scope: dict[str, Any], offset: int) -> str:
@@ -135,7 +150,10 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         if m["dossier"]:
             dossier = Search(q=None, mode=None, filters=reads.Filters(dossier=m["dossier"]), cursor=None)
             feeds.append({"title": f"dossier {m['dossier']}", "url": _base(request) + search_feed_path(dossier)})
+        follow = [("like", "moties zoals deze", {"motion": m["id"]})] + \
+            ([("dossier", f"dossier {m['dossier']}", {"follow_dossier": m["dossier"]})] if m["dossier"] else [])
         return render(request, "motion.html", feeds=feeds, m=m, version=v, related=related, siblings=siblings,
+                      follow=follow,
                       requests=requests(m["body_text"]), generated=generated,
                       requests_set={p for p in (m["body_text"] or "").split("\n") if is_request(p)},
                       represented_by=related["represented_by"])

@@ -105,7 +105,8 @@ def unit(vector: Any) -> str:
 def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: int, offset: int,
            semantic: tuple[str, list[float]] | None = None, text_depth: int = TEXT_DEPTH,
            text_weight: float = TEXT_WEIGHT, all_words_weight: float = ALL_WORDS_WEIGHT, depth: int = SEMANTIC_DEPTH,
-           broaden: bool | None = None, feedback: int = FEEDBACK) -> list[dict[str, Any]]:
+           broaden: bool | None = None, feedback: int = FEEDBACK,
+           within: list[str] | None = None) -> list[dict[str, Any]]:
     """Motions matching ``q`` and the filters, best first (newest without ``q``), each with
     ``found_by``: ``text``, ``semantic`` or ``both`` (None without ``q``).
 
@@ -122,11 +123,13 @@ def search(store: Store, *, q: str | None, mode: str, filters: Filters, limit: i
     :param semantic: ``(model, vector)`` of ``q`` for semantic and hybrid search
         (:func:`motion_ops.serve.query_embedding.query_vector`, called without holding ``store``);
         hybrid without it is text search.
+    :param within: text search only among these motion ids (the e-mail digests' new motions).
     """
     if mode not in MODES:
         raise ValueError(f"unknown search mode {mode!r}")
     params = {**filters.params(), "limit": limit, "offset": offset, "q": q or None,
-              "broaden": bool(q) and (broadens(q) if broaden is None else broaden)}
+              "broaden": bool(q) and (broadens(q) if broaden is None else broaden),
+              "within": None if within is None else list(within)}
     if q and mode == "semantic":
         if semantic is None:
             raise Unavailable("semantic search needs the query's vector")

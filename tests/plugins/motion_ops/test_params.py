@@ -6,7 +6,7 @@ from motion_ops.params import DAG_PARAMS, ENRICHMENT, SUMMARIES, defaults, markd
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("dag_id", ["motion_enrichment", "motion_summaries"])
+@pytest.mark.parametrize("dag_id", ["motion_enrichment", "motion_summaries", "motion_alerts"])
 def test_the_readme_lists_every_param_of_a_dag_as_it_is_declared(dag_id):
     """The README's table is the declaration's (regenerate it with ``python -m motion_ops.params``)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -19,7 +19,7 @@ def test_the_readme_lists_every_param_of_a_dag_as_it_is_declared(dag_id):
 
 
 def test_every_param_has_one_name_a_title_a_section_and_a_description():
-    for specs in (ENRICHMENT, SUMMARIES):
+    for specs in DAG_PARAMS.values():
         names = [s.name for s in specs]
         assert len(names) == len(set(names))
         for s in specs:

@@ -229,3 +229,76 @@ def test_a_reader_sees_the_curated_motions_first_then_pages_through_a_search_and
 
     browser.get(served + "/motie/2099Z99999")
     assert browser.find_element(By.CSS_SELECTOR, "p.fout").text == "Er is geen motie met nummer of id 2099Z99999."
+
+
+@pytest.fixture
+def served_alerts(published, pg_uri, smtp_server, monkeypatch):
+    """The app with e-mail digests: subscriptions mailed through a real SMTP server on 127.0.0.1."""
+    from motion_ops.alerts.smtp import SmtpSender
+    from motion_ops.clients.providers import ProviderConfig
+    from motion_ops.serve.app import Settings, create_app
+    from motion_ops.serve.query_embedding import QueryEmbedder
+
+    monkeypatch.setenv("MOTION_ALERTS_SECRET", "browser-alerts-secret")
+    yield from serve(create_app(Settings(dsn=pg_uri, secret=b"browser", embed=QueryEmbedder(ProviderConfig()),
+                                         mailer=lambda: SmtpSender(smtp_server.config()), site_url=None)))
+
+
+def _mailed_link(smtp_server, address, path):
+    (mail,) = smtp_server.to(address)
+    return re.search(rf"(http://127\.0\.0\.1:\d+/volgen/{path}\S+)", mail.get_body(("plain",)).get_content()).group(1)
+
+
+def _subscriptions(store):
+    rows = store.conn.execute("SELECT email, kind, frequency, confirmed_at IS NOT NULL FROM alert_subscriptions "
+                              "ORDER BY email").fetchall()
+    store.conn.commit()
+    return rows
+
+
+def test_a_reader_follows_a_motion_by_e_mail_confirms_from_the_mail_and_unsubscribes_in_one_click(
+        served_alerts, browser, published, store, smtp_server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    motion = published[0].cases["amended_tvv"]
+    browser.get(f"{served_alerts}/motie/{motion}")
+    form = browser.find_element(By.ID, "volg-formulier")
+    choice = form.find_element(By.CSS_SELECTOR, "input[name=kind]:checked")
+    assert choice.get_attribute("value") == "like" and "moties zoals deze" in form.text
+    form.find_element(By.ID, "volg-email").send_keys("lezer@example.org")
+    Select(form.find_element(By.ID, "volg-frequentie")).select_by_visible_text("wekelijks")
+    form.find_element(By.ID, "volg-knop").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Bijna klaar"
+    assert _subscriptions(store) == [("lezer@example.org", "like", "weekly", False)]
+
+    browser.get(_mailed_link(smtp_server, "lezer@example.org", "bevestig/"))
+    assert browser.find_element(By.ID, "bericht").text == "Je abonnement is bevestigd."
+    assert browser.find_element(By.ID, "hoe-vaak").text == "wekelijks" and "moties zoals" in browser.page_source
+    assert _subscriptions(store) == [("lezer@example.org", "like", "weekly", True)]
+
+    browser.get(browser.current_url.replace("/bevestig/", "/").split("?")[0])  # not the manage link: refused
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Ongeldige link"
+    browser.back()
+    browser.find_element(By.ID, "afmelden").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Afgemeld"
+    assert _subscriptions(store) == []
+
+
+def test_a_reader_follows_a_dossier_from_its_search_results_and_deletes_everything_about_them(
+        served_alerts, browser, published, store, smtp_server):
+    from selenium.webdriver.common.by import By
+
+    dossier = store.conn.execute("SELECT dossier FROM motions WHERE dossier IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
+    store.conn.commit()
+    browser.get(f"{served_alerts}/?dossier={dossier}")
+    form = browser.find_element(By.ID, "volg-formulier")
+    form.find_element(By.CSS_SELECTOR, "input[name=kind][value=dossier]").click()
+    form.find_element(By.ID, "volg-email").send_keys("lezer@example.org")
+    form.find_element(By.ID, "volg-knop").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Bijna klaar"
+    browser.get(_mailed_link(smtp_server, "lezer@example.org", "bevestig/"))
+    assert f"dossier {dossier}" in browser.find_element(By.ID, "abonnement").text
+    assert _subscriptions(store) == [("lezer@example.org", "dossier", "daily", True)]
+    browser.find_element(By.ID, "vergeten").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Gewist" and _subscriptions(store) == []

@@ -1,0 +1,7 @@
+-- One due subscription, locked until its digest is sent and recorded (another sender skips it).
+SELECT id::text AS id, email, kind, spec, frequency, sent_seq,
+       CASE frequency WHEN 'daily' THEN %(day)s ELSE %(week)s END AS period
+FROM alert_subscriptions
+WHERE id = %(id)s::uuid AND confirmed_at IS NOT NULL
+  AND sent_period IS DISTINCT FROM CASE frequency WHEN 'daily' THEN %(day)s ELSE %(week)s END
+FOR UPDATE SKIP LOCKED

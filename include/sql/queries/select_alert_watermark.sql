@@ -1,0 +1,1 @@
+SELECT coalesce(max(seq), 0) AS upto FROM alert_arrivals

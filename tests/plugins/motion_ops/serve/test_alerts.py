@@ -1,0 +1,193 @@
+"""The e-mail digests' pages, as the readers' app answers them (with the reader role), mailing
+through a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+import logging
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from motion_ops.alerts import subscriptions, tokens
+from motion_ops.alerts.smtp import SmtpSender
+from motion_ops.clients.providers import ProviderConfig
+from motion_ops.serve.app import Settings, create_app
+from motion_ops.serve.query_embedding import QueryEmbedder
+
+KEY = b"serve-alerts-secret"
+
+
+@pytest.fixture
+def app_for(published, pg_uri):
+    def make(smtp_server, **settings):
+        return create_app(Settings(dsn=pg_uri, secret=b"test-secret", embed=QueryEmbedder(ProviderConfig()),
+                                   version_ttl=0, mailer=lambda: SmtpSender(smtp_server.config()),
+                                   alerts_secret=lambda: KEY, site_url="http://lezers.test", **settings))
+    return make
+
+
+@pytest.fixture
+def client(app_for, smtp_server):
+    with TestClient(app_for(smtp_server), raise_server_exceptions=False) as c:
+        yield c
+
+
+def dossier_of(store):
+    return store.conn.execute("SELECT dossier FROM motions WHERE dossier IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def ask(client, store, email="lezer@example.org", **fields):
+    form = {"kind": "dossier", "follow_dossier": dossier_of(store), "email": email, "frequency": "daily", **fields}
+    return client.post("/volgen", data=form)
+
+
+def link(msg, path):
+    text = msg.get_body(("plain",)).get_content()
+    return re.search(rf"http://lezers\.test(/volgen/{path}[^\s]*)", text).group(1)
+
+
+def rows(store):
+    found = store.conn.execute("SELECT email, kind, spec, frequency, confirmed_at IS NOT NULL FROM alert_subscriptions "
+                               "ORDER BY email").fetchall()
+    store.conn.commit()
+    return found
+
+
+def test_subscribing_mails_a_confirmation_link_and_following_it_confirms_and_shows_the_subscription(client, store,
+                                                                                                   smtp_server):
+    answer = ask(client, store)
+    assert answer.status_code == 200 and "Bevestig je abonnement met de link" in answer.text
+    assert answer.headers["cache-control"] == "no-store" and "lezer@example.org" not in answer.text
+    (mail,) = smtp_server.to("lezer@example.org")
+    assert mail["Subject"] == f"Bevestig je abonnement: dossier {dossier_of(store)}"
+    assert rows(store) == [("lezer@example.org", "dossier", {"dossier": dossier_of(store)}, "daily", False)]
+    page = client.get(link(mail, "bevestig/"))
+    assert page.status_code == 200 and "Je abonnement is bevestigd." in page.text and "dagelijks" in page.text
+    assert rows(store)[0][4] is True
+    assert client.get(link(mail, "bevestig/")).status_code == 200  # again: nothing changes
+
+
+def test_asking_again_within_the_hour_mails_no_second_confirmation(client, store, smtp_server):
+    assert ask(client, store).status_code == 200 and ask(client, store).status_code == 200
+    assert len(smtp_server.to("lezer@example.org")) == 1 and len(rows(store)) == 1
+
+
+def test_the_subscribe_form_is_rate_limited_per_client_address(app_for, store, smtp_server, monkeypatch):
+    monkeypatch.setenv("MOTION_API_SUBSCRIBE_PER_CLIENT_PER_MINUTE", "2")  # a burst of 2, then one every 30 s
+    with TestClient(app_for(smtp_server), raise_server_exceptions=False) as client:
+        assert [ask(client, store, email=f"r{i}@example.org").status_code for i in range(2)] == [200, 200]
+        refused = ask(client, store, email="late@example.org")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Te veel aanmeldingen" in refused.text and smtp_server.to("late@example.org") == []
+    assert len(rows(store)) == 2
+
+
+def test_a_tampered_or_misused_link_is_refused_and_nothing_changes(client, store, smtp_server):
+    ask(client, store)
+    confirm = link(smtp_server.messages[0], "bevestig/").rsplit("/", 1)[1]
+    head, mac = confirm.split(".")
+    assert client.get(f"/volgen/bevestig/{head}.{'A' * len(mac)}").status_code == 400
+    assert "komt niet van deze site" in client.get(f"/volgen/bevestig/{head}.{'A' * len(mac)}").text
+    assert client.get(f"/volgen/{confirm}").status_code == 400  # a confirmation link manages nothing
+    assert client.post(f"/volgen/{confirm}/afmelden").status_code == 400
+    assert rows(store)[0][4] is False
+
+
+def test_unsubscribing_in_one_click_deletes_the_subscription_and_its_address(client, store, smtp_server):
+    ask(client, store)
+    sid = store.conn.execute("SELECT id::text FROM alert_subscriptions").fetchone()[0]
+    store.conn.commit()
+    manage = tokens.sign(KEY, tokens.MANAGE, sid)
+    assert client.get(f"/volgen/{manage}/afmelden").status_code == 200 and rows(store)  # a page with the button
+    answer = client.post(f"/volgen/{manage}/afmelden", data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200 and "afgemeld" in answer.text and rows(store) == []
+    assert client.get(f"/volgen/{manage}").status_code == 404
+
+
+def test_delete_everything_removes_every_subscription_of_the_address_and_no_other(client, store, smtp_server):
+    ask(client, store)
+    ask(client, store, kind="party", follow_party="VVD")
+    subscriptions.subscribe(store, "ander@example.org", subscriptions.Follow.of("party", {"party": "VVD"}), "daily")
+    sid = store.conn.execute("SELECT id::text FROM alert_subscriptions WHERE email = 'lezer@example.org' LIMIT 1").fetchone()[0]
+    store.conn.commit()
+    manage = tokens.sign(KEY, tokens.MANAGE, sid)
+    answer = client.post(f"/volgen/{manage}/vergeten")
+    assert answer.status_code == 200 and "2 abonnementen" in answer.text
+    assert [r[0] for r in rows(store)] == ["ander@example.org"]
+
+
+def test_the_owner_changes_the_frequency_on_the_subscriptions_page(client, store, smtp_server):
+    ask(client, store)
+    sid = store.conn.execute("SELECT id::text FROM alert_subscriptions").fetchone()[0]
+    store.conn.commit()
+    manage = tokens.sign(KEY, tokens.MANAGE, sid)
+    answer = client.post(f"/volgen/{manage}/frequentie", data={"frequency": "weekly"})
+    assert answer.status_code == 200 and "wekelijks" in answer.text and rows(store)[0][3] == "weekly"
+
+
+@pytest.mark.parametrize("fields,problem", [
+    ({"email": "geen-adres"}, "geldig e-mailadres"),
+    ({"email": "a@example.org, b@example.org"}, "geldig e-mailadres"),
+    ({"frequency": "hourly"}, "dagelijks of wekelijks"),
+    ({"kind": "everything"}, "onbekend soort"),
+    ({"kind": "search"}, "kies iets om te volgen"),
+    ({"kind": "search", "q": "stikstof", "since": "gisteren"}, "geen datum"),
+    ({"kind": "search", "q": "stikstof\r\nBcc: iedereen@example.org"}, "regeleinde of stuurteken"),
+])
+def test_bad_input_is_a_dutch_422_that_stores_and_mails_nothing(client, store, smtp_server, fields, problem, caplog):
+    caplog.set_level(logging.DEBUG)
+    answer = ask(client, store, **fields)
+    assert answer.status_code == 422 and problem in answer.text
+    assert rows(store) == [] and smtp_server.messages == []
+    assert "example.org" not in caplog.text
+
+
+def test_following_a_motion_that_does_not_exist_is_a_404(client, store, smtp_server):
+    assert ask(client, store, kind="like", motion="00000000-0000-0000-0000-000000000000").status_code == 404
+    assert rows(store) == []
+
+
+def test_an_smtp_server_that_is_down_is_a_503_and_asking_again_mails_at_once(client, store, smtp_server, caplog):
+    smtp_server.down()
+    caplog.set_level(logging.DEBUG)
+    answer = ask(client, store)
+    assert answer.status_code == 503 and "probeer het later opnieuw" in answer.text
+    assert "lezer@example.org" not in caplog.text
+    smtp_server.up()
+    assert ask(client, store).status_code == 200 and len(smtp_server.to("lezer@example.org")) == 1
+
+
+def test_without_an_smtp_connection_or_a_secret_the_site_says_e_mail_is_not_set_up(app_for, store, smtp_server,
+                                                                                   monkeypatch):
+    monkeypatch.delenv("MOTION_ALERTS_SECRET", raising=False)
+    monkeypatch.delenv("AIRFLOW__API_AUTH__JWT_SECRET", raising=False)
+    no_mailer = app_for(smtp_server)
+    no_mailer.state.settings.mailer = None
+    no_secret = app_for(smtp_server)
+    no_secret.state.settings.alerts_secret = tokens.secret  # neither variable set
+    for app in (no_mailer, no_secret):
+        with TestClient(app, raise_server_exceptions=False) as c:
+            answer = ask(c, store)
+        assert answer.status_code == 409 and "niet ingesteld" in answer.text
+    assert rows(store) == [] and smtp_server.messages == []
+
+
+def test_many_requests_for_one_address_mail_it_three_confirmations_and_then_answer_429(client, store, smtp_server, caplog):
+    caplog.set_level(logging.DEBUG)
+    answers = [ask(client, store, email="doel@example.org", kind="search", q=f"woord{i}") for i in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "dit e-mailadres" in answers[3].text and "doel@example.org" not in answers[3].text
+    assert len(smtp_server.to("doel@example.org")) == 3 and len(rows(store)) == 3
+    assert "doel@example.org" not in caplog.text
+
+
+def test_a_mail_library_error_that_echoes_the_address_never_reaches_the_log(app_for, store, smtp_server, caplog):
+    class Echoing(SmtpSender):
+        def send_one(self, msg):  # as smtplib's and the email package's errors may: the recipient in the message
+            raise UnicodeEncodeError("ascii", msg["To"], 0, 1, f"cannot encode {msg['To']}")
+
+    app = app_for(smtp_server)
+    app.state.settings.mailer = lambda: Echoing(smtp_server.config())
+    caplog.set_level(logging.DEBUG)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        answer = ask(c, store)
+    assert answer.status_code == 503 and "lezer@example.org" not in answer.text
+    assert "lezer@example.org" not in caplog.text and "UnicodeEncodeError" in caplog.text
