@@ -21,11 +21,12 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag
 
-from motion_ops.operators.alerts import MigrateAlertsStoreOperator, SendDigestsOperator
+from motion_ops.operators.alerts import SendDigestsOperator
 from motion_ops.operators.assets import MOTION_SIMILARITY
+from motion_ops.operators.enrichment import MigrateStoreOperator
 from motion_ops.operators.params import dag_params
 from motion_ops.params import ALERTS
-from motion_ops.run import TIMEZONE, default_args
+from motion_ops.run import TIMEZONE, AlertParams, default_args
 from motion_ops.run import task_timeout as timeout
 
 
@@ -41,7 +42,8 @@ from motion_ops.run import task_timeout as timeout
     params=dag_params(ALERTS),
 )
 def motion_alerts():
-    migrate = MigrateAlertsStoreOperator(task_id="migrate_store", execution_timeout=timeout("migrate_store", 30))
+    migrate = MigrateStoreOperator(task_id="migrate_store", params_class=AlertParams,
+                                   execution_timeout=timeout("migrate_store", 30))
     send = SendDigestsOperator(task_id="send_digests", execution_timeout=timeout("send_digests", 60))
 
     migrate >> send

@@ -247,3 +247,23 @@ def summary_line(out: dict[str, Any]) -> str:
         return f"version {out['version']} is exported already in {out['folder']}: nothing written"
     counts = ", ".join(f"{n} {name}" for name, n in out["rows"].items())
     return f"exported version {out['version']} to {out['folder']}: {counts}"
+
+
+def export_step(store: Store, folder: str | Path | None) -> Any:
+    """The ``export_data`` task: the published version's export in ``folder`` (the run's
+    ``exports_dir``: :func:`~motion_ops.store.export_files.export_dir`) as a
+    :class:`~motion_ops.run.TaskResult`; a folder that cannot be used fails it (a person must fix
+    it), no published version skips it."""
+    from motion_ops.run import TaskResult
+    from motion_ops.store.export_files import export_dir
+
+    try:
+        usable = usable_dir(export_dir(folder))
+    except ValueError as exc:
+        return TaskResult(fail=f"invalid run params: {exc}")
+    try:
+        out = export(store, usable)
+    except NothingToExport as exc:
+        return TaskResult(skip=str(exc))
+    return TaskResult({"version": out["version"], "written": out["written"], "files": out["files"]},
+                      summary_line(out), items=sum((out["rows"] or {}).values()))

@@ -22,7 +22,7 @@ class MigrateStoreOperator(MotionOpsOperator):
         from motion_ops.store.db import migrate_step
 
         p = self.run_params(context)  # the first task: bad params stop the run before anything is written
-        if not p.dry_run:
+        if not p.dry_run and hasattr(p, "qa_reports_dir"):  # a DAG that writes reports: a usable folder first
             self.reports_dir(p)
         with self.store() as store:
             return self.conclude(context, store, migrate_step(store, dry_run=p.dry_run))
