@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motion_ops.serve import parties
 from motion_ops.serve.errors import NotFound
+from motion_ops.serve.feeds import search_feed_path
 from motion_ops.serve.pages import render
+from motion_ops.serve.params import Search
 from motion_ops.serve.party_api import (
     ANSWERS_CACHE,
     MAX_ANSWERS_LENGTH,
@@ -20,6 +22,7 @@ from motion_ops.serve.party_api import (
     party_name,
     selection_params,
 )
+from motion_ops.serve.reads import Filters
 from motion_ops.serve.routes import KEY_CHARS, MAX_Q
 
 MATCH_PAGE = "/partijmatch"
@@ -61,7 +64,12 @@ def party_pages_router(stores: Any) -> APIRouter:
             p, version = parties.party(store, party), _published(store)
             generated = _mark(store, p["submitted"])
         top = max([r["voor"] + r["tegen"] + r["other"] for r in p["timeline"]] or [0])
-        return render(request, "party.html", p=p, version=version, top=top, generated=generated, **helpers)
+        followed = Search(q=None, mode=None, filters=Filters(party=p["party"]), cursor=None)
+        feeds = [{"title": f"moties waarover {p['party']} stemde",
+                  "url": request.scope.get("root_path", "").rstrip("/") + search_feed_path(followed)}]
+        follow = [("party", f"partij {p['party']}", {"follow_party": p["party"]})]
+        return render(request, "party.html", p=p, version=version, top=top, generated=generated, feeds=feeds,
+                      follow=follow, **helpers)
 
     @router.get("/partijen/overeenstemming", response_class=HTMLResponse)
     def matrix_page(request: Request, selection: parties.Selection = Depends(selection_params)) -> HTMLResponse:

@@ -92,3 +92,13 @@ def test_each_questions_radio_group_names_its_motion_for_a_screen_reader(client)
     page = client.get("/partijmatch").text
     legends = re.findall(r"<legend[^>]*>(.*?)</legend>", page)
     assert len(legends) == 15 and len(set(legends)) == 15 and all(legend.startswith("Uw stem over ") for legend in legends)
+
+
+def test_a_partys_page_can_be_followed_in_atom_and_by_e_mail(client):
+    import feedparser
+
+    page = client.get("/partij/VVD").text
+    assert 'href="/feeds/moties?party=VVD"' in page and "Volg (Atom)" in page
+    assert 'name="kind" value="party"' in page and 'name="follow_party" value="VVD"' in page
+    feed = feedparser.parse(client.get("/feeds/moties?party=VVD").content)
+    assert not feed.bozo and feed.version == "atom10" and feed.entries
