@@ -163,7 +163,8 @@ def main() -> None:
     related_ids = [rng.choice(ids) for _ in range(args.requests)]
     words = [rng.choice(WORDS) for _ in range(args.requests)]
     rel_params = [{"version": version, "id": i, "min_score": -10.0, "after": 0, "limit": 11} for i in related_ids]
-    none = {"parties": None, "vote": None, "outcome": None, "dossier": None, "since": None, "until": None}
+    none = {"parties": None, "vote": None, "outcome": None, "dossier": None, "since": None, "until": None,
+            "within": None}
     search_params = [{**none, "q": w, "broaden": True, "limit": 21, "offset": 0} for w in words]  # as the API searches a word
     # the party matrix over a selection: a dossier, or the motions with one of the words (alternating)
     selections = [{"q": None, "dossier": rng.choice(dossiers)} if i % 2 else {"q": rng.choice(WORDS), "dossier": None}
