@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from motion_ops.serve import cursor, reads
+from motion_ops.serve import cursor, neighbours, reads
 from motion_ops.serve.cache import RelatedFastPath, ResponseCache
 from motion_ops.serve.errors import Unavailable
 from motion_ops.serve.params import Key, Search, search_params
@@ -177,9 +177,9 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         if hit is not None:
             return Response(hit, media_type="application/json")
         after = int(state.get("after", 0))
-        m, v, where = reads.related_head(store, key, pinned, limit=limit + 1, min_score=min_score, after=after)
+        m, v, where = neighbours.related_head(store, key, pinned, limit=limit + 1, min_score=min_score, after=after)
         scope = {"path": "related", "key": key, "min_score": min_score}
-        out = reads.related(store, m, v, limit=limit, min_score=min_score, after=after, where=where)
+        out = neighbours.related(store, m, v, limit=limit, min_score=min_score, after=after, where=where)
         items = [{"rank": r["rank"], "id": r["id"], "nummer": r["nummer"], "title": r["title"],
                   "dossier": r["dossier"], "started_on": r["started_on"], "score": round(float(r["score"]), 4),
                   "components": {"text": r.get("text_score"), "vote_agreement": r.get("agreement"),
@@ -202,7 +202,7 @@ def api_router(stores: Any, settings: Any) -> APIRouter:
         """The motion's siblings, apart from its related motions: the live motions of its dossier or
         its debate, the same debate first, then the newest, with how many there are (``total``)."""
         with stores.lease() as store:
-            out = reads.siblings(store, key, limit=limit)
+            out = neighbours.siblings(store, key, limit=limit)
         return json_response({"motion": _motion_brief(out["motion"]), "total": out["total"], "items": out["items"]})
 
     @router.get(VERSIONS, tags=["versions"])

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from motion_ops.numerics.relatedness import reason
 from motion_ops.parsers.names import dutch_name
 from motion_ops.parsers.substance import is_request, requests
-from motion_ops.serve import cursor, dutch, reads
+from motion_ops.serve import cursor, dutch, neighbours, reads
 from motion_ops.serve.api import client_address, meaning
 from motion_ops.serve.errors import NotFound, RateLimited, Unavailable
 from motion_ops.serve.feeds import describe, like_feed_path, search_feed_path
@@ -139,12 +139,12 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         v = _published(store)
         related: dict[str, Any] = {"items": [], "on_demand": False, "represented_by": None}
         if v is not None:
-            related = reads.related(store, m, v, limit=10, min_score=DEFAULT_MIN_SCORE, after=0)
+            related = neighbours.related(store, m, v, limit=10, min_score=DEFAULT_MIN_SCORE, after=0)
             min_common = int((v["params"].get("weights") or {}).get("min_common_parties") or 1)
             suffix = " (nu berekend: alleen tekst en dossier)" if related["on_demand"] else ""
             for r in related["items"]:
                 r["reason_nl"] = reason(r, min_common, "nl") + suffix
-        siblings = reads.siblings_of(store, m["id"], limit=SIBLINGS_SHOWN)
+        siblings = neighbours.siblings_of(store, m["id"], limit=SIBLINGS_SHOWN)
         generated = reads.mark_generated(store, [m], related["items"], m["earlier_versions"], siblings["items"])
         feeds = [{"title": f"moties zoals {m['nummer'] or 'deze'}", "url": _base(request) + like_feed_path(m["id"])}]
         if m["dossier"]:
