@@ -27,10 +27,32 @@ def ensure(datadir: str | os.PathLike[str]) -> str:
 
     path = Path(datadir).resolve()
     path.mkdir(parents=True, exist_ok=True)
+    if not (path / "postmaster.pid").exists():  # stopped: pgserver's handle of it in this process is stale
+        pgserver.PostgresServer._instances.pop(path, None)
     server = pgserver.get_server(path, cleanup_mode=None)
     uri = server.get_uri()
+    if _raise_connection_limit(uri):  # once per folder: the setting stays in postgresql.auto.conf
+        stop(path)
+        pgserver.PostgresServer._instances.pop(path, None)  # pgserver's handle of the server just stopped
+        uri = pgserver.get_server(path, cleanup_mode=None).get_uri()
     log.info("embedded postgres at %s", uri)
     return uri
+
+
+#: connections the embedded server takes: the test session's apps, browsers and Airflow deployments
+#: hold pools side by side (PostgreSQL's default of 100 ran out in the whole suite)
+MAX_CONNECTIONS = 300
+
+
+def _raise_connection_limit(uri: str) -> bool:
+    """Set ``max_connections`` to :data:`MAX_CONNECTIONS` if it is lower; True if the server must restart."""
+    import psycopg
+
+    with psycopg.connect(uri, autocommit=True) as conn:
+        if int(conn.execute("SHOW max_connections").fetchone()[0]) >= MAX_CONNECTIONS:
+            return False
+        conn.execute(f"ALTER SYSTEM SET max_connections = {int(MAX_CONNECTIONS)}")
+    return True
 
 
 def stop(datadir: str | os.PathLike[str], *, timeout: float = 30.0) -> bool:

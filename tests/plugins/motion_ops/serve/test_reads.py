@@ -16,7 +16,7 @@ def _nodes(plan):
 @pytest.mark.parametrize("q", [None, "motie", "stikstof boeren"])
 def test_a_text_search_counts_its_matches_without_carrying_their_texts(store, published, q):
     filters, limit = reads.Filters(), 3
-    params = {**filters.params(), "limit": limit, "offset": 0, "q": q, "broaden": bool(q)}
+    params = {**filters.params(), "limit": limit, "offset": 0, "q": q, "broaden": bool(q), "within": None}
     plan = store.conn.execute("EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) " + sql("api_search_text"), params).fetchone()[0]
     store.conn.rollback()
     wide = [(n["Node Type"], n["Actual Rows"]) for n in _nodes(plan[0]["Plan"]) if n["Node Type"] in BUFFERING
