@@ -48,7 +48,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 
-def _published(store: Any) -> dict[str, Any] | None:
+def published(store: Any) -> dict[str, Any] | None:
+    """The published version for the footer (None: none yet)."""
     try:
         return reads.version(store)
     except NotFound:
@@ -95,7 +96,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
         q, mode, filters = search.q, search.mode, search.filters
         searched = bool(q or any(filters.params()[k] for k in ("parties", "outcome", "dossier", "since", "until")))
         context: dict[str, Any] = {"q": q, "mode": mode, "filters": filters, "searched": searched, "notice": notice,
-                                   "version": _published(store), "error": None, "results": [], "next_url": None,
+                                   "version": published(store), "error": None, "results": [], "next_url": None,
                                    "prev_url": None, "total": None, "offset": 0, "curated": []}
         if searched:
             scope = search.scope("page")
@@ -136,7 +137,7 @@ def pages_router(stores: Any, settings: Any) -> APIRouter:
 
     def _motion_page(request: Request, store: Any, key: str) -> HTMLResponse:
         m = reads.motion(store, key)
-        v = _published(store)
+        v = published(store)
         related: dict[str, Any] = {"items": [], "on_demand": False, "represented_by": None}
         if v is not None:
             related = neighbours.related(store, m, v, limit=10, min_score=DEFAULT_MIN_SCORE, after=0)

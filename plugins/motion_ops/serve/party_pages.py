@@ -10,9 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motion_ops.serve import parties
-from motion_ops.serve.errors import NotFound
 from motion_ops.serve.feeds import search_feed_path
-from motion_ops.serve.pages import render
+from motion_ops.serve.pages import published, render
 from motion_ops.serve.params import Search
 from motion_ops.serve.party_api import (
     ANSWERS_CACHE,
@@ -55,13 +54,13 @@ def party_pages_router(stores: Any) -> APIRouter:
     @router.get("/partijen", response_class=HTMLResponse)
     def parties_page(request: Request) -> HTMLResponse:
         with stores.lease() as store:
-            items, version = parties.parties(store), _published(store)
+            items, version = parties.parties(store), published(store)
         return render(request, "parties.html", items=items, version=version, **helpers)
 
     @router.get("/partij/{party:path}", response_class=HTMLResponse)  # a name may hold a "/"
     def party_page(request: Request, party: str = party_name()) -> HTMLResponse:
         with stores.lease() as store:
-            p, version = parties.party(store, party), _published(store)
+            p, version = parties.party(store, party), published(store)
             generated = _mark(store, p["submitted"])
         top = max([r["voor"] + r["tegen"] + r["other"] for r in p["timeline"]] or [0])
         followed = Search(q=None, mode=None, filters=Filters(party=p["party"]), cursor=None)
@@ -74,7 +73,7 @@ def party_pages_router(stores: Any) -> APIRouter:
     @router.get("/partijen/overeenstemming", response_class=HTMLResponse)
     def matrix_page(request: Request, selection: parties.Selection = Depends(selection_params)) -> HTMLResponse:
         with stores.lease() as store:
-            out, version = parties.agreement_matrix(store, selection), _published(store)
+            out, version = parties.agreement_matrix(store, selection), published(store)
         return render(request, "agreement.html", out=out, selection=selection, args=urlencode(selection.args()),
                       version=version, **helpers)
 
@@ -82,7 +81,7 @@ def party_pages_router(stores: Any) -> APIRouter:
     def disagreements_page(request: Request, a: str = party_name(), b: str = party_name(),
                            selection: parties.Selection = Depends(selection_params)) -> HTMLResponse:
         with stores.lease() as store:
-            out, version = parties.disagreements(store, a, b, selection), _published(store)
+            out, version = parties.disagreements(store, a, b, selection), published(store)
             generated = _mark(store, out["items"])
         return render(request, "disagreements.html", out=out, selection=selection, args=urlencode(selection.args()),
                       version=version, generated=generated, **helpers)
@@ -102,7 +101,7 @@ def party_pages_router(stores: Any) -> APIRouter:
             else:
                 result = None
                 motions = parties.match_motions(store, q=(q or "").strip() or None, dossier=dossier or None)
-            version, generated = _published(store), _mark(store, motions)
+            version, generated = published(store), _mark(store, motions)
         share = _match_url(request, result["m"]) if result else None
         page = render(request, "match.html", motions=motions, result=result, share=share, q=q, dossier=dossier,
                       field=ANSWER_FIELD, version=version, generated=generated, **helpers)
@@ -123,16 +122,6 @@ def party_pages_router(stores: Any) -> APIRouter:
 def _match_url(request: Request, m: str) -> str:
     """The path of the match's result for answers ``m`` (under the app's mount point), its shareable URL."""
     return f"{request.url_for('match_page').path}?{urlencode({'m': m})}"
-
-
-def _published(store: Any) -> dict[str, Any] | None:
-    """The published version for the footer (None: none yet)."""
-    from motion_ops.serve.reads import version
-
-    try:
-        return version(store)
-    except NotFound:
-        return None
 
 
 def _mark(store: Any, rows: list[dict[str, Any]]) -> str | None:
