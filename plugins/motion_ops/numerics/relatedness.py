@@ -32,6 +32,7 @@ import numpy as np
 
 from motion_ops.numerics.exclusions import TRIVIAL_SCORE, Exclusions
 from motion_ops.numerics.weights import Weights  # noqa: F401 - the score's weights, named here too
+from motion_ops.numerics.written import decimal
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
@@ -247,5 +248,5 @@ def reason(c: dict[str, Any], min_common: int, lang: str = "en") -> str:
         n = c["shared_submitters"]
         parts.append(words["submitter" if n == 1 else "submitters"].format(n=n))
     if c.get("text_score") is not None:
-        parts.append(words["text"].format(score=f"{c['text_score']:.2f}".replace(".", words["decimal"])))
+        parts.append(words["text"].format(score=decimal(c["text_score"], 2, words["decimal"])))
     return ", ".join(parts) or words["empty"]

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from motion_ops.numerics.written import decimal
 from motion_ops.serve.errors import STORE_DOWN, TOO_SLOW, NotFound
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -25,16 +26,20 @@ _BY_MESSAGE = {TOO_SLOW: "Het antwoord duurde te lang; probeer het later opnieuw
 #: the search form's labels, for what a reader filled in wrong
 LABELS = {"q": "Zoekwoorden", "mode": "Soort zoeken", "party": "Partij", "vote": "Stemde", "outcome": "Uitslag",
           "dossier": "Dossier", "since": "Vanaf", "until": "Tot", "cursor": "Volgende pagina", "key": "Motie",
-          "limit": "Aantal"}
+          "limit": "Aantal", "m": "Antwoorden", "a": "Partij", "b": "Partij"}
 _PROBLEMS = {"date": "geen geldige datum (jjjj-mm-dd)", "string_too_long": "te lang", "literal": "geen geldige keuze",
              "string_pattern_mismatch": "bevat tekens die hier niet kunnen", "nul": "bevat een ongeldig teken (NUL)"}
 
 
 def number(value: Any, digits: int = 2) -> str:
-    """``value`` with ``digits`` decimals and a decimal comma ("0,68"); "-" when there is none."""
-    if value is None:
-        return "-"
-    return f"{float(value):.{digits}f}".replace(".", ",")
+    """``value`` with ``digits`` decimals and a decimal comma ("0,68"); "-" when there is none; a
+    tiny negative is "0,00", not "-0,00"."""
+    return "-" if value is None else decimal(value, digits, ",")
+
+
+def percent(share: float | None) -> str:
+    """A share between 0 and 1 as a whole percentage ("57 %"); "-" when there is none."""
+    return "-" if share is None else f"{round(share * 100)} %"
 
 
 def moment(value: dt.datetime | None) -> str:
@@ -74,13 +79,17 @@ def error_message(status: int, exc: BaseException | None = None) -> str:
 
 
 def invalid_input(errors: list[dict[str, Any]]) -> str:
-    """The problems of a 422 as one line in Dutch, one per field ("Vanaf: geen geldige datum (jjjj-mm-dd)")."""
+    """The problems of a 422 as one line in Dutch, one per field ("Vanaf: geen geldige datum (jjjj-mm-dd)");
+    a problem that carries its own Dutch words (``ctx["nl"]``, as a party match's answers do) says them."""
     seen: dict[str, str] = {}
     for e in errors:
         loc = [str(p) for p in e.get("loc", ())]
         name = loc[1] if len(loc) > 1 else "?"
         kind = str(e.get("type", ""))
-        if "NUL" in str(e.get("msg", "")):
+        own = (e.get("ctx") or {}).get("nl")
+        if own:
+            problem = str(own)
+        elif "NUL" in str(e.get("msg", "")):
             problem = _PROBLEMS["nul"]
         elif "date" in kind or (len(loc) > 2 and loc[2] == "date"):
             problem = _PROBLEMS["date"]

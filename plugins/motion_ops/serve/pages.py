@@ -30,8 +30,8 @@ SIBLINGS_SHOWN = SIBLINGS_LIMIT  # the rest is one click away: the dossier's sea
 PAGE_SIZE = 20  # results a search page lists
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-TEMPLATES.filters.update(number=dutch.number, moment=dutch.moment, seats=dutch.seats, name=dutch_name,
-                         summary_status=dutch.summary_status)
+TEMPLATES.filters.update(number=dutch.number, percent=dutch.percent, moment=dutch.moment, seats=dutch.seats,
+                         name=dutch_name, summary_status=dutch.summary_status)
 
 
 def _base(request: Request) -> str:

@@ -33,7 +33,12 @@ _ANSWER = re.compile(rf"^([{KEY_CHARS}]{{1,{KEY_MAX_LENGTH}}}):([vto])$")
 
 
 class BadAnswers(ValueError):
-    """A match's answers that cannot be read (422), saying what is wrong."""
+    """A match's answers that cannot be read (422), saying what is wrong; ``nl``: the same in Dutch,
+    for the page."""
+
+    def __init__(self, message: str, nl: str):
+        super().__init__(message)
+        self.nl = nl
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ def _known(store: Store, name: str) -> dict[str, Any]:
     rows = store.read("api_parties", {"party": name})
     if not rows:
         known = sorted(r["party"] for r in parties(store))
-        raise NotFound(f"no party {name!r} (parties as the votes name them: {', '.join(known) or 'none yet'})")
+        raise NotFound(f"no party {name!r} (parties as the votes name them: {', '.join(known) or 'none yet'})",
+                       nl=_no_party(name))
     return rows[0]
 
 
@@ -84,7 +90,8 @@ def pair(store: Store, a: str, b: str) -> tuple[str, str]:
     for x, y in cuts:
         if x in known and y in known:
             return x, y
-    raise NotFound(f"no party {a if a not in known else b!r}")
+    unknown = a if a not in known else b
+    raise NotFound(f"no party {unknown!r}", nl=_no_party(unknown))
 
 
 def party(store: Store, name: str) -> dict[str, Any]:
@@ -157,16 +164,21 @@ def parse_answers(m: str) -> list[tuple[str, str]]:
     parts = [p.strip() for p in (m or "").split(",") if p.strip()]
     if not parts:
         raise BadAnswers("no answers: give them as <motion>:v (voor), <motion>:t (tegen) or <motion>:o (overslaan), "
-                         "separated by commas")
+                         "separated by commas",
+                         "geen antwoorden: geef ze als <motie>:v (voor), <motie>:t (tegen) of <motie>:o (overslaan), "
+                         "gescheiden door komma's")
     if len(parts) > MATCH_MAX:
-        raise BadAnswers(f"{len(parts)} answers: at most {MATCH_MAX} motions in one match")
+        raise BadAnswers(f"{len(parts)} answers: at most {MATCH_MAX} motions in one match",
+                         f"{len(parts)} antwoorden: hoogstens {MATCH_MAX} moties in één partijmatch")
     answers: list[tuple[str, str]] = []
     for part in parts:
         found = _ANSWER.match(part)
         if not found:
-            raise BadAnswers(f"{part[:80]!r} is not <motion>:v, <motion>:t or <motion>:o")
+            raise BadAnswers(f"{part[:80]!r} is not <motion>:v, <motion>:t or <motion>:o",
+                             f"'{part[:80]}' is geen <motie>:v, <motie>:t of <motie>:o")
         if any(found.group(1) == k for k, _ in answers):
-            raise BadAnswers(f"motion {found.group(1)!r} is answered twice")
+            raise BadAnswers(f"motion {found.group(1)!r} is answered twice",
+                             f"motie {found.group(1)} is twee keer beantwoord")
         answers.append((found.group(1), found.group(2)))
     return answers
 
@@ -203,10 +215,11 @@ def match(store: Store, answers: list[tuple[str, str]]) -> dict[str, Any]:
     for key, answer in answers:
         row = by_key.get(key) or by_key.get(_uuid(key) or "")
         if row is None:
-            raise NotFound(f"no motion {key!r}")
+            raise NotFound(f"no motion {key!r}", nl=f"Er is geen motie met nummer of id {key}.")
         motions.append({**row, "answer": answer})
     if len({m["id"] for m in motions}) < len(motions):
-        raise BadAnswers("a motion is answered twice (by its number and by its id)")
+        raise BadAnswers("a motion is answered twice (by its number and by its id)",
+                         "een motie is twee keer beantwoord (met haar nummer en met haar id)")
     ids = [m["id"] for m in motions]
     rows = store.read("api_party_votes", {"ids": ids, "q": None, "dossier": None, "since": None, "until": None,
                                           "limit": len(ids)})
@@ -217,6 +230,11 @@ def match(store: Store, answers: list[tuple[str, str]]) -> dict[str, Any]:
     ranked.sort(key=lambda c: (c["agreement"] is None, -(c["agreement"] or 0.0), -c["rests_on"], c["party"].casefold()))
     return {"motions": motions, "answered": sum(1 for _, x in answers if x != "o"), "parties": ranked,
             "m": share_string(answers)}
+
+
+def _no_party(name: str) -> str:
+    """What a page says about a party the store has no votes of."""
+    return f"Er is geen partij {name}: geen stemming noemt een partij zo."
 
 
 def _uuid(key: str) -> str | None:

@@ -11,10 +11,9 @@ from fastapi.responses import Response
 
 from motion_ops.serve import parties
 from motion_ops.serve.api import json_response
+from motion_ops.serve.params import dossier_query, words_query
 from motion_ops.serve.routes import (
-    KEY_CHARS,
     MAX_PARTY,
-    MAX_Q,
     PARTIES,
     PARTY,
     PARTY_AGREEMENT,
@@ -32,8 +31,8 @@ def party_name(description: str = "a party, as the votes name it (GET /api/parti
 
 
 def selection_params(
-        q: str | None = Query(None, max_length=MAX_Q, description="only motions with all these words (Dutch full text)"),
-        dossier: str | None = Query(None, max_length=40, pattern=rf"^[{KEY_CHARS}]*$", description="only this dossier"),
+        q: str | None = words_query("only motions with all these words (Dutch full text)"),
+        dossier: str | None = dossier_query(),
         since: dt.date | Literal[""] | None = Query(None, description="only motions from this day on"),
         until: dt.date | Literal[""] | None = Query(None, description="only motions before this day")
 ) -> parties.Selection:
@@ -55,7 +54,8 @@ def answers_param(m: str = Query(..., max_length=MAX_ANSWERS_LENGTH,
 
 def invalid_answers(exc: parties.BadAnswers) -> RequestValidationError:
     """The 422 of answers that cannot be read (the app answers it as every invalid parameter)."""
-    return RequestValidationError([{"loc": ("query", "m"), "msg": str(exc), "type": "value_error"}])
+    return RequestValidationError([{"loc": ("query", "m"), "msg": str(exc), "type": "value_error",
+                                    "ctx": {"nl": exc.nl}}])  # the page says it in Dutch (dutch.invalid_input)
 
 
 def party_api_router(stores: Any) -> APIRouter:
@@ -87,8 +87,8 @@ def party_api_router(stores: Any) -> APIRouter:
         return json_response({"selection": selection.params(), **out})
 
     @router.get(PARTY_MATCH_MOTIONS)
-    def party_match_motions(q: str | None = Query(None, max_length=MAX_Q, description="motions with all these words"),
-                            dossier: str | None = Query(None, max_length=40, pattern=rf"^[{KEY_CHARS}]*$"),
+    def party_match_motions(q: str | None = words_query("motions with all these words"),
+                            dossier: str | None = dossier_query("motions of this dossier"),
                             limit: int = Query(parties.MATCH_DEFAULT, ge=1, le=parties.MATCH_MAX)) -> Response:
         """Contested motions to answer (parties voted both voor and tegen): from a search, a dossier,
         or the most recent votes."""

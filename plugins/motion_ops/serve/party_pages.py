@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from motion_ops.serve import parties
 from motion_ops.serve.feeds import search_feed_path
 from motion_ops.serve.pages import published, render
-from motion_ops.serve.params import Search
+from motion_ops.serve.params import Search, dossier_query, words_query
 from motion_ops.serve.party_api import (
     ANSWERS_CACHE,
     MAX_ANSWERS_LENGTH,
@@ -22,21 +22,9 @@ from motion_ops.serve.party_api import (
     selection_params,
 )
 from motion_ops.serve.reads import Filters
-from motion_ops.serve.routes import KEY_CHARS, MAX_Q
 
 MATCH_PAGE = "/partijmatch"
 ANSWER_FIELD = "a."  # a question's radio buttons: a.<motion key> = v | t | o
-
-
-def getal(value: float | None, digits: int = 2) -> str:
-    """A number as a Dutch reader writes it (decimal comma); "-" for none."""
-    if value is None:
-        return "-"
-    return f"{round(value, digits) + 0.0:.{digits}f}".replace(".", ",")  # + 0.0: no "-0,00"
-
-
-def procent(value: float | None) -> str:
-    return "-" if value is None else f"{round(value * 100)} %"
 
 
 def kleur(value: float | None) -> str:
@@ -49,7 +37,7 @@ def kleur(value: float | None) -> str:
 
 def party_pages_router(stores: Any) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    helpers = {"getal": getal, "procent": procent, "kleur": kleur}
+    helpers = {"kleur": kleur}  # numbers and shares: the pages' one format (dutch.number, dutch.percent)
 
     @router.get("/partijen", response_class=HTMLResponse)
     def parties_page(request: Request) -> HTMLResponse:
@@ -87,8 +75,7 @@ def party_pages_router(stores: Any) -> APIRouter:
                       version=version, generated=generated, **helpers)
 
     @router.get(MATCH_PAGE, response_class=HTMLResponse)
-    def match_page(request: Request, q: str | None = Query(None, max_length=MAX_Q),
-                   dossier: str | None = Query(None, max_length=40, pattern=rf"^[{KEY_CHARS}]*$"),
+    def match_page(request: Request, q: str | None = words_query(), dossier: str | None = dossier_query(),
                    m: str | None = Query(None, max_length=MAX_ANSWERS_LENGTH)) -> HTMLResponse:
         answers = answers_param(m) if m is not None else None
         with stores.lease() as store:

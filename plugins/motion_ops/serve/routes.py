@@ -26,6 +26,7 @@ SIBLINGS_LIMIT = 20  # the default page of a motion's siblings
 MIN_SCORE, MAX_SCORE = -10.0, 10.0  # the bounds of a related-motions min_score
 DEFAULT_MIN_SCORE = MIN_SCORE  # every listed neighbour
 MAX_Q = 200  # characters of a search
+MAX_DOSSIER = 40  # characters of a dossier (Kamerstuk number)
 MAX_CURSOR = 600  # characters of a paging cursor
 MAX_BIGINT = 2**63 - 1  # the store's version numbers
 

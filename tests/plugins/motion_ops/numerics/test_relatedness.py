@@ -163,3 +163,8 @@ def test_same_short_titles_are_excluded_only_when_their_texts_are_identical_what
 def test_the_vote_scale_is_the_versions_party_count():
     votes = np.array([[1, 0, 0, 0], [1, -1, 0, 0]], dtype=np.int8)
     assert vote_scale(votes) == 4.0 and vote_scale(np.zeros((3, 0), np.int8)) == 1.0
+
+
+def test_a_reasons_text_score_that_rounds_to_zero_has_no_minus():
+    assert reason({"text_score": -0.001}, 5, "nl") == "tekst 0,00"
+    assert reason({"text_score": -0.004}, 5) == "text 0.00"

@@ -23,3 +23,18 @@ def test_a_blank_search_parameter_is_absent_in_the_api_as_on_the_pages(client):
         for bad in ({"since": "gisteren"}, {"vote": "misschien"}, {"q": "x" * 201}, {"dossier": "1;DROP"},
                     {"mode": "raden"}, {"cursor": "c" * 601}):
             assert client.get(path, params=bad).status_code == 422, (path, bad)
+
+
+def test_the_words_a_dossier_and_a_party_are_bounded_alike_wherever_a_reader_gives_them(client):
+    from motion_ops.serve.routes import MAX_DOSSIER, MAX_PARTY, MAX_Q
+
+    for path in ("/", "/api/motions", "/api/party-agreement", "/partijen/overeenstemming", "/api/party-match/motions",
+                 "/partijmatch"):
+        for bad in ({"q": "x" * (MAX_Q + 1)}, {"dossier": "9" * (MAX_DOSSIER + 1)}, {"dossier": "1;DROP"}):
+            assert client.get(path, params={"mode": "text", **bad}).status_code == 422, (path, bad)
+        longest = {"mode": "text", "q": "x" * MAX_Q, "dossier": "9" * MAX_DOSSIER}
+        assert client.get(path, params=longest).status_code == 200, path
+    for path in ("/", "/api/motions"):
+        assert client.get(path, params={"party": "x" * (MAX_PARTY + 1)}).status_code == 422, path
+        assert client.get(path, params={"party": "x" * MAX_PARTY}).status_code == 200, path
+    assert client.get("/api/parties/" + "x" * (MAX_PARTY + 1)).status_code == 422

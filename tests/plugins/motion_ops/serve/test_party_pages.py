@@ -71,10 +71,44 @@ def test_a_party_whose_name_has_a_slash_is_linked_to_its_page_and_from_the_matri
         assert r.status_code == 200 and f"<title>Waar {a} en {b} verschilden" in r.text, r.text
 
 
-def test_numbers_are_dutch_and_a_tiny_negative_is_no_minus_zero():
-    from motion_ops.serve.party_pages import getal
+def test_the_party_pages_write_numbers_as_every_page_does(client):
+    from motion_ops.serve.dutch import number
 
-    assert (getal(-0.001), getal(0.456), getal(-0.456), getal(None), getal(1.0)) == ("0,00", "0,46", "-0,46", "-", "1,00")
+    out = client.get("/api/party-agreement").json()
+    page = client.get("/partijen/overeenstemming").text
+    cells = [(r["party"], c["party"], c["agreement"]) for r in out["rows"] for c in r["cells"]]
+    assert cells and all(f'title="{a} en {b}: {number(x)}, ' in page for a, b, x in cells)
+
+
+def test_an_unknown_party_or_motion_is_named_on_a_dutch_error_page(client):
+    for path, params in (("/partij/Geen Partij", None), ("/partijen/verschil/VVD/Geen Partij", None),
+                         ("/partijen/verschil/Geen Partij/VVD", None)):
+        r = client.get(path, params=params)
+        assert r.status_code == 404 and "Er is geen partij Geen Partij" in r.text, (path, r.text)
+        assert "no party" not in r.text
+    r = client.get("/partijmatch", params={"m": "2099Z99999:v"})
+    assert r.status_code == 404 and "Er is geen motie met nummer of id 2099Z99999" in r.text
+    r = client.get("/partijen/verschil/VVD/" + "x" * 61)
+    assert r.status_code == 422 and "Partij: te lang" in r.text
+
+
+def test_bad_answers_say_in_dutch_what_is_wrong_with_them(client, store):
+    import html
+
+    key = store.conn.execute("SELECT m.nummer FROM motions m JOIN motion_votes v ON v.motion_id = m.id "
+                             "WHERE NOT m.deleted LIMIT 1").fetchone()[0]
+    many = ",".join(f"2024Z{i:05d}:v" for i in range(21))
+    for m, words in (("2024Z00001:ja", "Antwoorden: '2024Z00001:ja' is geen <motie>:v, <motie>:t of <motie>:o"),
+                     (f"{key}:v,{key}:t", f"Antwoorden: motie {key} is twee keer beantwoord"),
+                     (many, "Antwoorden: 21 antwoorden: hoogstens 20 moties in één partijmatch"),
+                     ("", "Antwoorden: geen antwoorden")):
+        r = client.get("/partijmatch", params={"m": m})
+        text = html.unescape(r.text)
+        assert r.status_code == 422 and words in text and "ongeldige waarde" not in text, (m, text)
+    r = client.get("/partijmatch/antwoorden")
+    assert r.status_code == 422 and "Antwoorden: geen antwoorden" in html.unescape(r.text)
+    api = client.get("/api/party-match", params={"m": "2024Z00001:ja"}).json()  # the API keeps its English
+    assert "is not <motion>:v" in api["problems"][0]["problem"]
 
 
 def test_a_matrix_over_more_motions_than_it_reads_says_it_rests_on_the_newest(client, monkeypatch):
