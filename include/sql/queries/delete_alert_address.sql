@@ -1,4 +1,5 @@
--- "Delete everything about me": every subscription of the address the signed link's subscription has.
+-- "Delete everything about me": every subscription of the address the signed link's subscription has,
+-- in whatever capitals it was written.
 DELETE FROM alert_subscriptions
-WHERE email = (SELECT email FROM alert_subscriptions WHERE id = %(id)s::uuid)
+WHERE lower(email) = (SELECT lower(email) FROM alert_subscriptions WHERE id = %(id)s::uuid)
 RETURNING id::text AS id

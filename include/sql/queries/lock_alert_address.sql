@@ -1,2 +1,2 @@
--- One request of an address at a time (every app process): its limits are counted and kept exactly.
-SELECT pg_advisory_xact_lock(hashtextextended(%(email)s, 28))
+-- One request of an address (in any capitals) at a time (every app process): its limits are counted and kept exactly.
+SELECT pg_advisory_xact_lock(hashtextextended(lower(%(email)s), 28))

@@ -138,8 +138,9 @@ def subscribe(store: Store, email: str, follow: Follow, how_often: str) -> tuple
     must be mailed now (a new request, or one not mailed within the hour; never for a confirmed one).
 
     An address gets at most :data:`MAX_MAILS_PER_HOUR` confirmation mails an hour and has at most
-    :data:`MAX_OPEN` unconfirmed requests, whatever it is asked to follow and from however many
-    clients or app processes (counted in the store, one request of an address at a time).
+    :data:`MAX_OPEN` unconfirmed requests, whatever it is asked to follow, in whatever capitals it is
+    written and from however many clients or app processes (counted in the store, one request of an
+    address at a time).
 
     :raises TooMany: a request that would mail the address beyond these (nothing stored or mailed).
     """
@@ -178,5 +179,5 @@ def unsubscribe(store: Store, subscription_id: str) -> bool:
 
 
 def forget(store: Store, subscription_id: str) -> int:
-    """Delete every subscription of this subscription's address: how many were deleted."""
+    """Delete every subscription of this subscription's address (in any capitals): how many were deleted."""
     return len(store.fetch("delete_alert_address", {"id": subscription_id}))

@@ -2,8 +2,10 @@
 confirmation link is mailed), confirm (``/volgen/bevestig/<token>``), a subscription's own page
 (``/volgen/<token>``: what it follows, how often, since when; change the frequency, unsubscribe,
 delete everything about the address) and one-click unsubscribe (``/volgen/<token>/afmelden``, also
-the List-Unsubscribe-Post of RFC 8058). Links are signed (:mod:`motion_ops.alerts.tokens`); no
-page, log line or error shows an address; every answer is ``no-store``."""
+the List-Unsubscribe-Post of RFC 8058). Links are signed (:mod:`motion_ops.alerts.tokens`) and start
+with the site's address (``MOTION_API_SITE_URL``, else the request's own, within the prefix the app is
+mounted at); no page, log line or error shows an address; every answer is ``no-store``; a form's body
+is read up to :data:`MAX_FORM` bytes (a link's token is checked first)."""
 from __future__ import annotations
 
 import logging
@@ -19,12 +21,15 @@ from motion_ops.alerts.smtp import MailUnavailable, RecipientRefused
 from motion_ops.numerics.finite import env_number
 from motion_ops.serve import reads
 from motion_ops.serve.api import client_address
+from motion_ops.serve.bodies import limited_form
 from motion_ops.serve.pages import render
 from motion_ops.serve.query_embedding import TokenBucket
+from motion_ops.serve.routes import site_url
 
 log = logging.getLogger(__name__)
 Token = Path(..., min_length=20, max_length=80, pattern=r"^[0-9A-Za-z_.-]+$")
 _SEARCH_FIELDS = ("q", "mode", "party", "vote", "outcome", "dossier", "since", "until")
+MAX_FORM = 16 * 1024  # bytes of a form's body: a subscription's fields, every character percent-encoded, fit
 
 
 def _page(request: Request, title: str, message: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -66,7 +71,21 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             return None
 
     def site(request: Request) -> str:
-        return (settings.site_url or str(request.base_url)).rstrip("/")
+        return (settings.site_url or site_url(request)).rstrip("/")
+
+    def mailer() -> Any:
+        """The SMTP client, or None when there is none or it cannot be built (its connection not defined
+        or not usable: a person must fix it; nothing is stored for a request meanwhile)."""
+        if settings.mailer is None:
+            return None
+        try:
+            return settings.mailer()
+        except Exception as exc:  # noqa: BLE001 - Airflow's lookup errors among them; its kind only in the log
+            log.warning("e-mail alerts are off: the SMTP connection cannot be used (%s)", type(exc).__name__)
+            return None
+
+    def _too_large(request: Request) -> HTMLResponse:
+        return _page(request, "Te groot", "Dit formulier is groter dan een aanmelding kan zijn.", 413)
 
     def fields_of(form: Any, kind: str) -> dict[str, Any]:
         if kind == "search":
@@ -81,12 +100,15 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             page = _page(request, "Even wachten", "Te veel aanmeldingen; probeer het over een minuut opnieuw.", 429)
             page.headers["retry-after"] = str(max(1, math.ceil(wait)))
             return page
-        form = await request.form()
+        form = await limited_form(request, MAX_FORM)
+        if form is None:
+            return _too_large(request)
         return await run_in_threadpool(_subscribe, request, form)  # the store and the SMTP server block
 
     def _subscribe(request: Request, form: Any) -> HTMLResponse:
         secret = key()
-        if secret is None or settings.mailer is None:
+        sender = mailer() if secret is not None else None
+        if secret is None or sender is None:
             return _page(request, "Niet beschikbaar", "E-mailberichten zijn op deze site niet ingesteld.", 409)
         kind = str(form.get("kind") or "")
         try:
@@ -109,7 +131,6 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
         if mail:
             confirm_url = f"{site(request)}/volgen/bevestig/{tokens.sign(secret, tokens.CONFIRM, sid)}"
             try:
-                sender = settings.mailer()
                 sender.send_one(digest.confirmation(sender=sender.from_email, to=email,
                                                     what=digest.describe(follow.kind, follow.spec, title),
                                                     frequency=how_often, confirm_url=confirm_url))
@@ -172,10 +193,12 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.post("/volgen/{token}/frequentie", response_class=HTMLResponse)
     async def change(request: Request, token: str = Token) -> HTMLResponse:
-        form = await request.form()
         sid = _verified(request, tokens.MANAGE, token)
         if isinstance(sid, HTMLResponse):
             return sid
+        form = await limited_form(request, MAX_FORM)
+        if form is None:
+            return _too_large(request)
         try:
             how_often = subscriptions.frequency(form.get("frequency"))
         except subscriptions.Invalid as exc:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from motion_ops.serve.api import json_response
+from motion_ops.serve.bodies import limited
 from motion_ops.serve.errors import error_body
 from motion_ops.serve.params import Key
 from motion_ops.serve.routes import CURATED, CURATED_MOTION
@@ -37,13 +38,11 @@ class Note(BaseModel):
 async def _note(request: Request) -> str | Response:
     """The note of a write's body, read only after the token was checked and at most :data:`MAX_BODY`
     bytes of it (more: 413); a body that is not ``{"note": "..."}`` is a 422 like any invalid parameter."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            return _refused(413, f"the body has more than {MAX_BODY} bytes; at most {MAX_BODY}")
+    body = await limited(request, MAX_BODY)
+    if body is None:
+        return _refused(413, f"the body has more than {MAX_BODY} bytes; at most {MAX_BODY}")
     try:
-        return Note.model_validate_json(bytes(body)).note
+        return Note.model_validate_json(body).note
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
 

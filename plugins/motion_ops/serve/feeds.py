@@ -76,7 +76,7 @@ def _utc(moment: dt.datetime) -> str:
 
 
 def _text(parent: ET.Element, tag: str, text: str | None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _NOT_XML.sub("", v) for k, v in attrs.items()})
     if text is not None:
         el.text = _NOT_XML.sub("", text)
     return el

@@ -48,3 +48,12 @@ def test_a_line_break_in_what_is_followed_can_neither_add_a_header_nor_stop_the_
     headers = msg.as_bytes().split(b"\n\n", 1)[0]
     assert msg["Bcc"] is None and b"\nBcc:" not in headers
     assert msg["Subject"] == "Bevestig je abonnement: moties zoals “Motie over Bcc: iedereen@example.org en meer”"
+
+
+def test_a_digest_writes_each_motions_date_as_the_site_does():
+    msg = digest.digest(sender="moties@example.org", to="lezer@example.org",
+                        subscription_id="11111111-2222-3333-4444-555555555555", period="2026-11-30",
+                        what="dossier 36000", frequency="weekly", motions=rows(2), more=False,
+                        site_url="https://moties.example", manage_token="TOKEN")
+    for body in (msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()):
+        assert "(2025Z00001), 02-01-2025" in body and "2025-01-02" not in body

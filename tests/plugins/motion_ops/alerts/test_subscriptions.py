@@ -108,3 +108,15 @@ def test_a_request_unconfirmed_for_a_week_can_no_longer_be_confirmed_and_goes_wi
     assert not subscriptions.confirm(store, old)  # its link expired with the week
     subscriptions.subscribe(store, "nieuw@example.org", Follow.of("party", {"party": "VVD"}), "daily")
     assert subscriptions.get(store, old) is None  # any new request clears expired ones: no address kept longer
+
+
+def test_an_address_in_other_capitals_shares_its_limits_and_delete_everything_takes_every_spelling(store):
+    spellings = ["doel@example.org", "Doel@example.org", "DOEL@example.org", "dOEL@example.org"]
+    ids = [subscriptions.subscribe(store, email, Follow.of("dossier", {"dossier": f"3600{i}"}), "daily")[0]
+           for i, email in enumerate(spellings[:3])]
+    with pytest.raises(subscriptions.TooMany):  # a fourth confirmation mail to the same mailbox within the hour
+        subscriptions.subscribe(store, spellings[3], Follow.of("dossier", {"dossier": "36009"}), "daily")
+    subscriptions.subscribe(store, "ander@example.org", Follow.of("dossier", {"dossier": "36000"}), "daily")
+    assert subscriptions.forget(store, ids[1]) == 3
+    assert [r[0] for r in store.conn.execute("SELECT email FROM alert_subscriptions")] == ["ander@example.org"]
+    store.conn.commit()

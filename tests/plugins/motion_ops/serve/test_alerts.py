@@ -191,3 +191,59 @@ def test_a_mail_library_error_that_echoes_the_address_never_reaches_the_log(app_
         answer = ask(c, store)
     assert answer.status_code == 503 and "lezer@example.org" not in answer.text
     assert "lezer@example.org" not in caplog.text and "UnicodeEncodeError" in caplog.text
+
+
+def test_mounted_under_a_prefix_without_a_site_address_the_confirmation_link_points_within_the_mount(published, pg_uri,
+                                                                                                    store, smtp_server):
+    from fastapi import FastAPI
+
+    outer = FastAPI()  # as the Airflow plugin mounts the app, MOTION_API_SITE_URL not set
+    outer.mount("/motion-ops", create_app(Settings(dsn=pg_uri, secret=b"test-secret", version_ttl=0, site_url=None,
+                                                   mailer=lambda: SmtpSender(smtp_server.config()),
+                                                   alerts_secret=lambda: KEY)))
+    with TestClient(outer, raise_server_exceptions=False) as c:
+        form = {"kind": "dossier", "follow_dossier": dossier_of(store), "email": "lezer@example.org", "frequency": "daily"}
+        assert c.post("/motion-ops/volgen", data=form).status_code == 200
+        (mail,) = smtp_server.to("lezer@example.org")
+        url = re.search(r"http://testserver(/\S*volgen/bevestig/\S+)", mail.get_body(("plain",)).get_content()).group(1)
+        assert url.startswith("/motion-ops/volgen/bevestig/")
+        assert c.get(url).status_code == 200 and rows(store)[0][4] is True
+
+
+def test_an_smtp_connection_that_cannot_be_read_says_e_mail_is_not_set_up_and_stores_nothing(app_for, store,
+                                                                                             smtp_server, caplog):
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    def not_defined():  # what the plugin's mailer raises when the connection smtp_default is not defined
+        raise AirflowNotFoundException("The conn_id `smtp_default` isn't defined")
+
+    app = app_for(smtp_server)
+    app.state.settings.mailer = not_defined
+    caplog.set_level(logging.DEBUG)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        answer = ask(c, store)
+        assert answer.status_code == 409 and "niet ingesteld" in answer.text
+        assert rows(store) == [] and "lezer@example.org" not in caplog.text
+        app.state.settings.mailer = lambda: SmtpSender(smtp_server.config())  # the connection is defined now
+        assert ask(c, store).status_code == 200 and len(smtp_server.to("lezer@example.org")) == 1  # mailed at once
+
+
+def test_a_form_larger_than_a_subscription_needs_is_refused_with_413_and_changes_nothing(client, store, smtp_server):
+    pad = "x" * 100_000
+    assert ask(client, store, pad=pad).status_code == 413
+    assert rows(store) == [] and smtp_server.messages == []
+    ask(client, store)
+    sid = store.conn.execute("SELECT id::text FROM alert_subscriptions").fetchone()[0]
+    store.conn.commit()
+    manage = tokens.sign(KEY, tokens.MANAGE, sid)
+    answer = client.post(f"/volgen/{manage}/frequentie", data={"frequency": "weekly", "pad": pad})
+    assert answer.status_code == 413 and "Te groot" in answer.text and rows(store)[0][3] == "daily"
+
+
+def test_the_subscriptions_page_shows_when_it_was_confirmed_in_amsterdam_time(client, store, smtp_server):
+    ask(client, store)
+    sid = store.conn.execute("UPDATE alert_subscriptions SET confirmed_at = '2026-07-01 08:56:00+00' "
+                             "RETURNING id::text").fetchone()[0]
+    store.conn.commit()
+    page = client.get(f"/volgen/{tokens.sign(KEY, tokens.MANAGE, sid)}")
+    assert page.status_code == 200 and '<dd id="bevestigd">01-07-2026 10:56</dd>' in page.text

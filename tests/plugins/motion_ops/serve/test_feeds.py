@@ -147,3 +147,16 @@ def test_a_feed_that_matches_nothing_is_a_valid_empty_feed_and_a_limit_changes_n
     everything = validate(client.get("/feeds/moties").content)["entries"]
     assert validate(client.get("/feeds/moties", params={"limit": 10**9}).content)["entries"] == everything
     assert len(everything) == feeds.ENTRIES
+
+
+def test_a_dossier_title_with_characters_no_xml_document_can_hold_still_makes_a_valid_feed(client, store, published):
+    import xml.etree.ElementTree as ET
+
+    dossier = biggest_dossier(store)
+    q(store, "UPDATE motions SET dossier_title = %s WHERE coalesce(dossier, publication_dossier) = %s",
+      "Begroting\x0b 2026 \x01<&>", dossier)
+    r = client.get(f"/feeds/moties?dossier={dossier}")
+    assert r.status_code == 200 and validate(r.content)["entries"]
+    labels = {c.get("label") for c in ET.fromstring(r.content).iter("{http://www.w3.org/2005/Atom}category")
+              if c.get("term") == dossier}
+    assert labels == {"Begroting 2026 <&>"}
