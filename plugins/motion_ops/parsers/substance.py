@@ -51,6 +51,12 @@ def signatories(body_text: str | None) -> list[str]:
     return [line for line in lines if any(c.isalpha() for c in line) and len(line) <= 80][:30]
 
 
+def submitters(listed: list[str] | None, body_text: str | None) -> list[str]:
+    """Who submitted a motion: the feed's Indieners (ZaakActor) when it names them, else the text's own
+    :func:`signatories` (many real motions have no ZaakActor)."""
+    return list(listed) if listed else signatories(body_text)
+
+
 def subject(title: str | None) -> str:
     """The ``onderwerp`` without its "Motie van het lid X over" frame and its "(t.v.v. ...)" reference."""
     text = _TVV.sub("", title or "")

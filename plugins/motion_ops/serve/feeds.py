@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from motion_ops.parsers.substance import requests
+from motion_ops.parsers.names import dutch_name
+from motion_ops.parsers.substance import requests, submitters
 from motion_ops.serve import reads
 from motion_ops.serve.api import client_address, meaning
 from motion_ops.serve.errors import Unavailable
@@ -110,8 +111,8 @@ def atom(*, feed_id: str, title: str, subtitle: str | None, self_url: str, page_
         _text(entry, "title", (m["title"] or m["nummer"] or m["id"]) + (" (gegenereerd)" if m["generated"] else ""))
         _text(entry, "updated", _utc(m["updated_at"]))
         _text(entry, "link", None, rel="alternate", type="text/html", href=f"{base_url}/motie/{m['id']}")
-        for name in m["submitters"] or ():
-            _text(_text(entry, "author", None), "name", name)
+        for name in submitters(m["submitters"], m["body_text"]):  # as the motion's page names them
+            _text(_text(entry, "author", None), "name", dutch_name(name))
         if m["dossier"]:
             _text(entry, "category", None, term=m["dossier"], label=m["dossier_title"] or m["dossier"])
         if m["generated"]:

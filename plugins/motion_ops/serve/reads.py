@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from motion_ops.clients.hashing import is_lexical
-from motion_ops.parsers.substance import signatories
+from motion_ops.parsers.substance import submitters
 from motion_ops.parties import LINEAGE, identity
 from motion_ops.reports.links import official_url
 from motion_ops.serve.errors import NotFound, Unavailable
@@ -175,8 +175,7 @@ def motion(store: Store, key: str) -> dict[str, Any]:
     if m is None:
         raise NotFound(f"no motion {key!r}", nl=f"Er is geen motie met nummer of id {key}.")
     m["generated"] = bool(generated(store, [str(m["id"])]))
-    if not m["submitters"]:  # the feed names no Indiener (no ZaakActor): the text's own signatories
-        m["submitters"] = signatories(m["body_text"])
+    m["submitters"] = submitters(m["submitters"], m["body_text"])
     m["official_url"] = None if m["generated"] else official_url(m["nummer"], m["document_nummer"])
     votes = store.read("api_motion_votes", {"id": m["id"]})
     m["votes"] = votes

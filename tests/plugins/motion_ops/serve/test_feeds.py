@@ -160,3 +160,23 @@ def test_a_dossier_title_with_characters_no_xml_document_can_hold_still_makes_a_
     labels = {c.get("label") for c in ET.fromstring(r.content).iter("{http://www.w3.org/2005/Atom}category")
               if c.get("term") == dossier}
     assert labels == {"Begroting 2026 <&>"}
+
+
+def test_an_entrys_authors_are_named_as_the_motions_page_names_them(client, store, published):
+    import xml.etree.ElementTree as ET
+
+    dossier = biggest_dossier(store)
+    first, second = q(store, "SELECT id::text FROM motions WHERE NOT deleted AND coalesce(dossier, publication_dossier) = %s "
+                             "ORDER BY id LIMIT 2", dossier)
+    q(store, "UPDATE motions SET submitters = ARRAY['L. Van den Berg (VVD)'] WHERE id = %s", first[0])
+    q(store, "UPDATE motions SET submitters = '{}', body_text = 'verzoekt de regering iets te doen, "
+             "en gaat over tot de orde van de dag.\nVan der Plas\nGrinwis' WHERE id = %s", second[0])
+    r = client.get(f"/feeds/moties?dossier={dossier}")
+    assert validate(r.content)["entries"]
+    atom = "{http://www.w3.org/2005/Atom}"
+    authors = {e.findtext(atom + "id"): [a.findtext(atom + "name") for a in e.findall(atom + "author")]
+               for e in ET.fromstring(r.content).iter(atom + "entry")}
+    assert authors[f"urn:uuid:{first[0]}"] == ["L. van den Berg (VVD)"]  # particles as Dutch writes them
+    assert authors[f"urn:uuid:{second[0]}"] == ["Van der Plas", "Grinwis"]  # no Indiener: the text's signatories
+    page = client.get(f"/motie/{second[0]}")
+    assert "Van der Plas, Grinwis" in page.text
