@@ -12,9 +12,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS = ROOT / "plugins"
 
-#: The stage modules (README, "plugins/motion_ops/"): one per stage of the pipelines.
-STAGES = ("sync", "assemble", "bodies", "embeddings", "similarity", "qa", "publish", "summaries", "pilot",
-          "switch", "exports")
+#: The stage modules (README, "plugins/motion_ops/"): one per stage of the pipelines, with the
+#: modules a stage is split into (``motion_row`` of ``assemble``) and the tasks' own stage modules
+#: (``content``: sync_content and announce_texts; ``piloting``: the pilot steps).
+STAGES = ("sync", "assemble", "motion_row", "bodies", "embeddings", "similarity", "qa", "publish", "summaries",
+          "pilot", "piloting", "content", "switch", "exports")
 #: What lies above the stages: the Airflow edge's operators and the command line.
 ABOVE_STAGES = ("operators", "cli", "__main__")
 #: The packages the stages stand on; none of them reaches up.

@@ -1,7 +1,8 @@
 """One core for batched paid work, used by the embeddings and the summaries: plan batches and cut
-them to a :class:`Budget`, send a batch under claims, collect the failed ids (also every id of an
-instance that left no result), retry them with half the batch size, count and quarantine what
-still fails, and refuse a run whose failure ratio is too high (:class:`FailureRatioExceeded`).
+them to a :class:`Budget` and to what Airflow maps (:func:`batch_cap`, :func:`mapped_plan`), send a
+batch under claims, collect the failed ids (also every id of an instance that left no result),
+retry them with half the batch size, count and quarantine what still fails, and refuse a run whose
+failure ratio is too high (:class:`FailureRatioExceeded`).
 
 Each pipeline supplies an adapter (:class:`PaidWork`): which ids still need the work, how claimed
 ids are sent and stored, and how a motion's failure is charged and counted. A failing request is
@@ -79,6 +80,18 @@ class Budget:
 def in_groups(ids: Sequence[str], size: int) -> list[list[str]]:
     """``ids`` in consecutive groups of ``size`` (the last one shorter)."""
     return [list(ids[i:i + size]) for i in range(0, len(ids), size)]
+
+
+def batch_cap(max_batches: int | None, max_map: int) -> int:
+    """How many batches a run plans at most: its ``max_batches`` (None: no limit of its own), never
+    more than ``max_map`` (Airflow's ``max_map_length``: a mapped task expands no further)."""
+    return min(max_batches or max_map, max_map)
+
+
+def mapped_plan(batches: Sequence[list[str]], *, dry_run: bool) -> list[dict[str, Any]]:
+    """What a mapped task expands over, one instance per batch: ``[{"batch_index", "ids"}]`` (read
+    back by :func:`batch_label`); nothing in a dry run."""
+    return [] if dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)]
 
 
 def batch_label(batch: Mapping[str, Any]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
-from motion_ops.batched import Budget
+from motion_ops.batched import Budget, batch_cap, mapped_plan
 from motion_ops.bodies import BodyParams
 from motion_ops.clients.feed import FeedClient
 from motion_ops.clients.providers import ProviderConfig
@@ -33,16 +33,15 @@ def sync_content(store: Store, connect: Callable[[], FeedClient], params: Any, *
         finally:
             client.close()
     batches, left = plan(store, model=model, batch_size=params.batch_size, since=since, until=until,
-                         max_batches=min(params.max_batches or max_map, max_map))
+                         max_batches=batch_cap(params.max_batches, max_map))
     batches, spend = within_budget(store, batches, Budget(max_tokens=params.max_tokens, max_cost=params.max_cost),
                                    params.batch_size, price_per_1k=config.price_per_1k,
                                    max_input_chars=config.max_input_chars)
     summary.update({"planned_batches": len(batches), "planned_motions": sum(map(len, batches)),
                     "left_for_next_run": left + spend["budget_left_out"], "dry_run": params.dry_run, **spend})
     entities, failures = summary_counts(summary)
-    return TaskResult(value=[] if params.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)],
-                   line=summary_line(summary), items=entities, failures=failures, write=not params.dry_run,
-                   summary=summary, fail=f"sync_content: {summary['problem']}" if summary.get("problem") else None)
+    return TaskResult(value=mapped_plan(batches, dry_run=params.dry_run), line=summary_line(summary), items=entities,
+                   failures=failures, write=not params.dry_run, summary=summary, fail=f"sync_content: {summary['problem']}" if summary.get("problem") else None)
 
 
 def summary_line(s: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from motion_ops import pilot
 from motion_ops.reports.names import file_safe
 from motion_ops.run import RunContext, TaskResult
 from motion_ops.store import claims
+from motion_ops.store.approvals import approve_command
 from motion_ops.store.db import Store
 
 
@@ -78,7 +79,7 @@ def _keep(store: Store, report: dict[str, Any], why: str, what: str, folder: Pat
 
 
 def cli_approve(p: dict[str, Any]) -> str:
-    return f"`python -m motion_ops approvals approve --chain '{p.get('chain')}' --prompt {p.get('prompt_key')}`"
+    return f"`{approve_command(p.get('chain'), p.get('prompt_key'))}`"
 
 
 def pending_skip(p: dict[str, Any], dag_id: str) -> str:

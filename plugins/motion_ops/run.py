@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from motion_ops.numerics.finite import env_number
+from motion_ops.numerics.finite import env_number, seconds
 from motion_ops.params import ALERTS, ENRICHMENT, SUMMARIES, ParamSpec
 from motion_ops.params.shared import APPROVAL_TIMEOUT_HOURS
 
@@ -20,18 +20,37 @@ from motion_ops.params.shared import APPROVAL_TIMEOUT_HOURS
 TIMEZONE = "Europe/Amsterdam"
 
 
+#: the longest execution_timeout a setting may ask for (minutes): a week; more is a mistake
+MAX_TIMEOUT_MINUTES = 7 * 24 * 60
+
+
 def task_timeout(task_id: str, minutes: float) -> dt.timedelta:
-    """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set."""
-    return dt.timedelta(minutes=env_number(f"MOTION_OPS_TIMEOUT_{task_id.upper()}", minutes))
+    """A task's execution_timeout: ``minutes``, or ``MOTION_OPS_TIMEOUT_<TASK_ID>`` (minutes) if set.
+
+    :raises ValueError: the setting is not a finite number above 0 and at most :data:`MAX_TIMEOUT_MINUTES`
+        (Airflow reads a zero timeout as none, and a negative one times every try out at once).
+    """
+    name = f"MOTION_OPS_TIMEOUT_{task_id.upper()}"
+    value = env_number(name, minutes)
+    if not 0 < value <= MAX_TIMEOUT_MINUTES:
+        raise ValueError(f"{name} must be above 0 and at most {MAX_TIMEOUT_MINUTES} minutes (a week), "
+                         f"got {os.environ.get(name)!r}")
+    return dt.timedelta(minutes=value)
+
+
+_RETRY_DELAY = "MOTION_OPS_RETRY_DELAY_SECONDS"
 
 
 def default_args() -> dict[str, Any]:
-    """The ``default_args`` of both DAGs: two retries with exponential backoff from 30 s
-    (``MOTION_OPS_RETRY_DELAY_SECONDS``), at most 10 minutes apart."""
+    """The ``default_args`` of the DAGs: two retries with exponential backoff from 30 s
+    (``MOTION_OPS_RETRY_DELAY_SECONDS``, 0 to a day), at most 10 minutes apart.
+
+    :raises ValueError: the setting is not a finite number of seconds from 0 to a day.
+    """
     return {
         "owner": "motion-ops",
         "retries": 2,
-        "retry_delay": dt.timedelta(seconds=int(os.environ.get("MOTION_OPS_RETRY_DELAY_SECONDS", "30"))),
+        "retry_delay": dt.timedelta(seconds=seconds(os.environ.get(_RETRY_DELAY) or 30, _RETRY_DELAY)),
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(minutes=10),
     }

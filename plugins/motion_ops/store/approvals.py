@@ -58,10 +58,15 @@ class NotApproved(Exception):
     approval step marked done by hand): nothing is sent, a person must decide."""
 
 
+def approve_command(chain: str | None, prompt_key: str | None = None) -> str:
+    """The command that approves ``chain`` (with ``prompt_key``; none: the summaries' current prompt)."""
+    return f"python -m motion_ops approvals approve --chain '{chain}'" + (f" --prompt {prompt_key}" if prompt_key else "")
+
+
 def refusal(why: str, *, nothing: str, step: str, chain: str, prompt_key: str | None = None) -> NotApproved:
     """The error saying what was not done (``nothing``: "embedded", "summarized") and how to decide."""
-    cli = f"python -m motion_ops approvals approve --chain '{chain}'" + (f" --prompt {prompt_key}" if prompt_key else "")
-    return NotApproved(f"{why}: nothing is {nothing}. A new run pilots it and asks in {step}, or approve it with `{cli}`")
+    return NotApproved(f"{why}: nothing is {nothing}. A new run pilots it and asks in {step}, or approve it with "
+                       f"`{approve_command(chain, prompt_key)}`")
 
 
 def require_embedding(store: Store, config: ProviderConfig) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from motion_ops.batched import Budget, plan_batches
+from motion_ops.batched import Budget, batch_cap, mapped_plan, plan_batches
 from motion_ops.llm.backends import chain_key
 from motion_ops.llm.cascade import Cascade
 from motion_ops.llm.prompt import PROMPT_VERSION, MotionText
@@ -60,7 +60,7 @@ def plan_step(store: Store, cascade: Cascade, *, params: Any, window: tuple[dt.d
     which only counts) within ``max_batches`` and ``max_map`` (Airflow's cap on mapped instances);
     earlier runs' unpublished summaries become this run's. ``summary`` says what was planned."""
     since, until = window
-    batches, left = plan(store, batch_size=params.batch_size, max_batches=min(params.max_batches or max_map, max_map),
+    batches, left = plan(store, batch_size=params.batch_size, max_batches=batch_cap(params.max_batches, max_map),
                          since=since, until=until, models=bool(cascade.backends), max_items=params.max_items)
     adopted = 0 if params.dry_run else adopt_unpublished(store, run_id=run_id)
     planned = sum(map(len, batches))
@@ -70,5 +70,5 @@ def plan_step(store: Store, cascade: Cascade, *, params: Any, window: tuple[dt.d
             f"batch(es) through {summary['chain']} ({PROMPT_KEY}); {left} left for the next run"
             + (f"; {adopted} unpublished summaries of earlier runs are checked and published with this run's"
                if adopted else ""))
-    return TaskResult(value=[] if params.dry_run else [{"batch_index": i, "ids": ids} for i, ids in enumerate(batches)],
-                   line=line, items=planned, write=not params.dry_run, summary=summary)
+    return TaskResult(value=mapped_plan(batches, dry_run=params.dry_run), line=line, items=planned,
+                   write=not params.dry_run, summary=summary)

@@ -59,6 +59,15 @@ def test_plan_batches_cuts_to_max_items_and_max_batches_and_counts_what_is_left(
     assert plan_batches([], batch_size=4, max_batches=None) == ([], 0)
 
 
+def test_a_run_plans_at_most_its_max_batches_and_never_more_than_airflow_maps_and_a_dry_run_maps_nothing():
+    assert (batched.batch_cap(None, 1024), batched.batch_cap(3, 1024), batched.batch_cap(5000, 1024)) == (1024, 3, 1024)
+    batches = [["a", "b"], ["c"]]
+    plan = batched.mapped_plan(batches, dry_run=False)
+    assert plan == [{"batch_index": 0, "ids": ["a", "b"]}, {"batch_index": 1, "ids": ["c"]}]
+    assert [batched.batch_label(b) for b in plan] == ["batch 0 (2 motions)", "batch 1 (1 motions)"]
+    assert batched.mapped_plan(batches, dry_run=True) == []
+
+
 def test_the_budget_cuts_ahead_by_tokens_and_cost_and_is_reached_by_what_was_spent():
     ids, tokens = ["a", "b", "c"], {"a": 100, "b": 100, "c": 100}
     assert Budget().cut(ids, tokens, 1.0)[0] == ids

@@ -55,3 +55,20 @@ def test_there_is_one_pilot_module_and_the_summaries_stage_is_split_by_stage():
     assert not (PACKAGE / "summaries.py").exists()
     for module in (PACKAGE / "summaries").glob("*.py"):
         assert len(module.read_text(encoding="utf-8").splitlines()) < 300, module
+
+
+def test_the_mapped_plan_and_its_cap_by_airflows_max_map_length_are_written_once():
+    """sync_content and plan_summaries each built ``[{"batch_index", "ids"}]`` and capped
+    ``max_batches`` by ``max_map_length`` on their own (:func:`motion_ops.batched.mapped_plan`,
+    :func:`motion_ops.batched.batch_cap`)."""
+    written = {rule: [str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.rglob("*.py"))
+                      if rule in p.read_text(encoding="utf-8")]
+               for rule in ('"batch_index": i', "max_batches or max_map")}
+    assert written == {'"batch_index": i': ["batched.py"], "max_batches or max_map": ["batched.py"]}, written
+
+
+def test_the_command_that_approves_a_chain_or_model_is_written_once():
+    """The approval step's words and the refusal of an unapproved chain each spelled the command out."""
+    written = [str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.rglob("*.py"))
+               if "approvals approve --chain" in p.read_text(encoding="utf-8")]
+    assert written == ["store/approvals.py"], written

@@ -77,6 +77,30 @@ def test_a_task_timeout_from_the_environment_must_be_finite(monkeypatch, value):
         task_timeout("summarize", 60)
 
 
+def test_a_task_timeout_or_retry_delay_from_the_environment_out_of_its_bounds_is_a_clear_error(monkeypatch):
+    """0 minutes took the timeout away (Airflow reads a zero timedelta as none), a negative one timed
+    every try out at once, 1e15 overflowed a timedelta; the retry delay took 'abc' as int()'s own
+    error and a negative delay silently."""
+    from motion_ops.run import default_args, task_timeout
+
+    for value in ("0", "-5", "1e15"):
+        monkeypatch.setenv("MOTION_OPS_TIMEOUT_SUMMARIZE", value)
+        with pytest.raises(ValueError, match="MOTION_OPS_TIMEOUT_SUMMARIZE must be above 0 and at most 10080 minutes"):
+            task_timeout("summarize", 60)
+    monkeypatch.setenv("MOTION_OPS_TIMEOUT_SUMMARIZE", "10080")  # a week
+    assert task_timeout("summarize", 60) == dt.timedelta(days=7)
+    monkeypatch.delenv("MOTION_OPS_TIMEOUT_SUMMARIZE")
+    assert task_timeout("summarize", 60) == dt.timedelta(hours=1)
+    for value, message in (("abc", "must be a number"), ("nan", "must be a finite number"), ("-1", "must be from 0"),
+                           ("1e15", "must be from 0")):
+        monkeypatch.setenv("MOTION_OPS_RETRY_DELAY_SECONDS", value)
+        with pytest.raises(ValueError, match=f"MOTION_OPS_RETRY_DELAY_SECONDS {message}"):
+            default_args()
+    for value, delay in (("0", 0), ("5", 5), ("", 30)):
+        monkeypatch.setenv("MOTION_OPS_RETRY_DELAY_SECONDS", value)
+        assert default_args()["retry_delay"] == dt.timedelta(seconds=delay)
+
+
 def test_a_finite_but_absurd_approval_wait_or_duration_is_refused_clearly_not_by_an_overflow():
     """Found by attacking the NaN fix: 1e15 hours passed the schema and then overflowed a timedelta;
     a 1e10 s timeout passed the extras and then overflowed the socket call; JSON true was taken as 1."""
