@@ -24,7 +24,7 @@ from motion_ops.serve.api import client_address
 from motion_ops.serve.bodies import limited_form
 from motion_ops.serve.pages import render
 from motion_ops.serve.query_embedding import TokenBucket
-from motion_ops.serve.routes import site_url
+from motion_ops.serve.routes import local_site_url
 
 log = logging.getLogger(__name__)
 Token = Path(..., min_length=20, max_length=80, pattern=r"^[0-9A-Za-z_.-]+$")
@@ -70,8 +70,13 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             log.warning("e-mail alerts are off: %s", exc)
             return None
 
-    def site(request: Request) -> str:
-        return (settings.site_url or site_url(request)).rstrip("/")
+    def site(request: Request) -> str | None:
+        """Where the mailed links point: MOTION_API_SITE_URL, else this request's address only when its host
+        cannot be an outsider's (a genuine mail must not send a reader to whatever Host a client wrote)."""
+        base = settings.site_url or local_site_url(request)
+        if base is None:
+            log.warning("e-mail alerts are off for requests to this host: set MOTION_API_SITE_URL (the readers' site)")
+        return base.rstrip("/") if base else None
 
     def mailer() -> Any:
         """The SMTP client, or None when there is none or it cannot be built (its connection not defined
@@ -106,8 +111,8 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
         return await run_in_threadpool(_subscribe, request, form)  # the store and the SMTP server block
 
     def _subscribe(request: Request, form: Any) -> HTMLResponse:
-        secret = key()
-        sender = mailer() if secret is not None else None
+        secret, base = key(), site(request)
+        sender = mailer() if secret is not None and base is not None else None
         if secret is None or sender is None:
             return _page(request, "Niet beschikbaar", "E-mailberichten zijn op deze site niet ingesteld.", 409)
         kind = str(form.get("kind") or "")
@@ -129,7 +134,7 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
                 page.headers["retry-after"] = "3600"
                 return page
         if mail:
-            confirm_url = f"{site(request)}/volgen/bevestig/{tokens.sign(secret, tokens.CONFIRM, sid)}"
+            confirm_url = f"{base}/volgen/bevestig/{tokens.sign(secret, tokens.CONFIRM, sid)}"
             try:
                 sender.send_one(digest.confirmation(sender=sender.from_email, to=email,
                                                     what=digest.describe(follow.kind, follow.spec, title),

@@ -3,6 +3,7 @@ app's routes and the fast path (:class:`motion_ops.serve.cache.RelatedFastPath`)
 so the fast path answers exactly the requests the route would."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
@@ -49,6 +50,18 @@ FEED_SEARCH = FEEDS + "/moties"  # any search: its parameters are the search's
 FEED_LIKE = FEEDS + "/zoals/{key}"  # "moties zoals deze": close in meaning to a motion
 EXPORTS = API + "/exports"  # the open data files, listed
 EXPORT_FILE = "/exports/{name}"  # one of them
+
+
+def local_site_url(request: Any) -> str | None:
+    """:func:`site_url` when the request's host cannot be an outsider's (a loopback address, or a name of one
+    label: ``localhost``, this machine's name), else None. The Host header is the client's word: a link
+    mailed to somebody else must not be built from it (set ``MOTION_API_SITE_URL`` in production)."""
+    host = (request.url.hostname or "").strip("[]").lower()
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = bool(host) and "." not in host and ":" not in host
+    return site_url(request) if local else None
 
 
 def site_url(request: Any) -> str:

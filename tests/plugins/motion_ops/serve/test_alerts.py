@@ -247,3 +247,19 @@ def test_the_subscriptions_page_shows_when_it_was_confirmed_in_amsterdam_time(cl
     store.conn.commit()
     page = client.get(f"/volgen/{tokens.sign(KEY, tokens.MANAGE, sid)}")
     assert page.status_code == 200 and '<dd id="bevestigd">01-07-2026 10:56</dd>' in page.text
+
+
+def test_without_a_site_address_a_request_to_an_outsiders_host_mails_no_link_there_and_stores_nothing(app_for, store,
+                                                                                                      smtp_server, caplog):
+    caplog.set_level(logging.WARNING)
+    app = app_for(smtp_server)
+    app.state.settings.site_url = None  # MOTION_API_SITE_URL not set: the Host header is the client's word
+    with TestClient(app, base_url="http://aanvaller.example", raise_server_exceptions=False) as c:
+        answer = ask(c, store)
+        assert answer.status_code == 409 and "niet ingesteld" in answer.text
+        assert rows(store) == [] and smtp_server.messages == [] and "MOTION_API_SITE_URL" in caplog.text
+    for local in ("http://127.0.0.1:8000", "http://localhost:8080", "http://[::1]:8000"):
+        with TestClient(app, base_url=local, raise_server_exceptions=False) as c:
+            assert ask(c, store, email=f"lezer{len(smtp_server.messages)}@example.org").status_code == 200
+            body = smtp_server.messages[-1].get_body(("plain",)).get_content()
+            assert f"{local}/volgen/bevestig/" in body
