@@ -16,7 +16,7 @@ demo: $(STAMP)  ## one full nightly run on embedded defaults, with a report
 
 test: $(STAMP) airflow-db  ## lint (ruff: the rules in pyproject.toml), then the whole test suite
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup  # two processes: tests/conftest.py GROUPS
 
 venv: $(STAMP)
 

@@ -17,12 +17,37 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real"  # real API samples, with their provenance in README.md
 
 
+#: ``make test`` runs two test processes (pytest-xdist, ``--dist loadgroup``): the tests of one group run in
+#: one process, one after another, as they share what they start. The real deployments (local Airflow,
+#: Celery, the UI) share ``.pgdata-e2e`` and the pilot's deployment; the in-process DAG tests share the SQLite
+#: metadata DB ``.airflow/``. Both groups mostly wait on processes, so everything else runs beside them.
+GROUPS = {"deployments": ("tests/dags/test_airflow_e2e.py", "tests/dags/test_celery_e2e.py",
+                          "tests/devkit/test_local_airflow_ui.py", "tests/devkit/test_local_airflow.py"),
+          "airflow-db": ("tests/dags/", "tests/devkit/test_connections.py", "tests/devkit/test_demo.py")}
+
+
+def group_of(nodeid: str) -> str | None:
+    """The group a test runs in (the first whose path starts its node id), or None: any process."""
+    return next((g for g, paths in GROUPS.items() if nodeid.startswith(paths)), None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = group_of(item.nodeid)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def pg_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     from devkit import pgembedded
 
-    # under the repo, not pytest's 0700 tmp dirs: pgserver runs postgres as an unprivileged user
+    # under the repo, not pytest's 0700 tmp dirs: pgserver runs postgres as an unprivileged user; each
+    # test process (pytest-xdist worker) its own server, as each test drops and migrates the store's schema
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     datadir = Path(os.environ.get("MOTION_OPS_TEST_PGDATA") or ROOT / ".pgdata-test")
+    if worker != "gw0":
+        datadir = datadir.with_name(f"{datadir.name}-{worker}")
     uri = pgembedded.ensure(datadir)
     yield uri
     pgembedded.stop(datadir)
