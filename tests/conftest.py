@@ -31,11 +31,12 @@ def group_of(nodeid: str) -> str | None:
     return next((g for g, paths in GROUPS.items() if nodeid.startswith(paths)), None)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        group = group_of(item.nodeid)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Each test's group as its mark, as it is collected: before pytest-xdist reads the marks (its
+    ``pytest_collection_modifyitems`` adds the group to the node id, by which it schedules)."""
+    group = group_of(item.nodeid)
+    if group:
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
