@@ -1,8 +1,8 @@
 """The digest run (``send_digests``) for many subscriptions, against the bare SQL that selects each
 subscription's new motions, in the same run.
 
-The store: ``--motions`` (default 5,000) motions with texts, dossiers, submitters and a published
-version listing them; a first digest run registers them (the baseline), then ``--new`` (200)
+The store: ``--motions`` (default 5,000) generated motions with texts, dossiers, submitters, a random
+unit vector each (for "moties zoals deze") and a published version listing them; a first digest run registers them (the baseline), then ``--new`` (200)
 motions arrive with a second published version. ``--subscriptions`` (10,000) confirmed daily
 subscriptions follow a dossier (40 %), a search by words (30 %), a party (20 %) or "moties zoals
 deze" (10 %); the new motions' arrivals are registered before both. Measured:
@@ -37,10 +37,13 @@ BARE = {
               "AND search_tsv @@ websearch_to_tsquery('dutch', %(q)s)",
     "party": "SELECT id FROM motions m WHERE id = ANY(%(within)s::uuid[]) AND NOT deleted AND EXISTS "
              "(SELECT 1 FROM unnest(m.submitters) s WHERE right(s, length(%(party)s) + 2) = '(' || %(party)s || ')')",
-    "like": "SELECT DISTINCT CASE WHEN motion_id = %(motion)s::uuid THEN neighbour_id ELSE motion_id END FROM motion_related "
-            "WHERE (motion_id = %(motion)s::uuid AND neighbour_id = ANY(%(within)s::uuid[])) "
-            "OR (neighbour_id = %(motion)s::uuid AND motion_id = ANY(%(within)s::uuid[]))",
+    # the new motions among the 100 closest to the motion's vector (reads.ALIKE_DEPTH)
+    "like": "SELECT id FROM (SELECT m.id FROM motions m JOIN motion_embeddings e ON e.motion_id = m.id "
+            "AND e.model = 'bench' AND e.content_hash = m.embed_hash WHERE NOT m.deleted AND m.id <> %(motion)s::uuid "
+            "ORDER BY e.embedding <=> (SELECT embedding FROM motion_embeddings WHERE motion_id = %(motion)s::uuid "
+            "AND model = 'bench'), m.id LIMIT 100) t WHERE id = ANY(%(within)s::uuid[])",
 }
+DIMS = 64  # the motions' vectors: random unit vectors (generated, like the motions; the run's cost, not quality)
 
 
 def add_motions(store, rng: random.Random, count: int) -> list[str]:
@@ -53,6 +56,12 @@ def add_motions(store, rng: random.Random, count: int) -> list[str]:
                         (mid, f"2026Z{rng.getrandbits(30):09d}", f"Motie over {words}", rng.choice(DOSSIERS),
                          [f"Lid {i} ({rng.choice(PARTIES)})"], dt.date(2026, 1, 1) + dt.timedelta(days=i % 300),
                          f"De Kamer, verzoekt de regering iets te doen aan {words}."))
+        for mid in ids:
+            v = [rng.gauss(0, 1) for _ in range(DIMS)]
+            norm = sum(x * x for x in v) ** 0.5
+            cur.execute("INSERT INTO motion_embeddings (motion_id, model, content_hash, dims, embedding) "
+                        "SELECT id, 'bench', embed_hash, %s, %s::vector FROM motions WHERE id = %s",
+                        (DIMS, "[" + ",".join(f"{x / norm:.6f}" for x in v) + "]", mid))
     return ids
 
 

@@ -33,7 +33,8 @@ def new_motions(store: Store, kind: str, spec: dict[str, Any], within: list[str]
     - ``search`` by meaning or hybrid: the new motions among the search's first :data:`TOP_RESULTS`
       (by words alone when the query cannot be embedded now: ``query_vector`` returned None);
     - ``dossier``: the new motions of the dossier; ``party``: those the party submitted or voted on;
-    - ``like``: those the published version relates to the motion, either way.
+    - ``like``: those among the motions closest in meaning to it (:func:`reads.alike`, as its Atom feed);
+      none while it has no vector in the published model.
     """
     if not within:
         return []
@@ -52,6 +53,8 @@ def new_motions(store: Store, kind: str, spec: dict[str, Any], within: list[str]
     if kind == "party":
         parties = reads.Filters(party=spec["party"]).params()["parties"]
         return store.fetch("select_alert_party_motions", {"within": within, "parties": parties, "limit": limit})
-    if kind == "like":
-        return store.fetch("select_alert_like_motions", {"within": within, "motion": spec["motion"], "limit": limit})
+    if kind == "like":  # as its Atom feed: the new motions among those closest in meaning
+        rows = reads.alike(store, spec["motion"])
+        wanted = set(within)
+        return [r for r in rows or () if r["id"] in wanted][:limit]
     raise ValueError(f"unknown subscription kind {kind!r}")

@@ -8,7 +8,6 @@ newest first. Answers carry ``ETag`` and ``Last-Modified`` and a conditional req
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import threading
 import time
@@ -121,9 +120,9 @@ def atom(*, feed_id: str, title: str, subtitle: str | None, self_url: str, page_
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True), updated
 
 
-def entries(store: Any, rows: list[dict[str, Any]], *, leave_out: str | None = None) -> list[dict[str, Any]]:
+def entries(store: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The feed's motions of the search's ``rows``: at most :data:`ENTRIES`, the newest first."""
-    ids = [r["id"] for r in rows if r["id"] != leave_out]
+    ids = [r["id"] for r in rows]
     found = store.read("api_feed_entries", {"ids": ids}) if ids else []
     found.sort(key=lambda m: (m["started_on"] or dt.date.min, m["updated_at"], m["id"]), reverse=True)
     return found[:ENTRIES]
@@ -179,19 +178,16 @@ def feeds_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.get(FEED_LIKE)
     def like_feed(request: Request, key: str = Key) -> Response:
-        """Moties zoals deze: the :data:`DEPTH` motions closest to the motion's own vector in the
-        published version's model, newest first (the motion itself left out)."""
+        """Moties zoals deze (:func:`reads.alike`), newest first."""
         with stores.lease() as store:
             m = reads.motion(store, key)
             v = reads.version(store)
-            row = store.read_one("api_motion_vector", {"id": m["id"], "model": v["model"]})
-            if row is None:
+            rows = reads.alike(store, m["id"])
+            if rows is None:
                 why = (f"motie {m['nummer'] or m['id']} heeft (nog) geen vector in het model van de gepubliceerde "
                        f"versie ({v['model']}): er zijn nog geen moties zoals deze te volgen")
                 raise Unavailable(why, nl=why[:1].upper() + why[1:] + ".")
-            rows = reads.search(store, q=m["title"] or m["id"], mode="semantic", filters=reads.Filters(),
-                                limit=DEPTH + 1, offset=0, semantic=(v["model"], json.loads(row["vector"])))
-            found = entries(store, rows, leave_out=m["id"])
+            found = entries(store, rows)
             changed = last_change.get(store)
         title = f"Moties zoals {m['nummer'] or m['id']}: {m['title'] or ''}".rstrip(": ")
         return answer(request, like_feed_path(m["id"]), f"/motie/{m['id']}", title,

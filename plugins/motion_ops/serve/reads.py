@@ -10,6 +10,7 @@ motion's related motions and siblings are :mod:`motion_ops.serve.neighbours`.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import math
 import re
@@ -208,6 +209,27 @@ def summary(store: Store, motion_id: str) -> dict[str, Any] | None:
     provenance = {k: s.pop(k) for k in ("backend", "model", "prompt_version", "schema_version", "attempts",
                                         "input_tokens", "output_tokens", "latency_ms", "published_at")}
     return {**s, "label": LABEL if s["status"] == "extractive" else None, "provenance": provenance}
+
+
+#: how far down the ranking by meaning "moties zoals deze" looks (its feed shows them newest first; a
+#: digest sends the new motions among them)
+ALIKE_DEPTH = 100
+
+
+def alike(store: Store, motion_id: str, *, depth: int | None = None) -> list[dict[str, Any]] | None:
+    """Moties zoals deze: the ``depth`` motions closest in meaning to the motion's own vector in the
+    published version's model, best first, the motion itself left out; None when the motion has no
+    vector of its current text in that model. The Atom feed and the e-mail digest both follow this.
+
+    :param depth: how many (None: :data:`ALIKE_DEPTH`)."""
+    depth = ALIKE_DEPTH if depth is None else depth
+    v = version(store)
+    row = store.read_one("api_motion_vector", {"id": motion_id, "model": v["model"]})
+    if row is None:
+        return None
+    rows = search(store, q=motion_id, mode="semantic", filters=Filters(), limit=depth + 1, offset=0,
+                  semantic=(v["model"], json.loads(row["vector"])))
+    return [r for r in rows if r["id"] != motion_id][:depth]
 
 
 def version(store: Store, number: int | None = None) -> dict[str, Any]:

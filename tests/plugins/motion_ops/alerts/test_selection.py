@@ -30,3 +30,21 @@ def test_nothing_new_is_nothing_whatever_is_followed(store, nights):
     for kind, spec in (("dossier", {"dossier": nights.dossier}), ("party", {"party": "VVD"}),
                        ("search", {"q": "motie", "mode": "text", "filters": {}})):
         assert new_motions(store, kind, spec, [], limit=10) == []
+
+
+def test_moties_zoals_deze_by_mail_are_the_new_motions_among_those_its_feed_follows(store, nights):
+    from motion_ops.serve import reads
+
+    nights.night(0)
+    new = nights.groups[0]
+    nights.night(1)
+    followed = new[0]  # a new motion of the dossier: its neighbour there is the motion to follow
+    like = q(store, "SELECT id::text FROM motions WHERE NOT deleted AND coalesce(dossier, publication_dossier) = %s "
+                    "AND id <> ALL(%s::uuid[]) ORDER BY id LIMIT 1", nights.dossier, new)[0][0]
+    q(store, "DELETE FROM motion_neighbours")  # what it follows is meaning, not the published related lists
+    by_feed = [r["id"] for r in reads.alike(store, like)]
+    found = [r["id"] for r in new_motions(store, "like", {"motion": like}, new, limit=10)]
+    assert found and followed in by_feed and found == [i for i in by_feed if i in set(new)]
+    unembedded = q(store, "SELECT id::text FROM motions ORDER BY id LIMIT 1")[0][0]
+    q(store, "DELETE FROM motion_embeddings WHERE motion_id = %s", unembedded)
+    assert new_motions(store, "like", {"motion": unembedded}, new, limit=10) == []  # no vector yet: nothing, no error

@@ -1,7 +1,7 @@
 import datetime as dt
 import re
 
-from motion_ops.serve import feeds
+from motion_ops.serve import feeds, reads
 from tests.plugins.motion_ops.serve.atom_validator import validate
 
 
@@ -79,7 +79,7 @@ def test_the_feed_answers_304_to_its_etag_or_its_date_until_a_motion_changes(cli
 def test_moties_zoals_deze_lists_the_motions_closest_in_meaning_newest_first_without_itself(client, store, published,
                                                                                             monkeypatch):
     corpus, model, _ = published
-    monkeypatch.setattr(feeds, "DEPTH", 5)
+    monkeypatch.setattr(reads, "ALIKE_DEPTH", 5)
     motion = corpus.cases["amended_tvv"]
     closest = [r[0] for r in q(store, """
         SELECT e.motion_id::text FROM motion_embeddings e JOIN motions m ON m.id = e.motion_id AND NOT m.deleted
