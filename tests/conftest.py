@@ -17,8 +17,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real"  # real API samples, with their provenance in README.md
 
 
-#: ``make test`` runs two test processes (pytest-xdist, ``--dist loadgroup``): the tests of one group run in
-#: one process, one after another, as they share what they start. The real deployments (local Airflow,
+#: ``make test`` runs two test processes (pytest-xdist ``-n 2 --dist loadgroup``): the tests of one group run
+#: in one process, one after another, as they share what they start. The real deployments (local Airflow,
 #: Celery, the UI) share ``.pgdata-e2e`` and the pilot's deployment; the in-process DAG tests share the SQLite
 #: metadata DB ``.airflow/``. Both groups mostly wait on processes, so everything else runs beside them.
 GROUPS = {"deployments": ("tests/dags/test_airflow_e2e.py", "tests/dags/test_celery_e2e.py",
@@ -31,12 +31,18 @@ def group_of(nodeid: str) -> str | None:
     return next((g for g, paths in GROUPS.items() if nodeid.startswith(paths)), None)
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """Each test's group as its mark, as it is collected: before pytest-xdist reads the marks (its
-    ``pytest_collection_modifyitems`` adds the group to the node id, by which it schedules)."""
-    group = group_of(item.nodeid)
-    if group:
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` by :data:`GROUPS`: pytest-xdist's own reads ``xdist_group`` marks into node ids,
+    which pytest 9 no longer lets a plugin change (the marked tests were spread over both processes)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid) or nodeid
+
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
