@@ -228,7 +228,7 @@ def alike(store: Store, motion_id: str, *, depth: int | None = None) -> list[dic
     if row is None:
         return None
     rows = search(store, q=motion_id, mode="semantic", filters=Filters(), limit=depth + 1, offset=0,
-                  semantic=(v["model"], json.loads(row["vector"])))
+                  semantic=(v["model"], json.loads(row["vector"])), feedback=0)  # its own vector, not a query's
     return [r for r in rows if r["id"] != motion_id][:depth]
 
 

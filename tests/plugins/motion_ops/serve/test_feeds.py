@@ -180,3 +180,15 @@ def test_an_entrys_authors_are_named_as_the_motions_page_names_them(client, stor
     assert authors[f"urn:uuid:{second[0]}"] == ["Van der Plas", "Grinwis"]  # no Indiener: the text's signatories
     page = client.get(f"/motie/{second[0]}")
     assert "Van der Plas, Grinwis" in page.text
+
+
+def test_moties_zoals_deze_are_ranked_by_closeness_to_the_motions_own_vector_alone(store, published):
+    corpus, model, _ = published
+    motion = corpus.cases["amended_tvv"]
+    closest = [r[0] for r in q(store, """
+        SELECT e.motion_id::text FROM motion_embeddings e JOIN motions m ON m.id = e.motion_id AND NOT m.deleted
+             AND e.content_hash = m.embed_hash
+        WHERE e.model = %s AND e.motion_id <> %s ORDER BY e.embedding <=> (SELECT embedding FROM motion_embeddings
+                                                    WHERE motion_id = %s AND model = %s), e.motion_id LIMIT 30""",
+        model, motion, motion, model)]
+    assert [r["id"] for r in reads.alike(store, motion, depth=30)] == closest  # no feedback from its matches
