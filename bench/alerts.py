@@ -24,6 +24,7 @@ import statistics
 import time
 import uuid
 
+import numpy as np
 from _common import free_port, fresh_store, parse_args
 
 WORDS = ["stikstof", "boeren", "huurwoningen", "zorg", "asielzoekers", "klimaat", "leraren", "politie", "belasting",
@@ -56,12 +57,12 @@ def add_motions(store, rng: random.Random, count: int) -> list[str]:
                         (mid, f"2026Z{rng.getrandbits(30):09d}", f"Motie over {words}", rng.choice(DOSSIERS),
                          [f"Lid {i} ({rng.choice(PARTIES)})"], dt.date(2026, 1, 1) + dt.timedelta(days=i % 300),
                          f"De Kamer, verzoekt de regering iets te doen aan {words}."))
-        for mid in ids:
-            v = [rng.gauss(0, 1) for _ in range(DIMS)]
-            norm = sum(x * x for x in v) ** 0.5
-            cur.execute("INSERT INTO motion_embeddings (motion_id, model, content_hash, dims, embedding) "
-                        "SELECT id, 'bench', embed_hash, %s, %s::vector FROM motions WHERE id = %s",
-                        (DIMS, "[" + ",".join(f"{x / norm:.6f}" for x in v) + "]", mid))
+        vectors = np.random.default_rng(rng.getrandbits(32)).standard_normal((count, DIMS))
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        cur.execute("INSERT INTO motion_embeddings (motion_id, model, content_hash, dims, embedding) "
+                    "SELECT m.id, 'bench', m.embed_hash, %s, x.v::vector "
+                    "FROM unnest(%s::uuid[], %s::text[]) AS x(id, v) JOIN motions m ON m.id = x.id",
+                    (DIMS, ids, ["[" + ",".join(f"{x:.6f}" for x in v) + "]" for v in vectors]))
     return ids
 
 

@@ -41,7 +41,8 @@ def sync_content(store: Store, connect: Callable[[], FeedClient], params: Any, *
                     "left_for_next_run": left + spend["budget_left_out"], "dry_run": params.dry_run, **spend})
     entities, failures = summary_counts(summary)
     return TaskResult(value=mapped_plan(batches, dry_run=params.dry_run), line=summary_line(summary), items=entities,
-                   failures=failures, write=not params.dry_run, summary=summary, fail=f"sync_content: {summary['problem']}" if summary.get("problem") else None)
+                      failures=failures, write=not params.dry_run, summary=summary,
+                      fail=f"sync_content: {summary['problem']}" if summary.get("problem") else None)
 
 
 def summary_line(s: dict[str, Any]) -> str:

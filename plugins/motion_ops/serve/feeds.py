@@ -182,7 +182,7 @@ def feeds_router(stores: Any, settings: Any) -> APIRouter:
         with stores.lease() as store:
             m = reads.motion(store, key)
             v = reads.version(store)
-            rows = reads.alike(store, m["id"])
+            rows = reads.alike(store, m["id"], model=v["model"])
             if rows is None:
                 why = (f"motie {m['nummer'] or m['id']} heeft (nog) geen vector in het model van de gepubliceerde "
                        f"versie ({v['model']}): er zijn nog geen moties zoals deze te volgen")

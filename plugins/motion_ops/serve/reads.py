@@ -216,19 +216,21 @@ def summary(store: Store, motion_id: str) -> dict[str, Any] | None:
 ALIKE_DEPTH = 100
 
 
-def alike(store: Store, motion_id: str, *, depth: int | None = None) -> list[dict[str, Any]] | None:
+def alike(store: Store, motion_id: str, *, model: str | None = None,
+          depth: int | None = None) -> list[dict[str, Any]] | None:
     """Moties zoals deze: the ``depth`` motions closest in meaning to the motion's own vector in the
     published version's model, best first, the motion itself left out; None when the motion has no
     vector of its current text in that model. The Atom feed and the e-mail digest both follow this.
 
+    :param model: the published version's model, when the caller has read it (None: read here).
     :param depth: how many (None: :data:`ALIKE_DEPTH`)."""
     depth = ALIKE_DEPTH if depth is None else depth
-    v = version(store)
-    row = store.read_one("api_motion_vector", {"id": motion_id, "model": v["model"]})
+    model = model or version(store)["model"]
+    row = store.read_one("api_motion_vector", {"id": motion_id, "model": model})
     if row is None:
         return None
     rows = search(store, q=motion_id, mode="semantic", filters=Filters(), limit=depth + 1, offset=0,
-                  semantic=(v["model"], json.loads(row["vector"])), feedback=0)  # its own vector, not a query's
+                  semantic=(model, json.loads(row["vector"])), feedback=0)  # its own vector, not a query's
     return [r for r in rows if r["id"] != motion_id][:depth]
 
 
