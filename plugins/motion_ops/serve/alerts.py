@@ -1,5 +1,6 @@
 """The e-mail digests' pages: subscribe (``POST /volgen``, rate-limited, double opt-in: a
-confirmation link is mailed), confirm (``/volgen/bevestig/<token>``), a subscription's own page
+confirmation link is mailed), confirm (``/volgen/bevestig/<token>``: a page with a button that
+posts to the same address, so a mail scanner that opens the link confirms nothing), a subscription's own page
 (``/volgen/<token>``: what it follows, how often, since when; change the frequency, unsubscribe,
 delete everything about the address) and one-click unsubscribe (``/volgen/<token>/afmelden``, also
 the List-Unsubscribe-Post of RFC 8058). Links are signed (:mod:`motion_ops.alerts.tokens`) and start
@@ -160,26 +161,47 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
         except tokens.BadToken as exc:
             return _page(request, "Ongeldige link", f"Deze link werkt niet: {exc}.", 400)
 
+    def _what(store: Any, sub: dict[str, Any]) -> str:
+        """What a subscription follows, in words (a motion by its title)."""
+        title = None
+        if sub["kind"] == "like":
+            m = store.read_one("api_motion", {"key": sub["spec"]["motion"]})
+            title = m["title"] if m else None
+        return digest.describe(sub["kind"], sub["spec"], title)
+
     def _gone(request: Request) -> HTMLResponse:
         return _page(request, "Niet gevonden", "Dit abonnement bestaat niet (meer).", 404)
 
     def _manage(request: Request, sid: str, token: str, message: str | None = None) -> HTMLResponse:
         with stores.lease() as store:
             sub = subscriptions.get(store, sid)
-            title = None
-            if sub and sub["kind"] == "like":
-                m = store.read_one("api_motion", {"key": sub["spec"]["motion"]})
-                title = m["title"] if m else None
+            what = _what(store, sub) if sub else None
         if sub is None:
             return _gone(request)
         page = render(request, "alert_manage.html", version=None, message=message, token=token,
-                      what=digest.describe(sub["kind"], sub["spec"], title), frequency=sub["frequency"],
+                      what=what, frequency=sub["frequency"],
                       frequency_nl=digest.FREQUENCY_NL[sub["frequency"]], confirmed_at=sub["confirmed_at"],
                       sent_period=sub["sent_period"])
         page.headers["cache-control"] = "no-store"
         return page
 
     @router.get("/volgen/bevestig/{token}", response_class=HTMLResponse)
+    def confirm_page(request: Request, token: str = Token) -> HTMLResponse:
+        # a page with a button, not the confirmation itself: mail scanners open every link in a mail
+        sid = _verified(request, tokens.CONFIRM, token)
+        if isinstance(sid, HTMLResponse):
+            return sid
+        with stores.lease() as store:
+            sub = subscriptions.get(store, sid)
+            what = _what(store, sub) if sub else None
+        if sub is None:
+            return _gone(request)
+        if sub["confirmed_at"] is not None:
+            return _manage(request, sid, tokens.sign(key(), tokens.MANAGE, sid), "Je abonnement is al bevestigd.")
+        return _page(request, "Bevestig je abonnement", f"Wil je berichten ontvangen over {what} "
+                                                        f"({digest.FREQUENCY_NL[sub['frequency']]})?", confirm=token)
+
+    @router.post("/volgen/bevestig/{token}", response_class=HTMLResponse)
     def confirm(request: Request, token: str = Token) -> HTMLResponse:
         sid = _verified(request, tokens.CONFIRM, token)
         if isinstance(sid, HTMLResponse):
@@ -188,8 +210,7 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             found = subscriptions.confirm(store, sid)
         if not found:
             return _gone(request)
-        secret = key()
-        return _manage(request, sid, tokens.sign(secret, tokens.MANAGE, sid), "Je abonnement is bevestigd.")
+        return _manage(request, sid, tokens.sign(key(), tokens.MANAGE, sid), "Je abonnement is bevestigd.")
 
     @router.get("/volgen/{token}", response_class=HTMLResponse)
     def manage(request: Request, token: str = Token) -> HTMLResponse:

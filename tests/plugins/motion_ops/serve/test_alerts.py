@@ -59,10 +59,24 @@ def test_subscribing_mails_a_confirmation_link_and_following_it_confirms_and_sho
     (mail,) = smtp_server.to("lezer@example.org")
     assert mail["Subject"] == f"Bevestig je abonnement: dossier {dossier_of(store)}"
     assert rows(store) == [("lezer@example.org", "dossier", {"dossier": dossier_of(store)}, "daily", False)]
-    page = client.get(link(mail, "bevestig/"))
+    opened = client.get(link(mail, "bevestig/"))  # the link opens a page with a button; it confirms nothing yet
+    assert opened.status_code == 200 and 'id="bevestigen"' in opened.text and "dagelijks" in opened.text
+    assert f"dossier {dossier_of(store)}" in opened.text and rows(store)[0][4] is False
+    page = client.post(link(mail, "bevestig/"))
     assert page.status_code == 200 and "Je abonnement is bevestigd." in page.text and "dagelijks" in page.text
     assert rows(store)[0][4] is True
-    assert client.get(link(mail, "bevestig/")).status_code == 200  # again: nothing changes
+    assert client.post(link(mail, "bevestig/")).status_code == 200  # again: nothing changes
+    again = client.get(link(mail, "bevestig/"))
+    assert again.status_code == 200 and "Je abonnement is al bevestigd." in again.text and 'id="bevestigen"' not in again.text
+
+
+def test_a_mail_scanner_that_opens_every_link_confirms_nothing(client, store, smtp_server):
+    ask(client, store)
+    (mail,) = smtp_server.to("lezer@example.org")
+    for url in re.findall(r"http://lezers\.test(/\S*)", mail.get_body(("plain",)).get_content()):
+        assert client.get(url).status_code in (200, 404)
+        assert client.head(url).status_code in (200, 404, 405)
+    assert rows(store)[0][4] is False
 
 
 def test_asking_again_within_the_hour_mails_no_second_confirmation(client, store, smtp_server):
@@ -86,6 +100,7 @@ def test_a_tampered_or_misused_link_is_refused_and_nothing_changes(client, store
     head, mac = confirm.split(".")
     assert client.get(f"/volgen/bevestig/{head}.{'A' * len(mac)}").status_code == 400
     assert "komt niet van deze site" in client.get(f"/volgen/bevestig/{head}.{'A' * len(mac)}").text
+    assert client.post(f"/volgen/bevestig/{head}.{'A' * len(mac)}").status_code == 400
     assert client.get(f"/volgen/{confirm}").status_code == 400  # a confirmation link manages nothing
     assert client.post(f"/volgen/{confirm}/afmelden").status_code == 400
     assert rows(store)[0][4] is False
@@ -207,7 +222,9 @@ def test_mounted_under_a_prefix_without_a_site_address_the_confirmation_link_poi
         (mail,) = smtp_server.to("lezer@example.org")
         url = re.search(r"http://testserver(/\S*volgen/bevestig/\S+)", mail.get_body(("plain",)).get_content()).group(1)
         assert url.startswith("/motion-ops/volgen/bevestig/")
-        assert c.get(url).status_code == 200 and rows(store)[0][4] is True
+        page = c.get(url)  # its button posts within the mount too
+        assert page.status_code == 200 and f'action="{url}"' in page.text and rows(store)[0][4] is False
+        assert c.post(url).status_code == 200 and rows(store)[0][4] is True
 
 
 def test_an_smtp_connection_that_cannot_be_read_says_e_mail_is_not_set_up_and_stores_nothing(app_for, store,

@@ -284,14 +284,18 @@ def test_a_reader_follows_a_motion_by_e_mail_confirms_from_the_mail_and_unsubscr
     assert _h1_after(browser, form.find_element(By.ID, "volg-knop").click) == "Bijna klaar"
     assert _subscriptions(store) == [("lezer@example.org", "like", "weekly", False)]
 
-    browser.get(_mailed_link(smtp_server, "lezer@example.org", "bevestig/"))
+    browser.get(_mailed_link(smtp_server, "lezer@example.org", "bevestig/"))  # opening the link confirms nothing
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Bevestig je abonnement" and "wekelijks" in browser.page_source
+    assert _subscriptions(store) == [("lezer@example.org", "like", "weekly", False)]
+    assert _h1_after(browser, browser.find_element(By.ID, "bevestigen").click) == "Je abonnement"
     assert browser.find_element(By.ID, "bericht").text == "Je abonnement is bevestigd."
     assert browser.find_element(By.ID, "hoe-vaak").text == "wekelijks" and "moties zoals" in browser.page_source
     assert _subscriptions(store) == [("lezer@example.org", "like", "weekly", True)]
 
     browser.get(browser.current_url.replace("/bevestig/", "/").split("?")[0])  # not the manage link: refused
     assert browser.find_element(By.TAG_NAME, "h1").text == "Ongeldige link"
-    browser.back()
+    browser.get(_mailed_link(smtp_server, "lezer@example.org", "bevestig/"))  # the mail's link again: no second button
+    assert browser.find_element(By.ID, "bericht").text == "Je abonnement is al bevestigd."
     assert _h1_after(browser, browser.find_element(By.ID, "afmelden").click) == "Afgemeld"
     assert _subscriptions(store) == []
 
@@ -308,6 +312,7 @@ def test_a_reader_follows_a_dossier_from_its_search_results_and_deletes_everythi
     form.find_element(By.ID, "volg-email").send_keys("lezer@example.org")
     assert _h1_after(browser, form.find_element(By.ID, "volg-knop").click) == "Bijna klaar"
     browser.get(_mailed_link(smtp_server, "lezer@example.org", "bevestig/"))
+    assert _h1_after(browser, browser.find_element(By.ID, "bevestigen").click) == "Je abonnement"
     assert f"dossier {dossier}" in browser.find_element(By.ID, "abonnement").text
     assert _subscriptions(store) == [("lezer@example.org", "dossier", "daily", True)]
     assert _h1_after(browser, browser.find_element(By.ID, "vergeten").click) == "Gewist" and _subscriptions(store) == []
