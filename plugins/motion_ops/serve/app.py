@@ -73,7 +73,7 @@ class Settings:
         None: the request's own).
     """
 
-    dsn: str | None = None
+    dsn: str | None = field(default=None, repr=False)  # may hold a password
     dsn_factory: Callable[[], str] | None = None
     role: str | None = READER_ROLE
     secret: bytes = field(default_factory=lambda: cursor_secret(), repr=False)

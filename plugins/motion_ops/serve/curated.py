@@ -2,7 +2,8 @@
 note (``PUT /api/curated/{key}``, JSON ``{"note": "..."}``) or unpick it (``DELETE``) with the write
 token as ``Authorization: Bearer <token>``. The token is a secret from the environment
 (``MOTION_API_WRITE_TOKEN``): compared in constant time, never logged or echoed; a request without
-the right one is 401; with no token configured writes are disabled (503)."""
+the right one is 401; with no token configured, or one shorter than :data:`MIN_TOKEN` characters (it
+could be guessed), writes are disabled (503, saying which)."""
 from __future__ import annotations
 
 import hashlib
@@ -26,6 +27,10 @@ from motion_ops.store.curated import MAX_NOTE
 
 log = logging.getLogger(__name__)
 WRITES_DISABLED = "writes are disabled: no write token is configured (MOTION_API_WRITE_TOKEN)"
+#: the shortest write token taken
+MIN_TOKEN = 16
+SHORT_TOKEN = (f"writes are disabled: the write token (MOTION_API_WRITE_TOKEN) has fewer than {MIN_TOKEN} characters; "
+               "a short one could be guessed")
 MAX_BODY = 8192  # bytes of a write's JSON body: a note of 280 characters, each escaped as a surrogate pair, fits
 
 
@@ -51,12 +56,20 @@ def _digest(value: str) -> bytes:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()
 
 
-def authorised(configured: str | None, header: str | None) -> bool | None:
-    """Whether ``header`` (the Authorization header) carries the ``configured`` token, compared in
-    constant time (of equal-length digests); None when no token is configured (writes disabled)."""
+def disabled(configured: str | None) -> str | None:
+    """Why writes are disabled with the ``configured`` token (None: they are not)."""
     configured = (configured or "").strip()
     if not configured:
+        return WRITES_DISABLED
+    return SHORT_TOKEN if len(configured) < MIN_TOKEN else None
+
+
+def authorised(configured: str | None, header: str | None) -> bool | None:
+    """Whether ``header`` (the Authorization header) carries the ``configured`` token, compared in
+    constant time (of equal-length digests); None when writes are disabled (:func:`disabled`)."""
+    if disabled(configured):
         return None
+    configured = (configured or "").strip()
     scheme, _, given = (header or "").partition(" ")
     return hmac.compare_digest(_digest(configured), _digest(given.strip() if scheme.lower() == "bearer" else ""))
 
@@ -72,7 +85,7 @@ def curated_router(stores: Any, settings: Any) -> APIRouter:
     def check(request: Request) -> Response | None:
         ok = authorised(settings.write_token, request.headers.get("authorization"))
         if ok is None:
-            return _refused(503, WRITES_DISABLED)
+            return _refused(503, disabled(settings.write_token) or WRITES_DISABLED)
         if not ok:
             log.info("curated write refused: no or a wrong write token from %s",
                      request.client.host if request.client else "?")

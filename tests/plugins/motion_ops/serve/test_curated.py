@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from motion_ops.serve.app import Settings, create_app
-from motion_ops.serve.curated import authorised
+from motion_ops.serve.curated import authorised, disabled
 
 TOKEN = "s3cret-write-token-for-tests"
 
@@ -16,6 +16,12 @@ def writer(published, pg_uri):
     with TestClient(create_app(Settings(dsn=pg_uri, secret=b"t", write_token=TOKEN, version_ttl=0)),
                     raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def app_for_token(published, pg_uri):
+    return lambda token: TestClient(create_app(Settings(dsn=pg_uri, secret=b"t", write_token=token, version_ttl=0)),
+                                    raise_server_exceptions=False)
 
 
 def bearer(token=TOKEN):
@@ -67,8 +73,16 @@ def test_the_token_is_compared_whole_and_never_shown_by_the_settings():
     assert authorised(TOKEN, f"Bearer {TOKEN}") is True and authorised(TOKEN, f"bearer  {TOKEN} ") is True
     assert authorised(TOKEN, f"Bearer {TOKEN[:-1]}") is False and authorised(TOKEN, None) is False
     assert authorised(None, f"Bearer {TOKEN}") is None and authorised("", "Bearer ") is None
-    settings = Settings(dsn="postgresql://x@127.0.0.1/x", secret=b"cursor-secret", write_token=TOKEN)
-    assert TOKEN not in repr(settings) and "cursor-secret" not in repr(settings)
+    settings = Settings(dsn="postgresql://x:db-password@127.0.0.1/x", secret=b"cursor-secret", write_token=TOKEN)
+    assert TOKEN not in repr(settings) and "cursor-secret" not in repr(settings) and "db-password" not in repr(settings)
+
+
+def test_a_write_token_shorter_than_16_characters_disables_writes_and_says_why(app_for_token, published):
+    assert authorised("short-token", "Bearer short-token") is None and disabled("x" * 16) is None
+    with app_for_token("short-token") as c:
+        r = c.put(f"/api/curated/{published[0].cases['amended_tvv']}", json={"note": "n"},
+                  headers={"authorization": "Bearer short-token"})
+    assert r.status_code == 503 and "fewer than 16 characters" in r.json()["error"] and "short-token" not in r.text
 
 
 def test_the_write_token_comes_from_the_environment(monkeypatch):
