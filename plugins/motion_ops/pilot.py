@@ -232,10 +232,15 @@ def estimate_line(report: dict[str, Any]) -> str:
             f"output tokens, estimated cost {e['cost']:.2f}")
 
 
+def paths(folder: Path, stem: str) -> tuple[Path, Path]:
+    """Where :func:`write` writes a report: its JSON and its HTML page."""
+    return folder / f"{stem}.json", folder / f"{stem}.html"
+
+
 def write(report: dict[str, Any], folder: Path, stem: str) -> tuple[Path, Path]:
     """The report as JSON and as an HTML page (template ``pilot.html``) beside the QA reports."""
     folder.mkdir(parents=True, exist_ok=True)
-    js, page = folder / f"{stem}.json", folder / f"{stem}.html"
+    js, page = paths(folder, stem)
     js.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     page.write_text(render("pilot.html", report=report, line=estimate_line(report)), encoding="utf-8")
     return js, page

@@ -35,7 +35,8 @@ def pilot_step(store: Store, subject: pilot.Piloted, connect: Callable[[], pilot
                by_hand: bool = True, claim_ttl: dt.timedelta = claims.DEFAULT_TTL) -> TaskResult:
     """A pilot task: nothing in a dry run, nothing for an approved (or free) ``subject`` or an empty
     plan (the line says why), else a sample of the plan (``pilot_size``) through ``connect()`` (the
-    subject with its client) and its report written to ``folder()`` and the store; the XCom is what
+    subject with its client) and its report written to the store and ``folder()`` (a retry of the run
+    reuses the report it kept: the sample is paid once); the XCom is what
     the approval step shows (``verb``: what the backlog gets, ``what``: what approving does).
     Unless ``by_hand``, the decision is not waited for: the pilot's decision is stored as pending,
     and a subject piloted before and still pending, or rejected, is not piloted again."""
@@ -54,9 +55,16 @@ def pilot_step(store: Store, subject: pilot.Piloted, connect: Callable[[], pilot
     if not ids:
         return TaskResult(value={"needed": False, "reason": f"nothing to {verb} ({why})"},
                        line=f"no pilot: nothing to {verb} in this run ({why})")
-    report = pilot.run(store, connect(), pilot.sample(store, ids, params.pilot_size), backlog_ids=ids, left_out=left,
-                       run_id=ctx.run_id, claim_ttl=claim_ttl)
+    kept = store.fetch_one("select_pilot_report", {"run_id": ctx.run_id, "chain": subject.chain,
+                                                    "prompt_key": subject.prompt_key})
+    if kept:  # a retry (or a cleared task) of this run after its sample was paid for: not paid again
+        report = kept["report"]
+    else:
+        report = pilot.run(store, connect(), pilot.sample(store, ids, params.pilot_size), backlog_ids=ids,
+                           left_out=left, run_id=ctx.run_id, claim_ttl=claim_ttl)
     out = _keep(store, report, why, what, folder(), ctx)
+    if kept:
+        out = replace(out, line=f"{out.line} (this run's earlier try's sample: nothing sent again)")
     if by_hand:
         return out
     pilot.record(store, chain=report["chain"], prompt_key=report["prompt_key"], decision_=pilot.PENDING,
@@ -66,10 +74,12 @@ def pilot_step(store: Store, subject: pilot.Piloted, connect: Callable[[], pilot
 
 
 def _keep(store: Store, report: dict[str, Any], why: str, what: str, folder: Path, ctx: RunContext) -> TaskResult:
-    """Write the report beside the QA reports and in the store; the XCom is what the approval step shows."""
-    js, page = pilot.write(report, folder, report_stem(ctx.dag_id, ctx.run_id))
+    """Keep the report in the store first (what a retry reuses), then beside the QA reports; the XCom is
+    what the approval step shows."""
+    js, page = pilot.paths(folder, report_stem(ctx.dag_id, ctx.run_id))
     store.execute("upsert_pilot_report", {"run_id": ctx.run_id, "chain": report["chain"], "prompt_key": report["prompt_key"],
                                           "report": json.dumps(report, default=str), "report_path": str(page)})
+    pilot.write(report, folder, report_stem(ctx.dag_id, ctx.run_id))
     line = pilot.estimate_line(report)
     return TaskResult(value={"needed": True, "reason": why, "chain": report["chain"], "prompt_key": report["prompt_key"],
                           "line": line, "estimate": report["estimate"], "pass_rate": report["pass_rate"],

@@ -46,6 +46,21 @@ def test_a_run_triggered_by_hand_pilots_a_sample_and_keeps_the_report_for_the_ap
     assert pilot.decision(store, CHAIN, "embeddings") is None  # a person decides in approve_embeddings
 
 
+def test_a_retry_after_the_paid_sample_reuses_the_kept_report_and_pays_nothing_again(store, motions, server, tmp_path):
+    first = tmp_path / "first"
+    first.write_text("a file where the reports' folder should be")  # writing the report fails after the sample
+    with pytest.raises(OSError):
+        step(store, server, motions, first)
+    calls = len(server.calls)
+    assert calls == 3
+    again = step(store, server, motions, tmp_path)  # the task's retry (or a cleared task) in the same run
+    p = again.xcom()
+    assert len(server.calls) == calls and again.line.endswith("(this run's earlier try's sample: nothing sent again)")
+    assert p["estimate"]["motions"] == 50 and json.loads(open(p["json"]).read())["sampled"] == 3
+    assert open(p["report"]).read().count("motions piloted") >= 1
+    assert step(store, server, motions, tmp_path, run_id="r2").xcom()["needed"] and len(server.calls) == calls + 3
+
+
 def test_nothing_is_piloted_in_a_dry_run_for_an_approved_model_or_an_empty_plan(store, motions, server, tmp_path):
     assert step(store, server, motions, tmp_path, dry_run=True).xcom() == {"needed": False, "reason": "dry run"}
     assert step(store, server, [], tmp_path).xcom() == {"needed": False,
