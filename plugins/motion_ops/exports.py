@@ -7,6 +7,8 @@ Everything is read in one repeatable-read snapshot and streamed row by row (a se
 into a temporary file in the target folder, written to disk and renamed into place; the metadata
 file is renamed last, so an export is complete exactly when its metadata file is there. Idempotent
 per version: a complete export of the published version is left as it is (``force`` rewrites it).
+The files of versions the store no longer keeps (publishing prunes them, ``keep_versions``) are
+removed, each version's metadata file first (it is then no longer listed as complete).
 """
 from __future__ import annotations
 
@@ -22,7 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from motion_ops.store.db import Store, sql
-from motion_ops.store.export_files import PREFIX, TABLE_NAMES, complete, file_name, metadata_name, usable_dir
+from motion_ops.store.export_files import (
+    FILE_NAME,
+    PREFIX,
+    TABLE_NAMES,
+    complete,
+    file_name,
+    metadata_name,
+    regular_file,
+    usable_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +166,22 @@ def _remove_leftovers(folder: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def _prune(cur: Any, folder: Path, version: int) -> list[int]:
+    """Remove the exports of versions the store no longer keeps (never ``version``'s), each one's metadata
+    file first; only regular files with an export's name. Returns the versions removed."""
+    cur.execute(sql("select_kept_versions"))
+    kept = {int(r["version"]) for r in cur.fetchall()} | {version}
+    found = [(m, p) for p in folder.iterdir() if (m := FILE_NAME.match(p.name)) and int(m.group(1)) not in kept]
+    removed = set()
+    for m, p in sorted(found, key=lambda mp: (int(mp[0].group(1)), mp[0].group(2) is not None)):  # metadata first
+        if regular_file(p):
+            p.unlink(missing_ok=True)
+            removed.add(int(m.group(1)))
+    if removed:
+        log.info("removed the exports of versions %s: the store no longer keeps them", sorted(removed))
+    return sorted(removed)
+
+
 def _sync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -210,7 +237,8 @@ def metadata(version: int, created: dt.datetime, rows: dict[str, int]) -> dict[s
 def export(store: Store, folder: Path, *, force: bool = False) -> dict[str, Any]:
     """Export the published version's data into ``folder`` (see the module's doc).
 
-    :returns: ``{"version", "written", "folder", "files", "rows"}`` (``written`` False: it was there already).
+    :returns: ``{"version", "written", "folder", "files", "rows", "removed"}`` (``written`` False: it was there
+        already; ``removed``: the versions whose exports were removed).
     :raises NothingToExport: no version is published yet.
     :raises ValueError: the folder is unusable, or a value cannot be written as its column's type.
     """
@@ -228,7 +256,9 @@ def export(store: Store, folder: Path, *, force: bool = False) -> dict[str, Any]
         files = [file_name(version, t.name) for t in TABLES] + [metadata_name(version)]
         if complete(folder, version) and not force:
             log.info("version %d is exported already in %s: nothing written", version, folder)
-            return {"version": version, "written": False, "folder": str(folder), "files": files, "rows": None}
+            removed = _prune(cur, folder, version)
+            return {"version": version, "written": False, "folder": str(folder), "files": files, "rows": None,
+                    "removed": removed}
         for table in TABLES:
             def write(f: Any, table: Table = table) -> None:
                 rows[table.name] = _stream(store, table, {"version": version}, f)
@@ -237,16 +267,20 @@ def export(store: Store, folder: Path, *, force: bool = False) -> dict[str, Any]
         meta = metadata(version, dt.datetime.now(dt.timezone.utc), rows)
         _write_atomically(folder / metadata_name(version), lambda f: f.write(json.dumps(meta, indent=1, ensure_ascii=False)))
         _sync_dir(folder)  # still under the lock: the export is complete before the next one looks
+        removed = _prune(cur, folder, version)
     log.info("exported version %d to %s: %s", version, folder, rows)
-    return {"version": version, "written": True, "folder": str(folder), "files": files, "rows": rows}
+    return {"version": version, "written": True, "folder": str(folder), "files": files, "rows": rows,
+            "removed": removed}
 
 
 def summary_line(out: dict[str, Any]) -> str:
     """What the task says it did, in one line."""
+    gone = f"; removed the exports of versions {', '.join(map(str, out['removed']))} (no longer kept)" \
+        if out.get("removed") else ""
     if not out["written"]:
-        return f"version {out['version']} is exported already in {out['folder']}: nothing written"
+        return f"version {out['version']} is exported already in {out['folder']}: nothing written{gone}"
     counts = ", ".join(f"{n} {name}" for name, n in out["rows"].items())
-    return f"exported version {out['version']} to {out['folder']}: {counts}"
+    return f"exported version {out['version']} to {out['folder']}: {counts}{gone}"
 
 
 def export_step(store: Store, folder: str | Path | None) -> Any:
@@ -265,5 +299,6 @@ def export_step(store: Store, folder: str | Path | None) -> Any:
         out = export(store, usable)
     except NothingToExport as exc:
         return TaskResult(skip=str(exc))
-    return TaskResult({"version": out["version"], "written": out["written"], "files": out["files"]},
+    return TaskResult({"version": out["version"], "written": out["written"], "files": out["files"],
+                       "removed": out["removed"]},
                       summary_line(out), items=sum((out["rows"] or {}).values()))

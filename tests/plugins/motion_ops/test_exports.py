@@ -74,6 +74,26 @@ def test_an_exports_folder_that_is_a_file_is_a_clear_error(store, published, tmp
         export(store, target)
 
 
+def test_the_exports_of_versions_the_store_no_longer_keeps_are_removed_and_nothing_else(store, published, tmp_path):
+    from motion_ops.exports import summary_line
+    from motion_ops.store.export_files import names
+
+    gone = published + 1000  # a version publishing pruned from the store (keep_versions)
+    for name in names(gone):
+        (tmp_path / name).write_text("x\n")
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("kept\n")
+    (tmp_path / file_name(gone + 1, "votes")).symlink_to(elsewhere)  # a link with an export's name: not ours
+    (tmp_path / "notes.txt").write_text("x")
+    out = export(store, tmp_path)
+    assert out["removed"] == [gone] and f"removed the exports of versions {gone}" in summary_line(out)
+    assert [e["version"] for e in listing(tmp_path)] == [published]
+    assert not any((tmp_path / n).exists() for n in names(gone))
+    assert elsewhere.read_text() == "kept\n" and (tmp_path / file_name(gone + 1, "votes")).is_symlink()
+    assert (tmp_path / "notes.txt").exists()
+    assert export(store, tmp_path)["removed"] == []  # a re-run: nothing more to remove
+
+
 def test_the_listing_names_each_complete_export_newest_first_with_sizes(store, published, tmp_path):
     export(store, tmp_path)
     (tmp_path / file_name(published + 1, "motions")).write_text("id\n")  # an export that never completed
