@@ -228,7 +228,8 @@ def retry(store: Store, work: PaidWork, *, plan: list[list[str]], results: list[
     re-checked: a cleared-and-rerun instance may have done some meanwhile, a result may be gone).
     Stops at the budget (what is not retried is not charged: the next run plans it again). Each
     failure for good is charged in one transaction (counted, audited, quarantined after
-    ``quarantine_after`` runs).
+    ``quarantine_after`` runs). The failed-id lists the instances kept in the store are deleted then
+    (with any older than a week).
 
     :raises FailureRatioExceeded: when the adapter's failure share is above ``max_failure_ratio``.
     """
@@ -255,6 +256,7 @@ def retry(store: Store, work: PaidWork, *, plan: list[list[str]], results: list[
                                 ctx=ctx, batch_index=batch_of.get(mid))
             quarantined += bool(state["quarantined"])
             new += bool(state.get("first_failed_now"))
+    store.execute("delete_failed_id_sets", {"refs": [r["failed_ref"] for r in results if r and r.get("failed_ref")]})
     failed, of = work.failure_share(store, failed=len(errors), new=new, planned=len(planned))
     ratio = failed / of if of else 0.0
     log.info("retry: %d retried with batch size %d, %d recovered, %d still failing (ratio %.3f), %d quarantined",

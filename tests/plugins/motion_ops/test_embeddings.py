@@ -320,3 +320,5 @@ def test_a_retry_derives_what_to_send_once_and_checks_the_models_dimension_once_
     assert (out["retried"], out["recovered"], out["failed_instances"], out["batch_size"]) == (40, 39, [1], 4)  # 10 groups
     assert asked.count("select_model_dims") == 1  # once per retry, not once per group of 4
     assert asked.count("select_failed_id_set") == 0  # the whole plan is re-checked: the reported ids are not read
+    assert store.conn.execute("SELECT count(*) FROM failed_id_sets").fetchone()[0] == 0  # nor kept: done with
+    store.conn.commit()
