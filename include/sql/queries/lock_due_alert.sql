@@ -3,5 +3,5 @@ SELECT id::text AS id, email, kind, spec, frequency, sent_seq,
        CASE frequency WHEN 'daily' THEN %(day)s ELSE %(week)s END AS period
 FROM alert_subscriptions
 WHERE id = %(id)s::uuid AND confirmed_at IS NOT NULL
-  AND sent_period IS DISTINCT FROM CASE frequency WHEN 'daily' THEN %(day)s ELSE %(week)s END
+  -- include: alert_due
 FOR UPDATE SKIP LOCKED

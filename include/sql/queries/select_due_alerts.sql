@@ -1,5 +1,7 @@
--- Confirmed subscriptions whose digest of this day (daily) or week (weekly) has not been sent.
+-- Confirmed subscriptions whose digest is due on day %(on)s: none sent yet, or the last one on an
+-- earlier day (daily) or in an earlier ISO week (weekly). A run for an older day than the last
+-- digest's finds none due.
 SELECT id::text AS id FROM alert_subscriptions
 WHERE confirmed_at IS NOT NULL
-  AND sent_period IS DISTINCT FROM CASE frequency WHEN 'daily' THEN %(day)s ELSE %(week)s END
+  -- include: alert_due
 ORDER BY id

@@ -3,8 +3,10 @@ subscription whose day's or week's digest is due, send what is new and record it
 
 **What a retried or cleared task can do.** Each subscription is handled in one transaction that
 locks its row (``FOR UPDATE SKIP LOCKED``: a second sender skips it), reads what is new, hands the
-digest to the SMTP server and records "sent up to arrival N, for period P" before it commits. A
-task cleared or retried after that commit finds the period recorded and sends nothing. The one gap
+digest to the SMTP server and records "sent up to arrival N, for period P, on day D" before it
+commits. A task cleared or retried after that commit finds the day recorded and sends nothing; so
+does an older day's run cleared after a later one sent (a digest is due only on a later day, or in
+a later week for a weekly one), and a switch between daily and weekly on a day a digest went out. The one gap
 is a crash after the server accepted the mail and before the commit (the process killed, the store
 gone): that digest is sent once more on the next try, with the same Message-ID
 (``<subscription.period@motion-ops>``, :func:`motion_ops.alerts.digest.digest_id`), so a mail client can tell it is the same. So:
@@ -29,11 +31,12 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def periods(now: dt.datetime) -> dict[str, str]:
-    """The day (``YYYY-MM-DD``) and ISO week (``YYYY-Www``) of ``now`` in Amsterdam: a daily digest
-    goes out once a day, a weekly one once a week."""
+    """The day (``YYYY-MM-DD``) and ISO week (``YYYY-Www``) of ``now`` in Amsterdam, the digest's period
+    (a daily digest goes out once a day, a weekly one once a week), and ``on``: that day, which a
+    digest is due after (``include/sql/fragments/alert_due.sql``)."""
     local = now.astimezone(TIMEZONE)
     year, week, _ = local.isocalendar()
-    return {"day": local.date().isoformat(), "week": f"{year}-W{week:02d}"}
+    return {"day": local.date().isoformat(), "week": f"{year}-W{week:02d}", "on": local.date().isoformat()}
 
 
 @dataclass
@@ -134,7 +137,7 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
                             what=_what(store, sub["kind"], sub["spec"]), frequency=sub["frequency"],
                             motions=rows[:max_items], more=len(rows) > max_items, site_url=site_url,
                             manage_token=tokens.sign(keys[0], tokens.MANAGE, sid)))
-                    cur.execute(sql("mark_alert_sent"), {"id": sid, "upto": upto,
+                    cur.execute(sql("mark_alert_sent"), {"id": sid, "upto": upto, "on": when["on"],
                                                          "period": sub["period"] if rows else None})
                 if rows:
                     result.sent += 1

@@ -72,6 +72,34 @@ def test_running_again_for_the_same_day_sends_nothing_twice(store, nights, smtp_
     assert (again.due, again.sent) == (0, 0) and len(smtp_server.messages) == 1
 
 
+def test_clearing_an_older_days_run_after_a_later_one_sent_sends_no_second_digest(store, nights, smtp_server):
+    nights.night(0)
+    digests(store, smtp_server, MONDAY)
+    follow(store, "a@example.org", Follow.of("dossier", {"dossier": nights.dossier}))
+    nights.night(1)
+    assert digests(store, smtp_server, TUESDAY).sent == 1
+    nights.night(2)  # more arrives; then Monday's run is cleared (say, by a backfill)
+    assert (digests(store, smtp_server, MONDAY).due, len(smtp_server.messages)) == (0, 1)
+    later = digests(store, smtp_server, TUESDAY + dt.timedelta(days=1))  # the next night delivers it
+    assert later.sent == 1 and len(smtp_server.to("a@example.org")) == 2
+
+
+def test_switching_between_daily_and_weekly_on_a_day_a_digest_went_out_sends_no_second_that_day(store, nights,
+                                                                                                smtp_server):
+    nights.night(0)
+    digests(store, smtp_server, MONDAY)
+    daily = follow(store, "a@example.org", Follow.of("dossier", {"dossier": nights.dossier}))
+    weekly = follow(store, "w@example.org", Follow.of("dossier", {"dossier": nights.dossier}), "weekly")
+    nights.night(1)
+    assert digests(store, smtp_server, TUESDAY).sent == 2
+    assert subscriptions.set_frequency(store, daily, "weekly") and subscriptions.set_frequency(store, weekly, "daily")
+    nights.night(2)
+    assert digests(store, smtp_server, TUESDAY + dt.timedelta(hours=12)).due == 0  # the same day: nothing
+    wednesday = digests(store, smtp_server, TUESDAY + dt.timedelta(days=1))
+    assert wednesday.sent == 1 and len(smtp_server.to("w@example.org")) == 2  # daily now: the next day
+    assert len(smtp_server.to("a@example.org")) == 1  # weekly now: its week had its digest
+
+
 def test_an_unreachable_smtp_server_fails_the_run_saying_what_happens_and_the_next_run_delivers(store, nights, smtp_server,
                                                                                                caplog):
     nights.night(0)
@@ -194,3 +222,16 @@ def test_a_run_with_an_older_watermark_never_moves_a_subscriptions_progress_back
     q(store, "UPDATE alert_subscriptions SET sent_seq = %s WHERE id = %s", upto + 1000, sid)
     digests(store, smtp_server, TUESDAY)
     assert q(store, "SELECT sent_seq FROM alert_subscriptions WHERE id = %s", sid)[0][0] == upto + 1000
+
+
+def test_migration_025_fills_the_day_of_the_last_digest_from_its_period(store):
+    from motion_ops.store.db import SQL_DIR
+
+    weekly = follow(store, "w@example.org", Follow.of("dossier", {"dossier": "36000"}), "weekly")
+    daily = follow(store, "a@example.org", Follow.of("dossier", {"dossier": "36000"}))
+    for sid, period in ((weekly, "2026-W49"), (daily, "2026-12-02")):
+        store.conn.execute("UPDATE alert_subscriptions SET sent_on = NULL, sent_period = %s WHERE id = %s", (period, sid))
+    store.conn.execute((SQL_DIR / "migrations" / "025_alert_sent_on.sql").read_text())
+    found = dict(store.conn.execute("SELECT id::text, sent_on FROM alert_subscriptions").fetchall())
+    store.conn.commit()
+    assert found == {weekly: dt.date(2026, 11, 30), daily: dt.date(2026, 12, 2)}  # a week: its Monday

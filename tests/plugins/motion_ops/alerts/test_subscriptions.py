@@ -58,7 +58,8 @@ def test_subscribe_confirm_and_delete_keep_only_what_sending_needs(store):
     columns = [r[0] for r in store.conn.execute("SELECT column_name FROM information_schema.columns "
                                                 "WHERE table_name = 'alert_subscriptions' ORDER BY ordinal_position")]
     store.conn.commit()
-    assert columns == ["id", "email", "kind", "spec", "frequency", "requested_at", "confirmed_at", "sent_seq", "sent_period"]
+    assert columns == ["id", "email", "kind", "spec", "frequency", "requested_at", "confirmed_at", "sent_seq", "sent_period",
+                       "sent_on"]
     assert subscriptions.unsubscribe(store, sid) and not subscriptions.unsubscribe(store, sid)
     assert subscriptions.get(store, sid) is None and not subscriptions.confirm(store, sid)
 
