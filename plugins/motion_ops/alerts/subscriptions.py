@@ -35,7 +35,12 @@ class Invalid(ValueError):
 
 
 class TooMany(RuntimeError):
-    """The address had its confirmation mails of the hour, or has too many unconfirmed requests."""
+    """The address had its confirmation mails of the hour, or (``waiting``) has :data:`MAX_OPEN`
+    unconfirmed requests: its owner can withdraw them from any of their confirmation mails."""
+
+    def __init__(self, message: str, *, waiting: bool = False):
+        super().__init__(message)
+        self.waiting = waiting
 
 
 def address(value: Any) -> str:
@@ -151,8 +156,10 @@ def subscribe(store: Store, email: str, follow: Follow, how_often: str) -> tuple
         cur.execute(sql("lock_alert_address"), params)
         cur.execute(sql("count_alert_requests"), params)
         seen = cur.fetchone()
-        if not seen["quiet"] and (seen["recent"] >= MAX_MAILS_PER_HOUR or seen["open"] >= MAX_OPEN):
-            raise TooMany("te veel aanmeldingen voor dit e-mailadres")
+        if not seen["quiet"] and seen["open"] >= MAX_OPEN:
+            raise TooMany("te veel onbevestigde aanmeldingen voor dit e-mailadres", waiting=True)
+        if not seen["quiet"] and seen["recent"] >= MAX_MAILS_PER_HOUR:
+            raise TooMany("te veel aanmeldingen voor dit e-mailadres dit uur")
         cur.execute(sql("upsert_alert_subscription"), params)
         row = cur.fetchone()
     return row["id"], bool(row["mail"])
@@ -176,6 +183,12 @@ def set_frequency(store: Store, subscription_id: str, how_often: str) -> bool:
 def unsubscribe(store: Store, subscription_id: str) -> bool:
     """Delete the subscription (its address goes with it); False when it was gone already."""
     return store.fetch_one("delete_alert_subscription", {"id": subscription_id}) is not None
+
+
+def withdraw(store: Store, subscription_id: str) -> int:
+    """Delete every unconfirmed request of this request's address (its owner did not ask for them):
+    how many were deleted. Confirmed subscriptions stay."""
+    return len(store.fetch("delete_open_alert_requests", {"id": subscription_id}))
 
 
 def forget(store: Store, subscription_id: str) -> int:

@@ -1,6 +1,7 @@
 """The e-mail digests' pages: subscribe (``POST /volgen``, rate-limited, double opt-in: a
 confirmation link is mailed), confirm (``/volgen/bevestig/<token>``: a page with a button that
-posts to the same address, so a mail scanner that opens the link confirms nothing), a subscription's own page
+posts to the same address, so a mail scanner that opens the link confirms nothing; and one that
+withdraws every unconfirmed request of the address, ``.../niet-aangevraagd``), a subscription's own page
 (``/volgen/<token>``: what it follows, how often, since when; change the frequency, unsubscribe,
 delete everything about the address) and one-click unsubscribe (``/volgen/<token>/afmelden``, also
 the List-Unsubscribe-Post of RFC 8058). Links are signed (:mod:`motion_ops.alerts.tokens`) and start
@@ -129,7 +130,12 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
                 follow, title = subscriptions.Follow("like", {"motion": m["id"]}), m["title"]
             try:
                 sid, mail = subscriptions.subscribe(store, email, follow, how_often)
-            except subscriptions.TooMany:
+            except subscriptions.TooMany as exc:
+                if exc.waiting:  # a stranger may have asked them: the owner can withdraw them from a mail
+                    return _page(request, "Even wachten", "Voor dit e-mailadres wachten al te veel aanmeldingen op "
+                                 "bevestiging. Staan er bevestigingsmails in de inbox die niemand aanvroeg? Open er "
+                                 "een en kies 'Niet aangevraagd': dan kun je je opnieuw aanmelden. Anders vervallen ze "
+                                 "binnen een week.", 429)
                 page = _page(request, "Even wachten", "Te veel aanmeldingen voor dit e-mailadres; probeer het over "
                                                       "een uur opnieuw.", 429)
                 page.headers["retry-after"] = "3600"
@@ -211,6 +217,17 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
         if not found:
             return _gone(request)
         return _manage(request, sid, tokens.sign(key(), tokens.MANAGE, sid), "Je abonnement is bevestigd.")
+
+    @router.post("/volgen/bevestig/{token}/niet-aangevraagd", response_class=HTMLResponse)
+    def withdraw(request: Request, token: str = Token) -> HTMLResponse:
+        sid = _verified(request, tokens.CONFIRM, token)
+        if isinstance(sid, HTMLResponse):
+            return sid
+        with stores.lease() as store:
+            count = subscriptions.withdraw(store, sid)
+        return _page(request, "Gewist", f"{count} onbevestigde aanmelding{'' if count == 1 else 'en'} voor dit "
+                                        "e-mailadres gewist; bevestigde abonnementen blijven. Wie dit adres opgaf, "
+                                        "krijgt er niets van te zien.")
 
     @router.get("/volgen/{token}", response_class=HTMLResponse)
     def manage(request: Request, token: str = Token) -> HTMLResponse:

@@ -121,3 +121,14 @@ def test_an_address_in_other_capitals_shares_its_limits_and_delete_everything_ta
     assert subscriptions.forget(store, ids[1]) == 3
     assert [r[0] for r in store.conn.execute("SELECT email FROM alert_subscriptions")] == ["ander@example.org"]
     store.conn.commit()
+
+
+def test_withdrawing_deletes_every_unconfirmed_request_of_the_address_and_nothing_confirmed(store):
+    kept = subscriptions.subscribe(store, "doel@example.org", Follow.of("dossier", {"dossier": "36000"}), "daily")[0]
+    assert subscriptions.confirm(store, kept)
+    asked = [subscriptions.subscribe(store, email, Follow.of("dossier", {"dossier": f"3601{i}"}), "daily")[0]
+             for i, email in enumerate(["doel@example.org", "Doel@example.org"])]
+    other = subscriptions.subscribe(store, "ander@example.org", Follow.of("dossier", {"dossier": "36000"}), "daily")[0]
+    assert subscriptions.withdraw(store, asked[1]) == 2 and subscriptions.withdraw(store, asked[1]) == 0
+    assert subscriptions.get(store, kept) and subscriptions.get(store, other)
+    assert [subscriptions.get(store, sid) for sid in asked] == [None, None]

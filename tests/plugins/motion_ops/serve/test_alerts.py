@@ -79,6 +79,28 @@ def test_a_mail_scanner_that_opens_every_link_confirms_nothing(client, store, sm
     assert rows(store)[0][4] is False
 
 
+def test_an_address_a_stranger_filled_with_requests_is_freed_by_its_owner_from_any_confirmation_mail(
+        app_for, store, smtp_server, monkeypatch):
+    monkeypatch.setenv("MOTION_API_SUBSCRIBE_PER_CLIENT_PER_MINUTE", "100000")  # the address's own limits are tested
+    monkeypatch.setenv("MOTION_API_SUBSCRIBE_PER_MINUTE", "100000")
+    client = TestClient(app_for(smtp_server), raise_server_exceptions=False)
+    for hour in range(4):  # three an hour, until ten wait for their confirmation
+        asked = [ask(client, store, kind="search", q=f"woord{hour}{i}") for i in range(3)]
+        assert [a.status_code for a in asked] == ([200, 200, 200] if hour < 3 else [200, 429, 429]), asked[-1].text
+        store.conn.execute("UPDATE alert_subscriptions SET requested_at = requested_at - interval '61 minutes'")
+        store.conn.commit()
+    refused = ask(client, store, kind="search", q="wat ik echt wil")
+    assert refused.status_code == 429 and "Niet aangevraagd" in refused.text and len(rows(store)) == 10
+    mail = smtp_server.to("lezer@example.org")[0]
+    page = client.get(link(mail, "bevestig/"))
+    assert 'id="niet-aangevraagd"' in page.text
+    assert client.post(f"/volgen/bevestig/{'A' * 30}.{'B' * 20}/niet-aangevraagd").status_code == 400
+    gone = client.post(link(mail, "bevestig/") + "/niet-aangevraagd")
+    assert gone.status_code == 200 and "10 onbevestigde aanmeldingen" in gone.text and rows(store) == []
+    assert ask(client, store, kind="search", q="wat ik echt wil").status_code == 200
+    client.close()
+
+
 def test_asking_again_within_the_hour_mails_no_second_confirmation(client, store, smtp_server):
     assert ask(client, store).status_code == 200 and ask(client, store).status_code == 200
     assert len(smtp_server.to("lezer@example.org")) == 1 and len(rows(store)) == 1
