@@ -316,3 +316,16 @@ def test_a_reader_follows_a_dossier_from_its_search_results_and_deletes_everythi
     assert f"dossier {dossier}" in browser.find_element(By.ID, "abonnement").text
     assert _subscriptions(store) == [("lezer@example.org", "dossier", "daily", True)]
     assert _h1_after(browser, browser.find_element(By.ID, "vergeten").click) == "Gewist" and _subscriptions(store) == []
+
+
+def test_someone_who_never_asked_withdraws_the_request_from_the_mails_page(served_alerts, browser, published, store,
+                                                                          smtp_server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{served_alerts}/motie/{published[0].cases['amended_tvv']}")
+    form = browser.find_element(By.ID, "volg-formulier")
+    form.find_element(By.ID, "volg-email").send_keys("lezer@example.org")
+    assert _h1_after(browser, form.find_element(By.ID, "volg-knop").click) == "Bijna klaar"
+    browser.get(_mailed_link(smtp_server, "lezer@example.org", "bevestig/"))
+    assert _h1_after(browser, browser.find_element(By.ID, "niet-aangevraagd").click) == "Gewist"
+    assert "1 onbevestigde aanmelding " in browser.page_source and _subscriptions(store) == []
