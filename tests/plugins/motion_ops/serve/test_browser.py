@@ -82,7 +82,7 @@ def test_a_reader_searches_opens_a_motion_sees_its_votes_and_related_motions_and
     assert browser.find_elements(By.CSS_SELECTOR, "#recent-kop") and browser.find_elements(By.CSS_SELECTOR, "#dossiers-kop")
     box = browser.find_element(By.ID, "q")
     box.send_keys("gewijzigde motie")
-    box.submit()
+    _h1_after(browser, box.submit)  # submit() returns before the results page is there
     results = browser.find_elements(By.CSS_SELECTOR, "li.resultaat a")
     assert results and browser.find_elements(By.CSS_SELECTOR, "li.resultaat mark")
     target = [a for a in results if corpus.cases["amended_tvv"] in a.get_attribute("href")]
@@ -159,7 +159,7 @@ def test_a_readers_question_in_other_words_finds_motions_about_livestock_nitroge
     assert browser.find_element(By.CSS_SELECTOR, "#mode option[selected]").get_attribute("value") == "hybrid"
     box = browser.find_element(By.ID, "q")
     box.send_keys("minder koeien houden voor het klimaat")
-    box.submit()
+    _h1_after(browser, box.submit)  # submit() returns before the results page is there
     results = browser.find_elements(By.CSS_SELECTOR, "li.resultaat")
     browser.save_screenshot(str(tmp_path / "search.png"))
     assert len(results) >= 5 and "mode=hybrid" in browser.current_url
