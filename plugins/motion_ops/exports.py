@@ -7,8 +7,8 @@ Everything is read in one repeatable-read snapshot and streamed row by row (a se
 into a temporary file in the target folder, written to disk and renamed into place; the metadata
 file is renamed last, so an export is complete exactly when its metadata file is there. Idempotent
 per version: a complete export of the published version is left as it is (``force`` rewrites it).
-The files of versions the store no longer keeps (publishing prunes them, ``keep_versions``) are
-removed, each version's metadata file first (it is then no longer listed as complete).
+The files of older versions the store no longer keeps (publishing prunes them, ``keep_versions``)
+are removed, each version's metadata file first (it is then no longer listed as complete).
 """
 from __future__ import annotations
 
@@ -167,11 +167,14 @@ def _remove_leftovers(folder: Path) -> None:
 
 
 def _prune(cur: Any, folder: Path, version: int) -> list[int]:
-    """Remove the exports of versions the store no longer keeps (never ``version``'s), each one's metadata
-    file first; only regular files with an export's name. Returns the versions removed."""
+    """Remove the exports of versions older than ``version`` that the store no longer keeps, each one's
+    metadata file first; only regular files with an export's name. Never a newer version's: this
+    export's snapshot may predate it (taken before the lock was granted), and the store never prunes
+    a version newer than the published one. Returns the versions removed."""
     cur.execute(sql("select_kept_versions"))
-    kept = {int(r["version"]) for r in cur.fetchall()} | {version}
-    found = [(m, p) for p in folder.iterdir() if (m := FILE_NAME.match(p.name)) and int(m.group(1)) not in kept]
+    kept = {int(r["version"]) for r in cur.fetchall()}
+    found = [(m, p) for p in folder.iterdir()
+             if (m := FILE_NAME.match(p.name)) and int(m.group(1)) < version and int(m.group(1)) not in kept]
     removed = set()
     for m, p in sorted(found, key=lambda mp: (int(mp[0].group(1)), mp[0].group(2) is not None)):  # metadata first
         if regular_file(p):

@@ -36,7 +36,7 @@ def pilot_step(store: Store, subject: pilot.Piloted, connect: Callable[[], pilot
     """A pilot task: nothing in a dry run, nothing for an approved (or free) ``subject`` or an empty
     plan (the line says why), else a sample of the plan (``pilot_size``) through ``connect()`` (the
     subject with its client) and its report written to the store and ``folder()`` (a retry of the run
-    reuses the report it kept: the sample is paid once); the XCom is what
+    reuses the sample it kept: paid once; its estimate is for the backlog planned now); the XCom is what
     the approval step shows (``verb``: what the backlog gets, ``what``: what approving does).
     Unless ``by_hand``, the decision is not waited for: the pilot's decision is stored as pending,
     and a subject piloted before and still pending, or rejected, is not piloted again."""
@@ -58,7 +58,9 @@ def pilot_step(store: Store, subject: pilot.Piloted, connect: Callable[[], pilot
     kept = store.fetch_one("select_pilot_report", {"run_id": ctx.run_id, "chain": subject.chain,
                                                     "prompt_key": subject.prompt_key})
     if kept:  # a retry (or a cleared task) of this run after its sample was paid for: not paid again
-        report = kept["report"]
+        report = kept["report"]  # its estimate for the backlog planned now (a cleared plan may differ)
+        per_motion, estimate = subject.estimate(store, report["items"], ids, left)
+        report = {**report, "per_motion": per_motion, "estimate": estimate, "backlog": len(ids) + left}
     else:
         report = pilot.run(store, connect(), pilot.sample(store, ids, params.pilot_size), backlog_ids=ids,
                            left_out=left, run_id=ctx.run_id, claim_ttl=claim_ttl)

@@ -1,2 +1,4 @@
 -- Requests nobody confirmed within a week: their addresses are not kept.
-DELETE FROM alert_subscriptions WHERE confirmed_at IS NULL AND requested_at < now() - interval '7 days'
+DELETE FROM alert_subscriptions WHERE confirmed_at IS NULL AND NOT (
+  -- include: alert_request_open
+)

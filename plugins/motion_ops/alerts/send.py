@@ -93,7 +93,9 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
     :param sender: :class:`~motion_ops.alerts.smtp.SmtpSender` (its session is opened on the first digest).
     :param key: the links' key, or what returns it (called on the first digest: a store without
         subscriptions needs neither a key nor an SMTP server).
-    :param now: the run's time: it decides the day and week of the digests.
+    :param now: the run's time: it decides the day and week of the digests; one in the future (a
+        run triggered with a later logical date) counts as the present, so it cannot mark digests
+        sent for a day to come and silence them until then.
     :raises MailUnavailable: the SMTP server cannot be reached; the message says how many were sent
         and that the rest goes out on the next try or run.
     """
@@ -104,7 +106,7 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
     else:
         arrival = {"added": 0, "upto": (store.fetch_one("select_alert_watermark") or {}).get("upto", 0)}
     result.arrived, upto = int(arrival["added"]), int(arrival["upto"] or 0)
-    when = periods(now)
+    when = periods(min(now, dt.datetime.now(dt.timezone.utc)))
     due = [r["id"] for r in store.fetch("select_due_alerts", when)]
     result.due = len(due)
     if dry_run:

@@ -175,6 +175,11 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             title = m["title"] if m else None
         return digest.describe(sub["kind"], sub["spec"], title)
 
+    def _expired(request: Request, token: str) -> HTMLResponse:
+        return _page(request, "Verlopen", "Deze aanvraag is verlopen: ze is niet binnen een week bevestigd, dus we "
+                                          "sturen niets en wissen het adres. Wil je dit toch volgen? Meld je opnieuw aan.",
+                     410, confirm=token, expired=True)
+
     def _gone(request: Request) -> HTMLResponse:
         return _page(request, "Niet gevonden", "Dit abonnement bestaat niet (meer).", 404)
 
@@ -204,6 +209,8 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             return _gone(request)
         if sub["confirmed_at"] is not None:
             return _manage(request, sid, tokens.sign(key(), tokens.MANAGE, sid), "Je abonnement is al bevestigd.")
+        if sub["expired"]:
+            return _expired(request, token)
         return _page(request, "Bevestig je abonnement", f"Wil je berichten ontvangen over {what} "
                                                         f"({digest.FREQUENCY_NL[sub['frequency']]})?", confirm=token)
 
@@ -214,8 +221,9 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             return sid
         with stores.lease() as store:
             found = subscriptions.confirm(store, sid)
+            sub = None if found else subscriptions.get(store, sid)
         if not found:
-            return _gone(request)
+            return _expired(request, token) if sub else _gone(request)
         return _manage(request, sid, tokens.sign(key(), tokens.MANAGE, sid), "Je abonnement is bevestigd.")
 
     @router.post("/volgen/bevestig/{token}/niet-aangevraagd", response_class=HTMLResponse)

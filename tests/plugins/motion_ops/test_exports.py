@@ -78,18 +78,22 @@ def test_the_exports_of_versions_the_store_no_longer_keeps_are_removed_and_nothi
     from motion_ops.exports import summary_line
     from motion_ops.store.export_files import names
 
-    gone = published + 1000  # a version publishing pruned from the store (keep_versions)
+    gone = published - 1  # an older version publishing pruned from the store (keep_versions)
+    assert store.fetch_one("select_current_version")["version"] == published and gone not in [
+        r["version"] for r in store.fetch("select_kept_versions")]
+    link = tmp_path / file_name(gone, "votes")
     for name in names(gone):
-        (tmp_path / name).write_text("x\n")
+        if name != link.name:
+            (tmp_path / name).write_text("x\n")
     elsewhere = tmp_path / "elsewhere.csv"
     elsewhere.write_text("kept\n")
-    (tmp_path / file_name(gone + 1, "votes")).symlink_to(elsewhere)  # a link with an export's name: not ours
+    link.symlink_to(elsewhere)  # a link with an export's name: not ours
     (tmp_path / "notes.txt").write_text("x")
     out = export(store, tmp_path)
     assert out["removed"] == [gone] and f"removed the exports of versions {gone}" in summary_line(out)
     assert [e["version"] for e in listing(tmp_path)] == [published]
-    assert not any((tmp_path / n).exists() for n in names(gone))
-    assert elsewhere.read_text() == "kept\n" and (tmp_path / file_name(gone + 1, "votes")).is_symlink()
+    assert not any((tmp_path / n).exists() for n in names(gone) if n != link.name)
+    assert elsewhere.read_text() == "kept\n" and link.is_symlink()
     assert (tmp_path / "notes.txt").exists()
     assert export(store, tmp_path)["removed"] == []  # a re-run: nothing more to remove
 
@@ -176,3 +180,37 @@ def test_cells_a_spreadsheet_would_take_for_formulas_are_exported_as_they_are_an
     assert [rows[m] for m in ids] == titles  # open data: the values exactly, no prefix
     meta = json.loads((tmp_path / metadata_name(published)).read_text())
     assert "formula" in meta["rdfs:comment"] and "spreadsheet" in meta["rdfs:comment"]
+
+
+def test_an_export_that_waited_for_the_lock_never_removes_the_export_of_a_version_published_meanwhile(
+        store, published, pg_uri, tmp_path):
+    import threading
+    import time
+
+    import psycopg
+
+    from motion_ops.store.db import sql
+    from motion_ops.store.export_files import names
+
+    export(store, tmp_path)  # the published version's export is there
+    result = {}
+    with psycopg.connect(pg_uri) as other:
+        other.execute(sql("lock_export"))  # an export holds the lock
+        waiter = threading.Thread(target=lambda: result.update(export(store, tmp_path)))  # took its snapshot, waits
+        waiter.start()
+        deadline, waiting = time.monotonic() + 30, False
+        while waiter.is_alive() and not waiting and time.monotonic() < deadline:
+            waiting = other.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                    "AND wait_event = 'advisory' AND pid <> pg_backend_pid()").fetchone()[0] > 0
+            time.sleep(0.02)
+        assert waiting, "the second export did not wait for the first"
+        newer = other.execute(  # meanwhile a newer version is published and the lock holder exports it
+            "INSERT INTO similarity_versions (model, status, mode, params, motion_count, run_id, corpus_as_of) "
+            "SELECT model, 'published', mode, params, motion_count, run_id, corpus_as_of FROM similarity_versions "
+            "WHERE version = %s RETURNING version", (published,)).fetchone()[0]
+        for name in names(newer):
+            (tmp_path / name).write_text("x\n")
+        other.commit()
+        waiter.join(60)
+    assert result["version"] == published and result["removed"] == []
+    assert all((tmp_path / n).exists() for n in names(newer))

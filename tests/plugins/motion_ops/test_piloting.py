@@ -61,6 +61,19 @@ def test_a_retry_after_the_paid_sample_reuses_the_kept_report_and_pays_nothing_a
     assert step(store, server, motions, tmp_path, run_id="r2").xcom()["needed"] and len(server.calls) == calls + 3
 
 
+def test_a_retry_whose_plan_changed_reuses_the_sample_but_estimates_the_backlog_it_has_now(store, motions, server,
+                                                                                          tmp_path):
+    assert step(store, server, motions, tmp_path).xcom()["estimate"]["motions"] == 50
+    calls = len(server.calls)
+    again = step(store, server, motions[:30], tmp_path)  # the plan cleared with it: fewer motions planned now
+    p = again.xcom()
+    assert len(server.calls) == calls  # the sample is not paid again
+    assert p["estimate"]["motions"] == 40 and "backlog of 40 motions" in p["line"]
+    kept = store.conn.execute("SELECT report FROM pilot_reports WHERE run_id = 'r1'").fetchone()[0]
+    store.conn.commit()
+    assert kept["backlog"] == 40 and kept["estimate"] == p["estimate"] and json.loads(open(p["json"]).read())["backlog"] == 40
+
+
 def test_nothing_is_piloted_in_a_dry_run_for_an_approved_model_or_an_empty_plan(store, motions, server, tmp_path):
     assert step(store, server, motions, tmp_path, dry_run=True).xcom() == {"needed": False, "reason": "dry run"}
     assert step(store, server, [], tmp_path).xcom() == {"needed": False,

@@ -84,6 +84,20 @@ def test_clearing_an_older_days_run_after_a_later_one_sent_sends_no_second_diges
     assert later.sent == 1 and len(smtp_server.to("a@example.org")) == 2
 
 
+def test_a_run_triggered_with_a_logical_date_in_the_future_does_not_silence_the_digests_until_then(store, nights,
+                                                                                                  smtp_server):
+    today = dt.datetime.now(dt.timezone.utc)
+    nights.night(0)
+    digests(store, smtp_server, today - dt.timedelta(days=2))
+    follow(store, "a@example.org", Follow.of("dossier", {"dossier": nights.dossier}))
+    nights.night(1)
+    assert digests(store, smtp_server, today + dt.timedelta(days=365)).sent == 1  # a typo in the trigger form
+    after = dt.datetime.now(dt.timezone.utc)
+    sent_on = q(store, "SELECT sent_on FROM alert_subscriptions WHERE email = 'a@example.org'")[0][0]
+    # counted as today (in Amsterdam), not next year: the next night's run is due again
+    assert sent_on.isoformat() in (periods(today)["on"], periods(after)["on"])
+
+
 def test_switching_between_daily_and_weekly_on_a_day_a_digest_went_out_sends_no_second_that_day(store, nights,
                                                                                                 smtp_server):
     nights.night(0)

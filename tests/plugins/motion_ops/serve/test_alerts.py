@@ -101,6 +101,19 @@ def test_an_address_a_stranger_filled_with_requests_is_freed_by_its_owner_from_a
     client.close()
 
 
+def test_a_confirmation_link_opened_after_its_week_says_the_request_expired_and_offers_no_button_that_fails(
+        client, store, smtp_server):
+    ask(client, store)
+    (mail,) = smtp_server.to("lezer@example.org")
+    store.conn.execute("UPDATE alert_subscriptions SET requested_at = now() - interval '8 days'")
+    store.conn.commit()
+    page = client.get(link(mail, "bevestig/"))
+    assert page.status_code == 410 and "verlopen" in page.text and 'id="bevestigen"' not in page.text
+    assert 'id="niet-aangevraagd"' in page.text  # withdrawing what a stranger asked still works
+    pressed = client.post(link(mail, "bevestig/"))  # a page opened before it expired
+    assert pressed.status_code == 410 and "verlopen" in pressed.text and rows(store)[0][4] is False
+
+
 def test_asking_again_within_the_hour_mails_no_second_confirmation(client, store, smtp_server):
     assert ask(client, store).status_code == 200 and ask(client, store).status_code == 200
     assert len(smtp_server.to("lezer@example.org")) == 1 and len(rows(store)) == 1
