@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
@@ -226,16 +226,21 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             return _expired(request, token) if sub else _gone(request)
         return _manage(request, sid, tokens.sign(key(), tokens.MANAGE, sid), "Je abonnement is bevestigd.")
 
-    @router.post("/volgen/bevestig/{token}/niet-aangevraagd", response_class=HTMLResponse)
-    def withdraw(request: Request, token: str = Token) -> HTMLResponse:
-        sid = _verified(request, tokens.CONFIRM, token)
+    def _erase(request: Request, purpose: str, token: str, erase: Callable[[Any, str], int],
+               said: Callable[[int], str]) -> HTMLResponse:
+        """Delete what the signed link's ``erase(store, subscription id)`` deletes; the page says ``said(count)``."""
+        sid = _verified(request, purpose, token)
         if isinstance(sid, HTMLResponse):
             return sid
         with stores.lease() as store:
-            count = subscriptions.withdraw(store, sid)
-        return _page(request, "Gewist", f"{count} onbevestigde aanmelding{'' if count == 1 else 'en'} voor dit "
-                                        "e-mailadres gewist; bevestigde abonnementen blijven. Wie dit adres opgaf, "
-                                        "krijgt er niets van te zien.")
+            count = erase(store, sid)
+        return _page(request, "Gewist", said(count))
+
+    @router.post("/volgen/bevestig/{token}/niet-aangevraagd", response_class=HTMLResponse)
+    def withdraw(request: Request, token: str = Token) -> HTMLResponse:
+        return _erase(request, tokens.CONFIRM, token, subscriptions.withdraw,
+                      lambda n: f"{n} onbevestigde aanmelding{'' if n == 1 else 'en'} voor dit e-mailadres gewist; "
+                                "bevestigde abonnementen blijven. Wie dit adres opgaf, krijgt er niets van te zien.")
 
     @router.get("/volgen/{token}", response_class=HTMLResponse)
     def manage(request: Request, token: str = Token) -> HTMLResponse:
@@ -277,13 +282,8 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
 
     @router.post("/volgen/{token}/vergeten", response_class=HTMLResponse)
     def forget(request: Request, token: str = Token) -> HTMLResponse:
-        sid = _verified(request, tokens.MANAGE, token)
-        if isinstance(sid, HTMLResponse):
-            return sid
-        with stores.lease() as store:
-            count = subscriptions.forget(store, sid)
-        return _page(request, "Gewist", f"Alles over dit adres is gewist ({count} abonnement"
-                                        f"{'' if count == 1 else 'en'}).")
+        return _erase(request, tokens.MANAGE, token, subscriptions.forget,
+                      lambda n: f"Alles over dit adres is gewist ({n} abonnement{'' if n == 1 else 'en'}).")
 
     return router
 
