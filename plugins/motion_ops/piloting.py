@@ -78,10 +78,11 @@ def pilot_step(store: Store, subject: pilot.Piloted, connect: Callable[[], pilot
 def _keep(store: Store, report: dict[str, Any], why: str, what: str, folder: Path, ctx: RunContext) -> TaskResult:
     """Keep the report in the store first (what a retry reuses), then beside the QA reports; the XCom is
     what the approval step shows."""
-    js, page = pilot.paths(folder, report_stem(ctx.dag_id, ctx.run_id))
+    stem = report_stem(ctx.dag_id, ctx.run_id)
+    js, page = pilot.paths(folder, stem)
     store.execute("upsert_pilot_report", {"run_id": ctx.run_id, "chain": report["chain"], "prompt_key": report["prompt_key"],
                                           "report": json.dumps(report, default=str), "report_path": str(page)})
-    pilot.write(report, folder, report_stem(ctx.dag_id, ctx.run_id))
+    pilot.write(report, folder, stem)
     line = pilot.estimate_line(report)
     return TaskResult(value={"needed": True, "reason": why, "chain": report["chain"], "prompt_key": report["prompt_key"],
                           "line": line, "estimate": report["estimate"], "pass_rate": report["pass_rate"],

@@ -2,5 +2,5 @@
 -- later watermark may have covered more); period and day (never moved back) set only when a digest
 -- went out.
 UPDATE alert_subscriptions SET sent_seq = greatest(sent_seq, %(upto)s), sent_period = coalesce(%(period)s, sent_period),
-       sent_on = CASE WHEN %(period)s::text IS NULL THEN sent_on ELSE greatest(sent_on, %(on)s::date) END
+       sent_on = CASE WHEN %(period)s::text IS NULL THEN sent_on ELSE greatest(sent_on, %(day)s::date) END
 WHERE id = %(id)s::uuid

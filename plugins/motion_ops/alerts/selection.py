@@ -1,7 +1,7 @@
 """What is new for a subscription: of the motions that arrived since its last digest, those it
 follows. A search runs through the read API's own search (:func:`motion_ops.serve.reads.search`);
-"moties zoals deze" are the new motions the published version relates to the motion (computed with
-the current model by the nightly DAG), the closest in meaning first."""
+"moties zoals deze" are the new motions among those closest in meaning to the motion
+(:func:`motion_ops.serve.reads.alike`, as its Atom feed)."""
 from __future__ import annotations
 
 import logging

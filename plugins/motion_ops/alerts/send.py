@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from motion_ops.alerts import digest, tokens
+from motion_ops.alerts import digest, subscriptions, tokens
 from motion_ops.alerts.selection import QueryVector, new_motions
 from motion_ops.alerts.smtp import MailUnavailable, RecipientRefused
 from motion_ops.store.db import Store, sql
@@ -32,11 +32,11 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 def periods(now: dt.datetime) -> dict[str, str]:
     """The day (``YYYY-MM-DD``) and ISO week (``YYYY-Www``) of ``now`` in Amsterdam, the digest's period
-    (a daily digest goes out once a day, a weekly one once a week), and ``on``: that day, which a
-    digest is due after (``include/sql/fragments/alert_due.sql``)."""
+    (a daily digest goes out once a day, a weekly one once a week); a digest is due on ``day`` after
+    its last one's day or week (``include/sql/fragments/alert_due.sql``)."""
     local = now.astimezone(TIMEZONE)
     year, week, _ = local.isocalendar()
-    return {"day": local.date().isoformat(), "week": f"{year}-W{week:02d}", "on": local.date().isoformat()}
+    return {"day": local.date().isoformat(), "week": f"{year}-W{week:02d}"}
 
 
 @dataclass
@@ -76,14 +76,6 @@ def query_vectors(embed: Callable[[str], list[float]] | None, model: str | None,
         return cache[q]
 
     return vector
-
-
-def _what(store: Store, kind: str, spec: dict[str, Any]) -> str:
-    title = None
-    if kind == "like":
-        row = store.fetch_one("api_motion", {"key": spec["motion"]})
-        title = row["title"] if row else None
-    return digest.describe(kind, spec, title)
 
 
 def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, key: bytes | Callable[[], bytes],
@@ -136,10 +128,10 @@ def run_digests(store: Store, sender: Any, *, now: dt.datetime, site_url: str, k
                             session = stack.enter_context(sender.session())
                         session.send(digest.digest(
                             sender=sender.from_email, to=sub["email"], subscription_id=sid, period=sub["period"],
-                            what=_what(store, sub["kind"], sub["spec"]), frequency=sub["frequency"],
+                            what=subscriptions.described(store, sub["kind"], sub["spec"]), frequency=sub["frequency"],
                             motions=rows[:max_items], more=len(rows) > max_items, site_url=site_url,
                             manage_token=tokens.sign(keys[0], tokens.MANAGE, sid)))
-                    cur.execute(sql("mark_alert_sent"), {"id": sid, "upto": upto, "on": when["on"],
+                    cur.execute(sql("mark_alert_sent"), {"id": sid, "upto": upto, "day": when["day"],
                                                          "period": sub["period"] if rows else None})
                 if rows:
                     result.sent += 1

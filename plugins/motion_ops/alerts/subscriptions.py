@@ -14,6 +14,7 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from typing import Any
 
+from motion_ops.alerts.digest import describe
 from motion_ops.parties import identity
 from motion_ops.store.db import Store, sql
 
@@ -183,6 +184,16 @@ def set_frequency(store: Store, subscription_id: str, how_often: str) -> bool:
 def unsubscribe(store: Store, subscription_id: str) -> bool:
     """Delete the subscription (its address goes with it); False when it was gone already."""
     return store.fetch_one("delete_alert_subscription", {"id": subscription_id}) is not None
+
+
+def described(store: Store, kind: str, spec: dict[str, Any]) -> str:
+    """What a subscription follows, in words (:func:`motion_ops.alerts.digest.describe`; "moties zoals
+    deze" by the motion's title)."""
+    title = None
+    if kind == "like":
+        row = store.fetch_one("api_motion", {"key": spec["motion"]})
+        title = row["title"] if row else None
+    return describe(kind, spec, title)
 
 
 def withdraw(store: Store, subscription_id: str) -> int:

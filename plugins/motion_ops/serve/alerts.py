@@ -167,14 +167,6 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
         except tokens.BadToken as exc:
             return _page(request, "Ongeldige link", f"Deze link werkt niet: {exc}.", 400)
 
-    def _what(store: Any, sub: dict[str, Any]) -> str:
-        """What a subscription follows, in words (a motion by its title)."""
-        title = None
-        if sub["kind"] == "like":
-            m = store.read_one("api_motion", {"key": sub["spec"]["motion"]})
-            title = m["title"] if m else None
-        return digest.describe(sub["kind"], sub["spec"], title)
-
     def _expired(request: Request, token: str) -> HTMLResponse:
         return _page(request, "Verlopen", "Deze aanvraag is verlopen: ze is niet binnen een week bevestigd, dus we "
                                           "sturen niets en wissen het adres. Wil je dit toch volgen? Meld je opnieuw aan.",
@@ -186,7 +178,7 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
     def _manage(request: Request, sid: str, token: str, message: str | None = None) -> HTMLResponse:
         with stores.lease() as store:
             sub = subscriptions.get(store, sid)
-            what = _what(store, sub) if sub else None
+            what = subscriptions.described(store, sub["kind"], sub["spec"]) if sub else None
         if sub is None:
             return _gone(request)
         page = render(request, "alert_manage.html", version=None, message=message, token=token,
@@ -204,7 +196,7 @@ def alerts_router(stores: Any, settings: Any) -> APIRouter:
             return sid
         with stores.lease() as store:
             sub = subscriptions.get(store, sid)
-            what = _what(store, sub) if sub else None
+            what = subscriptions.described(store, sub["kind"], sub["spec"]) if sub else None
         if sub is None:
             return _gone(request)
         if sub["confirmed_at"] is not None:

@@ -83,10 +83,10 @@ def curated_router(stores: Any, settings: Any) -> APIRouter:
     router = APIRouter(tags=["curated motions"])
 
     def check(request: Request) -> Response | None:
-        ok = authorised(settings.write_token, request.headers.get("authorization"))
-        if ok is None:
-            return _refused(503, disabled(settings.write_token) or WRITES_DISABLED)
-        if not ok:
+        why = disabled(settings.write_token)
+        if why:
+            return _refused(503, why)
+        if not authorised(settings.write_token, request.headers.get("authorization")):
             log.info("curated write refused: no or a wrong write token from %s",
                      request.client.host if request.client else "?")
             return _refused(401, "a write needs the write token (Authorization: Bearer <token>)")
